@@ -1,0 +1,73 @@
+#include "engine/executor.h"
+
+#include "engine/reference/evaluate.h"
+
+namespace octet {
+
+ReferenceExecutor::ReferenceExecutor(const Graph& graph) : graph_(graph) {
+  last_use_.assign(graph.values.size(), -1);
+  for (size_t n = 0; n < graph.nodes.size(); ++n)
+    for (int in : graph.nodes[n].inputs)
+      if (in != kNoValue) last_use_[static_cast<size_t>(in)] = static_cast<int>(n);
+  for (int out : graph.outputs) last_use_[static_cast<size_t>(out)] = static_cast<int>(graph.nodes.size());
+}
+
+namespace {
+void check_input(const Value& decl, const Tensor& t) {
+  if (t.dtype != decl.dtype)
+    throw Error("input '" + decl.name + "': expected " + dtype_name(decl.dtype) + ", got " + dtype_name(t.dtype));
+  const Shape& s = decl.shape;
+  if (!s.has_rank) return;
+  bool ok = t.dims.size() == s.dims.size();
+  for (size_t i = 0; ok && i < t.dims.size(); ++i)
+    if (s.dims[i].is_known() && s.dims[i].value != t.dims[i]) ok = false;
+  if (!ok)
+    throw Error("input '" + decl.name + "': expected shape " + s.to_string() + ", got " + dims_to_string(t.dims));
+}
+}  // namespace
+
+std::vector<Tensor> ReferenceExecutor::run(std::span<const Tensor> inputs) const {
+  if (inputs.size() != graph_.inputs.size())
+    throw Error("graph takes " + std::to_string(graph_.inputs.size()) + " inputs, given " +
+                std::to_string(inputs.size()));
+  // Slots hold run-time values; constants are read from the graph in place.
+  std::vector<Tensor> slots(graph_.values.size());
+  std::vector<bool> filled(graph_.values.size(), false);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    int id = graph_.inputs[i];
+    check_input(graph_.value(id), inputs[i]);
+    slots[static_cast<size_t>(id)] = inputs[i];
+    filled[static_cast<size_t>(id)] = true;
+  }
+  auto lookup = [&](int id) -> const Tensor* {
+    if (id == kNoValue) return nullptr;
+    const Value& v = graph_.value(id);
+    if (v.constant) return &*v.constant;
+    if (!filled[static_cast<size_t>(id)]) throw Error("value '" + v.name + "' is used before it is computed");
+    return &slots[static_cast<size_t>(id)];
+  };
+
+  std::vector<const Tensor*> args;
+  for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+    const Node& node = graph_.nodes[n];
+    args.clear();
+    for (int in : node.inputs) args.push_back(lookup(in));
+    std::vector<Tensor> results = evaluate_node(graph_, node, args);
+    if (results.size() < node.outputs.size())
+      throw Error(graph_.describe(node) + ": produced " + std::to_string(results.size()) + " outputs, expected " +
+                  std::to_string(node.outputs.size()));
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      slots[static_cast<size_t>(node.outputs[o])] = std::move(results[o]);
+      filled[static_cast<size_t>(node.outputs[o])] = true;
+    }
+    // Free what no later node reads, so peak memory stays near one layer's worth.
+    for (int in : node.inputs)
+      if (in != kNoValue && last_use_[static_cast<size_t>(in)] == static_cast<int>(n))
+        slots[static_cast<size_t>(in)] = Tensor();
+  }
+  std::vector<Tensor> outputs;
+  for (int id : graph_.outputs) outputs.push_back(*lookup(id));
+  return outputs;
+}
+
+}  // namespace octet

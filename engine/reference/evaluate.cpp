@@ -1,0 +1,18 @@
+#include "engine/reference/evaluate.h"
+
+#include "engine/reference/ops.h"
+
+namespace octet {
+
+std::vector<Tensor> evaluate_node(const Graph& graph, const Node& node,
+                                  std::span<const Tensor* const> inputs) {
+  switch (node.op) {
+#define OCTET_DISPATCH_REF_OP(e, name, lo, hi) \
+  case OpKind::e: return ref::eval_##e(graph, node, inputs);
+    OCTET_OPS(OCTET_DISPATCH_REF_OP)
+#undef OCTET_DISPATCH_REF_OP
+  }
+  throw Error(graph.describe(node) + ": no reference implementation");
+}
+
+}  // namespace octet

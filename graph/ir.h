@@ -1,0 +1,102 @@
+// octet's graph IR: plain structs, in the spirit of ncnn. Values are referred to by index
+// into Graph::values; nodes by index into Graph::nodes. No protobuf type appears here.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/dtype.h"
+#include "graph/ops.h"
+#include "graph/tensor.h"
+
+namespace octet {
+
+// One dimension of a static shape: a known size, or a named symbol such as the batch "N".
+struct Dim {
+  int64_t value = -1;   // >= 0 when known
+  std::string symbol;   // set when the size is symbolic; empty + value<0 = unknown
+
+  static Dim known(int64_t v) { return Dim{v, {}}; }
+  static Dim named(std::string s) { return Dim{-1, std::move(s)}; }
+  bool is_known() const { return value >= 0; }
+  bool operator==(const Dim&) const = default;
+};
+
+struct Shape {
+  bool has_rank = false;   // false: nothing is known about the shape
+  std::vector<Dim> dims;
+
+  static Shape of(const std::vector<int64_t>& known_dims);
+  bool fully_known() const;
+  // Known sizes; throws octet::Error when a dim is symbolic or unknown.
+  std::vector<int64_t> known_dims() const;
+  std::string to_string() const;   // "[N,32,32,3]", "?" when rank is unknown
+  bool operator==(const Shape&) const = default;
+};
+
+struct Value {
+  std::string name;
+  DType dtype = DType::Undefined;
+  Shape shape;
+  std::optional<Tensor> constant;   // initializers and folded constants
+};
+
+struct Attribute {
+  enum class Kind { Int, Float, String, Tensor, Ints, Floats, Strings };
+  Kind kind = Kind::Int;
+  int64_t i = 0;
+  float f = 0.f;
+  std::string s;
+  std::optional<octet::Tensor> t;
+  std::vector<int64_t> ints;
+  std::vector<float> floats;
+  std::vector<std::string> strings;
+};
+
+inline constexpr int kNoValue = -1;   // an optional input given as an empty name
+
+struct Node {
+  OpKind op{};
+  std::string name;                 // the ONNX node name, for messages
+  std::vector<int> inputs;          // value ids; kNoValue for an omitted optional input
+  std::vector<int> outputs;         // value ids
+  std::map<std::string, Attribute> attrs;
+
+  bool has_attr(const std::string& key) const { return attrs.count(key) != 0; }
+  int64_t attr_int(const std::string& key, int64_t fallback) const;
+  float attr_float(const std::string& key, float fallback) const;
+  std::string attr_string(const std::string& key, const std::string& fallback) const;
+  std::vector<int64_t> attr_ints(const std::string& key, std::vector<int64_t> fallback = {}) const;
+  std::vector<float> attr_floats(const std::string& key, std::vector<float> fallback = {}) const;
+  // The number of inputs actually given (trailing omitted ones not counted).
+  int input_count() const;
+  bool has_input(size_t i) const { return i < inputs.size() && inputs[i] != kNoValue; }
+};
+
+struct Graph {
+  std::string name;
+  int opset = 0;                    // default-domain opset version
+  std::string producer;             // e.g. "tf2onnx 1.16.1"
+  std::vector<Value> values;
+  std::vector<Node> nodes;          // kept in a topological order by the importer and passes
+  std::vector<int> inputs;          // value ids of run-time inputs (initializers excluded)
+  std::vector<int> outputs;         // value ids
+
+  int add_value(Value v);
+  // Value id by name; kNoValue when absent.
+  int find_value(const std::string& name) const;
+  const Value& value(int id) const { return values.at(static_cast<size_t>(id)); }
+  Value& value(int id) { return values.at(static_cast<size_t>(id)); }
+
+  // "node 'conv1' (Conv, opset 15)": the prefix of every error about a node.
+  std::string describe(const Node& node) const;
+  // Orders nodes so that every producer precedes its consumers; throws on a cycle or
+  // on an input that nothing produces.
+  void sort_topologically();
+  // Node index producing each value id (kNoValue for graph inputs and constants).
+  std::vector<int> producers() const;
+};
+
+}  // namespace octet
