@@ -1,0 +1,8 @@
+// PENDING: stubs to be replaced by real implementations.
+#include "engine/reference/ops.h"
+
+namespace octet::ref {
+
+Outputs eval_Conv(const Graph& g, const Node& n, Inputs) { throw Error(g.describe(n) + ": not implemented yet"); }
+
+}  // namespace octet::ref

@@ -1,0 +1,10 @@
+// PENDING: stubs to be replaced by real implementations.
+#include "engine/reference/ops.h"
+
+namespace octet::ref {
+
+Outputs eval_AveragePool(const Graph& g, const Node& n, Inputs) { throw Error(g.describe(n) + ": not implemented yet"); }
+Outputs eval_MaxPool(const Graph& g, const Node& n, Inputs) { throw Error(g.describe(n) + ": not implemented yet"); }
+Outputs eval_GlobalAveragePool(const Graph& g, const Node& n, Inputs) { throw Error(g.describe(n) + ": not implemented yet"); }
+
+}  // namespace octet::ref
