@@ -1,0 +1,25 @@
+#include "kernels/reference/softmax.h"
+
+#include <cmath>
+
+namespace octet::kernels {
+
+void softmax_f32_ref(const SoftmaxParams& p, const float* x, float* y) {
+  if (p.axis == 0) return;   // nothing to normalize, nothing to write
+  for (int64_t o = 0; o < p.outer; ++o) {
+    for (int64_t i = 0; i < p.inner; ++i) {
+      const int64_t base = o * p.axis * p.inner + i;
+      float max = x[base];
+      for (int64_t j = 1; j < p.axis; ++j) max = std::fmax(max, x[base + j * p.inner]);
+      float sum = 0.f;
+      for (int64_t j = 0; j < p.axis; ++j) {
+        const float e = std::exp(x[base + j * p.inner] - max);
+        y[base + j * p.inner] = e;
+        sum += e;
+      }
+      for (int64_t j = 0; j < p.axis; ++j) y[base + j * p.inner] /= sum;
+    }
+  }
+}
+
+}  // namespace octet::kernels

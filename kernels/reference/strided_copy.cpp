@@ -1,0 +1,58 @@
+#include "kernels/reference/strided_copy.h"
+
+#include <cstring>
+
+namespace octet::kernels {
+namespace {
+
+// Fixed-size element copies let the compiler turn memcpy into a single load/store.
+template <size_t Size>
+void copy_row(const uint8_t* src, int64_t ss, uint8_t* dst, int64_t ds, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * ds * Size, src + i * ss * Size, Size);
+}
+
+void copy_row_any(const uint8_t* src, int64_t ss, uint8_t* dst, int64_t ds, int64_t n, size_t es) {
+  const int64_t esz = static_cast<int64_t>(es);
+  if (ss == 1 && ds == 1) {   // both contiguous: one block
+    std::memcpy(dst, src, static_cast<size_t>(n) * es);
+    return;
+  }
+  switch (es) {
+    case 1: return copy_row<1>(src, ss, dst, ds, n);
+    case 2: return copy_row<2>(src, ss, dst, ds, n);
+    case 4: return copy_row<4>(src, ss, dst, ds, n);
+    case 8: return copy_row<8>(src, ss, dst, ds, n);
+    default:
+      for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * ds * esz, src + i * ss * esz, es);
+  }
+}
+
+void copy_rec(const StridedCopyParams& p, size_t d, const uint8_t* src, uint8_t* dst) {
+  const int64_t n = p.dims[d];
+  const int64_t ss = p.src_strides[d], ds = p.dst_strides[d];
+  if (d + 1 == p.dims.size()) return copy_row_any(src, ss, dst, ds, n, p.elem_size);
+  const int64_t es = static_cast<int64_t>(p.elem_size);
+  for (int64_t i = 0; i < n; ++i) copy_rec(p, d + 1, src + i * ss * es, dst + i * ds * es);
+}
+
+}  // namespace
+
+void strided_copy(const StridedCopyParams& p, const uint8_t* src, uint8_t* dst) {
+  if (p.dims.empty()) {
+    std::memcpy(dst, src, p.elem_size);
+    return;
+  }
+  for (int64_t d : p.dims)
+    if (d == 0) return;
+  copy_rec(p, 0, src, dst);
+}
+
+void row_major_strides(std::span<const int64_t> dims, std::span<int64_t> out) {
+  int64_t s = 1;
+  for (size_t i = dims.size(); i-- > 0;) {
+    out[i] = s;
+    s *= dims[i];
+  }
+}
+
+}  // namespace octet::kernels

@@ -1,0 +1,117 @@
+// End-to-end golden test: octet's importer, passes and reference kernels on the bundled
+// ResNet8 and CIFAR-10 images, against ONNX Runtime 1.30's probabilities (data/*.probs.f32).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "engine/executor.h"
+#include "engine/prepare.h"
+#include "graph/onnx_import.h"
+
+namespace octet {
+namespace {
+
+std::vector<uint8_t> read_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot open " + path);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+struct Golden {
+  int records = 0;
+  int correct = 0;
+  int top1_mismatches = 0;
+  double max_abs_diff = 0;
+};
+
+// Runs `model` over a CIFAR-10 binary file and compares with ORT's probabilities.
+Golden run_golden(const std::string& model, bool nhwc, const std::string& data, const std::string& probs) {
+  Graph g = import_onnx_file(model);
+  prepare_graph(g);
+  ReferenceExecutor exec(g);
+  std::vector<uint8_t> raw = read_bytes(data);
+  std::vector<uint8_t> ref_bytes = read_bytes(probs);
+  const int n = static_cast<int>(raw.size() / 3073);
+  EXPECT_EQ(ref_bytes.size(), static_cast<size_t>(n) * 10 * sizeof(float));
+  const float* ref = reinterpret_cast<const float*>(ref_bytes.data());
+
+  Golden out;
+  out.records = n;
+  const int batch = 50;
+  for (int start = 0; start < n; start += batch) {
+    const int b = std::min(batch, n - start);
+    std::vector<int64_t> dims = nhwc ? std::vector<int64_t>{b, 32, 32, 3} : std::vector<int64_t>{b, 3, 32, 32};
+    Tensor input(DType::Float32, dims);
+    float* x = input.data<float>();
+    for (int i = 0; i < b; ++i) {
+      const uint8_t* rec = &raw[static_cast<size_t>(start + i) * 3073];
+      for (int c = 0; c < 3; ++c)
+        for (int p = 0; p < 1024; ++p) {
+          float v = rec[1 + c * 1024 + p];
+          size_t idx = nhwc ? static_cast<size_t>(i) * 3072 + p * 3 + c : static_cast<size_t>(i) * 3072 + c * 1024 + p;
+          x[idx] = v;
+        }
+    }
+    std::vector<Tensor> outputs = exec.run(std::span<const Tensor>(&input, 1));
+    const float* y = outputs.at(0).data<float>();
+    for (int i = 0; i < b; ++i) {
+      const float* mine = y + i * 10;
+      const float* theirs = ref + static_cast<size_t>(start + i) * 10;
+      int label = raw[static_cast<size_t>(start + i) * 3073];
+      int top_mine = static_cast<int>(std::max_element(mine, mine + 10) - mine);
+      int top_theirs = static_cast<int>(std::max_element(theirs, theirs + 10) - theirs);
+      out.correct += top_mine == label;
+      out.top1_mismatches += top_mine != top_theirs;
+      for (int k = 0; k < 10; ++k) out.max_abs_diff = std::max(out.max_abs_diff, std::fabs(double(mine[k]) - theirs[k]));
+    }
+  }
+  return out;
+}
+
+const std::string kData = OCTET_DATA_DIR;
+
+TEST(GoldenResNet8, Tf2onnxTestFirst1000MatchesOnnxRuntime) {
+  Golden r = run_golden(kData + "/resnet8.onnx", true, kData + "/cifar10-test-first1000.bin",
+                        kData + "/ort-1.30-fp32-test-first1000.probs.f32");
+  EXPECT_EQ(r.records, 1000);
+  EXPECT_EQ(r.correct, 881);
+  EXPECT_EQ(r.top1_mismatches, 0);
+  EXPECT_LE(r.max_abs_diff, 1e-5);
+  std::printf("test-first1000: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.records, r.max_abs_diff);
+}
+
+TEST(GoldenResNet8, Tf2onnxTrainSubsetMatchesOnnxRuntime) {
+  Golden r = run_golden(kData + "/resnet8.onnx", true, kData + "/cifar10-train-subset.bin",
+                        kData + "/ort-1.30-fp32-train-subset.probs.f32");
+  EXPECT_EQ(r.records, 4000);
+  EXPECT_EQ(r.correct, 3719);
+  EXPECT_EQ(r.top1_mismatches, 0);
+  EXPECT_LE(r.max_abs_diff, 1e-5);
+  std::printf("train-subset: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.records, r.max_abs_diff);
+}
+
+// The same network exported by torch.onnx.export at opset 13 (NCHW input, explicit Pad ops
+// fed by a constant subgraph, Gemm, GlobalAveragePool): same top-1 as ONNX Runtime.
+TEST(GoldenResNet8, TorchExportTestFirst1000SameTop1) {
+  Golden r = run_golden(kData + "/resnet8_torch_opset13.onnx", false, kData + "/cifar10-test-first1000.bin",
+                        kData + "/ort-1.30-fp32-test-first1000.probs.f32");
+  EXPECT_EQ(r.correct, 881);
+  EXPECT_EQ(r.top1_mismatches, 0);
+  EXPECT_LE(r.max_abs_diff, 1e-4);
+}
+
+TEST(GoldenResNet8, TorchExportTrainSubsetSameTop1) {
+  Golden r = run_golden(kData + "/resnet8_torch_opset13.onnx", false, kData + "/cifar10-train-subset.bin",
+                        kData + "/ort-1.30-fp32-train-subset.probs.f32");
+  EXPECT_EQ(r.correct, 3719);
+  EXPECT_EQ(r.top1_mismatches, 0);
+  EXPECT_LE(r.max_abs_diff, 1e-4);
+}
+
+}  // namespace
+}  // namespace octet

@@ -1,0 +1,208 @@
+// octet-eval: top-1 accuracy of an ONNX CIFAR-10 classifier on CIFAR-10 files, run on
+// octet's reference executor. The readers and the report live in tools/common.
+#include <unistd.h>
+
+#include <bit>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/executor.h"
+#include "engine/prepare.h"
+#include "graph/error.h"
+#include "graph/onnx_import.h"
+#include "tools/common/cifar.h"
+#include "tools/common/cli.h"
+#include "tools/common/eval_report.h"
+#include "tools/common/progress.h"
+
+namespace octet {
+namespace {
+
+constexpr const char* kUsage = R"(usage: octet-eval --model M.onnx --data F [--data F2 ...] [options]
+
+Top-1 accuracy of an ONNX CIFAR-10 classifier, run on octet's reference executor. The model
+takes float32 raw pixels 0..255 as [N,32,32,3] (NHWC) or [N,3,32,32] (NCHW); its first output
+is [N,10]. Each --data file is reported on its own, and combined when there are several.
+
+  --model M.onnx        the model
+  --data F              a CIFAR-10 file: binary records (cifar-10-batches-bin/*.bin) or a Python
+                        pickle batch (cifar-10-batches-py/test_batch, data_batch_N); repeatable
+  --format FMT          auto (default: from the file's content), bin or pickle
+  --limit N             evaluate only the first N images of each file
+  --batch B             images per model run (default 32; the last batch may be smaller)
+  --threads T           1..64; the reference executor is single-threaded, so T > 1 only takes
+                        effect with the optimised runtime (not written yet)
+  --json                print one JSON object on stdout and nothing else
+  --save-probs OUT.f32  write the first output, float32 little-endian, 10 per image, row i =
+                        image i of the --data files concatenated in order
+  --help                this text
+
+Exit status: 0 success, 1 error, 2 usage error.
+)";
+
+struct Options {
+  bool help = false;
+  std::string model;
+  std::vector<std::string> data;
+  CifarFormat format = CifarFormat::Auto;
+  size_t limit = kNoLimit;
+  int64_t batch = 32;
+  bool batch_given = false;
+  int64_t threads = 1;
+  bool json = false;
+  std::optional<std::string> save_probs;
+};
+
+Options parse_options(int argc, char** argv) {
+  cli::Args args(argc, argv, {"help", "json"}, {"model", "data", "format", "limit", "batch", "threads", "save-probs"});
+  Options o;
+  if (args.flag("help")) {
+    o.help = true;
+    return o;
+  }
+  if (!args.positional().empty()) throw Error("unexpected argument '" + args.positional()[0] + "'");
+  o.model = args.get_or("model", "");
+  o.data = args.all("data");
+  if (o.model.empty()) throw Error("--model is required");
+  if (o.data.empty()) throw Error("at least one --data file is required");
+  o.format = parse_cifar_format(args.get_or("format", "auto"));
+  if (args.get("limit")) o.limit = static_cast<size_t>(args.get_int("limit", 0, 1, int64_t{1} << 40));
+  o.batch_given = args.get("batch").has_value();
+  o.batch = args.get_int("batch", 32, 1, 65536);
+  o.threads = args.get_int("threads", 1, 1, 64);
+  o.json = args.flag("json");
+  o.save_probs = args.get("save-probs");
+  return o;
+}
+
+int run(const Options& opt) {
+  static_assert(std::endian::native == std::endian::little, "--save-probs writes the native floats as little-endian");
+  if (opt.threads > 1)
+    std::fprintf(stderr,
+                 "octet-eval: note: --threads %lld is accepted, but the reference executor runs on one thread; "
+                 "threads will apply to the optimised runtime once it exists\n",
+                 static_cast<long long>(opt.threads));
+
+  // Data first: a bad file should fail before the model loads.
+  std::vector<CifarSet> sets;
+  std::vector<CifarFormat> formats;
+  for (const std::string& path : opt.data) {
+    CifarFormat detected = opt.format;
+    sets.push_back(read_cifar_file(path, opt.format, opt.limit, &detected));
+    formats.push_back(detected);
+  }
+
+  Graph graph = import_onnx_file(opt.model);
+  prepare_graph(graph);
+  if (graph.inputs.size() != 1)
+    throw Error(opt.model + ": model has " + std::to_string(graph.inputs.size()) + " inputs; octet-eval feeds exactly one image input");
+  if (graph.outputs.empty()) throw Error(opt.model + ": model has no outputs");
+  const Value& input = graph.value(graph.inputs[0]);
+  const Value& output = graph.value(graph.outputs[0]);
+  if (input.dtype != DType::Float32)
+    throw Error(opt.model + ": input '" + input.name + "' is " + dtype_name(input.dtype) + "; octet-eval feeds float32 pixels");
+  ImageLayout layout;
+  try {
+    layout = layout_from_input_shape(input.shape, input.name);
+  } catch (const Error& e) {
+    throw Error(opt.model + ": " + e.what());
+  }
+  if (output.shape.has_rank &&
+      (output.shape.dims.size() != 2 || (output.shape.dims[1].is_known() && output.shape.dims[1].value != kCifarClasses)))
+    throw Error(opt.model + ": first output '" + output.name + "' has shape " + output.shape.to_string() + ", expected [N,10]");
+
+  // A model exported with a fixed batch size takes exactly that many images per run; a short
+  // last batch is padded with zero images whose outputs are ignored.
+  int64_t batch = opt.batch;
+  const bool fixed_batch = input.shape.dims[0].is_known();
+  if (fixed_batch) {
+    if (opt.batch_given && opt.batch != input.shape.dims[0].value)
+      std::fprintf(stderr, "octet-eval: note: the model's batch size is fixed at %lld; --batch %lld is ignored\n",
+                   static_cast<long long>(input.shape.dims[0].value), static_cast<long long>(opt.batch));
+    batch = input.shape.dims[0].value;
+    if (batch < 1) throw Error(opt.model + ": input '" + input.name + "' has batch size 0");
+  }
+
+  std::ofstream probs_file;
+  if (opt.save_probs) {
+    probs_file.open(*opt.save_probs, std::ios::binary | std::ios::trunc);
+    if (!probs_file) throw Error(*opt.save_probs + ": cannot open for writing");
+  }
+
+  EvalReport report;
+  report.model_path = opt.model;
+  std::error_code ec;
+  report.model_bytes = std::filesystem::file_size(opt.model, ec);
+  report.input_name = input.name;
+  report.input_layout = image_layout_name(layout);
+  report.batch = batch;
+  report.threads_requested = opt.threads;
+  report.threads_used = 1;
+
+  ReferenceExecutor exec(graph);
+  const bool progress = stdout_is_terminal() && isatty(STDERR_FILENO) == 1;
+  for (size_t f = 0; f < sets.size(); ++f) {
+    const CifarSet& set = sets[f];
+    FileEval fe;
+    fe.path = opt.data[f];
+    fe.format = cifar_format_name(formats[f]);
+    ProgressBar bar(std::filesystem::path(fe.path).filename().string(), set.size(), progress);
+    for (size_t start = 0; start < set.size(); start += static_cast<size_t>(batch)) {
+      const size_t count = std::min(static_cast<size_t>(batch), set.size() - start);
+      Tensor in = make_cifar_input(set, start, count, layout, fixed_batch ? static_cast<size_t>(batch) : count);
+      auto t0 = std::chrono::steady_clock::now();
+      std::vector<Tensor> outs = exec.run(std::span<const Tensor>(&in, 1));
+      fe.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (outs.empty()) throw Error(opt.model + ": the executor returned no outputs");
+      const Tensor& out = outs[0];
+      if (out.dtype != DType::Float32 || out.dims != std::vector<int64_t>{in.dims[0], kCifarClasses})
+        throw Error(opt.model + ": first output '" + output.name + "' is " + dtype_name(out.dtype) + " " +
+                    dims_to_string(out.dims) + ", expected float32 " + dims_to_string(std::vector<int64_t>{in.dims[0], 10}));
+      const float* scores = out.data<float>();
+      for (size_t i = 0; i < count; ++i)
+        fe.counts.add(set.labels[start + i], argmax(scores + i * kCifarClasses, kCifarClasses));
+      if (probs_file.is_open())
+        probs_file.write(reinterpret_cast<const char*>(scores), static_cast<std::streamsize>(count * kCifarClasses * sizeof(float)));
+      bar.update(start + count);
+    }
+    bar.finish();
+    report.files.push_back(std::move(fe));
+  }
+  if (probs_file.is_open()) {
+    probs_file.close();
+    if (!probs_file) throw Error(*opt.save_probs + ": write failed");
+  }
+
+  std::string text = opt.json ? report_json(report) + "\n" : report_text(report);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace octet
+
+int main(int argc, char** argv) {
+  octet::Options opt;
+  try {
+    opt = octet::parse_options(argc, argv);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    std::fprintf(stderr, "octet-eval: %s%s\n", what.c_str(), what.find("see --help") == std::string::npos ? " (see --help)" : "");
+    return 2;
+  }
+  if (opt.help) {
+    std::fputs(octet::kUsage, stdout);
+    return 0;
+  }
+  try {
+    return octet::run(opt);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "octet-eval: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,56 @@
+// octet-inspect: prints a model as octet sees it, after import and the prepare pipeline.
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/prepare.h"
+#include "graph/onnx_import.h"
+#include "graph/printer.h"
+#include "tools/common/cli.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: octet-inspect MODEL.onnx [--raw]\n"
+    "\n"
+    "Prints the model's inputs, outputs and one line per node (op, output shapes,\n"
+    "parameters, multiply-accumulates per image) with totals.\n"
+    "\n"
+    "  --raw    print the graph as imported, before constant folding, dead-node\n"
+    "           removal and shape inference (prepare_graph)\n"
+    "  --help   print this text\n"
+    "\n"
+    "Exit status: 0 success, 1 error, 2 usage error.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<octet::cli::Args> parsed;
+  try {
+    parsed.emplace(argc, argv, std::vector<std::string>{"raw", "help"}, std::vector<std::string>{});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "octet-inspect: %s\n", e.what());
+    return 2;
+  }
+  const octet::cli::Args& args = *parsed;
+  if (args.flag("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (args.positional().size() != 1) {
+    std::fprintf(stderr, "octet-inspect: expected one model file, got %zu arguments\n\n%s",
+                 args.positional().size(), kUsage);
+    return 2;
+  }
+  try {
+    octet::Graph graph = octet::import_onnx_file(args.positional()[0]);
+    if (!args.flag("raw")) octet::prepare_graph(graph);
+    std::fputs(octet::print_graph(graph).c_str(), stdout);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "octet-inspect: %s\n", e.what());
+    return 1;
+  }
+}
