@@ -103,6 +103,7 @@ TEST(GoldenResNet8, TorchExportTestFirst1000SameTop1) {
   EXPECT_EQ(r.correct, 881);
   EXPECT_EQ(r.top1_mismatches, 0);
   EXPECT_LE(r.max_abs_diff, 1e-4);
+  std::printf("torch test-first1000: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.records, r.max_abs_diff);
 }
 
 TEST(GoldenResNet8, TorchExportTrainSubsetSameTop1) {
@@ -111,6 +112,7 @@ TEST(GoldenResNet8, TorchExportTrainSubsetSameTop1) {
   EXPECT_EQ(r.correct, 3719);
   EXPECT_EQ(r.top1_mismatches, 0);
   EXPECT_LE(r.max_abs_diff, 1e-4);
+  std::printf("torch train-subset: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.records, r.max_abs_diff);
 }
 
 }  // namespace

@@ -1,0 +1,59 @@
+// FP32 convolution kernels over channels-last (NHWC) activations, one image per call.
+// Each variant (direct, 1x1, Winograd; SSE2 / AVX2 / AVX-512) packs its own weights at
+// compile time of the model and computes a range of output rows, so that the engine can
+// split an image across threads. Oracle: kernels/reference/conv.h (NCHW, scalar).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace octet::kernels {
+
+enum class Activation : uint8_t { None, Relu, Clip };
+
+struct ConvNhwcParams {
+  int32_t in_h = 0, in_w = 0, in_c = 0;
+  int32_t out_h = 0, out_w = 0, out_c = 0;
+  int32_t kernel_h = 1, kernel_w = 1;
+  int32_t stride_h = 1, stride_w = 1;
+  int32_t dilation_h = 1, dilation_w = 1;
+  int32_t pad_top = 0, pad_left = 0;   // bottom/right padding is implied by out_h/out_w
+  Activation activation = Activation::None;
+  float clip_min = 0.f, clip_max = 0.f;   // Activation::Clip only
+};
+
+// out[oh][ow][co] = act(bias[co] + sum w[co][ci][kh][kw] * in[..] + residual[oh][ow][co]),
+// where taps outside the input read zero and `residual` (nullable) has the output's shape.
+struct ConvF32Kernel {
+  const char* name;   // e.g. "f32_conv_nhwc_direct_avx512"
+  // Whether this variant handles these params (e.g. Winograd: 3x3, stride 1, dilation 1).
+  bool (*supports)(const ConvNhwcParams&);
+  size_t (*packed_floats)(const ConvNhwcParams&);
+  // weight in ONNX layout [out_c][in_c][kernel_h][kernel_w]; bias nullable (= zeros).
+  void (*pack)(const ConvNhwcParams&, const float* weight_oihw, const float* bias, float* packed);
+  // Scratch each concurrent call needs (0 if none); the engine provides it from its arena.
+  size_t (*workspace_floats)(const ConvNhwcParams&);
+  // Computes output rows [oh_begin, oh_end) of one image. oh_begin is a multiple of
+  // row_tile (the engine splits work on that granularity); oh_end may be out_h.
+  void (*run)(const ConvNhwcParams&, const float* packed, const float* input, const float* residual,
+              float* output, float* workspace, int32_t oh_begin, int32_t oh_end);
+  int32_t row_tile;
+};
+
+
+}  // namespace octet::kernels
+
+namespace octet::kernels {
+
+// The variants, defined one per file (kernels/f32/conv_<family>_<isa>.cpp).
+extern const ConvF32Kernel f32_conv_nhwc_direct_sse2;
+extern const ConvF32Kernel f32_conv_nhwc_direct_avx2;
+extern const ConvF32Kernel f32_conv_nhwc_direct_avx512;
+extern const ConvF32Kernel f32_conv_nhwc_1x1_sse2;
+extern const ConvF32Kernel f32_conv_nhwc_1x1_avx2;
+extern const ConvF32Kernel f32_conv_nhwc_1x1_avx512;
+extern const ConvF32Kernel f32_conv_nhwc_winograd_sse2;
+extern const ConvF32Kernel f32_conv_nhwc_winograd_avx2;
+extern const ConvF32Kernel f32_conv_nhwc_winograd_avx512;
+
+}  // namespace octet::kernels

@@ -1,0 +1,26 @@
+// FP32 GEMM with a packed right-hand side: C[M][N] = act(A[M][K] · B[K][N] + bias[N]).
+// B (weights) is packed once at model compile time into the variant's panel layout.
+// Oracle: kernels/reference/gemm.h.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/f32/conv.h"   // Activation
+
+namespace octet::kernels {
+
+struct GemmF32Kernel {
+  const char* name;   // e.g. "f32_gemm_8x32_avx512"
+  size_t (*packed_floats)(int32_t k, int32_t n);
+  // b is row-major [k][n] when trans_b == false, or [n][k] when true; bias nullable.
+  void (*pack)(int32_t k, int32_t n, const float* b, bool trans_b, const float* bias, float* packed);
+  // Rows [m_begin, m_end) of C. A row-major with leading dimension lda; C with ldc.
+  void (*run)(int32_t m_begin, int32_t m_end, int32_t n, int32_t k, const float* a, int32_t lda,
+              const float* packed, float* c, int32_t ldc, Activation act);
+};
+
+extern const GemmF32Kernel f32_gemm_sse2;
+extern const GemmF32Kernel f32_gemm_avx2;
+extern const GemmF32Kernel f32_gemm_avx512;
+
+}  // namespace octet::kernels

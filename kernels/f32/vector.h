@@ -1,0 +1,35 @@
+// FP32 pooling, residual add and softmax over channels-last (NHWC) activations, vectorised
+// over channels; pools work on one image per call. Oracles: kernels/reference/pool.h, softmax.h.
+#pragma once
+#include <cstdint>
+
+namespace octet::kernels {
+
+struct PoolNhwcParams {
+  int32_t in_h = 0, in_w = 0, channels = 0;
+  int32_t out_h = 0, out_w = 0;
+  int32_t kernel_h = 1, kernel_w = 1;
+  int32_t stride_h = 1, stride_w = 1;
+  int32_t dilation_h = 1, dilation_w = 1;   // MaxPool only
+  int32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  bool count_include_pad = false;           // AveragePool only
+};
+
+struct VectorF32Kernels {
+  const char* isa;   // "sse2", "avx2", "avx512"
+  // Output rows [oh_begin, oh_end) of one image.
+  void (*average)(const PoolNhwcParams&, const float* in, float* out, int32_t oh_begin, int32_t oh_end);
+  void (*max)(const PoolNhwcParams&, const float* in, float* out, int32_t oh_begin, int32_t oh_end);
+  // out[c] = mean over in_h*in_w of in[.][.][c]
+  void (*global_average)(int32_t hw, int32_t channels, const float* in, float* out);
+  // y = act(a + b) element-wise over n floats (a residual Add that was not fused).
+  void (*add)(int64_t n, const float* a, const float* b, float* y, bool relu);
+  // Softmax over each of `rows` rows of `cols` floats, numerically stable (max subtracted).
+  void (*softmax)(int32_t rows, int32_t cols, const float* in, float* out);
+};
+
+extern const VectorF32Kernels f32_vector_sse2;
+extern const VectorF32Kernels f32_vector_avx2;
+extern const VectorF32Kernels f32_vector_avx512;
+
+}  // namespace octet::kernels
