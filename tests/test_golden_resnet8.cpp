@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "engine/executor.h"
+#include "engine/session.h"
+#include "tools/common/model_loader.h"
 #include "engine/prepare.h"
 #include "graph/onnx_import.h"
 
@@ -73,7 +75,61 @@ Golden run_golden(const std::string& model, bool nhwc, const std::string& data, 
   return out;
 }
 
+// The same comparison on the optimised runtime (SIMD kernels, Winograd where it is faster,
+// folded and fused graph), batch 64 on two threads.
+Golden run_golden_optimised(const std::string& model, bool nhwc, const std::string& data, const std::string& probs) {
+  Plan plan = load_plan(model);
+  const int batch = 64;
+  Session session(plan, {2, batch});
+  std::vector<uint8_t> raw = read_bytes(data);
+  std::vector<uint8_t> ref_bytes = read_bytes(probs);
+  const int n = static_cast<int>(raw.size() / 3073);
+  const float* ref = reinterpret_cast<const float*>(ref_bytes.data());
+  Golden out;
+  out.records = n;
+  std::vector<float> x(static_cast<size_t>(batch) * 3072), y(static_cast<size_t>(batch) * 10);
+  for (int start = 0; start < n; start += batch) {
+    const int b = std::min(batch, n - start);
+    for (int i = 0; i < b; ++i) {
+      const uint8_t* rec = &raw[static_cast<size_t>(start + i) * 3073];
+      for (int c = 0; c < 3; ++c)
+        for (int p = 0; p < 1024; ++p)
+          x[static_cast<size_t>(i) * 3072 + (nhwc ? p * 3 + c : c * 1024 + p)] = rec[1 + c * 1024 + p];
+    }
+    const float* xp = x.data();
+    float* yp = y.data();
+    session.run(b, std::span<const float* const>(&xp, 1), std::span<float* const>(&yp, 1));
+    for (int i = 0; i < b; ++i) {
+      const float* mine = yp + i * 10;
+      const float* theirs = ref + static_cast<size_t>(start + i) * 10;
+      int label = raw[static_cast<size_t>(start + i) * 3073];
+      int top_mine = static_cast<int>(std::max_element(mine, mine + 10) - mine);
+      int top_theirs = static_cast<int>(std::max_element(theirs, theirs + 10) - theirs);
+      out.correct += top_mine == label;
+      out.top1_mismatches += top_mine != top_theirs;
+      for (int k = 0; k < 10; ++k) out.max_abs_diff = std::max(out.max_abs_diff, std::fabs(double(mine[k]) - theirs[k]));
+    }
+  }
+  return out;
+}
+
 const std::string kData = OCTET_DATA_DIR;
+
+TEST(GoldenResNet8, OptimisedRuntimeMatchesOnnxRuntimeOnAll5000Images) {
+  for (const char* file : {"test-first1000", "train-subset"}) {
+    const std::string data = kData + "/cifar10-" + file + ".bin";
+    const std::string probs = kData + "/ort-1.30-fp32-" + file + ".probs.f32";
+    Golden tf = run_golden_optimised(kData + "/resnet8.onnx", true, data, probs);
+    EXPECT_EQ(tf.top1_mismatches, 0) << file;
+    EXPECT_LE(tf.max_abs_diff, 1e-4) << file;
+    EXPECT_EQ(tf.correct, std::string(file) == "train-subset" ? 3719 : 881);
+    Golden pt = run_golden_optimised(kData + "/resnet8_torch_opset13.onnx", false, data, probs);
+    EXPECT_EQ(pt.top1_mismatches, 0) << file;
+    EXPECT_LE(pt.max_abs_diff, 1e-4) << file;
+    std::printf("optimised %s: tf2onnx %d/%d, max |dprob| %.3g; torch %d/%d, max |dprob| %.3g\n", file, tf.correct,
+                tf.records, tf.max_abs_diff, pt.correct, pt.records, pt.max_abs_diff);
+  }
+}
 
 TEST(GoldenResNet8, Tf2onnxTestFirst1000MatchesOnnxRuntime) {
   Golden r = run_golden(kData + "/resnet8.onnx", true, kData + "/cifar10-test-first1000.bin",

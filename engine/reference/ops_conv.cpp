@@ -1,4 +1,6 @@
-// Conv: 1-D, 2-D and 3-D, grouped and depthwise, with dilations, pads and auto_pad.
+// Conv: 1-D, 2-D and 3-D, grouped and depthwise, with dilations, pads and auto_pad; and
+// octet's fused form (graph/passes/optimize.h), y = act(conv(x, W) + b + residual), where
+// `residual` is an optional 4th input and act the "octet_activation" attribute.
 #include <string>
 #include <vector>
 
@@ -6,15 +8,45 @@
 #include "engine/reference/ops.h"
 #include "graph/op_attrs.h"
 #include "kernels/reference/conv.h"
+#include "kernels/reference/elementwise.h"
 
 namespace octet::ref {
 
+namespace {
+
+// The fused epilogue: residual add, then activation, in place on y.
+void apply_epilogue(const Graph& g, const Node& n, const Tensor* residual, Tensor& y) {
+  float* out = y.data<float>();
+  if (residual != nullptr) {
+    if (residual->dims != y.dims)
+      arg::fail(g, n, "residual " + dims_to_string(residual->dims) + " must have the output's shape " +
+                          dims_to_string(y.dims));
+    const float* r = residual->data<float>();
+    for (int64_t i = 0; i < y.numel(); ++i) out[i] += r[i];
+  }
+  if (!n.has_attr("octet_activation")) return;
+  const std::string act = n.attr_string("octet_activation", "");
+  if (act == "Relu") {
+    kernels::relu<float>(out, out, y.numel());
+  } else if (act == "Clip") {
+    if (!n.has_attr("octet_clip_min") || !n.has_attr("octet_clip_max"))
+      arg::fail(g, n, "octet_activation Clip needs the float attributes octet_clip_min and octet_clip_max");
+    kernels::clip<float>(out, out, y.numel(), n.attr_float("octet_clip_min", 0.f), n.attr_float("octet_clip_max", 0.f));
+  } else {
+    arg::fail(g, n, "unknown octet_activation '" + act + "' (expected Relu or Clip)");
+  }
+}
+
+}  // namespace
+
 Outputs eval_Conv(const Graph& g, const Node& n, Inputs in) {
-  arg::count(g, n, in, 2, 3);
+  // ONNX's Conv takes 2 or 3 inputs; the 4th (residual) exists only in octet's fused form.
+  arg::count(g, n, in, 2, 4);
   const Tensor& x = arg::required(g, n, in, 0, "X");
   const Tensor& w = arg::required(g, n, in, 1, "W");
   const Tensor* b = arg::optional(in, 2);
-  for (const Tensor* t : {&x, &w, b})
+  const Tensor* residual = arg::optional(in, 3);
+  for (const Tensor* t : {&x, &w, b, residual})
     if (t != nullptr && t->dtype != DType::Float32)
       arg::fail(g, n, "element type " + dtype_name(t->dtype) + " is not supported (octet's Conv computes float32)");
 
@@ -45,7 +77,10 @@ Outputs eval_Conv(const Graph& g, const Node& n, Inputs in) {
   std::vector<int64_t> out_dims{x.dims[0], out_channels};
   out_dims.insert(out_dims.end(), out_spatial.begin(), out_spatial.end());
   Tensor y = arg::make(g, n, DType::Float32, out_dims);
-  if (y.numel() == 0) return {std::move(y)};
+  if (y.numel() == 0) {
+    apply_epilogue(g, n, residual, y);   // still validates the residual's shape
+    return {std::move(y)};
+  }
 
   kernels::ConvParams p;
   p.batch = x.dims[0];
@@ -59,6 +94,7 @@ Outputs eval_Conv(const Graph& g, const Node& n, Inputs in) {
   p.dilation = kernels::to_spatial(wp.dilations, 1);
   p.pad_begin = kernels::to_spatial(wp.pads_begin, 0);
   kernels::conv_f32_ref(p, x.data<float>(), w.data<float>(), b ? b->data<float>() : nullptr, y.data<float>());
+  apply_epilogue(g, n, residual, y);
   return {std::move(y)};
 }
 

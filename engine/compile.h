@@ -1,0 +1,26 @@
+// Graph → Plan: chooses the internal layout (NHWC), picks a kernel per layer (by measured
+// speed among the variants that support it, widest ISA the CPU has), packs weights once and
+// plans the activation arena. The graph must have gone through prepare_graph() and, for
+// speed, optimize_graph() (graph/passes/optimize.h), which folds BatchNorm, Pad, bias and
+// activations into the convolutions.
+#pragma once
+#include <string>
+
+#include "engine/plan.h"
+#include "graph/ir.h"
+
+namespace octet {
+
+struct CompileOptions {
+  // Time each candidate conv kernel on the layer's shape and keep the fastest. Off: a fixed
+  // rule (Winograd for 3x3 stride 1 with >= 8 input channels, 1x1 for 1x1, else direct).
+  bool autotune = true;
+  // Restrict conv kernels to one family ("direct", "1x1", "winograd"), where it applies.
+  std::string conv_family;
+};
+
+// Throws octet::Error naming the node and op for anything the optimised runtime does not
+// run (it never falls back silently; octet-eval --reference runs the scalar executor).
+Plan compile_plan(const Graph& graph, const CompileOptions& options = {});
+
+}  // namespace octet

@@ -1,0 +1,78 @@
+#include "engine/conv_select.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include "engine/plan.h"
+
+namespace octet {
+
+namespace {
+
+struct Candidate {
+  const kernels::ConvF32Kernel* kernel;
+  const char* family;
+};
+
+std::vector<Candidate> candidates(const std::string& isa) {
+  using namespace kernels;
+  if (isa == "avx512")
+    return {{&f32_conv_nhwc_winograd_avx512, "winograd"}, {&f32_conv_nhwc_1x1_avx512, "1x1"},
+            {&f32_conv_nhwc_direct_avx512, "direct"}};
+  if (isa == "avx2")
+    return {{&f32_conv_nhwc_winograd_avx2, "winograd"}, {&f32_conv_nhwc_1x1_avx2, "1x1"},
+            {&f32_conv_nhwc_direct_avx2, "direct"}};
+  return {{&f32_conv_nhwc_winograd_sse2, "winograd"}, {&f32_conv_nhwc_1x1_sse2, "1x1"},
+          {&f32_conv_nhwc_direct_sse2, "direct"}};
+}
+
+// Median-free minimum of a few runs: the least disturbed measurement on a shared machine.
+double time_kernel(const kernels::ConvF32Kernel& k, const kernels::ConvNhwcParams& p, const float* w, const float* b) {
+  AlignedFloats packed(k.packed_floats(p));
+  k.pack(p, w, b, packed.data());
+  AlignedFloats in(static_cast<size_t>(p.in_h) * p.in_w * p.in_c);
+  AlignedFloats out(static_cast<size_t>(p.out_h) * p.out_w * p.out_c);
+  AlignedFloats ws(std::max<size_t>(1, k.workspace_floats(p)));
+  for (size_t i = 0; i < in.size(); ++i) in.data()[i] = static_cast<float>(i % 7) * 0.25f;
+  double best = 1e30;
+  for (int rep = 0; rep < 5; ++rep) {
+    auto t0 = std::chrono::steady_clock::now();
+    k.run(p, packed.data(), in.data(), nullptr, out.data(), ws.data(), 0, p.out_h);
+    auto t1 = std::chrono::steady_clock::now();
+    if (rep > 0) best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
+  }
+  return best;
+}
+
+}  // namespace
+
+const kernels::ConvF32Kernel* select_conv_kernel(const kernels::ConvNhwcParams& p, const std::string& isa,
+                                                 const float* weight_oihw, const float* bias, bool autotune,
+                                                 const std::string& family) {
+  std::vector<Candidate> usable;
+  for (const Candidate& c : candidates(isa))
+    if (c.kernel->supports(p) && (family.empty() || family == c.family)) usable.push_back(c);
+  if (usable.empty() && !family.empty()) return select_conv_kernel(p, isa, weight_oihw, bias, autotune, "");
+  if (usable.empty()) return nullptr;
+  if (!autotune || usable.size() == 1) {
+    for (const Candidate& c : usable) {
+      if (std::strcmp(c.family, "winograd") == 0 && p.in_c < 8) continue;
+      return c.kernel;
+    }
+    return usable.back().kernel;
+  }
+  const kernels::ConvF32Kernel* best = nullptr;
+  double best_time = 1e30;
+  for (const Candidate& c : usable) {
+    double t = time_kernel(*c.kernel, p, weight_oihw, bias);
+    if (t < best_time) {
+      best_time = t;
+      best = c.kernel;
+    }
+  }
+  return best;
+}
+
+}  // namespace octet

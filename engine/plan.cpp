@@ -1,0 +1,61 @@
+#include "engine/plan.h"
+
+#include <cstdlib>
+#include <new>
+#include <sstream>
+
+namespace octet {
+
+AlignedFloats::AlignedFloats(size_t n) : size_(n) {
+  void* p = std::aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64 + 64);
+  if (p == nullptr) throw std::bad_alloc();
+  data_.reset(static_cast<float*>(p));
+}
+
+void AlignedFloats::Free::operator()(float* p) const { std::free(p); }
+
+int64_t Port::floats_per_image() const {
+  int64_t n = 1;
+  for (size_t i = 1; i < dims.size(); ++i) n *= dims[i];
+  return n;
+}
+
+int64_t Plan::macs_per_image() const {
+  int64_t total = 0;
+  for (const Step& s : steps) total += s.macs;
+  return total;
+}
+
+std::string Plan::describe() const {
+  std::ostringstream out;
+  out << "plan: " << steps.size() << " steps, isa " << isa << ", arena " << arena_floats_per_image * 4
+      << " bytes per image, workspace " << workspace_floats * 4 << " bytes per thread, weights "
+      << weights.size() * 4 << " bytes\n";
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& s = steps[i];
+    out << "  " << i << "  ";
+    switch (s.kind) {
+      case StepKind::Conv:
+        out << s.conv->name << "  " << s.conv_params.in_h << "x" << s.conv_params.in_w << "x" << s.conv_params.in_c
+            << " -> " << s.conv_params.out_h << "x" << s.conv_params.out_w << "x" << s.conv_params.out_c << "  k"
+            << s.conv_params.kernel_h << "x" << s.conv_params.kernel_w << " s" << s.conv_params.stride_h
+            << (s.input2 >= 0 ? " +residual" : "")
+            << (s.conv_params.activation == kernels::Activation::Relu ? " relu" : "");
+        break;
+      case StepKind::AveragePool: out << "average_pool"; break;
+      case StepKind::MaxPool: out << "max_pool"; break;
+      case StepKind::GlobalAverage: out << "global_average " << s.height << "x" << s.width << "x" << s.channels; break;
+      case StepKind::Gemm: out << s.gemm->name << "  " << s.rows << "x" << s.k << " -> " << s.n; break;
+      case StepKind::Softmax: out << "softmax " << s.rows << "x" << s.n; break;
+      case StepKind::Add: out << "add" << (s.activation == kernels::Activation::Relu ? " relu" : ""); break;
+      case StepKind::NchwToNhwc: out << "nchw_to_nhwc"; break;
+      case StepKind::NhwcToNchw: out << "nhwc_to_nchw"; break;
+    }
+    out << "  (" << s.name << ")";
+    if (s.macs) out << "  " << s.macs << " MACs";
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace octet

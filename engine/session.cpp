@@ -1,0 +1,128 @@
+#include "engine/session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "graph/error.h"
+
+namespace octet {
+
+Session::Session(const Plan& plan, SessionOptions options)
+    : plan_(plan),
+      options_(options),
+      arena_(plan.arena_floats_per_image * static_cast<size_t>(std::max(1, options.max_batch))),
+      workspace_(std::max<size_t>(1, plan.workspace_floats) * static_cast<size_t>(std::max(1, options.threads))),
+      pool_(std::max(1, options.threads)),
+      step_seconds_(plan.steps.size(), 0.0) {
+  if (options.max_batch < 1) throw Error("max_batch must be at least 1");
+  if (options.threads < 1) throw Error("threads must be at least 1");
+}
+
+void Session::enable_profile(bool on) {
+  profile_ = on;
+  std::fill(step_seconds_.begin(), step_seconds_.end(), 0.0);
+}
+
+// Each image has its own copy of the per-image arena the memory plan laid out, so images can
+// run whole (one thread each, no barrier between layers) or layer by layer, in any order.
+float* Session::buffer(int id, int image) {
+  return arena_.data() + static_cast<size_t>(image) * plan_.arena_floats_per_image +
+         plan_.buffers[static_cast<size_t>(id)].offset;
+}
+
+void Session::run_step(const Step& s, int image, int32_t row_begin, int32_t row_end, int thread) {
+  const float* in = s.input >= 0 ? buffer(s.input, image) : nullptr;
+  const float* in2 = s.input2 >= 0 ? buffer(s.input2, image) : nullptr;
+  float* out = buffer(s.output, image);
+  const kernels::VectorF32Kernels& vec = *plan_.vector;
+  switch (s.kind) {
+    case StepKind::Conv:
+      s.conv->run(s.conv_params, plan_.weights.data() + s.weights_offset, in, in2, out,
+                  workspace_.data() + static_cast<size_t>(thread) * std::max<size_t>(1, plan_.workspace_floats),
+                  row_begin, row_end);
+      return;
+    case StepKind::AveragePool: vec.average(s.pool, in, out, row_begin, row_end); return;
+    case StepKind::MaxPool: vec.max(s.pool, in, out, row_begin, row_end); return;
+    case StepKind::GlobalAverage: vec.global_average(s.height * s.width, s.channels, in, out); return;
+    case StepKind::Gemm:
+      s.gemm->run(0, s.rows, s.n, s.k, in, s.k, plan_.weights.data() + s.weights_offset, out, s.n, s.activation);
+      return;
+    case StepKind::Softmax: vec.softmax(s.rows, s.n, in, out); return;
+    case StepKind::Add: vec.add(s.elements, in, in2, out, s.activation == kernels::Activation::Relu); return;
+    case StepKind::NchwToNhwc:
+      for (int32_t c = 0; c < s.channels; ++c)
+        for (int32_t p = 0; p < s.height * s.width; ++p) out[p * s.channels + c] = in[c * s.height * s.width + p];
+      return;
+    case StepKind::NhwcToNchw:
+      for (int32_t c = 0; c < s.channels; ++c)
+        for (int32_t p = 0; p < s.height * s.width; ++p) out[c * s.height * s.width + p] = in[p * s.channels + c];
+      return;
+  }
+}
+
+namespace {
+int32_t step_rows(const Step& s) {
+  if (s.kind == StepKind::Conv) return s.conv_params.out_h;
+  if (s.kind == StepKind::AveragePool || s.kind == StepKind::MaxPool) return s.pool.out_h;
+  return 1;
+}
+int32_t step_row_tile(const Step& s) { return s.kind == StepKind::Conv ? std::max(1, s.conv->row_tile) : 1; }
+}  // namespace
+
+void Session::run_images(int first, int last, int thread) {
+  for (int i = first; i < last; ++i)
+    for (const Step& s : plan_.steps) run_step(s, i, 0, step_rows(s), thread);
+}
+
+void Session::run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs) {
+  if (batch < 1 || batch > options_.max_batch)
+    throw Error("batch " + std::to_string(batch) + " is outside this session's range [1, " +
+                std::to_string(options_.max_batch) + "]");
+  if (inputs.size() != plan_.inputs.size() || outputs.size() != plan_.outputs.size())
+    throw Error("run() takes " + std::to_string(plan_.inputs.size()) + " inputs and " +
+                std::to_string(plan_.outputs.size()) + " outputs");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Port& p = plan_.inputs[i];
+    const size_t n = static_cast<size_t>(p.floats_per_image());
+    for (int b = 0; b < batch; ++b) std::memcpy(buffer(p.buffer, b), inputs[i] + b * n, n * sizeof(float));
+  }
+
+  const int threads = pool_.size();
+  if (profile_ || batch < threads) {
+    // Layer by layer, each layer's rows split across threads (batch 1 latency; profiles).
+    for (size_t si = 0; si < plan_.steps.size(); ++si) {
+      const Step& s = plan_.steps[si];
+      const int32_t rows = step_rows(s), tile = step_row_tile(s);
+      const int32_t tiles = (rows + tile - 1) / tile;
+      const int32_t chunks = std::min<int32_t>(tiles, threads);
+      auto t0 = std::chrono::steady_clock::now();
+      auto task = [&](int64_t t, int thread) {
+        const int image = static_cast<int>(t / chunks);
+        const int32_t c = static_cast<int32_t>(t % chunks);
+        const int32_t begin = std::min(rows, (tiles * c / chunks) * tile);
+        const int32_t end = std::min(rows, (tiles * (c + 1) / chunks) * tile);
+        if (begin < end) run_step(s, image, begin, end, thread);
+      };
+      pool_.parallel_for(int64_t{batch} * chunks, task);
+      if (profile_)
+        step_seconds_[si] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+  } else {
+    // Whole images per thread: no barrier between layers, activations stay in cache.
+    auto task = [&](int64_t t, int thread) {
+      const int first = static_cast<int>(batch * t / threads);
+      const int last = static_cast<int>(batch * (t + 1) / threads);
+      run_images(first, last, thread);
+    };
+    pool_.parallel_for(threads, task);
+  }
+
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Port& p = plan_.outputs[i];
+    const size_t n = static_cast<size_t>(p.floats_per_image());
+    for (int b = 0; b < batch; ++b) std::memcpy(outputs[i] + b * n, buffer(p.buffer, b), n * sizeof(float));
+  }
+}
+
+}  // namespace octet

@@ -1,0 +1,51 @@
+// Runs a compiled Plan. A Session owns what one run mutates (the activation arena, per-thread
+// scratch, the thread pool), all allocated here once: run() allocates nothing. One Plan can
+// serve many Sessions; a Session runs one call at a time.
+#pragma once
+#include <span>
+#include <vector>
+
+#include "engine/plan.h"
+#include "engine/thread_pool.h"
+
+namespace octet {
+
+struct SessionOptions {
+  int threads = 1;
+  int max_batch = 1;   // the arena holds this many images
+};
+
+class Session {
+ public:
+  Session(const Plan& plan, SessionOptions options);
+
+  // inputs[i]: batch × plan.inputs[i].floats_per_image() floats in the layout the model
+  // declares; outputs[i] likewise for plan.outputs[i]. Throws octet::Error if batch is
+  // outside [1, max_batch] or the pointer counts are wrong.
+  void run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs);
+
+  // Bytes of activation memory for the batch capacity (the arena) and of scratch.
+  size_t arena_bytes() const { return arena_.size() * sizeof(float); }
+  size_t workspace_bytes() const { return workspace_.size() * sizeof(float); }
+  const Plan& plan() const { return plan_; }
+  int threads() const { return pool_.size(); }
+
+  // Optional per-step timing (seconds, accumulated over runs) for profiles; off by default.
+  void enable_profile(bool on);
+  const std::vector<double>& step_seconds() const { return step_seconds_; }
+
+ private:
+  float* buffer(int id, int image);
+  void run_step(const Step& s, int image, int32_t row_begin, int32_t row_end, int thread);
+  void run_images(int first, int last, int thread);
+
+  const Plan& plan_;
+  SessionOptions options_;
+  AlignedFloats arena_;
+  AlignedFloats workspace_;
+  ThreadPool pool_;
+  bool profile_ = false;
+  std::vector<double> step_seconds_;
+};
+
+}  // namespace octet

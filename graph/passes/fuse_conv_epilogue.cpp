@@ -1,0 +1,182 @@
+// Fuses what follows a Conv into it (the fused form is described in optimize.h):
+//   Conv → Add(other of the same shape) → [Relu | Clip]   (a residual block's tail)
+//   Conv → Relu,  Conv → Clip(constant bounds)
+// so that the fast path adds the residual and applies the activation while the output tile
+// is still in registers, instead of three more passes over the activation.
+#include <algorithm>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "graph/passes/optimize.h"
+
+namespace octet {
+
+namespace {
+
+// A plain Conv (nothing fused yet) whose only reader is one node and not the caller.
+bool fusable_conv(const Graph& g, const Node& n, const std::vector<int>& uses) {
+  if (n.op != OpKind::Conv || n.outputs.size() != 1 || n.input_count() > 3 || n.has_attr("octet_activation"))
+    return false;
+  const int out = n.outputs[0];
+  return uses[static_cast<size_t>(out)] == 1 && !opt::is_graph_output(g, out);
+}
+
+// Same static shape: every dim known and equal, except that the batch (dim 0) may be the
+// same named symbol on both sides (it then takes the same run-time size).
+bool same_shape(const Shape& a, const Shape& b) {
+  if (!a.has_rank || !b.has_rank || a.dims.size() != b.dims.size() || a.dims.empty()) return false;
+  for (size_t i = 0; i < a.dims.size(); ++i) {
+    const Dim& x = a.dims[i];
+    const Dim& y = b.dims[i];
+    if (x.is_known() && y.is_known() && x.value == y.value) continue;
+    if (i == 0 && !x.is_known() && !y.is_known() && !x.symbol.empty() && x.symbol == y.symbol) continue;
+    return false;
+  }
+  return true;
+}
+
+// Longest path (in nodes) from the graph inputs to each value, over the current node order.
+std::vector<int> depths(const Graph& g) {
+  std::vector<int> d(g.values.size(), 0);
+  for (const Node& n : g.nodes) {
+    int deepest = 0;
+    for (int in : n.inputs)
+      if (in != kNoValue) deepest = std::max(deepest, d[static_cast<size_t>(in)]);
+    for (int out : n.outputs)
+      if (out != kNoValue) d[static_cast<size_t>(out)] = deepest + 1;
+  }
+  return d;
+}
+
+// Conv → Add(other) becomes Conv(x, W, b, residual=other).
+bool fuse_residual_adds(Graph& g) {
+  const std::vector<int> uses = opt::use_counts(g);
+  const std::vector<int> producer = g.producers();
+  const std::vector<int> depth = depths(g);
+  std::vector<bool> drop(g.nodes.size(), false);
+  bool changed = false;
+  for (size_t a = 0; a < g.nodes.size(); ++a) {
+    const Node& add = g.nodes[a];
+    if (add.op != OpKind::Add || add.input_count() != 2 || add.outputs.size() != 1) continue;
+    const int lhs = add.inputs[0], rhs = add.inputs[1];
+    if (lhs == rhs) continue;
+    const Shape& out_shape = g.value(add.outputs[0]).shape;
+    // The operand that can absorb the Add: produced by a fusable Conv, the other operand a
+    // float tensor of exactly the Conv's output shape. Of two such, the deeper one is the
+    // main path of a residual block; the shallower (shortcut) is then its residual.
+    int best_side = -1;
+    for (int side = 0; side < 2; ++side) {
+      const int mine = side == 0 ? lhs : rhs, other = side == 0 ? rhs : lhs;
+      const int p = producer[static_cast<size_t>(mine)];
+      if (p == kNoValue || drop[static_cast<size_t>(p)] || !fusable_conv(g, g.nodes[static_cast<size_t>(p)], uses))
+        continue;
+      const Value& o = g.value(other);
+      const Shape& conv_shape = g.value(mine).shape;
+      if (o.dtype != DType::Float32 || !same_shape(conv_shape, o.shape) || !same_shape(conv_shape, out_shape))
+        continue;
+      if (best_side < 0) {
+        best_side = side;
+        continue;
+      }
+      const int prev = best_side == 0 ? lhs : rhs;
+      const int pp = producer[static_cast<size_t>(prev)];
+      if (depth[static_cast<size_t>(mine)] > depth[static_cast<size_t>(prev)] ||
+          (depth[static_cast<size_t>(mine)] == depth[static_cast<size_t>(prev)] && p > pp))
+        best_side = side;
+    }
+    if (best_side < 0) continue;
+    const int mine = best_side == 0 ? lhs : rhs, other = best_side == 0 ? rhs : lhs;
+    Node& conv = g.nodes[static_cast<size_t>(producer[static_cast<size_t>(mine)])];
+    conv.inputs.resize(4, kNoValue);
+    conv.inputs[3] = other;
+    conv.outputs[0] = add.outputs[0];
+    drop[a] = true;
+    changed = true;
+  }
+  if (changed) {
+    opt::erase_nodes(g, drop);
+    // The residual may be computed after the Conv in the old order (the Add was its reader).
+    g.sort_topologically();
+  }
+  return changed;
+}
+
+// The constant scalar bound of a Clip-11+ input; `fallback` when omitted, nullopt when not
+// a float32 constant scalar.
+std::optional<float> clip_bound(const Graph& g, const Node& clip, size_t i, float fallback) {
+  if (!clip.has_input(i)) return fallback;
+  const Tensor* t = opt::float_constant(g, clip.inputs[i]);
+  if (t == nullptr || t->numel() != 1) return std::nullopt;
+  return t->data<float>()[0];
+}
+
+Attribute string_attr(const char* s) {
+  Attribute a;
+  a.kind = Attribute::Kind::String;
+  a.s = s;
+  return a;
+}
+Attribute float_attr(float f) {
+  Attribute a;
+  a.kind = Attribute::Kind::Float;
+  a.f = f;
+  return a;
+}
+
+// Conv → Relu / Clip becomes Conv with octet_activation.
+bool fuse_activations(Graph& g) {
+  const std::vector<int> uses = opt::use_counts(g);
+  std::vector<int> consumer(g.values.size(), kNoValue);
+  for (size_t n = 0; n < g.nodes.size(); ++n)
+    for (int in : g.nodes[n].inputs)
+      if (in != kNoValue) consumer[static_cast<size_t>(in)] = static_cast<int>(n);
+  std::vector<bool> drop(g.nodes.size(), false);
+  bool changed = false;
+  for (Node& conv : g.nodes) {
+    // A residual Conv is fine here: the activation applies after the residual add.
+    if (conv.op != OpKind::Conv || conv.outputs.size() != 1 || conv.has_attr("octet_activation")) continue;
+    const int out = conv.outputs[0];
+    if (uses[static_cast<size_t>(out)] != 1 || opt::is_graph_output(g, out)) continue;
+    const int next = consumer[static_cast<size_t>(out)];
+    if (next == kNoValue) continue;
+    const Node& act = g.nodes[static_cast<size_t>(next)];
+    if (act.outputs.size() != 1) continue;
+    if (act.op == OpKind::Relu) {
+      conv.attrs["octet_activation"] = string_attr("Relu");
+    } else if (act.op == OpKind::Clip) {
+      float lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
+      if (g.opset >= 11) {
+        const float inf = std::numeric_limits<float>::infinity();
+        const std::optional<float> l = clip_bound(g, act, 1, -inf), h = clip_bound(g, act, 2, inf);
+        if (!l || !h) continue;
+        lo = *l;
+        hi = *h;
+      } else {
+        lo = act.attr_float("min", lo);
+        hi = act.attr_float("max", hi);
+      }
+      conv.attrs["octet_activation"] = string_attr("Clip");
+      conv.attrs["octet_clip_min"] = float_attr(lo);
+      conv.attrs["octet_clip_max"] = float_attr(hi);
+    } else {
+      continue;
+    }
+    conv.outputs[0] = act.outputs[0];
+    drop[static_cast<size_t>(next)] = true;
+    changed = true;
+  }
+  if (changed) opt::erase_nodes(g, drop);
+  return changed;
+}
+
+}  // namespace
+
+bool fuse_conv_epilogue(Graph& graph) {
+  const bool adds = fuse_residual_adds(graph);
+  const bool acts = fuse_activations(graph);
+  return adds || acts;
+}
+
+}  // namespace octet

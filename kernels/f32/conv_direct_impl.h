@@ -1,0 +1,284 @@
+// FP32 NHWC direct convolution, header-only and templated on the xsimd architecture:
+// included by conv_direct_{sse2,avx2,avx512}.cpp and (through conv_1x1_impl.h) by the 1x1
+// files, each of which instantiates it with its own Arch and tile sizes. Everything sits in
+// an anonymous namespace so that each ISA file gets private copies (kernels/CMakeLists.txt).
+//
+// Weights are packed by conv_pack.h: blocks of Lb output channels, [bias][kh][kw][ci][Lb].
+// The micro-kernel computes P consecutive output pixels of one row x Vb vectors of output
+// channels, P * Vb accumulators held in registers for the whole reduction: per input
+// channel it loads Vb weight vectors and broadcasts one input scalar per pixel. With
+// dilation_w == 1 the (kw, ci) reduction of one kernel row is a single contiguous run in
+// both the input row and the packed weights, so it is one loop.
+//
+// Padding: rows of the kernel that fall outside the input are skipped (the range of valid
+// kh is the same for a whole output row). Columns are handled by copying the input rows the
+// call needs into a zero-padded workspace when any pixel would read a padding column, so
+// that every pixel, border or not, runs the same unchecked micro-kernel: with ResNet8's
+// 8- and 16-wide rows, a bounds-checked border path would cost a quarter of the work.
+//
+// Epilogue per tile: (+ residual) then activation, stored through a small buffer for the
+// vectors of the last block that are only partly inside out_c.
+#pragma once
+#include <xsimd/xsimd.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include "kernels/f32/conv.h"
+#include "kernels/f32/conv_pack.h"
+
+namespace octet::kernels {
+namespace {
+
+// Walk of the reduction for one tile: `rows` kernel rows, each `groups` runs of
+// `group_len` (tap, channel) steps. Offsets in floats; weight offsets count weight rows
+// (one row = Lb floats) so that one walk serves blocks of any width.
+struct ConvWalk {
+  int32_t rows = 0;
+  ptrdiff_t x_row = 0, w_row = 0;
+  int32_t groups = 0;
+  ptrdiff_t x_group = 0, w_group = 0;
+  int32_t group_len = 0;
+  ptrdiff_t x_pixel = 0;   // input floats between consecutive pixels of the tile
+};
+
+struct ConvEpilogue {
+  Activation act = Activation::None;
+  float lo = 0.f, hi = 0.f;
+};
+
+inline int32_t conv_imin(int32_t a, int32_t b) { return a < b ? a : b; }
+inline int32_t conv_imax(int32_t a, int32_t b) { return a > b ? a : b; }
+
+// P1 / P2: most pixels per tile when a block is 1 / 2 vectors wide.
+template <class Arch, int P1, int P2>
+struct ConvDirectF32 {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr int W = static_cast<int>(Batch::size);
+
+  static Batch activate(Batch v, const ConvEpilogue& e) {
+    // select() keeps NaN where max/min would replace it.
+    if (e.act == Activation::Relu) return xsimd::select(v < Batch(0.f), Batch(0.f), v);
+    if (e.act == Activation::Clip) {
+      v = xsimd::select(v < Batch(e.lo), Batch(e.lo), v);
+      return xsimd::select(v > Batch(e.hi), Batch(e.hi), v);
+    }
+    return v;
+  }
+
+  // P pixels x V vectors. w points at the block's bias; w_skip = weight rows to skip
+  // before the first kernel row walked. lanes = valid output channels of the block.
+  template <int P, int V>
+    requires(V == 1 || V == 2)
+  static void tile(const ConvWalk& wk, const float* x, const float* w, ptrdiff_t w_skip, float* y,
+                   const float* res, ptrdiff_t y_pixel, int32_t lanes, const ConvEpilogue& ep) {
+    constexpr int L = V * W;
+    Batch acc[P][V];
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) {
+      const Batch b = Batch::load_unaligned(w + v * W);
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p) acc[p][v] = b;
+    }
+    const float* wbase = w + L + w_skip * L;
+    const ptrdiff_t sx = wk.x_pixel;
+    for (int32_t r = 0; r < wk.rows; ++r) {
+      for (int32_t g = 0; g < wk.groups; ++g) {
+        const float* xp = x + r * wk.x_row + g * wk.x_group;
+        const float* wp = wbase + (r * wk.w_row + g * wk.w_group) * L;
+        for (int32_t k = 0; k < wk.group_len; ++k) {
+          // Two named weight vectors rather than an array: GCC keeps an array of batches in
+          // memory here and re-reads it as an FMA operand.
+          const Batch w0 = Batch::load_unaligned(wp);
+          const Batch w1 = V > 1 ? Batch::load_unaligned(wp + W) : w0;
+          wp += L;
+#pragma GCC unroll 16
+          for (int p = 0; p < P; ++p) {
+            const Batch xb(xp[p * sx]);
+            acc[p][0] = xsimd::fma(xb, w0, acc[p][0]);
+            if constexpr (V > 1) acc[p][1] = xsimd::fma(xb, w1, acc[p][1]);
+          }
+          ++xp;
+        }
+      }
+    }
+    if (lanes >= L) {
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p) {
+#pragma GCC unroll 2
+        for (int v = 0; v < V; ++v) {
+          Batch a = acc[p][v];
+          if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
+          activate(a, ep).store_unaligned(y + p * y_pixel + v * W);
+        }
+      }
+      return;
+    }
+    // Last block, partly past out_c.
+    alignas(64) float buf[L];
+    for (int p = 0; p < P; ++p) {
+      if (res != nullptr) {
+        for (int j = 0; j < L; ++j) buf[j] = j < lanes ? res[p * y_pixel + j] : 0.f;
+      }
+      for (int v = 0; v < V; ++v) {
+        Batch a = acc[p][v];
+        if (res != nullptr) a += Batch::load_aligned(buf + v * W);
+        activate(a, ep).store_aligned(buf + v * W);
+      }
+      for (int j = 0; j < lanes; ++j) y[p * y_pixel + j] = buf[j];
+    }
+  }
+
+  using TileFn = void (*)(const ConvWalk&, const float*, const float*, ptrdiff_t, float*, const float*,
+                          ptrdiff_t, int32_t, const ConvEpilogue&);
+
+  template <int V, int... Ps>
+  static constexpr auto make_table(std::integer_sequence<int, Ps...>) {
+    struct Table {
+      TileFn fn[sizeof...(Ps) + 1];
+    };
+    return Table{{nullptr, &tile<Ps + 1, V>...}};
+  }
+  static constexpr auto kTiles1 = make_table<1>(std::make_integer_sequence<int, P1>{});
+  static constexpr auto kTiles2 = make_table<2>(std::make_integer_sequence<int, P2>{});
+
+  // n output pixels spaced x_pixel apart in the input and y_pixel (= out_c) in the output,
+  // all output channel blocks. Pixels are cut into near-equal tiles of at most P.
+  static void segment(const ConvNhwcParams& p, const ConvBlocking& bl, const ConvWalk& wk, int32_t n,
+                      const float* x, const float* packed, ptrdiff_t w_skip, float* y, const float* res,
+                      const ConvEpilogue& ep) {
+    const ptrdiff_t y_pixel = p.out_c;
+    for (int32_t b = 0; b < bl.blocks; ++b) {
+      const int32_t vb = bl.block_vectors(b, p.out_c);
+      const int32_t pmax = vb == 1 ? P1 : P2;
+      const TileFn* fns = vb == 1 ? kTiles1.fn : kTiles2.fn;
+      const float* w = packed + bl.block_offset(b);
+      const int32_t co0 = b * bl.lanes;
+      const int32_t lanes = conv_imin(p.out_c - co0, vb * W);
+      const int32_t tiles = (n + pmax - 1) / pmax;
+      if (tiles == 0) continue;
+      const int32_t base = n / tiles, extra = n % tiles;
+      int32_t px = 0;
+      for (int32_t t = 0; t < tiles; ++t) {
+        const int32_t np = base + (t < extra ? 1 : 0);
+        const ptrdiff_t yo = px * y_pixel + co0;
+        fns[np](wk, x + px * wk.x_pixel, w, w_skip, y + yo, res != nullptr ? res + yo : nullptr, y_pixel, lanes,
+                ep);
+        px += np;
+      }
+    }
+  }
+
+  static bool supports(const ConvNhwcParams& p) {
+    return p.in_h > 0 && p.in_w > 0 && p.in_c > 0 && p.out_h > 0 && p.out_w > 0 && p.out_c > 0 &&
+           p.kernel_h > 0 && p.kernel_w > 0 && p.stride_h > 0 && p.stride_w > 0 && p.dilation_h > 0 &&
+           p.dilation_w > 0 && p.pad_top >= 0 && p.pad_left >= 0;
+  }
+
+  static size_t packed_floats(const ConvNhwcParams& p) { return conv_packed_floats(p, W); }
+
+  static void pack(const ConvNhwcParams& p, const float* weight, const float* bias, float* packed) {
+    conv_pack_weights(p, W, weight, bias, packed);
+  }
+
+  static size_t workspace_floats(const ConvNhwcParams& p) {
+    if (!conv_needs_padded_rows(p)) return 0;
+    return static_cast<size_t>(p.in_h) * static_cast<size_t>(conv_padded_width(p)) * static_cast<size_t>(p.in_c);
+  }
+
+  static ConvEpilogue epilogue(const ConvNhwcParams& p) {
+    ConvEpilogue e;
+    e.act = p.activation;
+    e.lo = p.clip_min;
+    e.hi = p.clip_max;
+    return e;
+  }
+
+  static void run(const ConvNhwcParams& p, const float* packed, const float* input, const float* residual,
+                  float* output, float* workspace, int32_t oh_begin, int32_t oh_end) {
+    oh_begin = conv_imax(oh_begin, 0);
+    oh_end = conv_imin(oh_end, p.out_h);
+    if (oh_begin >= oh_end) return;
+    const ConvBlocking bl = conv_blocking(p, W);
+    const ConvEpilogue ep = epilogue(p);
+    const ptrdiff_t in_c = p.in_c;
+    const ptrdiff_t out_row = ptrdiff_t{p.out_w} * p.out_c;
+
+    // 1x1, stride 1, no padding, rows as wide as the input: the rows are one contiguous
+    // run of pixels, i.e. a GEMM [pixels x in_c] . [in_c x out_c].
+    if (p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
+        p.pad_left == 0 && p.out_w == p.in_w && p.out_h <= p.in_h) {
+      ConvWalk wk;
+      wk.rows = 1;
+      wk.groups = 1;
+      wk.group_len = p.in_c;
+      wk.x_pixel = in_c;
+      // Chunks of pixels small enough that their inputs stay in L1 across the blocks.
+      const int32_t chunk = conv_imax(64, 4096 / p.in_c);
+      const int32_t px_end = oh_end * p.out_w;
+      for (int32_t px = oh_begin * p.out_w; px < px_end; px += chunk) {
+        const int32_t n = conv_imin(chunk, px_end - px);
+        const ptrdiff_t yo = ptrdiff_t{px} * p.out_c;
+        segment(p, bl, wk, n, input + px * in_c, packed, 0, output + yo,
+                residual != nullptr ? residual + yo : nullptr, ep);
+      }
+      return;
+    }
+
+    // Source rows: the input itself, or zero-padded copies of the rows this call reads.
+    const ptrdiff_t wp = conv_padded_width(p);
+    const int32_t ih_lo = conv_imax(0, oh_begin * p.stride_h - p.pad_top);
+    const int32_t ih_hi =
+        conv_imin(p.in_h, (oh_end - 1) * p.stride_h - p.pad_top + (p.kernel_h - 1) * p.dilation_h + 1);
+    const float* src = input;
+    ptrdiff_t src_row = ptrdiff_t{p.in_w} * in_c;
+    int32_t src_first = 0;   // input row held at src
+    if (conv_needs_padded_rows(p)) {
+      src = workspace;
+      src_row = wp * in_c;
+      src_first = ih_lo;
+      const ptrdiff_t left = conv_imin(p.pad_left, static_cast<int32_t>(wp));
+      const ptrdiff_t copy = conv_imax(0, static_cast<int32_t>(conv_imin(p.in_w, static_cast<int32_t>(wp - left))));
+      for (int32_t ih = ih_lo; ih < ih_hi; ++ih) {
+        float* dst = workspace + (ih - ih_lo) * src_row;
+        const float* s = input + ptrdiff_t{ih} * p.in_w * in_c;
+        if (left > 0) std::memset(dst, 0, sizeof(float) * left * in_c);
+        if (copy > 0) std::memcpy(dst + left * in_c, s, sizeof(float) * copy * in_c);
+        const ptrdiff_t right = wp - left - copy;
+        if (right > 0) std::memset(dst + (left + copy) * in_c, 0, sizeof(float) * right * in_c);
+      }
+    }
+
+    ConvWalk wk;
+    wk.x_pixel = ptrdiff_t{p.stride_w} * in_c;
+    if (p.dilation_w == 1) {
+      wk.groups = 1;
+      wk.group_len = p.kernel_w * p.in_c;
+    } else {
+      wk.groups = p.kernel_w;
+      wk.group_len = p.in_c;
+      wk.x_group = ptrdiff_t{p.dilation_w} * in_c;
+      wk.w_group = in_c;
+    }
+    wk.x_row = ptrdiff_t{p.dilation_h} * src_row;
+    wk.w_row = ptrdiff_t{p.kernel_w} * in_c;
+
+    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
+      // Valid kernel rows: 0 <= ih0 + kh * dilation_h < in_h.
+      const int32_t ih0 = oh * p.stride_h - p.pad_top;
+      const int32_t dh = p.dilation_h;
+      const int32_t kh0 = ih0 >= 0 ? 0 : (-ih0 + dh - 1) / dh;
+      const int32_t kh1 = ih0 >= p.in_h ? 0 : conv_imin(p.kernel_h, (p.in_h - 1 - ih0) / dh + 1);
+      wk.rows = conv_imax(0, kh1 - kh0);
+      const float* x = wk.rows > 0 ? src + (ih0 + kh0 * dh - src_first) * src_row : src;
+      const ptrdiff_t yo = oh * out_row;
+      segment(p, bl, wk, p.out_w, x, packed, kh0 * wk.w_row, output + yo,
+              residual != nullptr ? residual + yo : nullptr, ep);
+    }
+  }
+};
+
+}  // namespace
+}  // namespace octet::kernels

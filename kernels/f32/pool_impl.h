@@ -1,0 +1,163 @@
+// FP32 average / max / global average pooling over NHWC, vectorised over channels;
+// header-only, templated on the xsimd architecture and included by vector_<isa>.cpp (in an
+// anonymous namespace: see kernels/CMakeLists.txt for why ISA code must stay private).
+//
+// Each channel's taps are visited in the reference's row-major window order and summed in
+// float from 0, then truly divided, so results match kernels/reference/pool.h bit for bit.
+// Channels past the last full vector take the same scalar steps.
+#pragma once
+#include <xsimd/xsimd.hpp>
+
+#include <cstdint>
+#include <cfloat>
+
+#include "kernels/f32/vector.h"
+
+namespace octet::kernels {
+namespace {
+
+// Taps [lo, hi) of a window starting at `start` (kernel k, dilation d) that land inside
+// [0, n); lo == hi when none does.
+struct TapRange {
+  int32_t lo, hi;
+};
+
+inline TapRange tap_range(int32_t start, int32_t k, int32_t d, int32_t n) {
+  int32_t lo = start >= 0 ? 0 : (-start + d - 1) / d;
+  int32_t hi = n - start <= 0 ? 0 : (n - start + d - 1) / d;
+  if (lo > k) lo = k;
+  if (hi > k) hi = k;
+  if (hi < lo) hi = lo;
+  return {lo, hi};
+}
+
+template <class Arch>
+struct PoolF32Impl {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr int32_t W = static_cast<int32_t>(Batch::size);
+
+  // Sum of the window's taps for channels [c, c + V*W), divided by `divisor`.
+  template <int V>
+  static void average_block(const PoolNhwcParams& p, const float* in, int32_t ih0, TapRange rh, int32_t iw0,
+                            TapRange rw, float divisor, int32_t c, float* y) {
+    Batch acc[V];
+    for (int v = 0; v < V; ++v) acc[v] = Batch(0.f);
+    for (int32_t kh = rh.lo; kh < rh.hi; ++kh) {
+      const int32_t ih = ih0 + kh * p.dilation_h;
+      for (int32_t kw = rw.lo; kw < rw.hi; ++kw) {
+        const int32_t iw = iw0 + kw * p.dilation_w;
+        const float* x = in + (static_cast<int64_t>(ih) * p.in_w + iw) * p.channels + c;
+        for (int v = 0; v < V; ++v) acc[v] += Batch::load_unaligned(x + v * W);
+      }
+    }
+    const Batch div(divisor);
+    for (int v = 0; v < V; ++v) (acc[v] / div).store_unaligned(y + c + v * W);
+  }
+
+  template <int V>
+  static void max_block(const PoolNhwcParams& p, const float* in, int32_t ih0, TapRange rh, int32_t iw0,
+                        TapRange rw, int32_t c, float* y) {
+    // -FLT_MAX is float's lowest value; std::numeric_limits would be an out-of-line std::
+    // template in unoptimised builds, which ISA files must not emit.
+    Batch best[V];
+    for (int v = 0; v < V; ++v) best[v] = Batch(-FLT_MAX);
+    for (int32_t kh = rh.lo; kh < rh.hi; ++kh) {
+      const int32_t ih = ih0 + kh * p.dilation_h;
+      for (int32_t kw = rw.lo; kw < rw.hi; ++kw) {
+        const int32_t iw = iw0 + kw * p.dilation_w;
+        const float* x = in + (static_cast<int64_t>(ih) * p.in_w + iw) * p.channels + c;
+        for (int v = 0; v < V; ++v) {
+          const Batch t = Batch::load_unaligned(x + v * W);
+          best[v] = xsimd::select(t > best[v], t, best[v]);   // `x > max`: NaN never wins, first max wins
+        }
+      }
+    }
+    for (int v = 0; v < V; ++v) best[v].store_unaligned(y + c + v * W);
+  }
+
+  static void average(const PoolNhwcParams& p, const float* in, float* out, int32_t oh_begin, int32_t oh_end) {
+    const int32_t C = p.channels;
+    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
+      const int32_t ih0 = oh * p.stride_h - p.pad_top;
+      const TapRange rh = tap_range(ih0, p.kernel_h, p.dilation_h, p.in_h);
+      // Taps inside the padded input [-pad_top, in_h + pad_bottom), for count_include_pad.
+      const TapRange ph = tap_range(ih0 + p.pad_top, p.kernel_h, p.dilation_h, p.in_h + p.pad_top + p.pad_bottom);
+      for (int32_t ow = 0; ow < p.out_w; ++ow) {
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        const TapRange rw = tap_range(iw0, p.kernel_w, p.dilation_w, p.in_w);
+        const TapRange pw = tap_range(iw0 + p.pad_left, p.kernel_w, p.dilation_w, p.in_w + p.pad_left + p.pad_right);
+        const int64_t taps = p.count_include_pad ? int64_t{ph.hi - ph.lo} * (pw.hi - pw.lo)
+                                                 : int64_t{rh.hi - rh.lo} * (rw.hi - rw.lo);
+        const float divisor = static_cast<float>(taps);   // 0 gives 0/0 = NaN, as the reference
+        float* y = out + (static_cast<int64_t>(oh) * p.out_w + ow) * C;
+        int32_t c = 0;
+        for (; c + 4 * W <= C; c += 4 * W) average_block<4>(p, in, ih0, rh, iw0, rw, divisor, c, y);
+        for (; c + W <= C; c += W) average_block<1>(p, in, ih0, rh, iw0, rw, divisor, c, y);
+        for (; c < C; ++c) {
+          float sum = 0.f;
+          for (int32_t kh = rh.lo; kh < rh.hi; ++kh) {
+            for (int32_t kw = rw.lo; kw < rw.hi; ++kw) {
+              const int64_t pos = int64_t{ih0 + kh * p.dilation_h} * p.in_w + iw0 + kw * p.dilation_w;
+              sum += in[pos * C + c];
+            }
+          }
+          y[c] = sum / divisor;
+        }
+      }
+    }
+  }
+
+  static void max(const PoolNhwcParams& p, const float* in, float* out, int32_t oh_begin, int32_t oh_end) {
+    const int32_t C = p.channels;
+    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
+      const int32_t ih0 = oh * p.stride_h - p.pad_top;
+      const TapRange rh = tap_range(ih0, p.kernel_h, p.dilation_h, p.in_h);
+      for (int32_t ow = 0; ow < p.out_w; ++ow) {
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        const TapRange rw = tap_range(iw0, p.kernel_w, p.dilation_w, p.in_w);
+        float* y = out + (static_cast<int64_t>(oh) * p.out_w + ow) * C;
+        int32_t c = 0;
+        for (; c + 4 * W <= C; c += 4 * W) max_block<4>(p, in, ih0, rh, iw0, rw, c, y);
+        for (; c + W <= C; c += W) max_block<1>(p, in, ih0, rh, iw0, rw, c, y);
+        for (; c < C; ++c) {
+          float best = -FLT_MAX;
+          for (int32_t kh = rh.lo; kh < rh.hi; ++kh) {
+            for (int32_t kw = rw.lo; kw < rw.hi; ++kw) {
+              const int64_t pos = int64_t{ih0 + kh * p.dilation_h} * p.in_w + iw0 + kw * p.dilation_w;
+              const float v = in[pos * C + c];
+              if (v > best) best = v;
+            }
+          }
+          y[c] = best;
+        }
+      }
+    }
+  }
+
+  template <int V>
+  static void global_block(int32_t hw, int32_t channels, const float* in, float divisor, int32_t c, float* out) {
+    Batch acc[V];
+    for (int v = 0; v < V; ++v) acc[v] = Batch(0.f);
+    for (int32_t i = 0; i < hw; ++i) {
+      const float* x = in + static_cast<int64_t>(i) * channels + c;
+      for (int v = 0; v < V; ++v) acc[v] += Batch::load_unaligned(x + v * W);
+    }
+    const Batch div(divisor);
+    for (int v = 0; v < V; ++v) (acc[v] / div).store_unaligned(out + c + v * W);
+  }
+
+  static void global_average(int32_t hw, int32_t channels, const float* in, float* out) {
+    const float divisor = static_cast<float>(hw);
+    int32_t c = 0;
+    for (; c + 4 * W <= channels; c += 4 * W) global_block<4>(hw, channels, in, divisor, c, out);
+    for (; c + W <= channels; c += W) global_block<1>(hw, channels, in, divisor, c, out);
+    for (; c < channels; ++c) {
+      float sum = 0.f;
+      for (int32_t i = 0; i < hw; ++i) sum += in[static_cast<int64_t>(i) * channels + c];
+      out[c] = sum / divisor;
+    }
+  }
+};
+
+}  // namespace
+}  // namespace octet::kernels

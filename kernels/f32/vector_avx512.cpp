@@ -1,0 +1,22 @@
+// The FP32 vector kernels (pooling, global average, residual add, softmax) for AVX-512F.
+// Implementations: kernels/f32/pool_impl.h, add_impl.h, softmax_impl.h.
+#include "kernels/f32/add_impl.h"
+#include "kernels/f32/pool_impl.h"
+#include "kernels/f32/softmax_impl.h"
+#include "kernels/f32/vector.h"
+
+namespace octet::kernels {
+namespace {
+using Arch = xsimd::avx512f;
+}  // namespace
+
+const VectorF32Kernels f32_vector_avx512 = {
+    "avx512",
+    &PoolF32Impl<Arch>::average,
+    &PoolF32Impl<Arch>::max,
+    &PoolF32Impl<Arch>::global_average,
+    &AddF32Impl<Arch>::add,
+    &SoftmaxF32Impl<Arch>::softmax,
+};
+
+}  // namespace octet::kernels
