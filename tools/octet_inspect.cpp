@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/compile.h"
 #include "engine/prepare.h"
+#include "graph/passes/optimize.h"
 #include "graph/onnx_import.h"
 #include "graph/printer.h"
 #include "tools/common/cli.h"
@@ -13,13 +15,17 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: octet-inspect MODEL.onnx [--raw]\n"
+    "usage: octet-inspect MODEL.onnx [--raw | --optimized | --plan]\n"
     "\n"
     "Prints the model's inputs, outputs and one line per node (op, output shapes,\n"
     "parameters, multiply-accumulates per image) with totals.\n"
     "\n"
     "  --raw    print the graph as imported, before constant folding, dead-node\n"
     "           removal and shape inference (prepare_graph)\n"
+    "  --optimized  print the graph after the optimisation passes (BatchNorm, Pad and\n"
+    "           activations folded into convolutions)\n"
+    "  --plan   print the compiled plan: one line per step with the kernel chosen for\n"
+    "           this CPU, and the activation arena and workspace sizes\n"
     "  --help   print this text\n"
     "\n"
     "Exit status: 0 success, 1 error, 2 usage error.\n";
@@ -29,7 +35,7 @@ constexpr const char* kUsage =
 int main(int argc, char** argv) {
   std::optional<octet::cli::Args> parsed;
   try {
-    parsed.emplace(argc, argv, std::vector<std::string>{"raw", "help"}, std::vector<std::string>{});
+    parsed.emplace(argc, argv, std::vector<std::string>{"raw", "optimized", "plan", "help"}, std::vector<std::string>{});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "octet-inspect: %s\n", e.what());
     return 2;
@@ -47,7 +53,11 @@ int main(int argc, char** argv) {
   try {
     octet::Graph graph = octet::import_onnx_file(args.positional()[0]);
     if (!args.flag("raw")) octet::prepare_graph(graph);
-    std::fputs(octet::print_graph(graph).c_str(), stdout);
+    if (args.flag("optimized") || args.flag("plan")) octet::optimize_graph(graph);
+    if (args.flag("plan"))
+      std::fputs(octet::compile_plan(graph).describe().c_str(), stdout);
+    else
+      std::fputs(octet::print_graph(graph).c_str(), stdout);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "octet-inspect: %s\n", e.what());
