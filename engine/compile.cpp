@@ -22,6 +22,23 @@ struct Slot {
   std::vector<int64_t> dims;   // logical (ONNX) dims per image, batch dim dropped
 };
 
+// The sliding-window fields conv and pool parameters share. in.dims is [C,H,W].
+template <typename Params>
+void set_window(Params& p, const WindowParams& wp, const Slot& in, const std::vector<int64_t>& out_spatial) {
+  p.in_h = static_cast<int32_t>(in.dims[1]);
+  p.in_w = static_cast<int32_t>(in.dims[2]);
+  p.out_h = static_cast<int32_t>(out_spatial[0]);
+  p.out_w = static_cast<int32_t>(out_spatial[1]);
+  p.kernel_h = static_cast<int32_t>(wp.kernel[0]);
+  p.kernel_w = static_cast<int32_t>(wp.kernel[1]);
+  p.stride_h = static_cast<int32_t>(wp.strides[0]);
+  p.stride_w = static_cast<int32_t>(wp.strides[1]);
+  p.dilation_h = static_cast<int32_t>(wp.dilations[0]);
+  p.dilation_w = static_cast<int32_t>(wp.dilations[1]);
+  p.pad_top = static_cast<int32_t>(wp.pads_begin[0]);
+  p.pad_left = static_cast<int32_t>(wp.pads_begin[1]);
+}
+
 int64_t product(const std::vector<int64_t>& d) {
   int64_t n = 1;
   for (int64_t x : d) n *= x;
@@ -209,20 +226,9 @@ class Compiler {
     WindowParams wp = window_params(g_, n, in_spatial, std::vector<int64_t>{w.dims[2], w.dims[3]});
     std::vector<int64_t> out_spatial = wp.output_spatial(in_spatial);
     kernels::ConvNhwcParams p;
-    p.in_h = static_cast<int32_t>(in.dims[1]);
-    p.in_w = static_cast<int32_t>(in.dims[2]);
+    set_window(p, wp, in, out_spatial);
     p.in_c = static_cast<int32_t>(in.dims[0]);
-    p.out_h = static_cast<int32_t>(out_spatial[0]);
-    p.out_w = static_cast<int32_t>(out_spatial[1]);
     p.out_c = static_cast<int32_t>(w.dims[0]);
-    p.kernel_h = static_cast<int32_t>(w.dims[2]);
-    p.kernel_w = static_cast<int32_t>(w.dims[3]);
-    p.stride_h = static_cast<int32_t>(wp.strides[0]);
-    p.stride_w = static_cast<int32_t>(wp.strides[1]);
-    p.dilation_h = static_cast<int32_t>(wp.dilations[0]);
-    p.dilation_w = static_cast<int32_t>(wp.dilations[1]);
-    p.pad_top = static_cast<int32_t>(wp.pads_begin[0]);
-    p.pad_left = static_cast<int32_t>(wp.pads_begin[1]);
     if (w.dims[1] != p.in_c) fail(n, "weight channels do not match the input");
     const std::string act = n.attr_string("octet_activation", "");
     if (act == "Relu") {
@@ -269,19 +275,8 @@ class Compiler {
     WindowParams wp = window_params(g_, n, in_spatial);
     std::vector<int64_t> out_spatial = wp.output_spatial(in_spatial);
     kernels::PoolNhwcParams p;
-    p.in_h = static_cast<int32_t>(in.dims[1]);
-    p.in_w = static_cast<int32_t>(in.dims[2]);
+    set_window(p, wp, in, out_spatial);
     p.channels = static_cast<int32_t>(in.dims[0]);
-    p.out_h = static_cast<int32_t>(out_spatial[0]);
-    p.out_w = static_cast<int32_t>(out_spatial[1]);
-    p.kernel_h = static_cast<int32_t>(wp.kernel[0]);
-    p.kernel_w = static_cast<int32_t>(wp.kernel[1]);
-    p.stride_h = static_cast<int32_t>(wp.strides[0]);
-    p.stride_w = static_cast<int32_t>(wp.strides[1]);
-    p.dilation_h = static_cast<int32_t>(wp.dilations[0]);
-    p.dilation_w = static_cast<int32_t>(wp.dilations[1]);
-    p.pad_top = static_cast<int32_t>(wp.pads_begin[0]);
-    p.pad_left = static_cast<int32_t>(wp.pads_begin[1]);
     p.pad_bottom = static_cast<int32_t>(wp.pads_end[0]);
     p.pad_right = static_cast<int32_t>(wp.pads_end[1]);
     p.count_include_pad = wp.count_include_pad;
