@@ -5,9 +5,10 @@
 namespace octet {
 
 namespace {
-// How long an idle worker spins for the next parallel_for before it sleeps: long enough to
-// bridge the gap between two layers of one run, short enough not to burn a core between runs.
-constexpr int kSpinIterations = 200000;
+// How long an idle worker spins for the next parallel_for before it sleeps (~a few tens of
+// microseconds): long enough to bridge the gap between two layers of one run, short enough
+// not to steal a core from other work between runs.
+constexpr int kSpinIterations = 20000;
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) {
@@ -17,19 +18,19 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-    generation_.fetch_add(1, std::memory_order_release);
+    stop_.store(true);
+    generation_.fetch_add(1);
   }
   wake_.notify_all();
   for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::drain(int thread_index) {
+void ThreadPool::drain(Job& job, int thread_index) {
   for (;;) {
-    int64_t t = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (t >= tasks_) return;
-    fn_(ctx_, t, thread_index);
-    done_tasks_.fetch_add(1, std::memory_order_release);
+    const int64_t t = job.next.fetch_add(1, std::memory_order_relaxed);
+    if (t >= job.tasks) return;
+    job.fn(job.ctx, t, thread_index);
+    job.done.fetch_add(1, std::memory_order_release);
   }
 }
 
@@ -39,25 +40,26 @@ void ThreadPool::parallel_for(int64_t tasks, TaskFn fn, void* ctx) {
     for (int64_t t = 0; t < tasks; ++t) fn(ctx, t, 0);
     return;
   }
-  // Wait until every worker has left the previous call before reusing its fields.
-  while (busy_workers_.load(std::memory_order_acquire) != 0) _mm_pause();
-  tasks_ = tasks;
-  fn_ = fn;
-  ctx_ = ctx;
-  next_task_.store(0, std::memory_order_relaxed);
-  done_tasks_.store(0, std::memory_order_relaxed);
-  busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  Job job;
+  job.fn = fn;
+  job.ctx = ctx;
+  job.tasks = tasks;
+  current_.store(&job);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    generation_.fetch_add(1, std::memory_order_release);
+    generation_.fetch_add(1);
   }
   wake_.notify_all();
-  drain(0);
-  while (done_tasks_.load(std::memory_order_acquire) < tasks) _mm_pause();
+  drain(job, 0);
+  // Close the job, then wait for the workers that joined it: those still running a task
+  // and those between announcing themselves and reading current_ (both seq_cst, so either
+  // the worker sees nullptr or this thread sees it inside).
+  current_.store(nullptr);
+  while (job.done.load(std::memory_order_acquire) < tasks || inside_.load() != 0) _mm_pause();
 }
 
 void ThreadPool::worker_loop(int index) {
-  uint64_t seen = 0;
+  uint64_t seen = 0;   // the generation at construction: a late-starting thread must not miss a stop
   for (;;) {
     int spins = 0;
     while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinIterations) {
@@ -69,9 +71,10 @@ void ThreadPool::worker_loop(int index) {
       wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
     }
     seen = generation_.load(std::memory_order_acquire);
-    if (stop_.load(std::memory_order_acquire)) return;
-    drain(index);
-    busy_workers_.fetch_sub(1, std::memory_order_release);
+    if (stop_.load()) return;
+    inside_.fetch_add(1);
+    if (Job* job = current_.load()) drain(*job, index);
+    inside_.fetch_sub(1);
   }
 }
 

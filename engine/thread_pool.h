@@ -1,7 +1,9 @@
 // A small fork-join pool on std::thread. The calling thread takes part in the work, so a
 // pool of size 1 has no worker threads. parallel_for allocates nothing: a run of a compiled
-// model calls it once per layer (batch 1) or once per run (batches), and its workers spin
-// briefly between calls before sleeping, so per-layer hand-offs stay in the microseconds.
+// model calls it once per layer (batch 1) or once per run (batches). Workers spin briefly
+// between calls before sleeping, so per-layer hand-offs stay in the microseconds, and the
+// caller never waits for a worker that has not joined the call: on a busy machine it just
+// does the work itself.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -33,19 +35,24 @@ class ThreadPool {
   }
 
  private:
+  // One parallel_for call, on the caller's stack.
+  struct Job {
+    TaskFn fn;
+    void* ctx;
+    int64_t tasks;
+    std::atomic<int64_t> next{0};
+    std::atomic<int64_t> done{0};
+  };
+
   void worker_loop(int index);
-  void drain(int thread_index);
+  static void drain(Job& job, int thread_index);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int64_t> next_task_{0};
-  std::atomic<int64_t> done_tasks_{0};
-  std::atomic<int> busy_workers_{0};
-  int64_t tasks_ = 0;
-  TaskFn fn_ = nullptr;
-  void* ctx_ = nullptr;
+  std::atomic<Job*> current_{nullptr};
+  std::atomic<int> inside_{0};   // workers that may be reading *current_
   std::atomic<bool> stop_{false};
 };
 

@@ -1,0 +1,85 @@
+// FP32 vector kernels at ResNet8's shapes: global average pooling (8x8x64), a 3x3 stride-2
+// max and average pool (32x32x16, pad 1), the residual add with ReLU (32x32x16) and the
+// softmax over 10 classes; batch 1 and 64. Work counted in element operations: window taps
+// for pools, elements for add and global average, inputs for softmax.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/kernels/bench_common.h"
+
+namespace octet::bench {
+namespace {
+
+kernels::PoolNhwcParams pool_3x3s2() {
+  kernels::PoolNhwcParams p;
+  p.in_h = p.in_w = 32;
+  p.channels = 16;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = 2;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  p.out_h = p.out_w = (32 + 2 - 3) / 2 + 1;
+  return p;
+}
+
+// One benchmark body for all: `op(x, y, image)` runs the kernel on one image (or the whole
+// batch when `per_image` is false).
+struct VectorCase {
+  const char* name;
+  size_t in_floats, out_floats;   // per image
+  double work;                    // per image
+  bool per_image;
+  std::function<void(const kernels::VectorF32Kernels&, const float*, float*, int batch)> op;
+};
+
+std::vector<VectorCase> cases() {
+  const kernels::PoolNhwcParams pool = pool_3x3s2();
+  const size_t pool_in = size_t(pool.in_h) * pool.in_w * pool.channels;
+  const size_t pool_out = size_t(pool.out_h) * pool.out_w * pool.channels;
+  constexpr size_t kAdd = 32 * 32 * 16;
+  return {
+      {"global_average/8x8x64", 8 * 8 * 64, 64, 8 * 8 * 64, true,
+       [](const kernels::VectorF32Kernels& k, const float* x, float* y, int) { k.global_average(64, 64, x, y); }},
+      {"max_pool_k3s2/32x32x16", pool_in, pool_out, 9.0 * pool_out, true,
+       [pool](const kernels::VectorF32Kernels& k, const float* x, float* y, int) { k.max(pool, x, y, 0, pool.out_h); }},
+      {"average_pool_k3s2/32x32x16", pool_in, pool_out, 9.0 * pool_out, true,
+       [pool](const kernels::VectorF32Kernels& k, const float* x, float* y, int) {
+         k.average(pool, x, y, 0, pool.out_h);
+       }},
+      // a and b are the two halves of the input buffer.
+      {"add_relu/32x32x16", 2 * kAdd, kAdd, kAdd, false,
+       [](const kernels::VectorF32Kernels& k, const float* x, float* y, int batch) {
+         k.add(int64_t(kAdd) * batch, x, x + kAdd * batch, y, true);
+       }},
+      {"softmax/10", 10, 10, 10, false,
+       [](const kernels::VectorF32Kernels& k, const float* x, float* y, int batch) { k.softmax(batch, 10, x, y); }},
+  };
+}
+
+void bench_vector(benchmark::State& state, const kernels::KernelVariant& v, const VectorCase& c, int batch) {
+  if (skip_unsupported(state, v)) return;
+  const std::vector<float> in = random_floats(c.in_floats * batch, 8);
+  std::vector<float> out(c.out_floats * batch);
+  for (auto _ : state) {
+    if (c.per_image) {
+      for (int i = 0; i < batch; ++i) c.op(*v.vector, in.data() + i * c.in_floats, out.data() + i * c.out_floats, 1);
+    } else {
+      c.op(*v.vector, in.data(), out.data(), batch);
+    }
+    benchmark::ClobberMemory();
+  }
+  set_rate_counters(state, c.work * batch, 0, nullptr);
+}
+
+}  // namespace
+
+void register_f32_vector(const kernels::KernelVariant& v) {
+  for (const VectorCase& c : cases()) {
+    for (int batch : {1, 64}) {
+      const std::string name = std::string(v.name) + "/" + c.name + "/batch:" + std::to_string(batch);
+      benchmark::RegisterBenchmark(name.c_str(), bench_vector, v, c, batch);
+    }
+  }
+}
+
+}  // namespace octet::bench

@@ -1,0 +1,128 @@
+// Every kernel variant has a microbenchmark. The kernel registry (kernels/registry.h) is
+// the one list of shipped variants; this checks it against the variant objects declared in
+// kernels/**/*.h, and checks that octet-bench-kernels (built with the project) names each
+// registered variant in some benchmark, by running it with --benchmark_list_tests (which
+// only lists; no benchmark runs under ctest).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kernels/registry.h"
+
+namespace octet {
+namespace {
+
+const std::string kBench = OCTET_BINARY_DIR "/bench/octet-bench-kernels";
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += "\n  " + x;
+  return s;
+}
+
+std::set<std::string> registry_names() {
+  std::set<std::string> names;
+  for (const kernels::KernelVariant& v : kernels::kernel_variants()) names.insert(v.name);
+  return names;
+}
+
+// `benchmark_list_tests` output: one benchmark name per line.
+std::vector<std::string> list_benchmarks() {
+  std::vector<std::string> names;
+  FILE* pipe = popen((kBench + " --benchmark_list_tests 2>&1").c_str(), "r");
+  if (pipe == nullptr) return names;
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  const int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << kBench << " --benchmark_list_tests failed:\n" << out;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    if (end == std::string::npos) end = out.size();
+    if (end > start) names.push_back(out.substr(start, end - start));
+    start = end + 1;
+  }
+  return names;
+}
+
+TEST(KernelRegistry, EntriesAreConsistent) {
+  std::set<std::string> seen;
+  for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
+    const std::string name = v.name;
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(seen.insert(name).second) << "listed twice";
+    EXPECT_EQ(name.rfind(kernels::family_name(v.family), 0), 0u) << "name does not start with its family";
+    const std::string isa = std::string("_") + kernels::isa_name(v.isa);
+    EXPECT_TRUE(name.size() > isa.size() && name.compare(name.size() - isa.size(), isa.size(), isa) == 0)
+        << "name does not end with its ISA " << isa;
+    const int set = (v.conv != nullptr) + (v.gemm != nullptr) + (v.vector != nullptr);
+    EXPECT_EQ(set, 1);
+    EXPECT_EQ(v.conv != nullptr, v.family == kernels::KernelFamily::ConvF32);
+    EXPECT_EQ(v.gemm != nullptr, v.family == kernels::KernelFamily::GemmF32);
+    EXPECT_EQ(v.vector != nullptr, v.family == kernels::KernelFamily::VectorF32);
+  }
+  EXPECT_GE(seen.size(), 15u);
+  // This machine kind runs every x86-64 variant; SSE2 is the x86-64 baseline everywhere.
+  EXPECT_TRUE(kernels::isa_supported(kernels::KernelIsa::Sse2));
+}
+
+// A kernel object declared in a header (`extern const ConvF32Kernel f32_conv_...;`) but
+// missing from the registry would escape both the benchmarks and this test's other check.
+TEST(KernelRegistry, ListsEveryDeclaredVariant) {
+  const std::regex decl(R"(extern\s+const\s+(\w+(Kernel|Kernels))\s+(\w+)\s*;)");
+  const std::set<std::string> registered = registry_names();
+  std::vector<std::string> missing;
+  int declared = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(OCTET_SOURCE_DIR "/kernels")) {
+    if (entry.path().extension() != ".h") continue;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::sregex_iterator it(text.begin(), text.end(), decl), end; it != end; ++it) {
+      ++declared;
+      const std::string name = (*it)[3];
+      if (!registered.count(name))
+        missing.push_back(name + " (" + entry.path().lexically_relative(OCTET_SOURCE_DIR).string() + ")");
+    }
+  }
+  EXPECT_GE(declared, 15);
+  EXPECT_TRUE(missing.empty()) << "kernel variants declared but not in kernels/registry.cpp:" << join(missing);
+}
+
+TEST(KernelBenchmarks, EveryRegisteredVariantHasABenchmark) {
+  ASSERT_TRUE(std::filesystem::exists(kBench)) << kBench << " is not built: cmake --build <build dir>";
+  const std::vector<std::string> benchmarks = list_benchmarks();
+  ASSERT_FALSE(benchmarks.empty());
+  std::vector<std::string> missing;
+  for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
+    const std::string prefix = std::string(v.name) + "/";
+    bool found = false;
+    for (const std::string& b : benchmarks) found = found || b.rfind(prefix, 0) == 0;
+    if (!found) missing.push_back(v.name);
+  }
+  EXPECT_TRUE(missing.empty()) << "kernel variants without a benchmark in bench/kernels:" << join(missing);
+}
+
+// The other way round: every benchmark names a registered variant (or a scalar reference,
+// "ref_..."), so a renamed kernel cannot leave a stale benchmark behind.
+TEST(KernelBenchmarks, EveryBenchmarkNamesAKnownKernel) {
+  ASSERT_TRUE(std::filesystem::exists(kBench)) << kBench << " is not built: cmake --build <build dir>";
+  const std::set<std::string> registered = registry_names();
+  std::vector<std::string> unknown;
+  for (const std::string& b : list_benchmarks()) {
+    const std::string kernel = b.substr(0, b.find('/'));
+    if (kernel.rfind("ref_", 0) != 0 && !registered.count(kernel)) unknown.push_back(b);
+  }
+  EXPECT_TRUE(unknown.empty()) << "benchmarks of kernels not in kernels/registry.cpp:" << join(unknown);
+}
+
+}  // namespace
+}  // namespace octet
