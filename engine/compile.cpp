@@ -39,11 +39,10 @@ void set_window(Params& p, const WindowParams& wp, const Slot& in, const std::ve
   p.pad_left = static_cast<int32_t>(wp.pads_begin[1]);
 }
 
-int64_t product(const std::vector<int64_t>& d) {
-  int64_t n = 1;
-  for (int64_t x : d) n *= x;
-  return n;
-}
+// Elements of a per-image shape. Every buffer is sized from this, so a shape past octet's
+// tensor limit (a hand-built or absurd declared shape) is refused here, before it can
+// overflow or reach the allocator.
+int64_t product(const std::vector<int64_t>& d) { return checked_numel(d); }
 
 class Compiler {
  public:
@@ -116,6 +115,9 @@ class Compiler {
   }
 
   int new_buffer(const std::string& name, int64_t floats, int first_step) {
+    // Every activation is sized here. An empty one (a 0 dim) has no rows for the kernels to
+    // work on and no bytes to point at, so it is refused rather than planned.
+    if (floats <= 0) throw Error("value '" + name + "' is empty (a dimension is 0); the optimised runtime needs non-empty tensors");
     plan_.buffers.push_back(Buffer{name, floats, 0});
     lifetimes_.push_back(BufferLifetime{static_cast<size_t>(floats), first_step, first_step});
     return static_cast<int>(plan_.buffers.size()) - 1;
@@ -360,6 +362,8 @@ class Compiler {
     int64_t axis = n.attr_int("axis", g_.opset >= 13 ? -1 : 1);
     if (axis < 0) axis += rank;
     if (axis != rank - 1) fail(n, "softmax is supported along the last axis only");
+    // The batch axis is the caller's: a softmax across it, or over an empty axis, is not a row op.
+    if (in.dims.empty() || in.dims.back() <= 0) fail(n, "softmax needs a non-empty axis other than the batch");
     Step st;
     st.kind = StepKind::Softmax;
     st.name = n.name;

@@ -5,19 +5,38 @@
 #include <cstring>
 
 #include "graph/error.h"
+#include "graph/tensor.h"
 
 namespace octet {
 
+namespace {
+// Floats for `count` copies of `per_copy`, refused (octet::Error) past the tensor element
+// limit before anything is allocated, so an absurd max_batch or thread count cannot
+// overflow or ask the allocator for terabytes.
+size_t checked_floats(size_t per_copy, int count, const char* what) {
+  const size_t n = static_cast<size_t>(std::max(1, count));
+  if (per_copy != 0 && n > static_cast<size_t>(kMaxTensorElements) / per_copy)
+    throw Error(std::string(what) + " of " + std::to_string(n) + " x " + std::to_string(per_copy) +
+                " floats exceeds octet's limit of 2^31 elements");
+  return per_copy * n;
+}
+
+// Checked first (options_ is initialised before the arena and pool are built from it).
+SessionOptions validated(SessionOptions o) {
+  if (o.max_batch < 1) throw Error("max_batch must be at least 1");
+  if (o.threads < 1 || o.threads > 1024)
+    throw Error("threads must be in [1, 1024], given " + std::to_string(o.threads));
+  return o;
+}
+}  // namespace
+
 Session::Session(const Plan& plan, SessionOptions options)
     : plan_(plan),
-      options_(options),
-      arena_(plan.arena_floats_per_image * static_cast<size_t>(std::max(1, options.max_batch))),
-      workspace_(std::max<size_t>(1, plan.workspace_floats) * static_cast<size_t>(std::max(1, options.threads))),
-      pool_(std::max(1, options.threads)),
-      step_seconds_(plan.steps.size(), 0.0) {
-  if (options.max_batch < 1) throw Error("max_batch must be at least 1");
-  if (options.threads < 1) throw Error("threads must be at least 1");
-}
+      options_(validated(options)),
+      arena_(checked_floats(plan.arena_floats_per_image, options_.max_batch, "activation arena")),
+      workspace_(checked_floats(std::max<size_t>(1, plan.workspace_floats), options_.threads, "scratch")),
+      pool_(options_.threads),
+      step_seconds_(plan.steps.size(), 0.0) {}
 
 void Session::enable_profile(bool on) {
   profile_ = on;
@@ -123,6 +142,43 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
     const size_t n = static_cast<size_t>(p.floats_per_image());
     for (int b = 0; b < batch; ++b) std::memcpy(outputs[i] + b * n, buffer(p.buffer, b), n * sizeof(float));
   }
+}
+
+void Session::run(int batch, std::span<const std::span<const float>> inputs,
+                  std::span<const std::span<float>> outputs) {
+  if (batch < 1 || batch > options_.max_batch)
+    throw Error("batch " + std::to_string(batch) + " is outside this session's range [1, " +
+                std::to_string(options_.max_batch) + "]");
+  if (inputs.size() != plan_.inputs.size() || outputs.size() != plan_.outputs.size())
+    throw Error("run() takes " + std::to_string(plan_.inputs.size()) + " inputs and " +
+                std::to_string(plan_.outputs.size()) + " outputs");
+  auto check = [&](const char* what, const Port& p, size_t size) {
+    const size_t want = static_cast<size_t>(batch) * static_cast<size_t>(p.floats_per_image());
+    if (size != want)
+      throw Error(std::string(what) + " '" + p.name + "': batch " + std::to_string(batch) + " of shape " +
+                  dims_to_string(p.dims) + " needs " + std::to_string(want) + " floats, given " +
+                  std::to_string(size));
+  };
+  // The pointer lists live on the stack for the usual handful of ports, so that a checked run
+  // allocates no more than an unchecked one.
+  constexpr size_t kStackPorts = 8;
+  const float* in_ptrs[kStackPorts];
+  float* out_ptrs[kStackPorts];
+  std::vector<const float*> in_heap;
+  std::vector<float*> out_heap;
+  if (inputs.size() > kStackPorts) in_heap.resize(inputs.size());
+  if (outputs.size() > kStackPorts) out_heap.resize(outputs.size());
+  const float** in = inputs.size() > kStackPorts ? in_heap.data() : in_ptrs;
+  float** out = outputs.size() > kStackPorts ? out_heap.data() : out_ptrs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    check("input", plan_.inputs[i], inputs[i].size());
+    in[i] = inputs[i].data();
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    check("output", plan_.outputs[i], outputs[i].size());
+    out[i] = outputs[i].data();
+  }
+  run(batch, std::span<const float* const>(in, inputs.size()), std::span<float* const>(out, outputs.size()));
 }
 
 }  // namespace octet

@@ -23,6 +23,9 @@ class Session {
   // declares; outputs[i] likewise for plan.outputs[i]. Throws octet::Error if batch is
   // outside [1, max_batch] or the pointer counts are wrong.
   void run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs);
+  // The same with sizes: also throws octet::Error, naming the input or output, when a span
+  // does not hold exactly batch × floats_per_image floats. Allocates nothing either.
+  void run(int batch, std::span<const std::span<const float>> inputs, std::span<const std::span<float>> outputs);
 
   // Bytes of activation memory for the batch capacity (the arena) and of scratch.
   size_t arena_bytes() const { return arena_.size() * sizeof(float); }

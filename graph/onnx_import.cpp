@@ -62,6 +62,16 @@ void read_tensor_type(const onnx::TypeProto_Tensor& tt, const std::string& what,
       v.shape.dims.push_back(Dim{});   // present but unknown
     }
   }
+  // A declared shape no tensor could have is refused here, so that nothing downstream
+  // multiplies these dims (and overflows) or sizes a buffer from them.
+  std::vector<int64_t> known;
+  for (const Dim& d : v.shape.dims)
+    if (d.is_known()) known.push_back(d.value);
+  try {
+    checked_numel(known);
+  } catch (const Error& e) {
+    throw Error(what + ": " + e.what());
+  }
 }
 
 // Applies declared type information (value_info, graph outputs) where it is usable. These

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -24,8 +25,19 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), {}};
 }
 
+// OCTET_GOLDEN_LIMIT=N compares only the first N images of each file (the sanitizer build,
+// tools/octet-sanitize, where the scalar reference is too slow for all 5,000). Then the
+// exact accuracy counts are not asserted; top-1 identity and max |dprob| still are.
+int golden_limit() {
+  const char* s = std::getenv("OCTET_GOLDEN_LIMIT");
+  return s != nullptr && std::atoi(s) > 0 ? std::atoi(s) : 0;
+}
+int limited(int n) { return golden_limit() > 0 ? std::min(n, golden_limit()) : n; }
+bool full_run() { return golden_limit() == 0; }
+
 struct Golden {
-  int records = 0;
+  int records = 0;    // images in the file
+  int compared = 0;   // images compared (all unless OCTET_GOLDEN_LIMIT)
   int correct = 0;
   int top1_mismatches = 0;
   double max_abs_diff = 0;
@@ -38,12 +50,14 @@ Golden run_golden(const std::string& model, bool nhwc, const std::string& data, 
   ReferenceExecutor exec(g);
   std::vector<uint8_t> raw = read_bytes(data);
   std::vector<uint8_t> ref_bytes = read_bytes(probs);
-  const int n = static_cast<int>(raw.size() / 3073);
+  int n = static_cast<int>(raw.size() / 3073);
   EXPECT_EQ(ref_bytes.size(), static_cast<size_t>(n) * 10 * sizeof(float));
   const float* ref = reinterpret_cast<const float*>(ref_bytes.data());
 
   Golden out;
   out.records = n;
+  n = limited(n);
+  out.compared = n;
   const int batch = 50;
   for (int start = 0; start < n; start += batch) {
     const int b = std::min(batch, n - start);
@@ -83,10 +97,12 @@ Golden run_golden_optimised(const std::string& model, bool nhwc, const std::stri
   Session session(plan, {2, batch});
   std::vector<uint8_t> raw = read_bytes(data);
   std::vector<uint8_t> ref_bytes = read_bytes(probs);
-  const int n = static_cast<int>(raw.size() / 3073);
+  int n = static_cast<int>(raw.size() / 3073);
   const float* ref = reinterpret_cast<const float*>(ref_bytes.data());
   Golden out;
   out.records = n;
+  n = limited(n);
+  out.compared = n;
   std::vector<float> x(static_cast<size_t>(batch) * 3072), y(static_cast<size_t>(batch) * 10);
   for (int start = 0; start < n; start += batch) {
     const int b = std::min(batch, n - start);
@@ -122,12 +138,12 @@ TEST(GoldenResNet8, OptimisedRuntimeMatchesOnnxRuntimeOnAll5000Images) {
     Golden tf = run_golden_optimised(kData + "/resnet8.onnx", true, data, probs);
     EXPECT_EQ(tf.top1_mismatches, 0) << file;
     EXPECT_LE(tf.max_abs_diff, 1e-4) << file;
-    EXPECT_EQ(tf.correct, std::string(file) == "train-subset" ? 3719 : 881);
+    if (full_run()) { EXPECT_EQ(tf.correct, std::string(file) == "train-subset" ? 3719 : 881); }
     Golden pt = run_golden_optimised(kData + "/resnet8_torch_opset13.onnx", false, data, probs);
     EXPECT_EQ(pt.top1_mismatches, 0) << file;
     EXPECT_LE(pt.max_abs_diff, 1e-4) << file;
     std::printf("optimised %s: tf2onnx %d/%d, max |dprob| %.3g; torch %d/%d, max |dprob| %.3g\n", file, tf.correct,
-                tf.records, tf.max_abs_diff, pt.correct, pt.records, pt.max_abs_diff);
+                tf.compared, tf.max_abs_diff, pt.correct, pt.compared, pt.max_abs_diff);
   }
 }
 
@@ -135,20 +151,20 @@ TEST(GoldenResNet8, Tf2onnxTestFirst1000MatchesOnnxRuntime) {
   Golden r = run_golden(kData + "/resnet8.onnx", true, kData + "/cifar10-test-first1000.bin",
                         kData + "/ort-1.30-fp32-test-first1000.probs.f32");
   EXPECT_EQ(r.records, 1000);
-  EXPECT_EQ(r.correct, 881);
+  if (full_run()) { EXPECT_EQ(r.correct, 881); }
   EXPECT_EQ(r.top1_mismatches, 0);
   EXPECT_LE(r.max_abs_diff, 1e-5);
-  std::printf("test-first1000: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.records, r.max_abs_diff);
+  std::printf("test-first1000: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.compared, r.max_abs_diff);
 }
 
 TEST(GoldenResNet8, Tf2onnxTrainSubsetMatchesOnnxRuntime) {
   Golden r = run_golden(kData + "/resnet8.onnx", true, kData + "/cifar10-train-subset.bin",
                         kData + "/ort-1.30-fp32-train-subset.probs.f32");
   EXPECT_EQ(r.records, 4000);
-  EXPECT_EQ(r.correct, 3719);
+  if (full_run()) { EXPECT_EQ(r.correct, 3719); }
   EXPECT_EQ(r.top1_mismatches, 0);
   EXPECT_LE(r.max_abs_diff, 1e-5);
-  std::printf("train-subset: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.records, r.max_abs_diff);
+  std::printf("train-subset: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.compared, r.max_abs_diff);
 }
 
 // The same network exported by torch.onnx.export at opset 13 (NCHW input, explicit Pad ops
@@ -156,19 +172,19 @@ TEST(GoldenResNet8, Tf2onnxTrainSubsetMatchesOnnxRuntime) {
 TEST(GoldenResNet8, TorchExportTestFirst1000SameTop1) {
   Golden r = run_golden(kData + "/resnet8_torch_opset13.onnx", false, kData + "/cifar10-test-first1000.bin",
                         kData + "/ort-1.30-fp32-test-first1000.probs.f32");
-  EXPECT_EQ(r.correct, 881);
+  if (full_run()) { EXPECT_EQ(r.correct, 881); }
   EXPECT_EQ(r.top1_mismatches, 0);
   EXPECT_LE(r.max_abs_diff, 1e-4);
-  std::printf("torch test-first1000: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.records, r.max_abs_diff);
+  std::printf("torch test-first1000: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.compared, r.max_abs_diff);
 }
 
 TEST(GoldenResNet8, TorchExportTrainSubsetSameTop1) {
   Golden r = run_golden(kData + "/resnet8_torch_opset13.onnx", false, kData + "/cifar10-train-subset.bin",
                         kData + "/ort-1.30-fp32-train-subset.probs.f32");
-  EXPECT_EQ(r.correct, 3719);
+  if (full_run()) { EXPECT_EQ(r.correct, 3719); }
   EXPECT_EQ(r.top1_mismatches, 0);
   EXPECT_LE(r.max_abs_diff, 1e-4);
-  std::printf("torch train-subset: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.records, r.max_abs_diff);
+  std::printf("torch train-subset: %d/%d correct, max |dprob| = %.3g\n", r.correct, r.compared, r.max_abs_diff);
 }
 
 }  // namespace

@@ -26,6 +26,12 @@ void* operator new(size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
+// The nothrow form too (std::stable_sort's temporary buffer uses it): its memory reaches the
+// operator delete below, which must then free what this malloc'd, not the library's new.
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n ? n : 1);
+}
 // GCC flags free() inside operator delete as a mismatch; here it is the matching malloc's.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -150,6 +156,12 @@ TEST(Session, RunAllocatesNothing) {
     s.run(8, std::span<const float* const>(&in, 1), std::span<float* const>(&out, 1));   // warm up
     const long before = g_allocations.load();
     for (int batch : {1, 8, 3}) s.run(batch, std::span<const float* const>(&in, 1), std::span<float* const>(&out, 1));
+    // The size-checked form as well.
+    for (int batch : {2, 8}) {
+      std::span<const float> xs(x.data(), static_cast<size_t>(batch) * 3072);
+      std::span<float> ys(y.data(), static_cast<size_t>(batch) * 10);
+      s.run(batch, std::span<const std::span<const float>>(&xs, 1), std::span<const std::span<float>>(&ys, 1));
+    }
     EXPECT_EQ(g_allocations.load() - before, 0) << "threads " << threads;
   }
   std::printf("arena for batch 1: %zu bytes\n", plan.arena_floats_per_image * sizeof(float));

@@ -21,6 +21,14 @@ std::optional<std::vector<int64_t>> axes_of(const NodeView& v, bool* given) {
   if (!*given) return std::vector<int64_t>{};
   return v.const_ints(1);
 }
+
+// in_known * d, refused past octet's tensor limit: a shape's known dims come from user
+// constants (Reshape targets) and could otherwise overflow int64 when multiplied.
+int64_t times(const NodeView& v, int64_t known, int64_t d, const std::string& shape) {
+  if (d != 0 && known > kMaxTensorElements / d)
+    v.fail("shape " + shape + " exceeds octet's limit of 2^31 elements");
+  return known * d;
+}
 }  // namespace
 
 Outputs infer_Transpose(const NodeView& v) {
@@ -81,12 +89,12 @@ Outputs infer_Reshape(const NodeView& v) {
   int64_t in_known = 1, out_known = 1;
   std::vector<Dim> in_rest, out_rest;
   for (const Dim& d : x.dims) {
-    if (d.is_known()) in_known *= d.value;
+    if (d.is_known()) in_known = times(v, in_known, d.value, x.to_string());
     else in_rest.push_back(d);
   }
   for (size_t i = 0; i < out.size(); ++i) {
     if (static_cast<int>(i) == infer_at) continue;
-    if (out[i].is_known()) out_known *= out[i].value;
+    if (out[i].is_known()) out_known = times(v, out_known, out[i].value, ints_to_string(*target));
     else out_rest.push_back(out[i]);
   }
   for (auto it = out_rest.begin(); it != out_rest.end();) {
@@ -259,6 +267,10 @@ Outputs infer_Pad(const NodeView& v) {
   if (pads->size() != 2 * axes.size())
     v.fail("pads " + ints_to_string(*pads) + " must have 2 values for each of the " +
            std::to_string(axes.size()) + " padded dims of input " + x.to_string());
+  // Pads come from user constants: bounded by the tensor limit so that sums cannot overflow.
+  for (int64_t p : *pads)
+    if (p < -kMaxTensorElements || p > kMaxTensorElements)
+      v.fail("pads " + ints_to_string(*pads) + " exceed octet's limit of 2^31 elements");
   std::vector<Dim> out = x.dims;
   for (size_t i = 0; i < axes.size(); ++i) {
     const int64_t total = (*pads)[i] + (*pads)[i + axes.size()];
@@ -268,6 +280,9 @@ Outputs infer_Pad(const NodeView& v) {
       d = Dim{};
       continue;
     }
+    if (d.value > kMaxTensorElements || d.value + total > kMaxTensorElements)
+      v.fail("pads " + ints_to_string(*pads) + " make dim " + std::to_string(axes[i]) + " of input " + x.to_string() +
+             " exceed octet's limit of 2^31 elements");
     if (d.value + total < 0)
       v.fail("pads " + ints_to_string(*pads) + " remove more than dim " + std::to_string(axes[i]) + " of input " +
              x.to_string());

@@ -45,7 +45,9 @@ Outputs infer_Conv(const NodeView& v) {
   if (x.has_rank && w.has_rank && x.dims.size() != w.dims.size())
     v.fail("input " + x.to_string() + " and weight " + w.to_string() + " have different ranks");
   const int64_t group = v.n.attr_int("group", 1);
-  if (group <= 0) v.fail("group must be positive, got " + std::to_string(group));
+  // Above 2^31 no tensor has that many channels, and channels * group could overflow.
+  if (group <= 0 || group > kMaxTensorElements)
+    v.fail("group must be in [1, 2^31], got " + std::to_string(group));
   const DType dtype = v.dtype(0);
   if (!x.has_rank && !w.has_rank) return {{dtype, unknown_shape()}};
 

@@ -297,6 +297,8 @@ OCTET_WINO_INLINE Vec<Arch> vmin(Vec<Arch> a, Vec<Arch> b) {
 
 // bias + residual + activation for one output vector, read into locals once per strip
 // (the output stores could alias p's floats otherwise).
+// The clamp passes y as the second operand: x86 max/min return their second operand when
+// either is NaN, so a NaN stays NaN (as in the reference Relu/Clip and ONNX Runtime).
 template <class Arch>
 struct Epilogue {
   using V = Vec<Arch>;
@@ -307,13 +309,13 @@ struct Epilogue {
   OCTET_WINO_INLINE void store(V y, V bias, size_t off, float* output) const {
     y += bias;
     if (residual != nullptr) y += V::load_unaligned(residual + off);
-    if (clamp) y = vmin<Arch>(vmax<Arch>(y, lo), hi);
+    if (clamp) y = vmin<Arch>(hi, vmax<Arch>(lo, y));
     y.store_unaligned(output + off);
   }
   OCTET_WINO_INLINE void store_n(V y, V bias, size_t off, float* output, int n) const {
     y += bias;
     if (residual != nullptr) y += load_n<Arch>(residual + off, n);
-    if (clamp) y = vmin<Arch>(vmax<Arch>(y, lo), hi);
+    if (clamp) y = vmin<Arch>(hi, vmax<Arch>(lo, y));
     winograd::store_n<Arch>(output + off, y, n);
   }
 };
