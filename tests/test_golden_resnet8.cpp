@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -43,11 +44,11 @@ struct Golden {
   double max_abs_diff = 0;
 };
 
-// Runs `model` over a CIFAR-10 binary file and compares with ORT's probabilities.
-Golden run_golden(const std::string& model, bool nhwc, const std::string& data, const std::string& probs) {
-  Graph g = import_onnx_file(model);
-  prepare_graph(g);
-  ReferenceExecutor exec(g);
+// Runs a batch of images (float32 0..255 in the model's layout) and returns N×10 scores.
+using RunBatch = std::function<const float*(const float* images, int count)>;
+
+// Feeds a CIFAR-10 binary file through `run` in batches and compares with ORT's probabilities.
+Golden compare_with_ort(const RunBatch& run, int batch, bool nhwc, const std::string& data, const std::string& probs) {
   std::vector<uint8_t> raw = read_bytes(data);
   std::vector<uint8_t> ref_bytes = read_bytes(probs);
   int n = static_cast<int>(raw.size() / 3073);
@@ -58,23 +59,16 @@ Golden run_golden(const std::string& model, bool nhwc, const std::string& data, 
   out.records = n;
   n = limited(n);
   out.compared = n;
-  const int batch = 50;
+  std::vector<float> x(static_cast<size_t>(batch) * 3072);
   for (int start = 0; start < n; start += batch) {
     const int b = std::min(batch, n - start);
-    std::vector<int64_t> dims = nhwc ? std::vector<int64_t>{b, 32, 32, 3} : std::vector<int64_t>{b, 3, 32, 32};
-    Tensor input(DType::Float32, dims);
-    float* x = input.data<float>();
     for (int i = 0; i < b; ++i) {
       const uint8_t* rec = &raw[static_cast<size_t>(start + i) * 3073];
       for (int c = 0; c < 3; ++c)
-        for (int p = 0; p < 1024; ++p) {
-          float v = rec[1 + c * 1024 + p];
-          size_t idx = nhwc ? static_cast<size_t>(i) * 3072 + p * 3 + c : static_cast<size_t>(i) * 3072 + c * 1024 + p;
-          x[idx] = v;
-        }
+        for (int p = 0; p < 1024; ++p)
+          x[static_cast<size_t>(i) * 3072 + (nhwc ? p * 3 + c : c * 1024 + p)] = rec[1 + c * 1024 + p];
     }
-    std::vector<Tensor> outputs = exec.run(std::span<const Tensor>(&input, 1));
-    const float* y = outputs.at(0).data<float>();
+    const float* y = run(x.data(), b);
     for (int i = 0; i < b; ++i) {
       const float* mine = y + i * 10;
       const float* theirs = ref + static_cast<size_t>(start + i) * 10;
@@ -89,44 +83,34 @@ Golden run_golden(const std::string& model, bool nhwc, const std::string& data, 
   return out;
 }
 
-// The same comparison on the optimised runtime (SIMD kernels, Winograd where it is faster,
-// folded and fused graph), batch 64 on two threads.
+// The scalar reference executor on the prepared graph, batches of 50.
+Golden run_golden(const std::string& model, bool nhwc, const std::string& data, const std::string& probs) {
+  Graph g = import_onnx_file(model);
+  prepare_graph(g);
+  ReferenceExecutor exec(g);
+  std::vector<Tensor> outputs;
+  auto run = [&](const float* images, int count) {
+    std::vector<int64_t> dims = nhwc ? std::vector<int64_t>{count, 32, 32, 3} : std::vector<int64_t>{count, 3, 32, 32};
+    Tensor input = Tensor::from<float>(dims, std::span<const float>(images, static_cast<size_t>(count) * 3072));
+    outputs = exec.run(std::span<const Tensor>(&input, 1));
+    return outputs.at(0).data<float>();
+  };
+  return compare_with_ort(run, 50, nhwc, data, probs);
+}
+
+// The optimised runtime (SIMD kernels, Winograd where it is faster, folded and fused
+// graph), batch 64 on two threads.
 Golden run_golden_optimised(const std::string& model, bool nhwc, const std::string& data, const std::string& probs) {
   Plan plan = load_plan(model);
   const int batch = 64;
   Session session(plan, {2, batch});
-  std::vector<uint8_t> raw = read_bytes(data);
-  std::vector<uint8_t> ref_bytes = read_bytes(probs);
-  int n = static_cast<int>(raw.size() / 3073);
-  const float* ref = reinterpret_cast<const float*>(ref_bytes.data());
-  Golden out;
-  out.records = n;
-  n = limited(n);
-  out.compared = n;
-  std::vector<float> x(static_cast<size_t>(batch) * 3072), y(static_cast<size_t>(batch) * 10);
-  for (int start = 0; start < n; start += batch) {
-    const int b = std::min(batch, n - start);
-    for (int i = 0; i < b; ++i) {
-      const uint8_t* rec = &raw[static_cast<size_t>(start + i) * 3073];
-      for (int c = 0; c < 3; ++c)
-        for (int p = 0; p < 1024; ++p)
-          x[static_cast<size_t>(i) * 3072 + (nhwc ? p * 3 + c : c * 1024 + p)] = rec[1 + c * 1024 + p];
-    }
-    const float* xp = x.data();
+  std::vector<float> y(static_cast<size_t>(batch) * 10);
+  auto run = [&](const float* images, int count) {
     float* yp = y.data();
-    session.run(b, std::span<const float* const>(&xp, 1), std::span<float* const>(&yp, 1));
-    for (int i = 0; i < b; ++i) {
-      const float* mine = yp + i * 10;
-      const float* theirs = ref + static_cast<size_t>(start + i) * 10;
-      int label = raw[static_cast<size_t>(start + i) * 3073];
-      int top_mine = static_cast<int>(std::max_element(mine, mine + 10) - mine);
-      int top_theirs = static_cast<int>(std::max_element(theirs, theirs + 10) - theirs);
-      out.correct += top_mine == label;
-      out.top1_mismatches += top_mine != top_theirs;
-      for (int k = 0; k < 10; ++k) out.max_abs_diff = std::max(out.max_abs_diff, std::fabs(double(mine[k]) - theirs[k]));
-    }
-  }
-  return out;
+    session.run(count, std::span<const float* const>(&images, 1), std::span<float* const>(&yp, 1));
+    return static_cast<const float*>(yp);
+  };
+  return compare_with_ort(run, batch, nhwc, data, probs);
 }
 
 const std::string kData = OCTET_DATA_DIR;
