@@ -17,6 +17,9 @@ struct CompileOptions {
   bool autotune = true;
   // Restrict conv kernels to one family ("direct", "1x1", "winograd"), where it applies.
   std::string conv_family;
+  // Caps the int8 kernels ("scalar", "avx2", "vnni"; empty: the best this CPU runs), so tests
+  // can check that every ISA's plan gives bit-identical outputs.
+  std::string int8_isa;
 };
 
 // Throws octet::Error naming the node and op for anything the optimised runtime does not

@@ -26,7 +26,9 @@ void check_input(const Value& decl, const Tensor& t) {
 }
 }  // namespace
 
-std::vector<Tensor> ReferenceExecutor::run(std::span<const Tensor> inputs) const {
+std::vector<Tensor> ReferenceExecutor::run(std::span<const Tensor> inputs) const { return run(inputs, nullptr); }
+
+std::vector<Tensor> ReferenceExecutor::run(std::span<const Tensor> inputs, const Observer& observe) const {
   if (inputs.size() != graph_.inputs.size())
     throw Error("graph takes " + std::to_string(graph_.inputs.size()) + " inputs, given " +
                 std::to_string(inputs.size()));
@@ -38,6 +40,7 @@ std::vector<Tensor> ReferenceExecutor::run(std::span<const Tensor> inputs) const
     check_input(graph_.value(id), inputs[i]);
     slots[static_cast<size_t>(id)] = inputs[i];
     filled[static_cast<size_t>(id)] = true;
+    if (observe) observe(id, inputs[i]);
   }
   auto lookup = [&](int id) -> const Tensor* {
     if (id == kNoValue) return nullptr;
@@ -59,6 +62,7 @@ std::vector<Tensor> ReferenceExecutor::run(std::span<const Tensor> inputs) const
     for (size_t o = 0; o < node.outputs.size(); ++o) {
       slots[static_cast<size_t>(node.outputs[o])] = std::move(results[o]);
       filled[static_cast<size_t>(node.outputs[o])] = true;
+      if (observe) observe(node.outputs[o], slots[static_cast<size_t>(node.outputs[o])]);
     }
     // Free what no later node reads, so peak memory stays near one layer's worth.
     for (int in : node.inputs)

@@ -28,7 +28,7 @@ int64_t Plan::macs_per_image() const {
 
 std::string Plan::describe() const {
   std::ostringstream out;
-  out << "plan: " << steps.size() << " steps, isa " << isa << ", arena " << arena_floats_per_image * 4
+  out << "plan: " << steps.size() << " steps, isa " << isa << (qvector ? " (int8)" : "") << ", arena " << arena_floats_per_image * 4
       << " bytes per image, workspace " << workspace_floats * 4 << " bytes per thread, weights "
       << weights.size() * 4 << " bytes\n";
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -50,6 +50,23 @@ std::string Plan::describe() const {
       case StepKind::Add: out << "add" << (s.activation == kernels::Activation::Relu ? " relu" : ""); break;
       case StepKind::NchwToNhwc: out << "nchw_to_nhwc"; break;
       case StepKind::NhwcToNchw: out << "nhwc_to_nchw"; break;
+      case StepKind::QConv: {
+        const kernels::ConvNhwcParams& c = s.qconv_params.shape;
+        out << s.qconv->name << "  " << c.in_h << "x" << c.in_w << "x" << c.in_c << " -> " << c.out_h << "x"
+            << c.out_w << "x" << c.out_c << "  k" << c.kernel_h << "x" << c.kernel_w << " s" << c.stride_h
+            << (s.input2 >= 0 ? " +residual" : "")
+            << (s.qconv_params.output_min > 0 ? " clamp[" + std::to_string(s.qconv_params.output_min) + "," +
+                                                    std::to_string(s.qconv_params.output_max) + "]"
+                                              : "");
+        break;
+      }
+      case StepKind::QGlobalAverage:
+        out << "qu8_global_average " << s.height << "x" << s.width << "x" << s.channels;
+        break;
+      case StepKind::QAveragePool: out << "qu8_average_pool"; break;
+      case StepKind::QAdd: out << "qu8_add"; break;
+      case StepKind::Quantize: out << "quantize " << s.elements << " (scale " << s.scale << ", zero point " << s.zero_point << ")"; break;
+      case StepKind::Dequantize: out << "dequantize " << s.elements << " (scale " << s.scale << ", zero point " << s.zero_point << ")"; break;
     }
     out << "  (" << s.name << ")";
     if (s.macs) out << "  " << s.macs << " MACs";

@@ -12,6 +12,8 @@
 #include "kernels/f32/conv.h"
 #include "kernels/f32/gemm.h"
 #include "kernels/f32/vector.h"
+#include "kernels/int8/conv.h"
+#include "kernels/int8/vector.h"
 
 namespace octet {
 
@@ -40,6 +42,13 @@ enum class StepKind : uint8_t {
   Add,            // element-wise, optional relu
   NchwToNhwc,     // layout change of a graph input
   NhwcToNchw,     // layout change before a graph output or a flattening reshape
+  // int8 steps over uint8 buffers (docs/quantization.md):
+  QConv,          // int8 conv (+ residual, clamp), also a quantized Gemm as a 1x1 conv
+  QGlobalAverage, // uint8 NHWC [h,w,c] -> [c]
+  QAveragePool,   // uint8 NHWC -> NHWC
+  QAdd,           // element-wise with requantisation and clamp
+  Quantize,       // float -> uint8 (the boundaries of the int8 region)
+  Dequantize,     // uint8 -> float
 };
 
 struct Step {
@@ -60,13 +69,31 @@ struct Step {
   kernels::Activation activation = kernels::Activation::None;
 
   int32_t channels = 0, height = 0, width = 0;   // layout changes, GlobalAverage
-  int64_t elements = 0;        // Add: per image
+  int64_t elements = 0;        // Add, QAdd, Quantize, Dequantize: per image
   int64_t macs = 0;            // per image, for reporting
+
+  // int8 steps.
+  const kernels::QConvU8Kernel* qconv = nullptr;
+  kernels::QConvParams qconv_params;
+  kernels::QAddParams qadd;
+  kernels::QPoolParams qpool;              // .multipliers is pointed at pool_multipliers per run
+  std::vector<int32_t> pool_multipliers;
+  kernels::Requant requant;                // QGlobalAverage
+  int32_t in_zero_point = 0, out_zero_point = 0, out_min = 0, out_max = 255;   // QGlobalAverage
+  float scale = 1.f;                       // Quantize, Dequantize
+  int32_t zero_point = 0;                  // Quantize, Dequantize (uint8 domain)
 };
 
 struct Buffer {
   std::string value_name;
-  int64_t floats_per_image = 0;
+  int64_t floats_per_image = 0;   // uint8 buffers take ceil(bytes / 4) floats of the arena
+  bool uint8 = false;
+  // What the buffer holds, for observers and reports: elements per image, NHWC order of a
+  // 4-D value (else the value's own row-major order), and the quantization of a uint8 one.
+  int64_t elements_per_image = 0;
+  bool nhwc = false;
+  float scale = 1.f;
+  int32_t zero_point = 0;
   size_t offset = 0;           // in floats, within one image's part of the arena
 };
 
@@ -85,6 +112,7 @@ struct Plan {
   size_t arena_floats_per_image = 0;   // memory plan high-water mark for one image
   size_t workspace_floats = 0;         // per thread
   const kernels::VectorF32Kernels* vector = nullptr;
+  const kernels::VectorQU8Kernels* qvector = nullptr;   // set when the plan has int8 steps
   std::string isa;                     // "avx512", "avx2", "sse2"
 
   int64_t macs_per_image() const;

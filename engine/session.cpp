@@ -77,16 +77,53 @@ void Session::run_step(const Step& s, int image, int32_t row_begin, int32_t row_
       for (int32_t c = 0; c < s.channels; ++c)
         for (int32_t p = 0; p < s.height * s.width; ++p) out[c * s.height * s.width + p] = in[p * s.channels + c];
       return;
+    default: return run_int8_step(s, in, in2, out, row_begin, row_end, thread);
+  }
+}
+
+// uint8 buffers live in the same float arena (engine/plan.h, Buffer::uint8).
+void Session::run_int8_step(const Step& s, const float* in, const float* in2, float* out, int32_t row_begin,
+                            int32_t row_end, int thread) {
+  const auto* qin = reinterpret_cast<const uint8_t*>(in);
+  const auto* qin2 = reinterpret_cast<const uint8_t*>(in2);
+  auto* qout = reinterpret_cast<uint8_t*>(out);
+  const kernels::VectorQU8Kernels& vec = *plan_.qvector;
+  switch (s.kind) {
+    case StepKind::QConv:
+      s.qconv->run(s.qconv_params, plan_.weights.data() + s.weights_offset, qin, qin2, qout,
+                   workspace_.data() + static_cast<size_t>(thread) * std::max<size_t>(1, plan_.workspace_floats),
+                   row_begin, row_end);
+      return;
+    case StepKind::QGlobalAverage:
+      vec.global_average(s.height * s.width, s.channels, qin, qout, s.in_zero_point, s.out_zero_point, s.requant,
+                         s.out_min, s.out_max);
+      return;
+    case StepKind::QAveragePool: {
+      kernels::QPoolParams p = s.qpool;
+      p.multipliers = s.pool_multipliers.data();
+      vec.average(p, qin, qout, row_begin, row_end);
+      return;
+    }
+    case StepKind::QAdd: vec.add(s.elements, qin, qin2, qout, s.qadd); return;
+    case StepKind::Quantize: vec.quantize(s.elements, in, s.scale, s.zero_point, qout); return;
+    case StepKind::Dequantize: vec.dequantize(s.elements, qin, s.scale, s.zero_point, out); return;
+    default: return;
   }
 }
 
 namespace {
 int32_t step_rows(const Step& s) {
   if (s.kind == StepKind::Conv) return s.conv_params.out_h;
+  if (s.kind == StepKind::QConv) return s.qconv_params.shape.out_h;
   if (s.kind == StepKind::AveragePool || s.kind == StepKind::MaxPool) return s.pool.out_h;
+  if (s.kind == StepKind::QAveragePool) return s.qpool.shape.out_h;
   return 1;
 }
-int32_t step_row_tile(const Step& s) { return s.kind == StepKind::Conv ? std::max(1, s.conv->row_tile) : 1; }
+int32_t step_row_tile(const Step& s) {
+  if (s.kind == StepKind::Conv) return std::max(1, s.conv->row_tile);
+  if (s.kind == StepKind::QConv) return std::max(1, s.qconv->row_tile);
+  return 1;
+}
 }  // namespace
 
 void Session::run_images(int first, int last, int thread) {
@@ -108,7 +145,7 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
   }
 
   const int threads = pool_.size();
-  if (profile_ || batch < threads) {
+  if (profile_ || observer_ || batch < threads) {
     // Layer by layer, each layer's rows split across threads (batch 1 latency; profiles).
     for (size_t si = 0; si < plan_.steps.size(); ++si) {
       const Step& s = plan_.steps[si];
@@ -126,6 +163,8 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
       pool_.parallel_for(int64_t{batch} * chunks, task);
       if (profile_)
         step_seconds_[si] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (observer_)
+        for (int image = 0; image < batch; ++image) observer_(si, image, buffer(s.output, image));
     }
   } else {
     // Whole images per thread: no barrier between layers, activations stay in cache.

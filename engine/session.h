@@ -2,6 +2,7 @@
 // scratch, the thread pool), all allocated here once: run() allocates nothing. One Plan can
 // serve many Sessions; a Session runs one call at a time.
 #pragma once
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,12 @@ class Session {
   const Plan& plan() const { return plan_; }
   int threads() const { return pool_.size(); }
 
+  // Optional: called after each step with the step's index, an image of the batch, and that
+  // image's output buffer (float, or uint8 when Plan::buffers[step.output].uint8). Runs the
+  // plan layer by layer. For error reports (octet-quantize's per-layer SQNR); off by default.
+  using StepObserver = std::function<void(size_t step, int image, const void* output)>;
+  void set_step_observer(StepObserver observer) { observer_ = std::move(observer); }
+
   // Optional per-step timing (seconds, accumulated over runs) for profiles; off by default.
   void enable_profile(bool on);
   const std::vector<double>& step_seconds() const { return step_seconds_; }
@@ -40,6 +47,8 @@ class Session {
  private:
   float* buffer(int id, int image);
   void run_step(const Step& s, int image, int32_t row_begin, int32_t row_end, int thread);
+  void run_int8_step(const Step& s, const float* in, const float* in2, float* out, int32_t row_begin,
+                     int32_t row_end, int thread);
   void run_images(int first, int last, int thread);
 
   const Plan& plan_;
@@ -48,6 +57,7 @@ class Session {
   AlignedFloats workspace_;
   ThreadPool pool_;
   bool profile_ = false;
+  StepObserver observer_;
   std::vector<double> step_seconds_;
 };
 

@@ -36,11 +36,24 @@ struct Shape {
   bool operator==(const Shape&) const = default;
 };
 
+// How a quantized graph stores a value: real = scale * (q - zero_point), q of `dtype`
+// (Uint8 or Int8 for activations and weights, Int32 for biases). See docs/quantization.md.
+struct QuantParams {
+  DType dtype = DType::Uint8;
+  float scale = 1.f;
+  int32_t zero_point = 0;
+  bool operator==(const QuantParams&) const = default;
+};
+
 struct Value {
   std::string name;
   DType dtype = DType::Undefined;
   Shape shape;
   std::optional<Tensor> constant;   // initializers and folded constants
+  // Set on quantized graphs (quant/): the value is carried quantized with these parameters.
+  // The value itself (dtype, constant) stays float, so every float pass and the reference
+  // executor still see the model's real numbers.
+  std::optional<QuantParams> quant;
 };
 
 struct Attribute {

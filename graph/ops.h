@@ -18,6 +18,7 @@ namespace octet {
   X(Constant, "Constant", 9, 21)                       \
   X(ConstantOfShape, "ConstantOfShape", 9, 21)         \
   X(Conv, "Conv", 1, 21)                               \
+  X(DequantizeLinear, "DequantizeLinear", 10, 21)      \
   X(Div, "Div", 7, 21)                                 \
   X(Dropout, "Dropout", 7, 21)                         \
   X(Flatten, "Flatten", 1, 21)                         \
@@ -29,6 +30,9 @@ namespace octet {
   X(MaxPool, "MaxPool", 8, 21)                         \
   X(Mul, "Mul", 7, 21)                                 \
   X(Pad, "Pad", 2, 21)                                 \
+  X(QLinearConv, "QLinearConv", 10, 21)                \
+  X(QLinearMatMul, "QLinearMatMul", 10, 21)            \
+  X(QuantizeLinear, "QuantizeLinear", 10, 21)          \
   X(Relu, "Relu", 6, 21)                               \
   X(Reshape, "Reshape", 5, 21)                         \
   X(Shape, "Shape", 1, 21)                             \

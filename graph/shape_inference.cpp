@@ -155,6 +155,10 @@ Outputs infer_node(const NodeView& v) {
     case OpKind::Constant: return infer_Constant(v);
     case OpKind::ConstantOfShape: return infer_ConstantOfShape(v);
     case OpKind::Shape: return infer_Shape(v);
+    case OpKind::QuantizeLinear: return infer_QuantizeLinear(v);
+    case OpKind::DequantizeLinear: return infer_DequantizeLinear(v);
+    case OpKind::QLinearConv: return infer_QLinearConv(v);
+    case OpKind::QLinearMatMul: return infer_QLinearMatMul(v);
   }
   return {};
 }

@@ -10,11 +10,15 @@
 #include "kernels/f32/conv.h"
 #include "kernels/f32/gemm.h"
 #include "kernels/f32/vector.h"
+#include "kernels/int8/conv.h"
+#include "kernels/int8/vector.h"
 
 namespace octet::kernels {
 
-enum class KernelFamily { ConvF32, GemmF32, VectorF32 };
-enum class KernelIsa { Sse2, Avx2, Avx512, Vnni };
+enum class KernelFamily { ConvF32, GemmF32, VectorF32, ConvQU8, VectorQU8 };
+// Scalar: portable C++ built with the x86-64 baseline flags (the int8 fallback for CPUs
+// without AVX2).
+enum class KernelIsa { Scalar, Sse2, Avx2, Avx512, Vnni };
 
 struct KernelVariant {
   const char* name;   // the exported object's name, e.g. "f32_conv_nhwc_winograd_avx512"
@@ -24,14 +28,16 @@ struct KernelVariant {
   const ConvF32Kernel* conv = nullptr;
   const GemmF32Kernel* gemm = nullptr;
   const VectorF32Kernels* vector = nullptr;
+  const QConvU8Kernel* qconv = nullptr;
+  const VectorQU8Kernels* qvector = nullptr;
 
   bool supported() const;   // by this CPU (honours OCTET_ISA, see cpu_features.h)
 };
 
 std::span<const KernelVariant> kernel_variants();
 
-const char* family_name(KernelFamily f);   // "f32_conv", "f32_gemm", "f32_vector"
-const char* isa_name(KernelIsa i);         // "sse2", "avx2", "avx512", "vnni"
+const char* family_name(KernelFamily f);   // "f32_conv", "f32_gemm", "f32_vector", "qu8_conv", "qu8_vector"
+const char* isa_name(KernelIsa i);         // "scalar", "sse2", "avx2", "avx512", "vnni"
 bool isa_supported(KernelIsa i);
 
 }  // namespace octet::kernels

@@ -64,8 +64,11 @@ TEST(KernelRegistry, EntriesAreConsistent) {
     const std::string isa = std::string("_") + kernels::isa_name(v.isa);
     EXPECT_TRUE(name.size() > isa.size() && name.compare(name.size() - isa.size(), isa.size(), isa) == 0)
         << "name does not end with its ISA " << isa;
-    const int set = (v.conv != nullptr) + (v.gemm != nullptr) + (v.vector != nullptr);
+    const int set = (v.conv != nullptr) + (v.gemm != nullptr) + (v.vector != nullptr) +
+                    (v.qconv != nullptr) + (v.qvector != nullptr);
     EXPECT_EQ(set, 1);
+    EXPECT_EQ(v.qconv != nullptr, v.family == kernels::KernelFamily::ConvQU8);
+    EXPECT_EQ(v.qvector != nullptr, v.family == kernels::KernelFamily::VectorQU8);
     EXPECT_EQ(v.conv != nullptr, v.family == kernels::KernelFamily::ConvF32);
     EXPECT_EQ(v.gemm != nullptr, v.family == kernels::KernelFamily::GemmF32);
     EXPECT_EQ(v.vector != nullptr, v.family == kernels::KernelFamily::VectorF32);

@@ -21,11 +21,16 @@
 #include "graph/onnx_import.h"
 #include "tools/common/cifar.h"
 #include "tools/common/cli.h"
+#include "tools/common/eval_compare.h"
 #include "tools/common/eval_report.h"
+#include "tools/common/quantize_model.h"
 #include "tools/common/progress.h"
 
 namespace octet {
 namespace {
+
+// The size of the QDQ ONNX file a quantized graph exports to.
+uint64_t qdq_file_bytes(const Graph&) { return 0; }
 
 constexpr const char* kUsage = R"(usage: octet-eval --model M.onnx --data F [--data F2 ...] [options]
 
@@ -46,6 +51,15 @@ is [N,10]. Each --data file is reported on its own, and combined when there are 
   --json                print one JSON object on stdout and nothing else
   --save-probs OUT.f32  write the first output, float32 little-endian, 10 per image, row i =
                         image i of the --data files concatenated in order
+  --quantize SCHEMES    also quantize the model and compare: a comma list of uint8, int8, u8s8,
+                        or all. Calibrates (MinMax, per tensor) on --calib, then prints per
+                        file: accuracy, change from FP32, top-1 agreement with FP32, model
+                        size (the QDQ ONNX file) and size reduction
+  --calib F             calibration file (default: the bundled cifar10-train-subset.bin); its
+                        first --calib-per-class images of each class, in file order, are used.
+                        A --data file that is the calibration file is scored on the images
+                        calibration did not use
+  --calib-per-class N   default 100
   --help                this text
 
 Exit status: 0 success, 1 error, 2 usage error.
@@ -63,10 +77,29 @@ struct Options {
   bool json = false;
   bool reference = false;
   std::optional<std::string> save_probs;
+  std::vector<quant::Scheme> schemes;
+  std::string calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
+  int64_t calib_per_class = 100;
 };
 
+std::vector<quant::Scheme> parse_schemes(const std::string& list) {
+  if (list == "all") return {quant::Scheme::Uint8, quant::Scheme::Int8, quant::Scheme::U8S8};
+  std::vector<quant::Scheme> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    const std::string name = list.substr(start, end - start);
+    auto s = quant::scheme_from_name(name);
+    if (!s) throw Error("--quantize: unknown scheme '" + name + "' (uint8, int8, u8s8 or all)");
+    out.push_back(*s);
+    start = end + 1;
+  }
+  return out;
+}
+
 Options parse_options(int argc, char** argv) {
-  cli::Args args(argc, argv, {"help", "json", "reference"}, {"model", "data", "format", "limit", "batch", "threads", "save-probs"});
+  cli::Args args(argc, argv, {"help", "json", "reference"}, {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "calib", "calib-per-class"});
   Options o;
   if (args.flag("help")) {
     o.help = true;
@@ -85,7 +118,54 @@ Options parse_options(int argc, char** argv) {
   o.json = args.flag("json");
   o.reference = args.flag("reference");
   o.save_probs = args.get("save-probs");
+  if (auto q = args.get("quantize")) o.schemes = parse_schemes(*q);
+  o.calib = args.get_or("calib", o.calib);
+  o.calib_per_class = args.get_int("calib-per-class", 100, 1, 100000);
+  if (!o.schemes.empty() && (o.reference || o.save_probs))
+    throw Error("--quantize compares on the optimised runtime; it cannot be combined with --reference or --save-probs");
   return o;
+}
+
+// --quantize: FP32 and each scheme on the same images, as one table per file.
+int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const Graph& graph, ImageLayout layout) {
+  if (graph.value(graph.inputs[0]).shape.dims[0].is_known())
+    throw Error(opt.model + ": --quantize needs a model with a symbolic batch dimension");
+  const CifarSet calib_file = read_cifar_file(opt.calib, CifarFormat::Auto);
+  const std::vector<size_t> calib_idx = calibration_indices(calib_file, static_cast<size_t>(opt.calib_per_class));
+  const CifarSet calib = cifar_select(calib_file, calib_idx);
+  std::vector<CifarSet> scored;
+  std::vector<std::string> labels;
+  for (size_t f = 0; f < sets.size(); ++f) {
+    std::error_code ec;
+    std::string label = std::filesystem::path(opt.data[f]).filename().string();
+    if (std::filesystem::equivalent(opt.data[f], opt.calib, ec) && opt.limit == kNoLimit) {
+      scored.push_back(cifar_select(sets[f], complement_indices(sets[f], calib_idx)));
+      label += " (" + std::to_string(scored.back().size()) + " images not used for calibration)";
+    } else {
+      scored.push_back(sets[f]);
+      label += " (" + std::to_string(sets[f].size()) + " images)";
+    }
+    labels.push_back(label);
+  }
+  ComparisonInput in;
+  in.prepared = &graph;
+  std::error_code ec;
+  in.fp32_model_bytes = std::filesystem::file_size(opt.model, ec);
+  for (const CifarSet& s : scored) in.sets.push_back(&s);
+  in.layout = layout;
+  in.calibration = &calib;
+  in.schemes = opt.schemes;
+  in.batch = static_cast<int>(opt.batch);
+  in.threads = static_cast<int>(opt.threads);
+  in.progress = !opt.json && stdout_is_terminal() && isatty(STDERR_FILENO) == 1;
+  in.model_bytes = qdq_file_bytes;
+  const std::vector<VariantResult> results = compare_schemes(in);
+  std::string text = opt.json ? comparison_json(labels, results) + "\n"
+                              : "calibration: " + std::to_string(calib.size()) + " images of " + opt.calib +
+                                    " (first " + std::to_string(opt.calib_per_class) + " per class)\n" +
+                                    comparison_text(labels, results);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
 int run(const Options& opt) {
@@ -121,6 +201,8 @@ int run(const Options& opt) {
   if (output.shape.has_rank &&
       (output.shape.dims.size() != 2 || (output.shape.dims[1].is_known() && output.shape.dims[1].value != kCifarClasses)))
     throw Error(opt.model + ": first output '" + output.name + "' has shape " + output.shape.to_string() + ", expected [N,10]");
+
+  if (!opt.schemes.empty()) return run_comparison(opt, sets, graph, layout);
 
   // A model exported with a fixed batch size takes exactly that many images per run; a short
   // last batch is padded with zero images whose outputs are ignored.

@@ -24,6 +24,8 @@ namespace octet::bench {
 void register_f32_conv(const kernels::KernelVariant& v);
 void register_f32_gemm(const kernels::KernelVariant& v);
 void register_f32_vector(const kernels::KernelVariant& v);
+void register_qu8_conv(const kernels::KernelVariant& v);     // bench_qu8_conv.cpp
+void register_qu8_vector(const kernels::KernelVariant& v);   // bench_qu8_vector.cpp
 void register_reference();
 
 inline std::vector<float> random_floats(size_t n, uint32_t seed = 1) {

@@ -48,6 +48,8 @@ void register_all() {
       case kernels::KernelFamily::ConvF32: register_f32_conv(v); break;
       case kernels::KernelFamily::GemmF32: register_f32_gemm(v); break;
       case kernels::KernelFamily::VectorF32: register_f32_vector(v); break;
+      case kernels::KernelFamily::ConvQU8: register_qu8_conv(v); break;
+      case kernels::KernelFamily::VectorQU8: register_qu8_vector(v); break;
     }
   }
   register_reference();

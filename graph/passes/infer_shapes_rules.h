@@ -68,6 +68,12 @@ Outputs infer_BatchNormalization(const NodeView& v);
 Outputs infer_MatMul(const NodeView& v);
 Outputs infer_Gemm(const NodeView& v);
 
+// Quantization operators (infer_shapes_quant.cpp).
+Outputs infer_QuantizeLinear(const NodeView& v);
+Outputs infer_DequantizeLinear(const NodeView& v);
+Outputs infer_QLinearConv(const NodeView& v);
+Outputs infer_QLinearMatMul(const NodeView& v);
+
 // Layout and shape-computation ops (infer_shapes_layout.cpp, infer_shapes_shape.cpp).
 Outputs infer_Transpose(const NodeView& v);
 Outputs infer_Reshape(const NodeView& v);

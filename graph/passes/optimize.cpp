@@ -64,7 +64,7 @@ void erase_nodes(Graph& graph, const std::vector<bool>& drop) {
 
 }  // namespace opt
 
-void optimize_graph(Graph& graph) {
+void optimize_graph(Graph& graph, bool fuse_epilogues) {
   // Order within a round: pads and affine ops fold into the Conv first, so that the epilogue
   // fusion then sees Conv → Add(residual) → Relu directly; the pool and Gemm rewrites are
   // independent. A round that changes nothing ends the loop; each pass removes nodes or
@@ -73,7 +73,7 @@ void optimize_graph(Graph& graph) {
     bool changed = false;
     changed |= fold_pad_into_conv(graph);
     changed |= fold_conv_affine(graph);
-    changed |= fuse_conv_epilogue(graph);
+    if (fuse_epilogues) changed |= fuse_conv_epilogue(graph);
     changed |= pool_to_global(graph);
     changed |= matmul_add_to_gemm(graph);
     if (!changed) break;

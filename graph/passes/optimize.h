@@ -40,8 +40,9 @@ bool matmul_add_to_gemm(Graph& graph);
 
 // Runs the passes above, in an order where each exposes work for the next, until none
 // changes the graph; then removes dead nodes and re-sorts topologically. Expects a graph
-// that has been through prepare_graph().
-void optimize_graph(Graph& graph);
+// that has been through prepare_graph(). Without `fuse_epilogues`, Conv, Add and Relu stay
+// separate nodes: the layout of a QDQ model, which quantization annotates (quant/).
+void optimize_graph(Graph& graph, bool fuse_epilogues = true);
 
 // Helpers the passes share (optimize.cpp). Not meant for use outside graph/passes.
 namespace opt {

@@ -3,6 +3,8 @@
 #include "engine/prepare.h"
 #include "graph/onnx_import.h"
 #include "graph/passes/optimize.h"
+#include "quant/qdq_import.h"
+#include "tools/common/quantize_model.h"
 
 namespace octet {
 
@@ -18,8 +20,15 @@ Graph load_optimized_graph(const std::string& onnx_path) {
   return g;
 }
 
+Graph load_runtime_graph(const std::string& onnx_path) {
+  Graph g = import_onnx_file(onnx_path);
+  quant::recognise_qdq(g);
+  prepare_graph(g);
+  return g;
+}
+
 Plan load_plan(const std::string& onnx_path, const CompileOptions& options) {
-  return compile_plan(load_optimized_graph(onnx_path), options);
+  return compile_for_runtime(load_runtime_graph(onnx_path), options);
 }
 
 }  // namespace octet

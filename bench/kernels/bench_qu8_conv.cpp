@@ -1,0 +1,181 @@
+// int8 NHWC convolutions (kernels/int8/conv.h) at ResNet8's layer shapes, batch 1 and 64
+// (64 images per iteration, each its own buffer region, as the engine runs a batch), with a
+// fused Relu clamp and, for the 3x3 stride-1 layers, the fused residual, as ResNet8 runs them;
+// each with weight_zero_point 0 (int8 / u8s8 schemes) and -128 (the uint8 scheme, whose
+// kernels add a window sum of the input). Then GEMMs as 1x1 convolutions over an m x 1 image:
+// the classifier (64 -> 10, M = 1 and 64) and square sizes 64..1024.
+//
+// items_per_second counts multiply-accumulates of the direct convolution; "peak%" is that rate
+// against the single-core int8 peak of the variant's ISA (bench/peak: vpdpbusd for vnni,
+// vpmaddwd + vpaddd for avx2; none for scalar). Benchmarks "ref_qu8_conv/..." time the scalar
+// oracle kernels/reference/qconv.h at batch 1.
+#include <string>
+#include <vector>
+
+#include "bench/kernels/bench_common.h"
+#include "kernels/reference/qconv.h"
+
+namespace octet::bench {
+namespace {
+
+struct ConvShape {
+  const char* name;
+  int32_t in_hw, in_c, out_c, k, stride, pad_begin, pad_end;
+  bool residual;
+};
+
+// ResNet8 (MLPerf Tiny): the stem, three stages, and the two 1x1 stride-2 shortcuts.
+// tf2onnx pads stride-2 3x3 layers TensorFlow's "SAME" way: nothing before, one after.
+const ConvShape kShapes[] = {
+    {"32x32x3->16_k3s1", 32, 3, 16, 3, 1, 1, 1, false},   {"32x32x16->16_k3s1", 32, 16, 16, 3, 1, 1, 1, true},
+    {"32x32x16->32_k3s2", 32, 16, 32, 3, 2, 0, 1, false}, {"32x32x16->32_k1s2", 32, 16, 32, 1, 2, 0, 0, false},
+    {"16x16x32->32_k3s1", 16, 32, 32, 3, 1, 1, 1, true},  {"16x16x32->64_k3s2", 16, 32, 64, 3, 2, 0, 1, false},
+    {"16x16x32->64_k1s2", 16, 32, 64, 1, 2, 0, 0, false}, {"8x8x64->64_k3s1", 8, 64, 64, 3, 1, 1, 1, true},
+};
+
+struct GemmShape {
+  int32_t m, n, k;
+};
+const GemmShape kGemms[] = {
+    {1, 10, 64}, {64, 10, 64}, {64, 64, 64}, {128, 128, 128}, {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024},
+};
+
+std::vector<uint8_t> random_bytes(size_t n, uint32_t seed, int lo, int hi) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(lo, hi);
+  std::vector<uint8_t> v(n);
+  for (uint8_t& x : v) x = static_cast<uint8_t>(d(rng));
+  return v;
+}
+
+kernels::QConvParams conv_params(const ConvShape& s, int32_t zw) {
+  kernels::QConvParams q;
+  kernels::ConvNhwcParams& p = q.shape;
+  p.in_h = p.in_w = s.in_hw;
+  p.in_c = s.in_c;
+  p.out_c = s.out_c;
+  p.kernel_h = p.kernel_w = s.k;
+  p.stride_h = p.stride_w = s.stride;
+  p.pad_top = p.pad_left = s.pad_begin;
+  p.out_h = p.out_w = (s.in_hw + s.pad_begin + s.pad_end - s.k) / s.stride + 1;
+  q.input_zero_point = 3;
+  q.weight_zero_point = zw;
+  q.output_zero_point = 5;
+  q.output_min = 5;   // Relu
+  kernels::make_requant_pair(1.0 / 3000, 0.7, &q.requant, &q.residual_multiplier);
+  q.residual_zero_point = 9;
+  return q;
+}
+
+kernels::QConvParams gemm_params(const GemmShape& g, int32_t zw) {
+  kernels::QConvParams q;
+  kernels::ConvNhwcParams& p = q.shape;
+  p.in_h = p.out_h = g.m;
+  p.in_w = p.out_w = 1;
+  p.in_c = g.k;
+  p.out_c = g.n;
+  q.input_zero_point = 128;
+  q.weight_zero_point = zw;
+  q.output_zero_point = 128;
+  kernels::make_requant(1.0 / 5000, &q.requant);
+  return q;
+}
+
+struct Aligned {   // 64-byte aligned bytes, as the engine hands packed weights and workspaces
+  explicit Aligned(size_t n) : raw(n + 64) {
+    const uintptr_t a = reinterpret_cast<uintptr_t>(raw.data());
+    data = raw.data() + (64 - a % 64) % 64;
+  }
+  std::vector<uint8_t> raw;
+  uint8_t* data;
+};
+
+void set_int8_counters(benchmark::State& state, double macs, double seconds, const kernels::KernelVariant* v) {
+  const double work = macs * static_cast<double>(state.iterations());
+  state.SetItemsProcessed(static_cast<int64_t>(work));
+  if (v == nullptr || seconds <= 0) return;
+  const double peak = int8_peak_gmacs(v->isa) * 1e9;
+  if (peak > 0) state.counters["peak%"] = 100.0 * work / seconds / peak;
+}
+
+double macs_of(const kernels::QConvParams& q) {
+  const kernels::ConvNhwcParams& p = q.shape;
+  return double(p.out_h) * p.out_w * p.out_c * p.in_c * p.kernel_h * p.kernel_w;
+}
+
+void bench_qconv(benchmark::State& state, const kernels::KernelVariant& v, kernels::QConvParams q, bool residual,
+                 int batch) {
+  if (skip_unsupported(state, v)) return;
+  const kernels::QConvU8Kernel& k = *v.qconv;
+  const kernels::ConvNhwcParams& p = q.shape;
+  const size_t in_n = size_t(p.in_h) * p.in_w * p.in_c, out_n = size_t(p.out_h) * p.out_w * p.out_c;
+  const std::vector<uint8_t> w8 = random_bytes(size_t(p.out_c) * p.in_c * p.kernel_h * p.kernel_w, 2, 0, 255);
+  std::vector<int32_t> bias(size_t(p.out_c), 1000);
+  const std::vector<uint8_t> input = random_bytes(in_n * batch, 4, 0, 255);
+  const std::vector<uint8_t> res = random_bytes(residual ? out_n * batch : 0, 5, 0, 255);
+  std::vector<uint8_t> output(out_n * batch);
+  Aligned packed(k.packed_bytes(q)), ws(k.workspace_bytes(q));
+  k.pack(q, reinterpret_cast<const int8_t*>(w8.data()), bias.data(), packed.data);
+  const double t0 = thread_seconds();
+  for (auto _ : state) {
+    for (int i = 0; i < batch; ++i)
+      k.run(q, packed.data, input.data() + i * in_n, residual ? res.data() + i * out_n : nullptr,
+            output.data() + i * out_n, ws.data, 0, p.out_h);
+    benchmark::ClobberMemory();
+  }
+  set_int8_counters(state, macs_of(q) * batch, thread_seconds() - t0, &v);
+}
+
+void bench_qconv_ref(benchmark::State& state, kernels::QConvParams q, bool residual) {
+  const kernels::ConvNhwcParams& p = q.shape;
+  const size_t in_n = size_t(p.in_h) * p.in_w * p.in_c, out_n = size_t(p.out_h) * p.out_w * p.out_c;
+  const std::vector<uint8_t> w8 = random_bytes(size_t(p.out_c) * p.in_c * p.kernel_h * p.kernel_w, 2, 0, 255);
+  const std::vector<uint8_t> input = random_bytes(in_n, 4, 0, 255), res = random_bytes(out_n, 5, 0, 255);
+  std::vector<uint8_t> output(out_n);
+  for (auto _ : state) {
+    kernels::qconv_nhwc(q, input.data(), reinterpret_cast<const int8_t*>(w8.data()), nullptr,
+                        residual ? res.data() : nullptr, output.data());
+    benchmark::ClobberMemory();
+  }
+  set_int8_counters(state, macs_of(q), 0, nullptr);
+}
+
+void register_reference_once() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  for (const ConvShape& s : kShapes) {
+    const std::string name = std::string("ref_qu8_conv/") + s.name + "/zw:0/batch:1";
+    benchmark::RegisterBenchmark(name.c_str(), bench_qconv_ref, conv_params(s, 0), s.residual);
+  }
+  const GemmShape g{64, 10, 64};
+  benchmark::RegisterBenchmark("ref_qu8_conv/gemm_M:64/N:10/K:64/zw:0", bench_qconv_ref, gemm_params(g, 0), false);
+}
+
+}  // namespace
+
+// Every shape at both weight zero points; without the variant's ISA even `supports` may not
+// run (it is compiled with the ISA's flags), so then every shape is registered, to be skipped.
+void register_qu8_conv(const kernels::KernelVariant& v) {
+  register_reference_once();
+  for (const ConvShape& s : kShapes)
+    for (int32_t zw : {0, -128}) {
+      const kernels::QConvParams q = conv_params(s, zw);
+      if (v.supported() && !v.qconv->supports(q)) continue;
+      for (int batch : {1, 64}) {
+        const std::string name = std::string(v.name) + "/" + s.name + "/zw:" + std::to_string(zw) +
+                                 "/batch:" + std::to_string(batch);
+        benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, q, s.residual, batch);
+      }
+    }
+  for (const GemmShape& g : kGemms)
+    for (int32_t zw : {0, -128}) {
+      // The scalar variant at 1024^3 would take seconds per iteration.
+      if (v.isa == kernels::KernelIsa::Scalar && g.m > 256) continue;
+      const std::string name = std::string(v.name) + "/gemm_M:" + std::to_string(g.m) + "/N:" + std::to_string(g.n) +
+                               "/K:" + std::to_string(g.k) + "/zw:" + std::to_string(zw);
+      benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, gemm_params(g, zw), false, 1);
+    }
+}
+
+}  // namespace octet::bench

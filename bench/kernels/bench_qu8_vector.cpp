@@ -1,0 +1,137 @@
+// int8 element-wise kernels at ResNet8's shapes, as bench_f32_vector.cpp for FP32: the
+// boundary quantize and dequantize (32x32x3 image), the residual add (32x32x16), global
+// average pooling (8x8x64) and a 3x3 stride-2 average pool (32x32x16, pad 1); batch 1 and 64.
+// Work counted in element operations, as the FP32 vector benchmarks do: elements for
+// quantize, dequantize, add and global average, window taps for the pool.
+#include <cmath>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench/kernels/bench_common.h"
+
+namespace octet::bench {
+namespace {
+
+kernels::QPoolParams pool_3x3s2(const std::vector<int32_t>& multipliers, int32_t shift) {
+  kernels::QPoolParams q;
+  kernels::PoolNhwcParams& p = q.shape;
+  p.in_h = p.in_w = 32;
+  p.channels = 16;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = 2;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  p.out_h = p.out_w = (32 + 2 - 3) / 2 + 1;
+  q.input_zero_point = 3;
+  q.output_zero_point = 5;
+  q.shift = shift;
+  q.multipliers = multipliers.data();
+  return q;
+}
+
+// Requantisation parameters from plausible scales (the values do not change the work).
+struct Params {
+  kernels::QAddParams add;
+  kernels::Requant global;
+  std::vector<int32_t> pool_multipliers;
+  int32_t pool_shift = 1;
+};
+
+const Params& params() {
+  static const Params p = [] {
+    Params r;
+    kernels::Requant a;
+    kernels::make_requant_pair(0.05 / 0.07, 0.04 / 0.07, &a, &r.add.b_multiplier);
+    r.add.a_multiplier = a.multiplier;
+    r.add.shift = a.shift;
+    r.add.a_zero_point = 120;
+    r.add.b_zero_point = 130;
+    r.add.output_zero_point = 0;   // a merged Relu: lo = zy
+    kernels::make_requant(0.03 / (64 * 0.02), &r.global);
+    kernels::Requant largest;
+    kernels::make_requant(0.03 / 0.02, &largest);
+    r.pool_shift = largest.shift;
+    r.pool_multipliers.assign(10, 0);
+    for (int c = 1; c <= 9; ++c) r.pool_multipliers[size_t(c)] = int32_t(std::lround(std::ldexp(0.03 / 0.02 / c, r.pool_shift)));
+    return r;
+  }();
+  return p;
+}
+
+// One benchmark body for all: `op(in, out, batch)` runs the kernel on the whole batch
+// (element-wise ops, one call) or on each image (pools).
+struct QVectorCase {
+  const char* name;
+  size_t in_bytes, out_bytes;   // per image
+  double work;                  // per image
+  bool per_image;
+  bool float_input;
+  std::function<void(const kernels::VectorQU8Kernels&, const uint8_t*, uint8_t*, int batch)> op;
+};
+
+std::vector<QVectorCase> cases() {
+  constexpr size_t kImage = 32 * 32 * 3, kAdd = 32 * 32 * 16, kGlobal = 8 * 8 * 64;
+  const kernels::QPoolParams pool = pool_3x3s2(params().pool_multipliers, params().pool_shift);
+  const size_t pool_in = size_t(pool.shape.in_h) * pool.shape.in_w * pool.shape.channels;
+  const size_t pool_out = size_t(pool.shape.out_h) * pool.shape.out_w * pool.shape.channels;
+  return {
+      {"quantize/32x32x3", kImage * sizeof(float), kImage, kImage, false, true,
+       [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int batch) {
+         k.quantize(int64_t(kImage) * batch, reinterpret_cast<const float*>(x), 1.f / 255.f, 0, y);
+       }},
+      {"dequantize/32x32x3", kImage, kImage * sizeof(float), kImage, false, false,
+       [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int batch) {
+         k.dequantize(int64_t(kImage) * batch, x, 0.02f, 128, reinterpret_cast<float*>(y));
+       }},
+      // a and b are the two halves of the input buffer.
+      {"add/32x32x16", 2 * kAdd, kAdd, kAdd, false, false,
+       [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int batch) {
+         k.add(int64_t(kAdd) * batch, x, x + kAdd * batch, y, params().add);
+       }},
+      {"global_average/8x8x64", kGlobal, 64, kGlobal, true, false,
+       [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int) {
+         k.global_average(64, 64, x, y, 3, 5, params().global, 0, 255);
+       }},
+      {"average_pool_k3s2/32x32x16", pool_in, pool_out, 9.0 * double(pool_out), true, false,
+       [pool](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int) {
+         k.average(pool, x, y, 0, pool.shape.out_h);
+       }},
+  };
+}
+
+void bench_qvector(benchmark::State& state, const kernels::KernelVariant& v, const QVectorCase& c, int batch) {
+  if (skip_unsupported(state, v)) return;
+  // Buffers of floats (4-byte aligned for quantize's input and dequantize's output); byte
+  // inputs are overwritten with random bytes.
+  std::vector<float> in_buf = random_floats((c.in_bytes * size_t(batch) + 3) / 4, 9);
+  std::vector<float> out_buf((c.out_bytes * size_t(batch) + 3) / 4);
+  auto* in = reinterpret_cast<uint8_t*>(in_buf.data());
+  auto* out = reinterpret_cast<uint8_t*>(out_buf.data());
+  if (!c.float_input) {
+    std::mt19937 rng(9);
+    for (size_t i = 0; i < c.in_bytes * size_t(batch); ++i) in[i] = static_cast<uint8_t>(rng());
+  }
+  for (auto _ : state) {
+    if (c.per_image) {
+      for (int i = 0; i < batch; ++i) c.op(*v.qvector, in + size_t(i) * c.in_bytes, out + size_t(i) * c.out_bytes, 1);
+    } else {
+      c.op(*v.qvector, in, out, batch);
+    }
+    benchmark::ClobberMemory();
+  }
+  set_rate_counters(state, c.work * batch, 0, nullptr);
+}
+
+}  // namespace
+
+void register_qu8_vector(const kernels::KernelVariant& v) {
+  for (const QVectorCase& c : cases()) {
+    for (int batch : {1, 64}) {
+      const std::string name = std::string(v.name) + "/" + c.name + "/batch:" + std::to_string(batch);
+      benchmark::RegisterBenchmark(name.c_str(), bench_qvector, v, c, batch);
+    }
+  }
+}
+
+}  // namespace octet::bench

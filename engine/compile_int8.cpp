@@ -1,0 +1,336 @@
+// The int8 half of the compiler: nodes of a quantized graph (Value::quant set, see
+// docs/quantization.md) become steps on the int8 kernels over uint8 buffers, and the
+// float <-> uint8 boundaries become Quantize / Dequantize steps where a float operator meets
+// an int8 one. Arithmetic: docs/quantization.md; kernels: kernels/int8/.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "engine/compiler.h"
+#include "kernels/dispatch/cpu_features.h"
+
+namespace octet::detail {
+
+namespace {
+
+// The uint8-domain zero point of a quantized activation: int8 codes are stored + 128.
+int32_t u8_zero_point(const QuantParams& q) { return q.zero_point + (q.dtype == DType::Int8 ? 128 : 0); }
+
+bool is_activation_params(const std::optional<QuantParams>& q) {
+  return q && (q->dtype == DType::Uint8 || q->dtype == DType::Int8);
+}
+
+// Weight codes in the kernels' int8 domain, and their zero point there (uint8 weights - 128).
+struct Int8Weights {
+  std::vector<int8_t> codes;
+  int32_t zero_point = 0;
+};
+
+Int8Weights quantize_weights(std::span<const float> w, const QuantParams& q) {
+  Int8Weights out;
+  const int32_t offset = q.dtype == DType::Uint8 ? 128 : 0;
+  const double lo = q.dtype == DType::Uint8 ? 0 : -128, hi = q.dtype == DType::Uint8 ? 255 : 127;
+  out.codes.resize(w.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    double c = std::isnan(w[i]) ? q.zero_point : std::nearbyint(double(w[i] / q.scale)) + q.zero_point;
+    out.codes[i] = static_cast<int8_t>(static_cast<int32_t>(std::clamp(c, lo, hi)) - offset);
+  }
+  out.zero_point = q.zero_point - offset;
+  return out;
+}
+
+// Bias at scale s_in * s_w (computed in float, as ONNX Runtime's quantizer does), saturated.
+std::vector<int32_t> quantize_bias(const Tensor* bias, size_t n, float input_scale, float weight_scale) {
+  std::vector<int32_t> out(n, 0);
+  if (bias == nullptr) return out;
+  const float s = input_scale * weight_scale;
+  const auto b = bias->values<float>();
+  for (size_t i = 0; i < n; ++i) {
+    double q = std::nearbyint(double(b[i] / s));
+    out[i] = static_cast<int32_t>(std::clamp(q, double(std::numeric_limits<int32_t>::min()),
+                                             double(std::numeric_limits<int32_t>::max())));
+  }
+  return out;
+}
+
+int32_t code_of(float x, float scale, int32_t zero_point) {
+  double q = std::nearbyint(double(x / scale)) + zero_point;
+  return static_cast<int32_t>(std::clamp(q, 0.0, 255.0));
+}
+
+}  // namespace
+
+void Compiler::choose_int8_kernels() {
+  const auto& f = kernels::cpu_features();
+  const std::string& cap = opts_.int8_isa;
+  if (!cap.empty() && cap != "scalar" && cap != "avx2" && cap != "vnni")
+    throw Error("int8 kernel ISA '" + cap + "' is not one of scalar, avx2, vnni");
+  if ((cap.empty() || cap == "vnni") && f.avx512f && f.avx512bw) {
+    qvec_ = &kernels::qu8_vector_avx512;
+  } else if ((cap.empty() || cap != "scalar") && f.avx2 && f.fma) {
+    qvec_ = &kernels::qu8_vector_avx2;
+  } else {
+    qvec_ = &kernels::qu8_vector_scalar;
+  }
+}
+
+const kernels::QConvU8Kernel* Compiler::pick_qconv(const kernels::QConvParams& p) const {
+  const auto& f = kernels::cpu_features();
+  const std::string& cap = opts_.int8_isa;
+  if ((cap.empty() || cap == "vnni") && f.avx512vnni && f.avx512bw && kernels::qu8_conv_nhwc_direct_vnni.supports(p))
+    return &kernels::qu8_conv_nhwc_direct_vnni;
+  if ((cap.empty() || cap == "vnni" || cap == "avx2") && f.avx2 && f.fma &&
+      kernels::qu8_conv_nhwc_direct_avx2.supports(p))
+    return &kernels::qu8_conv_nhwc_direct_avx2;
+  return &kernels::qu8_conv_nhwc_scalar;   // portable; handles every shape
+}
+
+bool Compiler::runs_int8(const Node& n) const {
+  auto act = [&](size_t i) { return n.has_input(i) && is_activation_params(g_.value(n.inputs[i]).quant); };
+  auto weight = [&](size_t i) {
+    return n.has_input(i) && g_.value(n.inputs[i]).constant && is_activation_params(g_.value(n.inputs[i]).quant);
+  };
+  const bool out = !n.outputs.empty() && is_activation_params(g_.value(n.outputs[0]).quant);
+  switch (n.op) {
+    case OpKind::Conv:
+    case OpKind::Gemm: return act(0) && weight(1) && out;
+    case OpKind::GlobalAveragePool:
+    case OpKind::AveragePool: return act(0) && out;
+    case OpKind::Add:
+      return act(0) && act(1) && out && !g_.value(n.inputs[0]).constant && !g_.value(n.inputs[1]).constant;
+    default: return false;
+  }
+}
+
+void Compiler::compile_int8_node(const Node& n) {
+  switch (n.op) {
+    case OpKind::Conv: return compile_qconv(n);
+    case OpKind::Gemm: return compile_qgemm(n);
+    case OpKind::GlobalAveragePool: return compile_qglobal_average(n);
+    case OpKind::AveragePool: return compile_qaverage_pool(n);
+    case OpKind::Add: return compile_qadd(n);
+    default: fail(n, "operator has no int8 kernel");
+  }
+}
+
+Slot Compiler::as_uint8(const Node& n, int value_id, bool want_nhwc) {
+  const QuantParams& q = *g_.value(value_id).quant;
+  const Slot& s = slot(n, value_id);
+  const bool layout_ok = !want_nhwc || s.layout == Layout::Nhwc ||
+                         (s.dims.size() == 3 && (s.dims[0] == 1 || s.dims[1] * s.dims[2] == 1));
+  if (s.uint8 && layout_ok) {
+    if (s.scale != q.scale || s.zero_point != u8_zero_point(q))
+      fail(n, "operand '" + g_.value(value_id).name + "' carries other quantization parameters than its producer wrote");
+    return s;
+  }
+  auto key = std::make_pair(value_id, want_nhwc);
+  auto it = uint8_copies_.find(key);
+  if (it != uint8_copies_.end()) return it->second;
+  Slot f = want_nhwc ? nhwc(n, value_id) : as_float(n, value_id);
+  Slot out{new_u8_buffer(g_.value(value_id).name + ":uint8", product(f.dims), static_cast<int>(plan_.steps.size())),
+           want_nhwc ? Layout::Nhwc : f.layout, f.dims, true, q.scale, u8_zero_point(q)};
+  Step st;
+  st.kind = StepKind::Quantize;
+  st.name = n.name;
+  st.input = f.buffer;
+  st.output = out.buffer;
+  st.elements = product(f.dims);
+  st.scale = out.scale;
+  st.zero_point = out.zero_point;
+  add_step(st);
+  return uint8_copies_[key] = noted(out);
+}
+
+Slot Compiler::u8_output_slot(const Node& n, Layout layout, std::vector<int64_t> dims) {
+  const QuantParams& q = *g_.value(n.outputs[0]).quant;
+  const int step = static_cast<int>(plan_.steps.size());
+  const int64_t bytes = product(dims);
+  return noted(Slot{new_u8_buffer(g_.value(n.outputs[0]).name, bytes, step), layout, std::move(dims), true, q.scale,
+                    u8_zero_point(q)});
+}
+
+void Compiler::add_qconv_step(const Node& n, kernels::QConvParams p, const std::vector<int8_t>& weight_oihw,
+                              const std::vector<int32_t>& bias, int input, int residual, int output) {
+  Step st;
+  st.kind = StepKind::QConv;
+  st.name = n.name;
+  st.input = input;
+  st.input2 = residual;
+  st.output = output;
+  st.qconv = pick_qconv(p);
+  st.qconv_params = p;
+  st.weights_offset = append_weights((st.qconv->packed_bytes(p) + 3) / 4);
+  st.qconv->pack(p, weight_oihw.data(), bias.data(), weights_.data() + st.weights_offset);
+  plan_.workspace_floats = std::max(plan_.workspace_floats, (st.qconv->workspace_bytes(p) + 3) / 4);
+  const auto& sh = p.shape;
+  st.macs = int64_t{sh.out_h} * sh.out_w * sh.out_c * sh.in_c * sh.kernel_h * sh.kernel_w;
+  add_step(st);
+}
+
+// The requantisation of an int8 conv or Gemm: multiplier(s), output clamp (Relu/Clip).
+static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, float w_scale,
+                         const Slot& out, const Slot* residual) {
+  p.output_zero_point = out.zero_point;
+  const double m1 = double(in_scale) * double(w_scale) / double(out.scale);
+  bool ok = true;
+  if (residual) {
+    p.residual_zero_point = residual->zero_point;
+    ok = kernels::make_requant_pair(m1, double(residual->scale) / double(out.scale), &p.requant, &p.residual_multiplier);
+  } else {
+    ok = kernels::make_requant(m1, &p.requant);
+  }
+  if (!ok) throw Error(g.describe(n) + ": requantisation multiplier out of range (scales s_in*s_w/s_out = " +
+                       std::to_string(m1) + ")");
+  const std::string act = n.attr_string("octet_activation", "");
+  if (act == "Relu") {
+    p.output_min = out.zero_point;
+  } else if (act == "Clip") {
+    p.output_min = code_of(n.attr_float("octet_clip_min", -3.4e38f), out.scale, out.zero_point);
+    p.output_max = code_of(n.attr_float("octet_clip_max", 3.4e38f), out.scale, out.zero_point);
+  } else if (!act.empty()) {
+    throw Error(g.describe(n) + ": unknown fused activation '" + act + "'");
+  }
+}
+
+void Compiler::compile_qconv(const Node& n) {
+  Slot in = as_uint8(n, n.inputs[0], true);
+  const Tensor& w = constant(n, 1, "weight");
+  const QuantParams& wq = *g_.value(n.inputs[1]).quant;
+  const Tensor* bias = n.has_input(2) ? &constant(n, 2, "bias") : nullptr;
+  if (w.rank() != 4) fail(n, "only 2-D convolutions are supported");
+  if (n.attr_int("group", 1) != 1) fail(n, "grouped convolution is not supported yet");
+  const std::vector<int64_t> in_spatial{in.dims[1], in.dims[2]};
+  WindowParams wp = window_params(g_, n, in_spatial, std::vector<int64_t>{w.dims[2], w.dims[3]});
+  std::vector<int64_t> out_spatial = wp.output_spatial(in_spatial);
+  kernels::QConvParams p;
+  set_window(p.shape, wp, in, out_spatial);
+  p.shape.in_c = static_cast<int32_t>(in.dims[0]);
+  p.shape.out_c = static_cast<int32_t>(w.dims[0]);
+  if (w.dims[1] != p.shape.in_c) fail(n, "weight channels do not match the input");
+  p.input_zero_point = in.zero_point;
+  Int8Weights qw = quantize_weights(w.values<float>(), wq);
+  p.weight_zero_point = qw.zero_point;
+  std::vector<int32_t> qb = quantize_bias(bias, static_cast<size_t>(p.shape.out_c), in.scale, wq.scale);
+  Slot residual;
+  if (n.has_input(3)) residual = as_uint8(n, n.inputs[3], true);
+  Slot out = u8_output_slot(n, Layout::Nhwc, {p.shape.out_c, p.shape.out_h, p.shape.out_w});
+  set_epilogue(g_, n, p, in.scale, wq.scale, out, n.has_input(3) ? &residual : nullptr);
+  add_qconv_step(n, p, qw.codes, qb, in.buffer, n.has_input(3) ? residual.buffer : -1, out.buffer);
+  set_output(n, out);
+}
+
+void Compiler::compile_qgemm(const Node& n) {
+  Slot a = as_uint8(n, n.inputs[0], false);
+  if (a.dims.size() != 1) fail(n, "expects a 2-D [batch, features] input");
+  const Tensor& b = constant(n, 1, "B");
+  if (b.rank() != 2) fail(n, "B must be 2-D");
+  if (n.attr_int("transA", 0) != 0) fail(n, "transA is not supported");
+  if (n.attr_float("alpha", 1.f) != 1.f || n.attr_float("beta", 1.f) != 1.f)
+    fail(n, "a quantized Gemm needs alpha = beta = 1");
+  const bool trans_b = n.attr_int("transB", 0) != 0;
+  const int64_t k = trans_b ? b.dims[1] : b.dims[0];
+  const int64_t cols = trans_b ? b.dims[0] : b.dims[1];
+  if (k != a.dims[0]) fail(n, "inner dimensions do not match");
+  const Tensor* c = n.has_input(2) ? &constant(n, 2, "C") : nullptr;
+  if (c && c->numel() != cols) fail(n, "a quantized Gemm needs C of shape [N]");
+  // B as [N][K] (the OIHW layout of a 1x1 conv with N outputs), then to int8 codes.
+  std::vector<float> bt(static_cast<size_t>(k * cols));
+  const auto bv = b.values<float>();
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      bt[static_cast<size_t>(j * k + i)] = trans_b ? bv[static_cast<size_t>(j * k + i)] : bv[static_cast<size_t>(i * cols + j)];
+  const QuantParams& wq = *g_.value(n.inputs[1]).quant;
+  Int8Weights qw = quantize_weights(bt, wq);
+  kernels::QConvParams p;
+  p.shape.in_h = p.shape.in_w = p.shape.out_h = p.shape.out_w = 1;
+  p.shape.in_c = static_cast<int32_t>(k);
+  p.shape.out_c = static_cast<int32_t>(cols);
+  p.input_zero_point = a.zero_point;
+  p.weight_zero_point = qw.zero_point;
+  std::vector<int32_t> qb = quantize_bias(c, static_cast<size_t>(cols), a.scale, wq.scale);
+  Slot out = u8_output_slot(n, Layout::Plain, {cols});
+  set_epilogue(g_, n, p, a.scale, wq.scale, out, nullptr);
+  add_qconv_step(n, p, qw.codes, qb, a.buffer, -1, out.buffer);
+  set_output(n, out);
+}
+
+void Compiler::compile_qglobal_average(const Node& n) {
+  Slot in = as_uint8(n, n.inputs[0], true);
+  Slot out = u8_output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1});
+  Step st;
+  st.kind = StepKind::QGlobalAverage;
+  st.name = n.name;
+  st.input = in.buffer;
+  st.output = out.buffer;
+  st.channels = static_cast<int32_t>(in.dims[0]);
+  st.height = static_cast<int32_t>(in.dims[1]);
+  st.width = static_cast<int32_t>(in.dims[2]);
+  st.in_zero_point = in.zero_point;
+  st.out_zero_point = out.zero_point;
+  const double m = double(in.scale) / (double(st.height) * st.width * double(out.scale));
+  if (!kernels::make_requant(m, &st.requant)) fail(n, "requantisation multiplier out of range");
+  add_step(st);
+  set_output(n, out);
+}
+
+void Compiler::compile_qaverage_pool(const Node& n) {
+  Slot in = as_uint8(n, n.inputs[0], true);
+  const std::vector<int64_t> in_spatial{in.dims[1], in.dims[2]};
+  WindowParams wp = window_params(g_, n, in_spatial);
+  std::vector<int64_t> out_spatial = wp.output_spatial(in_spatial);
+  Step st;
+  st.kind = StepKind::QAveragePool;
+  st.name = n.name;
+  kernels::PoolNhwcParams& p = st.qpool.shape;
+  set_window(p, wp, in, out_spatial);
+  p.channels = static_cast<int32_t>(in.dims[0]);
+  p.pad_bottom = static_cast<int32_t>(wp.pads_end[0]);
+  p.pad_right = static_cast<int32_t>(wp.pads_end[1]);
+  p.count_include_pad = wp.count_include_pad;
+  if (p.dilation_h != 1 || p.dilation_w != 1) fail(n, "dilated average pooling is not supported");
+  Slot out = u8_output_slot(n, Layout::Nhwc, {p.channels, p.out_h, p.out_w});
+  st.qpool.input_zero_point = in.zero_point;
+  st.qpool.output_zero_point = out.zero_point;
+  // One shift for every window count: that of the largest multiplier (count 1).
+  const int32_t area = p.kernel_h * p.kernel_w;
+  kernels::Requant largest;
+  if (!kernels::make_requant(double(in.scale) / double(out.scale), &largest))
+    fail(n, "requantisation multiplier out of range");
+  st.qpool.shift = largest.shift;
+  st.pool_multipliers.assign(static_cast<size_t>(area) + 1, 0);
+  for (int32_t c = 1; c <= area; ++c)
+    st.pool_multipliers[static_cast<size_t>(c)] = static_cast<int32_t>(
+        std::nearbyint(std::ldexp(double(in.scale) / (double(c) * double(out.scale)), largest.shift)));
+  st.input = in.buffer;
+  st.output = out.buffer;
+  add_step(st);
+  set_output(n, out);
+}
+
+void Compiler::compile_qadd(const Node& n) {
+  Slot a = slot(n, n.inputs[0]);
+  const bool nhwc_layout = a.layout == Layout::Nhwc;
+  a = as_uint8(n, n.inputs[0], nhwc_layout);
+  Slot b = as_uint8(n, n.inputs[1], nhwc_layout);
+  if (a.dims != b.dims || a.layout != b.layout) fail(n, "only same-shape additions are supported");
+  Slot out = u8_output_slot(n, a.layout, a.dims);
+  Step st;
+  st.kind = StepKind::QAdd;
+  st.name = n.name;
+  st.input = a.buffer;
+  st.input2 = b.buffer;
+  st.output = out.buffer;
+  st.elements = product(a.dims);
+  st.qadd.a_zero_point = a.zero_point;
+  st.qadd.b_zero_point = b.zero_point;
+  st.qadd.output_zero_point = out.zero_point;
+  kernels::Requant r;
+  if (!kernels::make_requant_pair(double(a.scale) / out.scale, double(b.scale) / out.scale, &r, &st.qadd.b_multiplier))
+    fail(n, "requantisation multiplier out of range");
+  st.qadd.a_multiplier = r.multiplier;
+  st.qadd.shift = r.shift;
+  add_step(st);
+  set_output(n, out);
+}
+
+}  // namespace octet::detail

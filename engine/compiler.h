@@ -1,0 +1,123 @@
+// The Graph → Plan compiler behind compile_plan() (engine/compile.h), shared by its two
+// halves: compile.cpp (layouts, buffers, the FP32 operators) and compile_int8.cpp (the
+// operators of a quantized graph, and the float <-> uint8 boundaries). Internal to engine/.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/compile.h"
+#include "engine/memory_plan.h"
+#include "engine/plan.h"
+#include "graph/ir.h"
+#include "graph/op_attrs.h"
+
+namespace octet::detail {
+
+enum class Layout { Plain, Nhwc };
+
+// What the compiler knows of a graph value while it lays out the plan.
+struct Slot {
+  int buffer = -1;
+  Layout layout = Layout::Plain;
+  std::vector<int64_t> dims;   // logical (ONNX) dims per image, batch dim dropped
+  // uint8 storage (an int8 region): real = scale * (q - zero_point), zero point in the
+  // uint8 domain of docs/quantization.md.
+  bool uint8 = false;
+  float scale = 1.f;
+  int32_t zero_point = 0;
+};
+
+// Elements of a per-image shape. Every buffer is sized from this, so a shape past octet's
+// tensor limit (a hand-built or absurd declared shape) is refused here, before it can
+// overflow or reach the allocator.
+inline int64_t product(const std::vector<int64_t>& d) { return checked_numel(d); }
+
+// The sliding-window fields conv and pool parameters share. in.dims is [C,H,W].
+template <typename Params>
+void set_window(Params& p, const WindowParams& wp, const Slot& in, const std::vector<int64_t>& out_spatial) {
+  p.in_h = static_cast<int32_t>(in.dims[1]);
+  p.in_w = static_cast<int32_t>(in.dims[2]);
+  p.out_h = static_cast<int32_t>(out_spatial[0]);
+  p.out_w = static_cast<int32_t>(out_spatial[1]);
+  p.kernel_h = static_cast<int32_t>(wp.kernel[0]);
+  p.kernel_w = static_cast<int32_t>(wp.kernel[1]);
+  p.stride_h = static_cast<int32_t>(wp.strides[0]);
+  p.stride_w = static_cast<int32_t>(wp.strides[1]);
+  p.dilation_h = static_cast<int32_t>(wp.dilations[0]);
+  p.dilation_w = static_cast<int32_t>(wp.dilations[1]);
+  p.pad_top = static_cast<int32_t>(wp.pads_begin[0]);
+  p.pad_left = static_cast<int32_t>(wp.pads_begin[1]);
+}
+
+class Compiler {
+ public:
+  Compiler(const Graph& g, const CompileOptions& o);
+  Plan run();
+
+ private:
+  [[noreturn]] void fail(const Node& n, const std::string& msg) const;
+  std::vector<int64_t> per_image_dims(const Value& v, const char* what) const;
+  static std::vector<int64_t> with_batch(const Value& v, const std::vector<int64_t>& per_image);
+  int new_buffer(const std::string& name, int64_t floats, int first_step);
+  int new_u8_buffer(const std::string& name, int64_t bytes, int first_step);
+  void read(int buffer);
+  // Records what a new slot's buffer holds (Buffer::nhwc, scale, ...) and returns the slot.
+  Slot noted(Slot s);
+  int add_step(Step s);
+  // The value's storage as it is (float or uint8).
+  const Slot& slot(const Node& n, int value_id) const;
+  // The value as float storage, dequantizing a uint8 one once.
+  Slot as_float(const Node& n, int value_id);
+  // The value as float NHWC storage of a 4-D logical NCHW tensor, converting a plain one once.
+  Slot nhwc(const Node& n, int value_id);
+  // The value as float storage in plain row-major order of its logical dims.
+  Slot plain(int value_id, const std::string& why);
+  const Tensor& constant(const Node& n, size_t input, const char* what) const;
+  void set_output(const Node& n, Slot s) { slots_[static_cast<size_t>(n.outputs.at(0))] = std::move(s); }
+  Slot output_slot(const Node& n, Layout layout, std::vector<int64_t> dims);
+  size_t append_weights(size_t floats);
+  void compile_node(const Node& n);
+  void compile_conv(const Node& n);
+  void compile_pool(const Node& n);
+  void compile_global_average(const Node& n);
+  void compile_gemm(const Node& n);
+  void compile_softmax(const Node& n);
+  void compile_add(const Node& n);
+  void compile_transpose(const Node& n);
+  void compile_reshape(const Node& n);
+
+  // compile_int8.cpp
+  void choose_int8_kernels();
+  // Whether the node runs on the int8 kernels: its activations and weights are annotated.
+  bool runs_int8(const Node& n) const;
+  void compile_int8_node(const Node& n);
+  // The value as uint8 storage with its own quantization parameters, quantizing a float one
+  // once; `nhwc` asks for the NHWC layout of a 4-D tensor.
+  Slot as_uint8(const Node& n, int value_id, bool nhwc);
+  Slot u8_output_slot(const Node& n, Layout layout, std::vector<int64_t> dims);
+  const kernels::QConvU8Kernel* pick_qconv(const kernels::QConvParams& p) const;
+  void add_qconv_step(const Node& n, kernels::QConvParams p, const std::vector<int8_t>& weight_oihw,
+                      const std::vector<int32_t>& bias, int input, int residual, int output);
+  void compile_qconv(const Node& n);
+  void compile_qgemm(const Node& n);
+  void compile_qglobal_average(const Node& n);
+  void compile_qaverage_pool(const Node& n);
+  void compile_qadd(const Node& n);
+
+  const Graph& g_;
+  const CompileOptions& opts_;
+  std::string isa_;
+  const kernels::GemmF32Kernel* gemm_ = nullptr;
+  const kernels::VectorF32Kernels* vec_ = nullptr;
+  const kernels::VectorQU8Kernels* qvec_ = nullptr;
+  Plan plan_;
+  std::vector<Slot> slots_;
+  std::vector<BufferLifetime> lifetimes_;
+  std::map<int, Slot> nhwc_copies_;
+  std::map<int, Slot> float_copies_;
+  std::map<std::pair<int, bool>, Slot> uint8_copies_;
+  std::vector<float> weights_;
+};
+
+}  // namespace octet::detail

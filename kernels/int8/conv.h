@@ -1,0 +1,61 @@
+// int8 convolution over channels-last (NHWC) uint8 activations, one image per call, with
+// int32 accumulation and the fixed-point epilogue of kernels/int8/requant.h. The same
+// interface serves GEMM: a [m,k] x [k,n] product is a 1x1 convolution over an m x 1 image
+// with in_c = k and out_c = n.
+//
+// Inside octet every quantized activation is uint8 with a zero point (an int8 activation is
+// offset by 128 at the graph level, which maps it exactly onto uint8 with zero point + 128),
+// and every weight is int8 with a zero point (uint8 weights are offset by -128 at pack time
+// the same way). So one kernel family covers the uint8, int8 and u8s8 schemes.
+//
+// What every variant computes, exactly (the oracle is kernels/reference/qconv.h):
+//   acc[co]  = bias[co] + sum over taps inside the input, ci of
+//                (x[ih][iw][ci] - input_zp) * (w[co][ci][kh][kw] - weight_zp)     (int32)
+//   v        = acc * requant.multiplier + (residual ? (r[oh][ow][co] - residual_zp) *
+//                                                      residual_multiplier : 0)       (int64)
+//   y        = clamp(output_zp + rounding_shift(v, requant.shift), output_min, output_max)
+// Taps that fall in the padding contribute nothing (as if they read input_zp).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/f32/conv.h"
+#include "kernels/int8/requant.h"
+
+namespace octet::kernels {
+
+struct QConvParams {
+  ConvNhwcParams shape;                  // activation / clip fields are not used here
+  int32_t input_zero_point = 0;          // 0..255
+  int32_t weight_zero_point = 0;         // -128..127 (0 for symmetric weights)
+  int32_t output_zero_point = 0;         // 0..255
+  int32_t output_min = 0, output_max = 255;   // Relu / Clip merged into the clamp
+  Requant requant;                       // for the accumulator
+  int32_t residual_multiplier = 0;       // shares requant.shift; used when residual != nullptr
+  int32_t residual_zero_point = 0;       // 0..255
+};
+
+struct QConvU8Kernel {
+  const char* name;   // e.g. "qu8_conv_nhwc_direct_vnni"
+  bool (*supports)(const QConvParams&);
+  size_t (*packed_bytes)(const QConvParams&);
+  // weight: int8 [out_c][in_c][kernel_h][kernel_w] (ONNX layout); bias: int32 [out_c], nullable.
+  // Packing folds every input-independent correction (zero points) into the packed bias.
+  // `packed` is 64-byte aligned.
+  void (*pack)(const QConvParams&, const int8_t* weight_oihw, const int32_t* bias, void* packed);
+  // Scratch bytes each concurrent call needs (0 if none), 64-byte aligned, from the engine.
+  size_t (*workspace_bytes)(const QConvParams&);
+  // Output rows [oh_begin, oh_end) of one image; oh_begin is a multiple of row_tile.
+  // residual is nullable and has the output's shape (uint8 NHWC).
+  void (*run)(const QConvParams&, const void* packed, const uint8_t* input, const uint8_t* residual,
+              uint8_t* output, void* workspace, int32_t oh_begin, int32_t oh_end);
+  int32_t row_tile;
+};
+
+// The variants, one per file (kernels/int8/conv_<family>_<isa>.cpp). `scalar` is the portable
+// variant for CPUs without AVX2 (it runs the reference loop nest on packed weights).
+extern const QConvU8Kernel qu8_conv_nhwc_scalar;
+extern const QConvU8Kernel qu8_conv_nhwc_direct_avx2;
+extern const QConvU8Kernel qu8_conv_nhwc_direct_vnni;
+
+}  // namespace octet::kernels

@@ -1,0 +1,284 @@
+// int8 NHWC direct convolution, AVX-512 VNNI (the driver is conv_direct_impl.h).
+//
+// Micro-kernel: P output pixels x V vectors of 16 output channels, P * V zmm int32
+// accumulators held for the whole reduction. Per step (4 input channels of one run) it loads
+// V weight vectors (16 lanes x 4 int8) and, per pixel, broadcasts the pixel's 4 input bytes
+// into a register (vpbroadcastd): vpdpbusd takes its *signed* operand from memory, so the
+// embedded-broadcast form would broadcast weights, not the uint8 activations. On Zen 4 the
+// separate broadcast costs nothing: P = 8..16 with V = 1, or P = 12 with V = 2, run the
+// dpbusd at the measured peak. vpdpbusd adds 4 exact u8 x s8 products into each int32
+// lane, wrapping like the reference's int32 accumulator.
+//
+// Epilogue (bit-exact with requant.h): v = acc * m (+ (r - zr) * m_r) in 64 bits with
+// vpmuldq on the even and odd lanes, (v + 2^(s-1)) >> s with vpsraq, then the clamp. With
+// K = 144 (16 channels, 3x3) a vector gets only 36 vpdpbusd, so the epilogue is trimmed to
+// ~10 instructions per vector for the shifts calibrated models use (32..52; see epilogue()).
+// Stores past out_c are masked.
+// GCC 12's AVX-512 headers seed some intrinsics with a self-initialised "undefined" vector
+// (_mm512_undefined_epi32), which -Wuninitialized reports once the intrinsic is inlined.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include "kernels/int8/conv_direct_impl.h"
+
+namespace octet::kernels {
+namespace {
+
+struct VnniMicro {
+  using T = uint8_t;
+  using W = int8_t;
+  static constexpr int L = 16, E = 4, Vmax = 4;
+  static constexpr int P1 = 16, P2 = 12, P3 = 8, P4 = 6;   // most pixels per tile by V
+  static constexpr bool kDirect = true, kWindowSum = true;
+
+  static W weight(int32_t w, int32_t /*zw: handled by the window sum*/) { return static_cast<W>(w); }
+  static void fill(T* dst, uint8_t v, size_t n) { std::memset(dst, v, n); }
+  static void copy(T* dst, const uint8_t* src, size_t n) { std::memcpy(dst, src, n); }
+
+  // out[i] = Σ_{c < C} x[i * stride + c] (the window sums for weight_zp != 0). vpsadbw
+  // against zero sums 8 bytes into each 64-bit lane.
+  static void channel_sums(const T* x, int32_t n, ptrdiff_t stride, int32_t C, int32_t* out) {
+    const __m512i zero = _mm512_setzero_si512();
+    int32_t i = 0;
+    if (C == 16) {
+      // 16 pixels per round: one pixel per 128-bit lane (one load when they are adjacent);
+      // fold each lane's two 8-byte sums, then gather the 16 lane sums into one vector.
+      const __m512i pick = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+      const __m512i join = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+      auto px = [&](int32_t j) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + j * stride)); };
+      for (; i + 16 <= n; i += 16) {
+        __m512i t[4];
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; ++k) {
+          const int32_t j = i + 4 * k;
+          __m512i v;
+          if (stride == 16) {
+            v = _mm512_loadu_si512(x + j * 16);
+          } else {
+            v = _mm512_castsi128_si512(px(j));
+            v = _mm512_inserti32x4(v, px(j + 1), 1);
+            v = _mm512_inserti32x4(v, px(j + 2), 2);
+            v = _mm512_inserti32x4(v, px(j + 3), 3);
+          }
+          const __m512i sad = _mm512_sad_epu8(v, zero);
+          t[k] = _mm512_add_epi64(sad, _mm512_bsrli_epi128(sad, 8));
+        }
+        const __m512i lo = _mm512_permutex2var_epi32(t[0], pick, t[1]);
+        const __m512i hi = _mm512_permutex2var_epi32(t[2], pick, t[3]);
+        _mm512_storeu_si512(out + i, _mm512_permutex2var_epi32(lo, join, hi));
+      }
+    }
+    if (C == 16 || C == 32) {   // the rest, one pixel at a time in one xmm / ymm
+      for (; i < n; ++i) {
+        const T* p = x + i * stride;
+        __m128i q = _mm_sad_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), _mm512_castsi512_si128(zero));
+        if (C == 32)
+          q = _mm_add_epi64(q, _mm_sad_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)),
+                                            _mm512_castsi512_si128(zero)));
+        out[i] = _mm_cvtsi128_si32(_mm_add_epi64(q, _mm_unpackhi_epi64(q, q)));
+      }
+      return;
+    }
+    if (C % 8 == 0) {
+      for (; i < n; ++i) {
+        const T* p = x + i * stride;
+        __m512i acc = zero;
+        for (int32_t c = 0; c < C; c += 64) {
+          const int32_t rem = C - c;
+          const __mmask64 m = rem >= 64 ? ~__mmask64{0} : (__mmask64{1} << rem) - 1;
+          acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_maskz_loadu_epi8(m, p + c), zero));
+        }
+        const __m256i h = _mm256_add_epi64(_mm512_castsi512_si256(acc), _mm512_extracti64x4_epi64(acc, 1));
+        const __m128i q = _mm_add_epi64(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+        out[i] = _mm_cvtsi128_si32(_mm_add_epi64(q, _mm_unpackhi_epi64(q, q)));
+      }
+      return;
+    }
+    if (C <= 4 && stride == C) {
+      // Adjacent pixels of at most 4 channels (the RGB stem): lane k of a vector takes the 16
+      // bytes at pixel 4k, vpshufb spreads pixel j of the lane into dword j (zero-filled), and
+      // vpdpbusd with all-ones weights sums each dword. Stops while the lane loads stay
+      // inside the n pixels.
+      alignas(16) int8_t spread[16];
+      for (int d = 0; d < 16; ++d) spread[d] = d % 4 < C ? static_cast<int8_t>(d / 4 * C + d % 4) : int8_t(-128);
+      const __m512i shuf = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(spread)));
+      const __m512i ones = _mm512_set1_epi8(1);
+      auto lane = [&](int32_t j) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(x + j * C)); };
+      for (; (i + 16) * C + 16 <= n * C; i += 16) {
+        __m512i v = _mm512_castsi128_si512(lane(i));
+        v = _mm512_inserti32x4(v, lane(i + 4), 1);
+        v = _mm512_inserti32x4(v, lane(i + 8), 2);
+        v = _mm512_inserti32x4(v, lane(i + 12), 3);
+        _mm512_storeu_si512(out + i, _mm512_dpbusd_epi32(zero, _mm512_shuffle_epi8(v, shuf), ones));
+      }
+    }
+    switch (C) {   // the rest: a few bytes per pixel
+      case 1: return sums_of<1>(x + i * stride, n - i, stride, out + i);
+      case 2: return sums_of<2>(x + i * stride, n - i, stride, out + i);
+      case 3: return sums_of<3>(x + i * stride, n - i, stride, out + i);
+      case 4: return sums_of<4>(x + i * stride, n - i, stride, out + i);
+      default:
+        for (; i < n; ++i) {
+          const T* p = x + i * stride;
+          int32_t t = 0;
+          for (int32_t c = 0; c < C; ++c) t += p[c];
+          out[i] = t;
+        }
+    }
+  }
+  template <int C>
+  static void sums_of(const T* __restrict x, int32_t n, ptrdiff_t stride, int32_t* __restrict out) {
+    for (int32_t i = 0; i < n; ++i, x += stride) {
+      int32_t t = 0;
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) t += x[c];
+      out[i] = t;
+    }
+  }
+
+  static int32_t load_u32(const T* p) {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+
+  template <int P, int V>
+  static void tile(const QTileArgs& a, const T* x, const W* w, const int32_t* corr, uint8_t* y,
+                   const uint8_t* res, int32_t lanes) {
+    __m512i acc[P * V];
+    const int32_t* bias = reinterpret_cast<const int32_t*>(w);
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) {
+      const __m512i c = corr != nullptr ? _mm512_set1_epi32(corr[p]) : _mm512_setzero_si512();
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) acc[p * V + v] = _mm512_add_epi32(_mm512_loadu_si512(bias + 16 * v), c);
+    }
+    const W* wp = w + 64 * V;
+    const ptrdiff_t sx = a.x_pixel;
+    for (int32_t t = 0; t < a.nsteps; ++t) {
+      const T* xp = x + a.step_offset[t];
+      // Named weight vectors, not an array: GCC keeps an array of vectors in memory here.
+      const __m512i w0 = _mm512_loadu_si512(wp);
+      const __m512i w1 = V > 1 ? _mm512_loadu_si512(wp + 64) : w0;
+      const __m512i w2 = V > 2 ? _mm512_loadu_si512(wp + 128) : w0;
+      const __m512i w3 = V > 3 ? _mm512_loadu_si512(wp + 192) : w0;
+      wp += 64 * V;
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p) {
+        const __m512i xb = _mm512_set1_epi32(load_u32(xp + p * sx));
+        acc[p * V] = _mm512_dpbusd_epi32(acc[p * V], xb, w0);
+        if constexpr (V > 1) acc[p * V + 1] = _mm512_dpbusd_epi32(acc[p * V + 1], xb, w1);
+        if constexpr (V > 2) acc[p * V + 2] = _mm512_dpbusd_epi32(acc[p * V + 2], xb, w2);
+        if constexpr (V > 3) acc[p * V + 3] = _mm512_dpbusd_epi32(acc[p * V + 3], xb, w3);
+      }
+      // Pins each accumulator to one register across the loop's back edge; without it GCC 12
+      // keeps two copies of each and moves them back and forth every step.
+#pragma GCC unroll 32
+      for (int i = 0; i < P * V; ++i) __asm__("" : "+v"(acc[i]));
+    }
+    epilogue<P, V>(a, acc, y, res, lanes);
+  }
+
+  // Requantises P * V accumulator vectors in place into int32 outputs and stores them.
+  template <int P, int V>
+  __attribute__((always_inline)) static void epilogue(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
+                                                      const uint8_t* res, int32_t lanes) {
+    constexpr int N = P * V;
+    const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
+    auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
+    auto res_of = [&](int i) __attribute__((always_inline)) { return res + (i / V) * a.y_pixel + 16 * (i % V); };
+    const __m512i M = _mm512_set1_epi64(a.multiplier), MR = _mm512_set1_epi64(a.res_multiplier);
+    const int64_t rnd = int64_t{1} << (a.shift - 1);
+    // Fast path, when M = m / 2^s <= 1/2, m_r < 2^(s+21) and s <= 52 (a calibrated conv's
+    // multipliers are far smaller): then |y - zy| < 2^30 + 2^29 + 1 before the clamp, so y
+    // is exact in an int32 lane, and zy * 2^s joins the rounding constant without overflowing
+    // int64: y = (v + 2^(s-1) + zy * 2^s - zr * m_r) >> s. Odd lanes shift so that their
+    // result lands in the high dword, where the blend wants it: right by s - 32, or left by
+    // 32 - s when s < 32 (exact: the value fits). The clamp comes with the narrowing.
+    const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1)) &&
+                      (res == nullptr || a.shift >= 10 || a.res_multiplier < (1 << (a.shift + 21)));
+    if (fast) {
+      const __m512i C = _mm512_set1_epi64(rnd + (int64_t{a.zero_point} << a.shift) -
+                                          (res != nullptr ? int64_t{a.res_zero_point} * a.res_multiplier : 0));
+      const __m128i SH = _mm_cvtsi32_si128(a.shift);
+      const bool right = a.shift >= 32;
+      const __m128i SHO = _mm_cvtsi32_si128(right ? a.shift - 32 : 32 - a.shift);
+#pragma GCC unroll 32
+      for (int i = 0; i < N; ++i) {
+        const __m512i t = acc[i];
+        __m512i ev = _mm512_mul_epi32(t, M);
+        __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(t, 32), M);
+        if (res != nullptr) {   // r as uint8 (zr is in C)
+          const __m512i r = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res_of(i)));
+          ev = _mm512_add_epi64(ev, _mm512_mul_epi32(r, MR));
+          od = _mm512_add_epi64(od, _mm512_mul_epi32(_mm512_srli_epi64(r, 32), MR));
+        }
+        ev = _mm512_sra_epi64(_mm512_add_epi64(ev, C), SH);
+        od = _mm512_add_epi64(od, C);
+        od = right ? _mm512_sra_epi64(od, SHO) : _mm512_sll_epi64(od, SHO);
+        acc[i] = _mm512_mask_blend_epi32(0xAAAA, ev, od);
+      }
+    } else {
+      // Any shift: clamp in 64 bits to [lo - zy, hi - zy] before returning to 32-bit lanes.
+      const __m512i RND = _mm512_set1_epi64(rnd);
+      const __m128i SH = _mm_cvtsi32_si128(a.shift);
+      const __m512i LO = _mm512_set1_epi64(a.lo - a.zero_point), HI = _mm512_set1_epi64(a.hi - a.zero_point);
+      const __m512i ZY = _mm512_set1_epi32(a.zero_point), ZR = _mm512_set1_epi32(a.res_zero_point);
+#pragma GCC unroll 32
+      for (int i = 0; i < N; ++i) {
+        const __m512i t = acc[i];
+        __m512i ev = _mm512_mul_epi32(t, M);
+        __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(t, 32), M);
+        if (res != nullptr) {
+          const __m512i r = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res_of(i))), ZR);
+          ev = _mm512_add_epi64(ev, _mm512_mul_epi32(r, MR));
+          od = _mm512_add_epi64(od, _mm512_mul_epi32(_mm512_srli_epi64(r, 32), MR));
+        }
+        ev = _mm512_sra_epi64(_mm512_add_epi64(ev, RND), SH);
+        od = _mm512_sra_epi64(_mm512_add_epi64(od, RND), SH);
+        ev = _mm512_min_epi64(_mm512_max_epi64(ev, LO), HI);
+        od = _mm512_min_epi64(_mm512_max_epi64(od, LO), HI);
+        acc[i] = _mm512_add_epi32(_mm512_mask_blend_epi32(0xAAAA, ev, _mm512_slli_epi64(od, 32)), ZY);
+      }
+    }
+    // Narrow and store. When the tile's outputs are one contiguous run (its super-block is
+    // all of out_c, a multiple of 16), four vectors at a time: signed-saturating dword ->
+    // word, unsigned-saturating word -> byte (together: clamp to [0, 255]), a dword permute
+    // to undo the per-128-bit-lane interleave, the [lo, hi] clamp on bytes, one 64-byte store.
+    const __m512i lo32 = _mm512_set1_epi32(a.lo), hi32 = _mm512_set1_epi32(a.hi);
+    auto store1 = [&](int i, __m512i v) __attribute__((always_inline)) {
+      const __m512i z = _mm512_min_epi32(_mm512_max_epi32(v, lo32), hi32);
+      _mm_mask_storeu_epi8(y + (i / V) * a.y_pixel + 16 * (i % V), mask_of(i), _mm512_cvtepi32_epi8(z));
+    };
+    // Loop bounds stay compile-time constants: with a run-time bound GCC indexes acc[]
+    // through memory and the whole tile slows down 2x.
+    if (lanes == 16 * V && a.y_pixel == 16 * V) {
+      const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(a.lo)), hi8 = _mm512_set1_epi8(static_cast<char>(a.hi));
+#pragma GCC unroll 8
+      for (int g = 0; g + 4 <= N; g += 4) {
+        const __m512i w01 = _mm512_packs_epi32(acc[g], acc[g + 1]), w23 = _mm512_packs_epi32(acc[g + 2], acc[g + 3]);
+        __m512i b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(w01, w23));
+        b = _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
+        _mm512_storeu_si512(y + 16 * g, b);
+      }
+#pragma GCC unroll 4
+      for (int i = N / 4 * 4; i < N; ++i) store1(i, acc[i]);
+    } else {
+#pragma GCC unroll 32
+      for (int i = 0; i < N; ++i) store1(i, acc[i]);
+    }
+  }
+};
+
+using Impl = QConvDirect<VnniMicro>;
+
+}  // namespace
+
+const QConvU8Kernel qu8_conv_nhwc_direct_vnni = {
+    "qu8_conv_nhwc_direct_vnni", &Impl::supports, &Impl::packed_bytes, &Impl::pack, &Impl::workspace_bytes,
+    &Impl::run, 1,
+};
+
+}  // namespace octet::kernels

@@ -1,0 +1,125 @@
+// The int8 element-wise kernels (kernels/int8/vector.h) for AVX-512 F/BW: 16 int32 lanes,
+// the loops of kernels/int8/vector_impl.h.
+//
+// The requantisation is 64-bit, as the reference's: _mm512_mul_epi32 gives exact 32x32->64
+// products of the even lanes (the odd lanes are shifted down first), _mm512_sra_epi64 is the
+// floor shift, and the clamp is a 64-bit min/max, so nothing saturates early. Tails use
+// masked loads and stores (masked-off bytes are neither read nor written).
+// GCC 12's AVX-512 headers seed some intrinsics with a self-initialised "undefined" vector
+// (_mm512_undefined_epi32), which -Wmaybe-uninitialized reports once inlined: a false
+// positive, silenced in this file only.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include "kernels/int8/vector_impl.h"
+
+namespace octet::kernels {
+namespace {
+
+struct Avx512 {
+  using I32 = __m512i;
+  static constexpr int32_t kLanes = 16;
+
+  static __mmask16 first(int32_t n) { return static_cast<__mmask16>((1u << n) - 1); }
+
+  static I32 zero() { return _mm512_setzero_si512(); }
+  static I32 add(I32 a, I32 b) { return _mm512_add_epi32(a, b); }
+
+  static I32 load_u8(const uint8_t* p) {
+    return _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  // A 512-bit masked load (AVX512BW), so that no VL instruction is needed.
+  static I32 load_u8_tail(const uint8_t* p, int32_t n) {
+    return _mm512_cvtepu8_epi32(_mm512_castsi512_si128(_mm512_maskz_loadu_epi8(first(n), p)));
+  }
+  static void store_u8(uint8_t* p, I32 v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(v)); }
+  static void store_u8_tail(uint8_t* p, I32 v, int32_t n) { _mm512_mask_cvtepi32_storeu_epi8(p, first(n), v); }
+
+  struct Rq {
+    __m512i m_a, m_b;   // in the low half of each 64-bit lane, as _mm512_mul_epi32 reads them
+    __m512i bias;
+    __m128i shift;
+    __m512i lo, hi;     // lo - zp, hi - zp (64-bit)
+    __m512i zp;         // 32-bit
+  };
+
+  static Rq requant_consts(int32_t m_a, int32_t m_b, int64_t bias, int32_t shift, int32_t zp, int32_t lo,
+                           int32_t hi) {
+    return {_mm512_set1_epi64(m_a),
+            _mm512_set1_epi64(m_b),
+            _mm512_set1_epi64(bias),
+            _mm_cvtsi32_si128(shift),
+            _mm512_set1_epi64(int64_t{lo} - zp),
+            _mm512_set1_epi64(int64_t{hi} - zp),
+            _mm512_set1_epi32(zp)};
+  }
+
+  static I32 finish(__m512i even, __m512i odd, const Rq& k) {
+    even = _mm512_min_epi64(_mm512_max_epi64(_mm512_sra_epi64(even, k.shift), k.lo), k.hi);
+    odd = _mm512_min_epi64(_mm512_max_epi64(_mm512_sra_epi64(odd, k.shift), k.lo), k.hi);
+    const __m512i y = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+    return _mm512_add_epi32(y, k.zp);
+  }
+
+  static I32 requant1(I32 x, const Rq& k) {
+    const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, k.m_a), k.bias);
+    const __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k.m_a), k.bias);
+    return finish(even, odd, k);
+  }
+
+  static I32 requant2(I32 a, I32 b, const Rq& k) {
+    const __m512i even = _mm512_add_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, k.m_a), _mm512_mul_epi32(b, k.m_b)), k.bias);
+    const __m512i odd = _mm512_add_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), k.m_a),
+                                                          _mm512_mul_epi32(_mm512_srli_epi64(b, 32), k.m_b)),
+                                         k.bias);
+    return finish(even, odd, k);
+  }
+
+  // As vector_avx2.cpp: NaN zeroed, the quotient clamped to [-zp, 255 - zp], rounded to
+  // nearest-even by cvtps (MXCSR default), zp added.
+  struct Qc {
+    __m512 scale, lo, hi;
+    __m512i zp;
+  };
+  static Qc quantize_consts(float scale, int32_t zp) {
+    return {_mm512_set1_ps(scale), _mm512_set1_ps(static_cast<float>(-zp)), _mm512_set1_ps(static_cast<float>(255 - zp)),
+            _mm512_set1_epi32(zp)};
+  }
+  static I32 quantize_vector(__m512 x, const Qc& k) {
+    __m512 t = _mm512_div_ps(x, k.scale);   // a true division, as ONNX
+    t = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(t, t, _CMP_ORD_Q), t);
+    t = _mm512_min_ps(_mm512_max_ps(t, k.lo), k.hi);
+    return _mm512_add_epi32(_mm512_cvtps_epi32(t), k.zp);
+  }
+  static void quantize(const float* x, uint8_t* q, const Qc& k) { store_u8(q, quantize_vector(_mm512_loadu_ps(x), k)); }
+  static void quantize_tail(const float* x, uint8_t* q, int32_t n, const Qc& k) {
+    store_u8_tail(q, quantize_vector(_mm512_maskz_loadu_ps(first(n), x), k), n);
+  }
+
+  struct Dc {
+    __m512 scale;
+    __m512i zp;
+  };
+  static Dc dequantize_consts(float scale, int32_t zp) { return {_mm512_set1_ps(scale), _mm512_set1_epi32(zp)}; }
+  static __m512 dequantize_vector(I32 q, const Dc& k) {
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, k.zp)), k.scale);
+  }
+  static void dequantize(const uint8_t* q, float* x, const Dc& k) { _mm512_storeu_ps(x, dequantize_vector(load_u8(q), k)); }
+  static void dequantize_tail(const uint8_t* q, float* x, int32_t n, const Dc& k) {
+    _mm512_mask_storeu_ps(x, first(n), dequantize_vector(load_u8_tail(q, n), k));
+  }
+};
+
+}  // namespace
+
+const VectorQU8Kernels qu8_vector_avx512 = {
+    "avx512",
+    &QVectorImpl<Avx512>::quantize,
+    &QVectorImpl<Avx512>::dequantize,
+    &QVectorImpl<Avx512>::add,
+    &QVectorImpl<Avx512>::average,
+    &QVectorImpl<Avx512>::global_average,
+};
+
+}  // namespace octet::kernels

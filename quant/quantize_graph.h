@@ -1,0 +1,36 @@
+// The quantization pass: turns calibrated ranges into per-tensor parameters on the graph's
+// values (Value::quant), giving the quantized graph of docs/quantization.md. The graph must be
+// prepared and optimised without epilogue fusion (optimize_graph(g, false)): Conv, Add and Relu
+// separate, as in a QDQ model.
+#pragma once
+#include <vector>
+
+#include "graph/ir.h"
+#include "quant/calibrate.h"
+#include "quant/scheme.h"
+
+namespace octet::quant {
+
+struct QuantizeOptions {
+  // Subtract from each Conv/Gemm bias the mean shift that rounding its weights causes, over
+  // the calibration images (Nagel et al. 2019, "Data-Free Quantization", 4.2, with the
+  // empirical input mean; padding-aware). The float weights are kept; only the bias changes.
+  bool bias_correction = true;
+};
+
+// Annotates: the activations read or written by Conv, Gemm, Add, AveragePool and
+// GlobalAveragePool; the values around Relu, Clip, Reshape, Flatten, Transpose and Identity
+// next to those (a Relu or Clip is merged: its input takes the parameters of its output's
+// range); the weights of Conv and Gemm (scheme's weight type) and their biases (int32, scale
+// s_in * s_w). Throws octet::Error naming the value when a range it needs was never observed.
+void quantize_graph(Graph& graph, const std::vector<ValueRange>& ranges, Scheme scheme,
+                    const QuantizeOptions& options = {});
+
+// The graph the int8 engine compiles: the quantized graph with Conv -> Add -> Relu fused
+// (graph/passes fuse_conv_epilogue keeps the annotations of the values it keeps).
+Graph fuse_quantized_graph(Graph graph);
+
+// True when any value carries quantization parameters.
+bool is_quantized(const Graph& graph);
+
+}  // namespace octet::quant

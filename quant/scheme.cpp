@@ -1,0 +1,75 @@
+#include "quant/scheme.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace octet::quant {
+
+std::string_view scheme_name(Scheme s) {
+  switch (s) {
+    case Scheme::Uint8: return "uint8";
+    case Scheme::Int8: return "int8";
+    case Scheme::U8S8: return "u8s8";
+  }
+  return "?";
+}
+
+std::optional<Scheme> scheme_from_name(std::string_view name) {
+  if (name == "uint8") return Scheme::Uint8;
+  if (name == "int8") return Scheme::Int8;
+  if (name == "u8s8") return Scheme::U8S8;
+  return std::nullopt;
+}
+
+DType activation_dtype(Scheme s) { return s == Scheme::Int8 ? DType::Int8 : DType::Uint8; }
+DType weight_dtype(Scheme s) { return s == Scheme::Uint8 ? DType::Uint8 : DType::Int8; }
+bool weights_symmetric(Scheme s) { return s != Scheme::Uint8; }
+
+int64_t qmin(DType dtype) {
+  if (dtype == DType::Uint8) return 0;
+  if (dtype == DType::Int8) return -128;
+  return std::numeric_limits<int32_t>::min();
+}
+
+int64_t qmax(DType dtype) {
+  if (dtype == DType::Uint8) return 255;
+  if (dtype == DType::Int8) return 127;
+  return std::numeric_limits<int32_t>::max();
+}
+
+QuantParams asymmetric_params(float min, float max, DType dtype) {
+  min = std::min(min, 0.f);
+  max = std::max(max, 0.f);
+  QuantParams p;
+  p.dtype = dtype;
+  const double lo = double(qmin(dtype)), hi = double(qmax(dtype));
+  p.scale = max > min ? float((double(max) - double(min)) / (hi - lo)) : 1.f;
+  if (p.scale == 0.f) p.scale = 1.f;   // a range below float resolution
+  double zp = std::nearbyint(lo - double(min) / double(p.scale));
+  p.zero_point = int32_t(std::clamp(zp, lo, hi));
+  return p;
+}
+
+QuantParams symmetric_int8_params(float min, float max) {
+  QuantParams p;
+  p.dtype = DType::Int8;
+  float absmax = std::max(std::fabs(min), std::fabs(max));
+  p.scale = absmax > 0 ? absmax / 127.f : 1.f;
+  p.zero_point = 0;
+  return p;
+}
+
+int64_t quantize_value(float x, const QuantParams& p, bool narrow) {
+  int64_t lo = qmin(p.dtype), hi = qmax(p.dtype);
+  if (narrow && p.dtype == DType::Int8) lo = -127;
+  if (std::isnan(x)) return std::clamp<int64_t>(p.zero_point, lo, hi);
+  double q = std::nearbyint(double(x / p.scale)) + double(p.zero_point);
+  return int64_t(std::clamp(q, double(lo), double(hi)));
+}
+
+float dequantize_value(int64_t q, const QuantParams& p) {
+  return float(q - p.zero_point) * p.scale;
+}
+
+}  // namespace octet::quant

@@ -1,0 +1,531 @@
+// int8 element-wise kernels (kernels/int8/vector.h): every registered variant against the
+// scalar oracles of kernels/reference/qvector.h, byte for byte (float outputs bit for bit):
+// quantize (tails, extreme scales and zero points, ties, NaN / inf / huge inputs, a quotient
+// that a reciprocal multiply would round differently), dequantize, the requantised add (raw
+// multipliers and shifts over their whole range, Relu-style clamps), average pooling over
+// NHWC (odd channels, strides, dilation, asymmetric and oversized pads, count_include_pad,
+// row ranges stitched from pieces) and global average pooling (ResNet8's 8x8x64 and odd
+// sizes). Guard bytes after every output catch writes past the end. A few tests pin the
+// reference itself to hand-computed numbers.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <iterator>
+#include <limits>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/int8/requant.h"
+#include "kernels/int8/vector.h"
+#include "kernels/reference/qvector.h"
+#include "kernels/registry.h"
+
+namespace octet {
+namespace {
+
+using kernels::PoolNhwcParams;
+using kernels::QAddParams;
+using kernels::QPoolParams;
+using kernels::Requant;
+using kernels::VectorQU8Kernels;
+
+constexpr uint8_t kGuard = 0xA5;
+constexpr int kGuardBytes = 64;
+
+std::vector<const kernels::KernelVariant*> qvector_variants() {
+  std::vector<const kernels::KernelVariant*> v;
+  for (const kernels::KernelVariant& k : kernels::kernel_variants())
+    if (k.family == kernels::KernelFamily::VectorQU8) v.push_back(&k);
+  return v;
+}
+
+struct Variant {
+  const kernels::KernelVariant* v;
+};
+void PrintTo(const Variant& v, std::ostream* os) { *os << v.v->name; }
+
+std::vector<Variant> variants() {
+  std::vector<Variant> r;
+  for (const kernels::KernelVariant* v : qvector_variants()) r.push_back({v});
+  return r;
+}
+
+TEST(QU8VectorRegistry, ThreeVariantsAreRegistered) {
+  std::vector<std::string> names;
+  for (const kernels::KernelVariant* v : qvector_variants()) names.push_back(v->name);
+  EXPECT_EQ(names, (std::vector<std::string>{"qu8_vector_scalar", "qu8_vector_avx2", "qu8_vector_avx512"}));
+}
+
+// A buffer of n bytes followed by guard bytes; `check` says whether the guard is intact.
+struct Guarded {
+  std::vector<uint8_t> bytes;
+  explicit Guarded(size_t n, uint8_t fill) : bytes(n, fill) { bytes.resize(n + kGuardBytes, kGuard); }
+  uint8_t* data() { return bytes.data(); }
+  bool guard_intact(size_t n) const {
+    for (size_t i = n; i < bytes.size(); ++i)
+      if (bytes[i] != kGuard) return false;
+    return true;
+  }
+};
+
+// First mismatching index, or -1.
+int64_t first_mismatch(const uint8_t* got, const uint8_t* want, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (got[i] != want[i]) return i;
+  return -1;
+}
+
+class QU8Vector : public ::testing::TestWithParam<Variant> {
+ protected:
+  void SetUp() override {
+    if (!GetParam().v->supported()) GTEST_SKIP() << "CPU lacks " << kernels::isa_name(GetParam().v->isa);
+  }
+  const VectorQU8Kernels& k() const { return *GetParam().v->qvector; }
+
+  void check_quantize(const std::vector<float>& x, float scale, int32_t zp) {
+    const int64_t n = static_cast<int64_t>(x.size());
+    Guarded got(x.size(), 0x11);
+    std::vector<uint8_t> want(x.size());
+    k().quantize(n, x.data(), scale, zp, got.data());
+    kernels::quantize_qu8_ref(n, x.data(), scale, zp, want.data());
+    const int64_t bad = first_mismatch(got.data(), want.data(), n);
+    EXPECT_EQ(bad, -1) << "n " << n << " scale " << scale << " zp " << zp << ": x " << x[bad < 0 ? 0 : bad]
+                       << " got " << int(got.data()[bad < 0 ? 0 : bad]) << " want " << int(want[bad < 0 ? 0 : bad]);
+    EXPECT_TRUE(got.guard_intact(x.size())) << "wrote past n = " << n;
+  }
+
+  void check_add(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b, const QAddParams& p) {
+    const int64_t n = static_cast<int64_t>(a.size());
+    Guarded got(a.size(), 0x11);
+    std::vector<uint8_t> want(a.size());
+    k().add(n, a.data(), b.data(), got.data(), p);
+    kernels::add_qu8_ref(n, a.data(), b.data(), want.data(), p);
+    const int64_t bad = first_mismatch(got.data(), want.data(), n);
+    const int64_t i = bad < 0 ? 0 : bad;
+    EXPECT_EQ(bad, -1) << "n " << n << " zp " << p.a_zero_point << "," << p.b_zero_point << "," << p.output_zero_point
+                       << " m " << p.a_multiplier << "," << p.b_multiplier << " shift " << p.shift << " clamp ["
+                       << p.output_min << "," << p.output_max << "]: a " << int(a[i]) << " b " << int(b[i]) << " got "
+                       << int(got.data()[i]) << " want " << int(want[i]);
+    EXPECT_TRUE(got.guard_intact(a.size())) << "wrote past n = " << n;
+  }
+};
+
+// ---- quantize ----------------------------------------------------------------------------
+
+TEST(QU8VectorReference, QuantizeKnownValues) {
+  // scale 0.5, zp 10: x / 0.5 = 2.5 -> 2 and 3.5 -> 4 (half to even), -2.5 -> -2.
+  const float x[] = {1.25f, 1.75f, -1.25f, 0.f, -0.f, NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 122.4f, 122.8f, -5.f, -5.3f};
+  const uint8_t want[] = {12, 14, 8, 10, 10, 10, 255, 0, 255, 0, 255, 255, 0, 0};
+  uint8_t q[14];
+  kernels::quantize_qu8_ref(14, x, 0.5f, 10, q);
+  for (int i = 0; i < 14; ++i) EXPECT_EQ(int(q[i]), int(want[i])) << "x = " << x[i];
+  // 122.4 / 0.5 = 244.8 -> 245 + 10 saturates; check one inside the range too.
+  const float y[] = {61.f, 61.25f, 61.75f};
+  kernels::quantize_qu8_ref(3, y, 0.5f, 10, q);
+  EXPECT_EQ(int(q[0]), 132);
+  EXPECT_EQ(int(q[1]), 132);   // 122.5 -> 122
+  EXPECT_EQ(int(q[2]), 134);   // 123.5 -> 124
+}
+
+// Inputs whose float quotient x / scale lands next to a .5 tie where x * (1 / scale) lands
+// on the other side: a kernel that multiplies by the reciprocal would round them differently.
+std::vector<float> reciprocal_traps(float scale, int want) {
+  std::vector<float> out;
+  const float inv = 1.f / scale;
+  for (int k = -300; k < 300 && static_cast<int>(out.size()) < want; ++k) {
+    float x = (static_cast<float>(k) + 0.5f) * scale;
+    for (int step = 0; step < 8; ++step, x = std::nextafter(x, INFINITY)) {
+      if (std::nearbyint(x / scale) != std::nearbyint(x * inv)) out.push_back(x);
+    }
+  }
+  return out;
+}
+
+TEST_P(QU8Vector, QuantizeMatchesReference) {
+  std::mt19937 rng(7);
+  const float scales[] = {1.f, 0.5f, 0.1f, 1.f / 255.f, 0.0123f, 3.7f, 1e-30f, 1e30f, 1e-40f /* denormal */};
+  const int32_t zps[] = {0, 255, 128, 1, 254, 37};
+  const int64_t sizes[] = {1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000};
+  for (float scale : scales) {
+    std::vector<float> traps = reciprocal_traps(scale, 64);
+    for (int32_t zp : zps) {
+      for (int64_t n : sizes) {
+        std::vector<float> x(static_cast<size_t>(n));
+        std::uniform_real_distribution<float> range(-300.f * scale, 300.f * scale);
+        std::uniform_int_distribution<int> half(-300, 300);
+        for (size_t i = 0; i < x.size(); ++i) {
+          switch (rng() % 8) {
+            case 0: x[i] = (static_cast<float>(half(rng)) + 0.5f) * scale; break;   // ties (exact when scale is 2^k)
+            case 1: x[i] = traps.empty() ? range(rng) : traps[rng() % traps.size()]; break;
+            default: x[i] = range(rng);
+          }
+        }
+        check_quantize(x, scale, zp);
+        if (HasFailure()) return;
+      }
+    }
+  }
+}
+
+TEST_P(QU8Vector, QuantizeSpecialValues) {
+  const float specials[] = {NAN, -NAN, INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN, -FLT_MIN, 1e-45f, -1e-45f,
+                            0.f, -0.f, 2147483648.f, -2147483904.f, 1e10f, -1e10f, 255.5f, -0.5f, 0.5f, 1.5f, 127.5f};
+  // Every position of a 33-wide vector holds each special value once, so that full vectors
+  // and tails of every variant see them.
+  std::vector<float> x;
+  for (int r = 0; r < 33; ++r)
+    for (size_t i = 0; i < std::size(specials); ++i) x.push_back(specials[(i + r) % std::size(specials)]);
+  for (float scale : {1.f, 1e-20f, 7.f, FLT_MAX, 1e-45f}) {
+    for (int32_t zp : {0, 128, 255}) {
+      for (size_t n : {size_t{1}, size_t{5}, size_t{17}, x.size()}) {
+        check_quantize(std::vector<float>(x.begin(), x.begin() + static_cast<long>(n)), scale, zp);
+      }
+    }
+  }
+  // The kernels on NaN: zp whatever the zero point.
+  uint8_t q[20];
+  std::vector<float> nan(20, NAN);
+  for (int32_t zp : {0, 77, 255}) {
+    k().quantize(20, nan.data(), 0.1f, zp, q);
+    for (uint8_t v : q) ASSERT_EQ(int(v), zp);
+  }
+}
+
+// ---- dequantize --------------------------------------------------------------------------
+
+TEST_P(QU8Vector, DequantizeMatchesReferenceBitForBit) {
+  std::vector<uint8_t> codes(1000 + 37);
+  for (size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<uint8_t>(i * 37 + i / 256);
+  for (float scale : {1.f, 0.1f, 1.f / 255.f, 3.3e-5f, 1e-40f, 1e38f}) {
+    for (int32_t zp : {0, 1, 128, 255}) {
+      for (int64_t n : {1, 7, 15, 16, 17, 63, 64, 65, 256, 1000, 1037}) {
+        std::vector<float> got(static_cast<size_t>(n) + 16, -7.f), want(static_cast<size_t>(n));
+        k().dequantize(n, codes.data(), scale, zp, got.data());
+        kernels::dequantize_qu8_ref(n, codes.data(), scale, zp, want.data());
+        ASSERT_EQ(std::memcmp(got.data(), want.data(), sizeof(float) * static_cast<size_t>(n)), 0)
+            << "n " << n << " scale " << scale << " zp " << zp;
+        for (size_t i = static_cast<size_t>(n); i < got.size(); ++i) ASSERT_EQ(got[i], -7.f) << "wrote past n = " << n;
+      }
+    }
+  }
+  // Reference on known numbers: (200 - 128) * 0.5 = 36, (0 - 128) * 0.5 = -64.
+  const uint8_t q[] = {200, 0, 128};
+  float x[3];
+  kernels::dequantize_qu8_ref(3, q, 0.5f, 128, x);
+  EXPECT_EQ(x[0], 36.f);
+  EXPECT_EQ(x[1], -64.f);
+  EXPECT_EQ(x[2], 0.f);
+}
+
+// ---- add ---------------------------------------------------------------------------------
+
+std::vector<uint8_t> random_bytes(size_t n, std::mt19937& rng) {
+  std::vector<uint8_t> v(n);
+  for (uint8_t& b : v) b = static_cast<uint8_t>(rng());
+  // Extremes at the start, so every size sees them.
+  if (n > 0) v[0] = 0;
+  if (n > 1) v[1] = 255;
+  return v;
+}
+
+TEST_P(QU8Vector, AddFromScalesMatchesReference) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> log_ratio(-12, 8);   // s_a/s_y, s_b/s_y in [2^-12, 2^8]
+  const int64_t sizes[] = {1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000, 1031};
+  for (int trial = 0; trial < 120; ++trial) {
+    QAddParams p;
+    Requant r;
+    ASSERT_TRUE(kernels::make_requant_pair(std::exp2(log_ratio(rng)), std::exp2(log_ratio(rng)), &r, &p.b_multiplier));
+    p.a_multiplier = r.multiplier;
+    p.shift = r.shift;
+    const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
+    p.a_zero_point = zps[trial % 3];
+    p.b_zero_point = zps[(trial / 3) % 3];
+    p.output_zero_point = zps[(trial + 1) % 3];
+    if (trial % 4 == 1) p.output_min = p.output_zero_point;   // a merged Relu
+    if (trial % 4 == 2) {
+      p.output_min = static_cast<int32_t>(rng() % 128);
+      p.output_max = 128 + static_cast<int32_t>(rng() % 128);
+    }
+    const int64_t n = sizes[trial % std::size(sizes)];
+    check_add(random_bytes(static_cast<size_t>(n), rng), random_bytes(static_cast<size_t>(n), rng), p);
+    if (HasFailure()) return;
+  }
+}
+
+TEST_P(QU8Vector, AddRawMultipliersOverEveryShift) {
+  // Every shift 1..62 with multipliers anywhere in [0, 2^31): huge products that must
+  // saturate exactly, tiny ones that round to 0 or -1, and the AVX2 offset domain's edges.
+  std::mt19937 rng(5);
+  for (int32_t shift = 1; shift <= 62; ++shift) {
+    for (int rep = 0; rep < 4; ++rep) {
+      QAddParams p;
+      p.shift = shift;
+      const int32_t ms[] = {0, 1, INT32_MAX, static_cast<int32_t>(rng() >> 1), static_cast<int32_t>(rng() >> 12)};
+      p.a_multiplier = ms[(rep + shift) % 5];
+      p.b_multiplier = ms[(rep * 3 + shift / 2) % 5];
+      p.a_zero_point = static_cast<int32_t>(rng() % 256);
+      p.b_zero_point = rep == 0 ? 255 : static_cast<int32_t>(rng() % 256);
+      p.output_zero_point = rep == 1 ? 0 : rep == 2 ? 255 : static_cast<int32_t>(rng() % 256);
+      if (rep == 3) {
+        p.output_min = static_cast<int32_t>(rng() % 100);
+        p.output_max = p.output_min + static_cast<int32_t>(rng() % 156);
+      }
+      const size_t n = 17 + rng() % 80;
+      check_add(random_bytes(n, rng), random_bytes(n, rng), p);
+      if (HasFailure()) return;
+    }
+  }
+}
+
+TEST(QU8VectorReference, AddApproximatesRealSum) {
+  // s_a = 0.05, s_b = 0.02, s_y = 0.06: the dequantized output is within half an output step
+  // (plus the multiplier's rounding) of the sum of the dequantized inputs, unless clamped.
+  const double sa = 0.05, sb = 0.02, sy = 0.06;
+  QAddParams p;
+  p.a_zero_point = 100;
+  p.b_zero_point = 30;
+  p.output_zero_point = 120;
+  Requant r;
+  ASSERT_TRUE(kernels::make_requant_pair(sa / sy, sb / sy, &r, &p.b_multiplier));
+  p.a_multiplier = r.multiplier;
+  p.shift = r.shift;
+  std::vector<uint8_t> a(256 * 8), b(a.size()), y(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<uint8_t>(i);
+    b[i] = static_cast<uint8_t>(i * 31 / 8);
+  }
+  kernels::add_qu8_ref(int64_t(a.size()), a.data(), b.data(), y.data(), p);
+  int checked = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double real = sa * (a[i] - 100) + sb * (b[i] - 30);
+    const double code = 120 + real / sy;
+    if (code < 0.5 || code > 254.5) {
+      EXPECT_EQ(int(y[i]), code < 0.5 ? 0 : 255);
+      continue;
+    }
+    EXPECT_LE(std::fabs(sy * (y[i] - 120) - real), sy * (0.5 + 1e-6)) << "a " << int(a[i]) << " b " << int(b[i]);
+    ++checked;
+  }
+  EXPECT_GT(checked, 1000);
+}
+
+// ---- average pooling ---------------------------------------------------------------------
+
+std::string describe(const PoolNhwcParams& p) {
+  auto s = [](int32_t v) { return std::to_string(v); };
+  return "in " + s(p.in_h) + "x" + s(p.in_w) + "x" + s(p.channels) + " out " + s(p.out_h) + "x" + s(p.out_w) +
+         " k " + s(p.kernel_h) + "x" + s(p.kernel_w) + " s " + s(p.stride_h) + "x" + s(p.stride_w) + " d " +
+         s(p.dilation_h) + "x" + s(p.dilation_w) + " pads t" + s(p.pad_top) + " l" + s(p.pad_left) + " b" +
+         s(p.pad_bottom) + " r" + s(p.pad_right) + (p.count_include_pad ? " count_include_pad" : "");
+}
+
+int32_t out_size(int32_t in, int32_t k, int32_t s, int32_t d, int32_t pb, int32_t pe, bool ceil_mode) {
+  const int32_t span = in + pb + pe - ((k - 1) * d + 1);
+  if (span < 0) return 0;
+  return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+}
+
+// multipliers[c] = round(s_in / (c * s_out) * 2^shift), shift from count 1 (as the engine).
+std::vector<int32_t> pool_multipliers(double ratio, int32_t area, int32_t* shift) {
+  Requant largest;
+  EXPECT_TRUE(kernels::make_requant(ratio, &largest));
+  *shift = largest.shift;
+  std::vector<int32_t> m(static_cast<size_t>(area) + 1, -1);   // index 0 is never read
+  for (int32_t c = 1; c <= area; ++c) m[static_cast<size_t>(c)] = int32_t(std::round(std::ldexp(ratio / c, *shift)));
+  return m;
+}
+
+class QU8Pool : public QU8Vector {
+ protected:
+  // Runs the kernel over row pieces ending at `cuts` (then out_h) and compares the whole
+  // output with the reference.
+  void check_pool(const QPoolParams& p, const std::vector<int32_t>& cuts, uint32_t seed) {
+    const PoolNhwcParams& s = p.shape;
+    SCOPED_TRACE(describe(s) + " zp " + std::to_string(p.input_zero_point) + "->" +
+                 std::to_string(p.output_zero_point) + " shift " + std::to_string(p.shift) + " clamp [" +
+                 std::to_string(p.output_min) + "," + std::to_string(p.output_max) + "]");
+    std::mt19937 rng(seed);
+    const size_t in_size = size_t(s.in_h) * s.in_w * s.channels, out_size = size_t(s.out_h) * s.out_w * s.channels;
+    std::vector<uint8_t> in = random_bytes(in_size, rng);
+    if (seed % 4 == 0) std::fill(in.begin(), in.end(), uint8_t(seed % 3 == 0 ? 255 : 0));   // saturated sums
+    Guarded got(out_size, 0x11);
+    std::vector<uint8_t> want(out_size, 0x22);
+    int32_t begin = 0;
+    std::vector<int32_t> ends = cuts;
+    ends.push_back(s.out_h);
+    for (int32_t end : ends) {
+      if (end > s.out_h) end = s.out_h;
+      if (end < begin) continue;
+      k().average(p, in.data(), got.data(), begin, end);
+      begin = end;
+    }
+    kernels::average_pool_qu8_ref(p, in.data(), want.data(), 0, s.out_h);
+    const int64_t bad = first_mismatch(got.data(), want.data(), int64_t(out_size));
+    EXPECT_EQ(bad, -1) << "output " << bad << " (channel " << (bad < 0 ? 0 : bad % s.channels) << ") got "
+                       << int(got.data()[bad < 0 ? 0 : bad]) << " want " << int(want[bad < 0 ? 0 : size_t(bad)]);
+    EXPECT_TRUE(got.guard_intact(out_size)) << "wrote past the output";
+    // One piece alone writes its rows and no other.
+    const int32_t b = s.out_h / 3, e = 2 * s.out_h / 3 + 1 < s.out_h ? 2 * s.out_h / 3 + 1 : s.out_h;
+    Guarded piece(out_size, 0x11);
+    k().average(p, in.data(), piece.data(), b, e);
+    const size_t row = size_t(s.out_w) * s.channels;
+    for (size_t i = 0; i < out_size; ++i) {
+      const bool inside = i >= size_t(b) * row && i < size_t(e) * row;
+      if (piece.data()[i] != (inside ? want[i] : uint8_t{0x11})) {
+        ADD_FAILURE() << "rows [" << b << "," << e << "): output " << i << (inside ? " wrong" : " written");
+        break;
+      }
+    }
+  }
+};
+
+TEST_P(QU8Pool, AverageMatchesReferenceOnRandomShapes) {
+  std::mt19937 rng(42);
+  auto pick = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
+  const int32_t channel_counts[] = {1, 3, 5, 8, 15, 16, 17, 33, 64, 67, 80};
+  int run = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    QPoolParams p;
+    PoolNhwcParams& s = p.shape;
+    s.channels = channel_counts[trial % std::size(channel_counts)];
+    s.kernel_h = pick(1, 4);
+    s.kernel_w = pick(1, 4);
+    s.stride_h = pick(1, 3);
+    s.stride_w = pick(1, 3);
+    s.dilation_h = trial % 5 == 0 ? 2 : 1;
+    s.dilation_w = trial % 7 == 0 ? 2 : 1;
+    const bool oversized = trial % 11 == 0;   // pads >= kernel: windows with no input tap
+    s.pad_top = pick(0, oversized ? s.kernel_h + 1 : s.kernel_h - 1);
+    s.pad_bottom = pick(0, oversized ? s.kernel_h + 1 : s.kernel_h - 1);
+    s.pad_left = pick(0, oversized ? s.kernel_w + 1 : s.kernel_w - 1);
+    s.pad_right = pick(0, s.kernel_w - 1);
+    s.in_h = pick(1, 12);
+    s.in_w = pick(1, 12);
+    s.count_include_pad = trial % 2;
+    const bool ceil_mode = trial % 3 == 0;
+    s.out_h = out_size(s.in_h, s.kernel_h, s.stride_h, s.dilation_h, s.pad_top, s.pad_bottom, ceil_mode);
+    s.out_w = out_size(s.in_w, s.kernel_w, s.stride_w, s.dilation_w, s.pad_left, s.pad_right, ceil_mode);
+    if (s.out_h <= 0 || s.out_w <= 0) continue;
+    const int32_t zps[] = {0, 255, pick(0, 255)};
+    p.input_zero_point = zps[trial % 3];
+    p.output_zero_point = zps[(trial / 3) % 3];
+    if (trial % 4 == 1) p.output_min = p.output_zero_point;
+    const std::vector<int32_t> m =
+        pool_multipliers(std::exp2(std::uniform_real_distribution<double>(-6, 6)(rng)), s.kernel_h * s.kernel_w, &p.shift);
+    p.multipliers = m.data();
+    check_pool(p, {s.out_h / 3, s.out_h / 3, 2 * s.out_h / 3 + 1}, 1000 + trial);
+    ++run;
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(run, 300);
+}
+
+TEST_P(QU8Pool, AverageStrideTwoAsymmetricPadsRawMultipliers) {
+  // 3x3 stride 2, pads top/left 0, bottom/right 1, 16x16x33; multipliers anywhere in
+  // [0, 2^31) and shifts 1..62, so sums times multipliers cover the 64-bit range.
+  std::mt19937 rng(9);
+  QPoolParams p;
+  PoolNhwcParams& s = p.shape;
+  s.in_h = s.in_w = 16;
+  s.channels = 33;
+  s.kernel_h = s.kernel_w = 3;
+  s.stride_h = s.stride_w = 2;
+  s.pad_bottom = s.pad_right = 1;
+  s.out_h = s.out_w = 8;
+  std::vector<int32_t> m(10);
+  for (int32_t shift = 1; shift <= 62; shift += 3) {
+    for (bool include : {false, true}) {
+      s.count_include_pad = include;
+      p.shift = shift;
+      for (int32_t& v : m) v = static_cast<int32_t>(rng() >> (rng() % 32 + 1));
+      m[9] = INT32_MAX;
+      p.multipliers = m.data();
+      p.input_zero_point = static_cast<int32_t>(rng() % 256);
+      p.output_zero_point = static_cast<int32_t>(rng() % 256);
+      check_pool(p, {1, 4, 5}, 11 + uint32_t(shift));
+      if (HasFailure()) return;
+    }
+  }
+}
+
+TEST_P(QU8Pool, AverageOfConstantImageIsTheConstant) {
+  // Equal scales and zero points: the mean of a constant is that constant, in every window
+  // (without count_include_pad), whatever the number of taps.
+  QPoolParams p;
+  PoolNhwcParams& s = p.shape;
+  s.in_h = 7;
+  s.in_w = 9;
+  s.channels = 19;
+  s.kernel_h = s.kernel_w = 3;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = 1;
+  s.out_h = 7;
+  s.out_w = 9;
+  const std::vector<int32_t> m = pool_multipliers(1.0, 9, &p.shift);
+  p.multipliers = m.data();
+  p.input_zero_point = p.output_zero_point = 40;
+  std::vector<uint8_t> in(size_t(7) * 9 * 19, 201), out(in.size());
+  k().average(p, in.data(), out.data(), 0, 7);
+  for (uint8_t v : out) ASSERT_EQ(int(v), 201);
+  // count_include_pad: a corner window has 4 of 9 taps inside: 40 + (161 * 4) / 9 = 40 + 71.56 -> 112.
+  s.count_include_pad = true;
+  k().average(p, in.data(), out.data(), 0, 7);
+  EXPECT_EQ(int(out[0]), 112);
+  EXPECT_EQ(int(out[(1 * 9 + 1) * 19]), 201);
+}
+
+// ---- global average ----------------------------------------------------------------------
+
+TEST_P(QU8Vector, GlobalAverageMatchesReference) {
+  std::mt19937 rng(11);
+  struct Shape {
+    int32_t hw, channels;
+  };
+  const Shape shapes[] = {{64, 64}, {1, 1}, {1, 17}, {3, 5}, {49, 3}, {49, 63}, {16, 100}, {64, 15}, {225, 33}, {1024, 16}};
+  for (const Shape& sh : shapes) {
+    for (int trial = 0; trial < 12; ++trial) {
+      Requant r;
+      ASSERT_TRUE(kernels::make_requant(std::exp2(std::uniform_real_distribution<double>(-4, 4)(rng)) / sh.hw, &r));
+      if (trial == 11) r = {INT32_MAX, 1 + int32_t(rng() % 62)};   // raw extremes
+      const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
+      const int32_t zx = zps[trial % 3], zy = zps[(trial / 3) % 3];
+      const int32_t lo = trial % 4 == 1 ? zy : 0, hi = trial % 4 == 2 ? 200 : 255;
+      std::vector<uint8_t> in = random_bytes(size_t(sh.hw) * sh.channels, rng);
+      if (trial == 5) std::fill(in.begin(), in.end(), uint8_t{255});
+      Guarded got(size_t(sh.channels), 0x11);
+      std::vector<uint8_t> want(size_t(sh.channels));
+      k().global_average(sh.hw, sh.channels, in.data(), got.data(), zx, zy, r, lo, hi);
+      kernels::global_average_pool_qu8_ref(sh.hw, sh.channels, in.data(), want.data(), zx, zy, r, lo, hi);
+      const int64_t bad = first_mismatch(got.data(), want.data(), sh.channels);
+      ASSERT_EQ(bad, -1) << sh.hw << "x" << sh.channels << " zp " << zx << "->" << zy << " m " << r.multiplier
+                         << " shift " << r.shift << ": channel " << bad;
+      ASSERT_TRUE(got.guard_intact(size_t(sh.channels)));
+    }
+  }
+}
+
+TEST_P(QU8Vector, GlobalAverageResNet8KnownValues) {
+  // 8x8x64, equal scales: channel c holds the 64 values c + i (i = 0..63), mean c + 31.5,
+  // which rounds half up to c + 32; zero points 3 (in) and 3 (out) cancel.
+  std::vector<uint8_t> in(64 * 64);
+  for (int i = 0; i < 64; ++i)
+    for (int c = 0; c < 64; ++c) in[size_t(i) * 64 + c] = static_cast<uint8_t>(c + i);
+  Requant r;
+  ASSERT_TRUE(kernels::make_requant(1.0 / 64, &r));
+  std::vector<uint8_t> out(64);
+  k().global_average(64, 64, in.data(), out.data(), 3, 3, r, 0, 255);
+  for (int c = 0; c < 64; ++c) EXPECT_EQ(int(out[size_t(c)]), c + 32) << "channel " << c;
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, QU8Vector, ::testing::ValuesIn(variants()),
+                         [](const auto& info) { return std::string(info.param.v->name); });
+INSTANTIATE_TEST_SUITE_P(Variants, QU8Pool, ::testing::ValuesIn(variants()),
+                         [](const auto& info) { return std::string(info.param.v->name); });
+
+}  // namespace
+}  // namespace octet

@@ -1,0 +1,142 @@
+// octet-quantize: calibrates an FP32 ONNX CIFAR-10 model (MinMax, per tensor), quantizes it
+// for one scheme, writes it as a QDQ ONNX file, and prints the calibrated ranges and a
+// per-tensor error report (SQNR against FP32 over the calibration images).
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "engine/prepare.h"
+#include "graph/error.h"
+#include "graph/onnx_import.h"
+#include "quant/qdq_export.h"
+#include "quant/quantize_graph.h"
+#include "tools/common/cifar.h"
+#include "tools/common/cli.h"
+#include "tools/common/progress.h"
+#include "tools/common/quant_error.h"
+#include "tools/common/quantize_model.h"
+
+namespace octet {
+namespace {
+
+constexpr const char* kUsage = R"(usage: octet-quantize --model M.onnx --scheme uint8|int8|u8s8 --out M.qdq.onnx [options]
+
+Calibrates the model with MinMax ranges (per tensor) on CIFAR-10 images, quantizes it for the
+scheme and writes a QDQ ONNX model (QuantizeLinear/DequantizeLinear around Conv, Gemm, Add and
+pooling, as ONNX Runtime's quantizer lays them out) that octet and ONNX Runtime both run.
+Prints each quantized tensor's range and parameters, and its SQNR against FP32.
+
+  --model M.onnx        the FP32 model (input [N,32,32,3] or [N,3,32,32], raw pixels 0..255)
+  --scheme S            uint8 (u8 activations and weights), int8 (s8 activations, symmetric s8
+                        weights) or u8s8 (u8 activations, symmetric s8 weights)
+  --out F               where to write the QDQ model
+  --calib F             calibration images (default: the bundled cifar10-train-subset.bin)
+  --calib-per-class N   the first N images of each class, in file order (default 100)
+  --no-report           skip the per-tensor error report (it runs the images once more)
+  --help                this text
+
+Exit status: 0 success, 1 error, 2 usage error.
+)";
+
+struct Options {
+  bool help = false, report = true;
+  std::string model, out, calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
+  quant::Scheme scheme = quant::Scheme::U8S8;
+  int64_t per_class = 100;
+};
+
+Options parse_options(int argc, char** argv) {
+  cli::Args args(argc, argv, {"help", "no-report"}, {"model", "scheme", "out", "calib", "calib-per-class"});
+  Options o;
+  if ((o.help = args.flag("help"))) return o;
+  if (!args.positional().empty()) throw Error("unexpected argument '" + args.positional()[0] + "'");
+  o.model = args.get_or("model", "");
+  o.out = args.get_or("out", "");
+  if (o.model.empty()) throw Error("--model is required");
+  if (o.out.empty()) throw Error("--out is required");
+  const std::string scheme = args.get_or("scheme", "");
+  if (scheme.empty()) throw Error("--scheme is required");
+  auto s = quant::scheme_from_name(scheme);
+  if (!s) throw Error("--scheme: unknown scheme '" + scheme + "' (uint8, int8 or u8s8)");
+  o.scheme = *s;
+  o.calib = args.get_or("calib", o.calib);
+  o.per_class = args.get_int("calib-per-class", 100, 1, 100000);
+  o.report = !args.flag("no-report");
+  return o;
+}
+
+std::string range_table(const Graph& q, const std::vector<quant::ValueRange>& ranges) {
+  std::string out = "calibrated ranges and parameters\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-40s %-7s %12s %12s %12s %6s\n", "tensor", "type", "min", "max", "scale", "zp");
+  out += line;
+  for (size_t i = 0; i < q.values.size(); ++i) {
+    const Value& v = q.values[i];
+    if (!v.quant) continue;
+    float lo = 0, hi = 0;
+    if (v.constant && v.constant->dtype == DType::Float32) {
+      for (float x : v.constant->values<float>()) lo = std::min(lo, x), hi = std::max(hi, x);
+    } else if (ranges[i].seen) {
+      lo = ranges[i].min;
+      hi = ranges[i].max;
+    }
+    std::snprintf(line, sizeof line, "  %-40s %-7s %12.6g %12.6g %12.6g %6d\n", v.name.c_str(),
+                  dtype_name(v.quant->dtype).c_str(), double(lo), double(hi), double(v.quant->scale), v.quant->zero_point);
+    out += line;
+  }
+  return out;
+}
+
+int run(const Options& opt) {
+  const CifarSet calib_file = read_cifar_file(opt.calib);
+  const CifarSet calib = cifar_select(calib_file, calibration_indices(calib_file, static_cast<size_t>(opt.per_class)));
+  Graph graph = import_onnx_file(opt.model);
+  prepare_graph(graph);
+  if (graph.inputs.size() != 1) throw Error(opt.model + ": the model must have one image input");
+  const ImageLayout layout = layout_from_input_shape(graph.value(graph.inputs[0]).shape, graph.value(graph.inputs[0]).name);
+  const bool progress = stdout_is_terminal() && isatty(STDERR_FILENO) == 1;
+
+  const Graph base = quantization_base(graph);
+  const std::vector<quant::ValueRange> ranges = calibrate_model(base, calib, layout, progress);
+  const Graph q = quantize_model(base, ranges, opt.scheme);
+  const std::string bytes = quant::export_qdq(q);
+  std::ofstream f(opt.out, std::ios::binary | std::ios::trunc);
+  if (!f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !f.flush())
+    throw Error(opt.out + ": cannot write");
+
+  std::printf("model   %s, scheme %s, calibration: %zu images of %s (first %lld per class)\n", opt.model.c_str(),
+              std::string(quant::scheme_name(opt.scheme)).c_str(), calib.size(), opt.calib.c_str(),
+              static_cast<long long>(opt.per_class));
+  std::printf("wrote   %s (%zu bytes)\n\n%s", opt.out.c_str(), bytes.size(), range_table(q, ranges).c_str());
+  if (opt.report) {
+    const std::vector<TensorError> errors =
+        quantization_error(base, compile_for_runtime(q), calib, layout, progress);
+    std::printf("\n%s", quantization_error_text(errors).c_str());
+  }
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace octet
+
+int main(int argc, char** argv) {
+  octet::Options opt;
+  try {
+    opt = octet::parse_options(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "octet-quantize: %s (see --help)\n", e.what());
+    return 2;
+  }
+  if (opt.help) {
+    std::fputs(octet::kUsage, stdout);
+    return 0;
+  }
+  try {
+    return octet::run(opt);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "octet-quantize: error: %s\n", e.what());
+    return 1;
+  }
+}
