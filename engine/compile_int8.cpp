@@ -98,6 +98,7 @@ bool Compiler::runs_int8(const Node& n) const {
     case OpKind::AveragePool: return act(0) && out;
     case OpKind::Add:
       return act(0) && act(1) && out && !g_.value(n.inputs[0]).constant && !g_.value(n.inputs[1]).constant;
+    case OpKind::Relu: return act(0) && out && slot_is_uint8(n.inputs[0]);
     default: return false;
   }
 }
@@ -109,6 +110,7 @@ void Compiler::compile_int8_node(const Node& n) {
     case OpKind::GlobalAveragePool: return compile_qglobal_average(n);
     case OpKind::AveragePool: return compile_qaverage_pool(n);
     case OpKind::Add: return compile_qadd(n);
+    case OpKind::Relu: return compile_qrelu(n);
     default: fail(n, "operator has no int8 kernel");
   }
 }
@@ -214,8 +216,26 @@ void Compiler::compile_qconv(const Node& n) {
   Slot residual;
   if (n.has_input(3)) residual = as_uint8(n, n.inputs[3], true);
   Slot out = u8_output_slot(n, Layout::Nhwc, {p.shape.out_c, p.shape.out_h, p.shape.out_w});
-  set_epilogue(g_, n, p, in.scale, wq.scale, out, n.has_input(3) ? &residual : nullptr);
-  add_qconv_step(n, p, qw.codes, qb, in.buffer, n.has_input(3) ? residual.buffer : -1, out.buffer);
+  if (n.has_input(3) && n.has_attr("octet_conv_output_scale")) {
+    // The QDQ layout rounds the conv's own output before the residual Add: a conv into that
+    // intermediate tensor, then the int8 Add with the output's clamp (Relu merged).
+    QuantParams cq;
+    cq.scale = n.attr_float("octet_conv_output_scale", 1.f);
+    cq.zero_point = static_cast<int32_t>(n.attr_int("octet_conv_output_zero_point", 0));
+    cq.dtype = static_cast<DType>(n.attr_int("octet_conv_output_dtype", static_cast<int64_t>(DType::Uint8)));
+    const std::vector<int64_t> dims{p.shape.out_c, p.shape.out_h, p.shape.out_w};
+    Slot conv_out = noted(Slot{new_u8_buffer(g_.value(n.outputs[0]).name + ":conv", product(dims),
+                                             static_cast<int>(plan_.steps.size())),
+                               Layout::Nhwc, dims, true, cq.scale, u8_zero_point(cq)});
+    Node conv_only = n;
+    conv_only.attrs.erase("octet_activation");
+    set_epilogue(g_, conv_only, p, in.scale, wq.scale, conv_out, nullptr);
+    add_qconv_step(n, p, qw.codes, qb, in.buffer, -1, conv_out.buffer);
+    add_qadd_step(n, conv_out, residual, out);
+  } else {
+    set_epilogue(g_, n, p, in.scale, wq.scale, out, n.has_input(3) ? &residual : nullptr);
+    add_qconv_step(n, p, qw.codes, qb, in.buffer, n.has_input(3) ? residual.buffer : -1, out.buffer);
+  }
   set_output(n, out);
 }
 
@@ -307,6 +327,17 @@ void Compiler::compile_qaverage_pool(const Node& n) {
   set_output(n, out);
 }
 
+// A Relu merged into its producer's range (docs/quantization.md): input and output carry the
+// same parameters and the zero point is the code of 0.0 at the bottom of the uint8 range, so
+// the codes already are the Relu's output. Anything else has no int8 kernel.
+void Compiler::compile_qrelu(const Node& n) {
+  const Slot& in = slot(n, n.inputs[0]);
+  const QuantParams& q = *g_.value(n.outputs[0]).quant;
+  if (in.scale != q.scale || in.zero_point != u8_zero_point(q) || in.zero_point != 0)
+    fail(n, "a quantized Relu needs its input's parameters with the zero point at the type's minimum");
+  set_output(n, in);
+}
+
 void Compiler::compile_qadd(const Node& n) {
   Slot a = slot(n, n.inputs[0]);
   const bool nhwc_layout = a.layout == Layout::Nhwc;
@@ -314,6 +345,11 @@ void Compiler::compile_qadd(const Node& n) {
   Slot b = as_uint8(n, n.inputs[1], nhwc_layout);
   if (a.dims != b.dims || a.layout != b.layout) fail(n, "only same-shape additions are supported");
   Slot out = u8_output_slot(n, a.layout, a.dims);
+  add_qadd_step(n, a, b, out);
+  set_output(n, out);
+}
+
+void Compiler::add_qadd_step(const Node& n, const Slot& a, const Slot& b, const Slot& out) {
   Step st;
   st.kind = StepKind::QAdd;
   st.name = n.name;
@@ -329,8 +365,14 @@ void Compiler::compile_qadd(const Node& n) {
     fail(n, "requantisation multiplier out of range");
   st.qadd.a_multiplier = r.multiplier;
   st.qadd.shift = r.shift;
+  const std::string act = n.attr_string("octet_activation", "");
+  if (act == "Relu") {
+    st.qadd.output_min = out.zero_point;
+  } else if (act == "Clip") {
+    st.qadd.output_min = code_of(n.attr_float("octet_clip_min", -3.4e38f), out.scale, out.zero_point);
+    st.qadd.output_max = code_of(n.attr_float("octet_clip_max", 3.4e38f), out.scale, out.zero_point);
+  }
   add_step(st);
-  set_output(n, out);
 }
 
 }  // namespace octet::detail

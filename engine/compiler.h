@@ -104,6 +104,10 @@ class Compiler {
   void compile_qglobal_average(const Node& n);
   void compile_qaverage_pool(const Node& n);
   void compile_qadd(const Node& n);
+  // An int8 Add step a + b -> out, with the clamp of n's fused activation (if any).
+  void add_qadd_step(const Node& n, const Slot& a, const Slot& b, const Slot& out);
+  void compile_qrelu(const Node& n);
+  bool slot_is_uint8(int value_id) const { return slots_[static_cast<size_t>(value_id)].uint8; }
 
   const Graph& g_;
   const CompileOptions& opts_;

@@ -20,6 +20,27 @@ int64_t Port::floats_per_image() const {
   return n;
 }
 
+const char* Step::kernel_name() const {
+  if (conv) return conv->name;
+  if (qconv) return qconv->name;
+  if (gemm) return gemm->name;
+  switch (kind) {
+    case StepKind::AveragePool: return "average_pool";
+    case StepKind::MaxPool: return "max_pool";
+    case StepKind::GlobalAverage: return "global_average";
+    case StepKind::Softmax: return "softmax";
+    case StepKind::Add: return "add";
+    case StepKind::NchwToNhwc: return "nchw_to_nhwc";
+    case StepKind::NhwcToNchw: return "nhwc_to_nchw";
+    case StepKind::QGlobalAverage: return "qu8_global_average";
+    case StepKind::QAveragePool: return "qu8_average_pool";
+    case StepKind::QAdd: return "qu8_add";
+    case StepKind::Quantize: return "quantize";
+    case StepKind::Dequantize: return "dequantize";
+    default: return "?";
+  }
+}
+
 int64_t Plan::macs_per_image() const {
   int64_t total = 0;
   for (const Step& s : steps) total += s.macs;

@@ -82,6 +82,10 @@ struct Step {
   int32_t in_zero_point = 0, out_zero_point = 0, out_min = 0, out_max = 255;   // QGlobalAverage
   float scale = 1.f;                       // Quantize, Dequantize
   int32_t zero_point = 0;                  // Quantize, Dequantize (uint8 domain)
+
+  // The kernel variant's name ("qu8_conv_nhwc_direct_vnni") or, for steps with a fixed
+  // routine, the step kind ("softmax", "quantize"), for profiles.
+  const char* kernel_name() const;
 };
 
 struct Buffer {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 
 #include "graph/passes/passes.h"
 #include "quant/qdq_detail.h"
@@ -38,6 +39,7 @@ class Exporter {
     params_.assign(g_.values.size(), {});
     alias_.resize(g_.values.size());
     for (size_t v = 0; v < alias_.size(); ++v) alias_[v] = static_cast<int>(v);
+    for (const Value& v : g_.values) used_.insert(v.name);
     find_dropped_relus();
 
     model_.set_ir_version(ir_version_for_opset(g_.opset));
@@ -105,12 +107,21 @@ class Exporter {
     }
   }
 
-  // Names the producer writes and readers read for a non-constant value.
+  // A name for a tensor the export adds: ONNX Runtime's, unless the graph already uses it.
+  std::string fresh(const std::string& name) {
+    std::string unique = name;
+    for (int k = 1; !used_.insert(unique).second; ++k) unique = name + "_" + std::to_string(k);
+    return unique;
+  }
+
+  // Names the producer writes and readers read for a non-constant value (once).
   void name_activation(int id) {
     const Value& v = g_.value(id);
-    const bool q = v.quant.has_value(), out = is_graph_output(g_, id);
-    write_[static_cast<size_t>(id)] = q && out ? v.name + str(kQuantInputSuffix) : v.name;
-    read_[static_cast<size_t>(id)] = q && !out ? v.name + str(kDequantOutputSuffix) : v.name;
+    if (!write_[static_cast<size_t>(id)].empty()) return;
+    // A graph input keeps its name; a graph output is produced under its name.
+    const bool q = v.quant.has_value(), out = is_graph_output(g_, id) && !is_graph_input(g_, id);
+    write_[static_cast<size_t>(id)] = q && out ? fresh(v.name + str(kQuantInputSuffix)) : v.name;
+    read_[static_cast<size_t>(id)] = q && !out ? fresh(v.name + str(kDequantOutputSuffix)) : v.name;
   }
 
   const std::string& read(int id) {
@@ -144,14 +155,15 @@ class Exporter {
     if (v.constant->dtype != DType::Float32)
       throw Error("export_qdq: quantized constant '" + v.name + "' must hold float32 values");
     const bool bias = p.dtype == DType::Int32;
-    const std::string q = v.name + str(kQuantizedSuffix);
-    const std::string s = bias ? q + str(kScaleSuffix) : v.name + str(kScaleSuffix);
-    const std::string z = bias ? q + str(kZeroPointSuffix) : v.name + str(kZeroPointSuffix);
+    const std::string base = v.name + str(kQuantizedSuffix);
+    const std::string q = fresh(base);
+    const std::string s = fresh(bias ? base + str(kScaleSuffix) : v.name + str(kScaleSuffix));
+    const std::string z = fresh(bias ? base + str(kZeroPointSuffix) : v.name + str(kZeroPointSuffix));
     add_initializer(quantize_tensor(*v.constant, p), q);
     // ONNX Runtime writes a bias scale as a 1-element vector and every other scale as a scalar.
     add_initializer(bias ? Tensor::from<float>({1}, {p.scale}) : Tensor::from<float>({}, {p.scale}), s);
     add_initializer(zero_point_tensor(p), z);
-    name = bias ? v.name : v.name + str(kDequantOutputSuffix);
+    name = bias ? v.name : fresh(v.name + str(kDequantOutputSuffix));
     add_proto_node("DequantizeLinear", v.name + str(kDequantSuffix), {q, s, z}, {name});
   }
 
@@ -176,11 +188,11 @@ class Exporter {
         names = params_[static_cast<size_t>(in)];
     }
     if (names.first.empty()) {
-      names = {v.name + str(kScaleSuffix), v.name + str(kZeroPointSuffix)};
+      names = {fresh(v.name + str(kScaleSuffix)), fresh(v.name + str(kZeroPointSuffix))};
       add_initializer(Tensor::from<float>({}, {p.scale}), names.first);
       add_initializer(zero_point_tensor(p), names.second);
     }
-    const std::string q_out = v.name + str(kQuantOutputSuffix);
+    const std::string q_out = fresh(v.name + str(kQuantOutputSuffix));
     add_proto_node("QuantizeLinear", v.name + str(kQuantSuffix), {write_[static_cast<size_t>(id)], names.first, names.second},
                    {q_out});
     add_proto_node("DequantizeLinear", v.name + str(kDequantSuffix), {q_out, names.first, names.second},
@@ -213,6 +225,7 @@ class Exporter {
   std::vector<std::string> read_, write_;                    // per value id
   std::vector<std::pair<std::string, std::string>> params_;  // per value id: scale, zero point names
   std::vector<int> alias_;       // a dropped Relu's input -> its output
+  std::set<std::string> used_;   // tensor names taken
   std::vector<bool> dropped_;    // per node
 };
 

@@ -24,9 +24,10 @@ namespace octet::quant {
 //    is not a graph input or output, is dropped: its producer writes the Relu's output;
 //  - unannotated values (Softmax's output, say) stay float, and float ops read the
 //    DequantizeLinear outputs;
-//  - opset max(graph opset, 13) (a graph below 13 has Softmax, Squeeze, Unsqueeze, Clip and
-//    Dropout rewritten to their opset-13 forms; other changed forms are refused); graph input
-//    and output names, element types and shapes (symbolic dims included) are kept.
+//  - opset max(graph opset, 13) (a graph below 13 has Softmax, Squeeze, Unsqueeze, Clip, Pad,
+//    Slice and Dropout rewritten to their opset-13 forms; a pre-13 Softmax over several dims is
+//    refused); graph input and output names, element types and shapes (symbolic dims
+//    included) are kept; a name the export adds that the graph already uses gets a "_1" suffix.
 // Throws octet::Error on a graph it cannot write: octet's fused Conv form (residual input,
 // octet_* attributes), parameters on a non-float value, or a quantized type other than
 // uint8/int8 (int32 for constants).

@@ -1,6 +1,7 @@
 // recognise_qdq: the steps are described in quant/qdq_import.h; each is one function here.
 #include "quant/qdq_import.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "graph/passes/passes.h"
@@ -167,6 +168,11 @@ void apply_renames(Graph& g, const std::vector<int>& remap, const Renames& renam
 }  // namespace
 
 void recognise_qdq(Graph& g) {
+  const bool quantized = std::any_of(g.nodes.begin(), g.nodes.end(), [](const Node& n) {
+    return n.op == OpKind::QuantizeLinear || n.op == OpKind::DequantizeLinear || n.op == OpKind::QLinearConv ||
+           n.op == OpKind::QLinearMatMul;
+  });
+  if (!quantized) return;   // a float model: nothing to recognise, nothing touched
   Renames renames;
   expand_qlinear_ops(g, renames);
   g.sort_topologically();

@@ -273,6 +273,25 @@ TEST(QdqExport, GraphsBelowOpset13AreWrittenAtOpset13) {
       Error);
 }
 
+TEST(QdqExport, AddedNamesNeverCollideWithTheGraphsOwn) {
+  // Values already named like the tensors the export adds ("w_scale", "y_DequantizeLinear_Output").
+  const QuantParams px = qp(DType::Uint8, 0.1f, 128), pw = qp(DType::Int8, 0.05f, 0);
+  Net n;
+  const int x = n.input("x", {-1, 3}, px);
+  const int w = n.constant("w", representable({3, 3}, pw, -127, 127, 3), pw);
+  const int y = n.node(OpKind::MatMul, "mm", {x, w}, "y", px);
+  const int w_scale = n.constant("w_scale", uniform({3}, 4, -1.f, 1.f));
+  const int z = n.node(OpKind::Add, "add", {y, w_scale}, "y_DequantizeLinear_Output");
+  const Graph g = n.done({z});
+  const std::string bytes = quant::export_qdq(g);
+  const Graph plain = import_plain(bytes);   // the importer refuses a name defined twice
+  EXPECT_EQ(plain.value(find_node(plain, "w_DequantizeLinear")->inputs[1]).name, "w_scale_1");
+  EXPECT_EQ(plain.value(find_node(plain, "y_DequantizeLinear")->outputs[0]).name, "y_DequantizeLinear_Output_1");
+  const std::vector<Tensor> in{uniform({4, 3}, 5, -10.f, 10.f)};
+  expect_same_tensor(run_onnx(bytes, in)[0], run_fake_quant(g, in)[0], "output");
+  expect_same_graph(g, import_recognised(bytes));
+}
+
 TEST(QdqExport, RefusesGraphsOnnxCannotCarry) {
   const QuantParams p = qp(DType::Uint8, 0.1f, 10);
   {

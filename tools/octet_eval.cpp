@@ -24,13 +24,16 @@
 #include "tools/common/eval_compare.h"
 #include "tools/common/eval_report.h"
 #include "tools/common/quantize_model.h"
+#include "quant/qdq_export.h"
+#include "quant/qdq_import.h"
+#include "quant/quantize_graph.h"
 #include "tools/common/progress.h"
 
 namespace octet {
 namespace {
 
 // The size of the QDQ ONNX file a quantized graph exports to.
-uint64_t qdq_file_bytes(const Graph&) { return 0; }
+uint64_t qdq_file_bytes(const Graph& quantized) { return quant::export_qdq(quantized).size(); }
 
 constexpr const char* kUsage = R"(usage: octet-eval --model M.onnx --data F [--data F2 ...] [options]
 
@@ -183,7 +186,11 @@ int run(const Options& opt) {
     formats.push_back(detected);
   }
 
+  // QDQ models: QuantizeLinear/DequantizeLinear pairs become quantization parameters, which
+  // the optimised runtime runs on its int8 kernels; --reference runs the Q/DQ operators as
+  // written (the ONNX semantics, in float).
   Graph graph = import_onnx_file(opt.model);
+  if (!opt.reference) quant::recognise_qdq(graph);
   prepare_graph(graph);
   if (graph.inputs.size() != 1)
     throw Error(opt.model + ": model has " + std::to_string(graph.inputs.size()) + " inputs; octet-eval feeds exactly one image input");
@@ -202,7 +209,10 @@ int run(const Options& opt) {
       (output.shape.dims.size() != 2 || (output.shape.dims[1].is_known() && output.shape.dims[1].value != kCifarClasses)))
     throw Error(opt.model + ": first output '" + output.name + "' has shape " + output.shape.to_string() + ", expected [N,10]");
 
-  if (!opt.schemes.empty()) return run_comparison(opt, sets, graph, layout);
+  if (!opt.schemes.empty()) {
+    if (quant::is_quantized(graph)) throw Error(opt.model + ": --quantize takes an FP32 model; this one is already quantized");
+    return run_comparison(opt, sets, graph, layout);
+  }
 
   // A model exported with a fixed batch size takes exactly that many images per run; a short
   // last batch is padded with zero images whose outputs are ignored.
@@ -231,7 +241,7 @@ int run(const Options& opt) {
   report.batch = batch;
   report.threads_requested = opt.threads;
   report.threads_used = opt.reference ? 1 : opt.threads;
-  report.executor = opt.reference ? "reference" : "optimised";
+  report.executor = opt.reference ? "reference" : quant::is_quantized(graph) ? "optimised, int8" : "optimised";
 
   // The reference path runs the prepared graph as is; the optimised path compiles the
   // optimised graph once into a plan and runs it in a session sized for the batch.
@@ -242,9 +252,7 @@ int run(const Options& opt) {
   if (opt.reference) {
     exec.emplace(graph);
   } else {
-    Graph optimized = graph;
-    optimize_graph(optimized);
-    plan.emplace(compile_plan(optimized));
+    plan.emplace(compile_for_runtime(graph));
     session.emplace(*plan, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)});
     scores_buffer.resize(static_cast<size_t>(batch) * kCifarClasses);
   }

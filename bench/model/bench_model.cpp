@@ -94,7 +94,7 @@ int run(int argc, char** argv) {
     for (size_t i = 0; i < plan.steps.size(); ++i) {
       const Step& s = plan.steps[i];
       const double per = t[i] / iters / batch * 1e6;
-      std::printf("  %3zu %-40s %8.1f %5.1f%% %7.1f  %s\n", i, s.conv ? s.conv->name : s.qconv ? s.qconv->name : s.gemm ? s.gemm->name : "-",
+      std::printf("  %3zu %-40s %8.1f %5.1f%% %7.1f  %s\n", i, s.kernel_name(),
                   per, 100 * t[i] / total, s.macs ? s.macs / per / 1e3 : 0.0, s.name.c_str());
     }
   }

@@ -89,6 +89,18 @@ bool fuse_residual_adds(Graph& g) {
     if (best_side < 0) continue;
     const int mine = best_side == 0 ? lhs : rhs, other = best_side == 0 ? rhs : lhs;
     Node& conv = g.nodes[static_cast<size_t>(producer[static_cast<size_t>(mine)])];
+    // In a quantized graph the Conv's own output is rounded to its parameters before the Add
+    // (as in a QDQ model); the fused node keeps them so the int8 engine can do the same.
+    if (const auto& q = g.value(mine).quant) {
+      Attribute scale, zero_point, dtype;
+      scale.kind = Attribute::Kind::Float;
+      scale.f = q->scale;
+      zero_point.i = q->zero_point;
+      dtype.i = static_cast<int64_t>(q->dtype);
+      conv.attrs["octet_conv_output_scale"] = scale;
+      conv.attrs["octet_conv_output_zero_point"] = zero_point;
+      conv.attrs["octet_conv_output_dtype"] = dtype;
+    }
     conv.inputs.resize(4, kNoValue);
     conv.inputs[3] = other;
     conv.outputs[0] = add.outputs[0];

@@ -8,6 +8,10 @@
 // string attribute "octet_activation" ("Relu", or "Clip" with float attributes
 // "octet_clip_min" and "octet_clip_max"), applied after the residual add:
 //   y = act(conv(x, W) + b + residual)
+// In a quantized graph (Value::quant set) a fused residual Conv also records the parameters
+// of the Conv's own output, which the QDQ layout rounds before the Add: attributes
+// "octet_conv_output_scale" (float), "octet_conv_output_zero_point" and
+// "octet_conv_output_dtype" (int, a DType).
 #pragma once
 #include <vector>
 

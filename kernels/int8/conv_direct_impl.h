@@ -211,8 +211,11 @@ struct QConvDirect {
     // arrays that might alias them.
     const int32_t rows = g.rows_for(oh1 - oh0, s), ow_n = s.out_w, sw = s.stride_w, sh = s.stride_h;
     const int32_t kh_n = s.kernel_h, kw_n = s.kernel_w, dh = s.dilation_h, dw = s.dilation_w, C = s.in_c;
+    // Every row is read when the kernel's rows cover the stride (3x3 stride 1 or 2);
+    // otherwise (1x1 stride 2) only rows some (oh, kh) reads.
+    const bool all_rows = dh == 1 && kh_n >= sh;
     for (int32_t r = 0; r < rows; ++r) {
-      bool used = false;   // some (oh, kh) reads this row
+      bool used = all_rows;
       for (int32_t kh = 0; kh < kh_n && !used; ++kh) {
         const int32_t t = r - kh * dh;
         used = t >= 0 && t % sh == 0 && t / sh < oh1 - oh0;
@@ -226,23 +229,38 @@ struct QConvDirect {
       }
       int32_t* __restrict sr = s1 + size_t(r) * g.src_w;
       M::channel_sums(xr, g.src_w, C, C, sr);
-      // Taps outer, pixels inner: the inner loop vectorises (kernel_w is a run-time 3).
-      for (int32_t ow = 0; ow < ow_n; ++ow) hr[ow] = sr[ow * sw];
-      for (int32_t kw = 1; kw < kw_n; ++kw) {
-        const int32_t* __restrict st = sr + kw * dw;
-        for (int32_t ow = 0; ow < ow_n; ++ow) hr[ow] = int32_t(uint32_t(hr[ow]) + uint32_t(st[ow * sw]));
-      }
+      window_rows(hr, ow_n, sr, sw, dw, kw_n, 1);
     }
-    const uint32_t nzw = uint32_t(-q.weight_zero_point);
-    for (int32_t oh = 0; oh < oh1 - oh0; ++oh) {
-      int32_t* __restrict c = corr + size_t(oh) * ow_n;
-      const int32_t* __restrict h0 = h + size_t(oh * sh) * ow_n;
-      for (int32_t ow = 0; ow < ow_n; ++ow) c[ow] = h0[ow];
-      for (int32_t kh = 1; kh < kh_n; ++kh) {
-        const int32_t* __restrict hr = h + size_t(oh * sh + kh * dh) * ow_n;
-        for (int32_t ow = 0; ow < ow_n; ++ow) c[ow] = int32_t(uint32_t(c[ow]) + uint32_t(hr[ow]));
-      }
-      for (int32_t ow = 0; ow < ow_n; ++ow) c[ow] = int32_t(uint32_t(c[ow]) * nzw);
+    const int32_t nzw = -q.weight_zero_point;
+    for (int32_t oh = 0; oh < oh1 - oh0; ++oh)
+      window_rows(corr + size_t(oh) * ow_n, ow_n, h + size_t(oh * sh) * ow_n, 1, dh * ow_n, kh_n, nzw);
+  }
+
+  // out[i] = scale * Σ_{k < n} in[i * step + k * gap] for i < count (modulo 2^32). The taps are
+  // unrolled for n <= 3 so that the loop over i vectorises and each out[i] is stored once.
+  static void window_rows(int32_t* __restrict out, int32_t count, const int32_t* __restrict in, int32_t step,
+                          ptrdiff_t gap, int32_t n, int32_t scale) {
+    const uint32_t f = uint32_t(scale);
+    const int32_t* a = in;
+    const int32_t* b = in + gap;
+    const int32_t* c = in + 2 * gap;
+    switch (n) {
+      case 1:
+        for (int32_t i = 0; i < count; ++i) out[i] = int32_t(uint32_t(a[i * step]) * f);
+        return;
+      case 2:
+        for (int32_t i = 0; i < count; ++i) out[i] = int32_t((uint32_t(a[i * step]) + uint32_t(b[i * step])) * f);
+        return;
+      case 3:
+        for (int32_t i = 0; i < count; ++i)
+          out[i] = int32_t((uint32_t(a[i * step]) + uint32_t(b[i * step]) + uint32_t(c[i * step])) * f);
+        return;
+      default:
+        for (int32_t i = 0; i < count; ++i) {
+          uint32_t t = 0;
+          for (int32_t k = 0; k < n; ++k) t += uint32_t(in[i * step + k * gap]);
+          out[i] = int32_t(t * f);
+        }
     }
   }
 

@@ -148,11 +148,17 @@ struct VnniMicro {
                    const uint8_t* res, int32_t lanes) {
     __m512i acc[P * V];
     const int32_t* bias = reinterpret_cast<const int32_t*>(w);
+    if (corr != nullptr) {   // the -zw * Σx term of each pixel
 #pragma GCC unroll 16
-    for (int p = 0; p < P; ++p) {
-      const __m512i c = corr != nullptr ? _mm512_set1_epi32(corr[p]) : _mm512_setzero_si512();
+      for (int p = 0; p < P; ++p)
 #pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) acc[p * V + v] = _mm512_add_epi32(_mm512_loadu_si512(bias + 16 * v), c);
+        for (int v = 0; v < V; ++v)
+          acc[p * V + v] = _mm512_add_epi32(_mm512_loadu_si512(bias + 16 * v), _mm512_set1_epi32(corr[p]));
+    } else {
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) acc[p * V + v] = _mm512_loadu_si512(bias + 16 * v);
     }
     const W* wp = w + 64 * V;
     const ptrdiff_t sx = a.x_pixel;
