@@ -537,8 +537,11 @@ TEST(QdqImport, MergesAReluIntoItsQuantizedProducer) {
     quant::recognise_qdq(g);
     EXPECT_EQ(count_op(g, OpKind::QuantizeLinear) + count_op(g, OpKind::DequantizeLinear), 0);
     EXPECT_EQ(quant_of(g, "r_dq"), p2);   // the graph output's name: the DequantizeLinear's
-    if (variant == 2) EXPECT_FALSE(g.value(g.find_value("c")).quant) << "c has a float reader too";
-    else EXPECT_EQ(quant_of(g, "c"), p2);
+    if (variant == 2) {
+      EXPECT_FALSE(g.value(g.find_value("c")).quant) << "c has a float reader too";
+    } else {
+      EXPECT_EQ(quant_of(g, "c"), p2);
+    }
     EXPECT_EQ(quant_of(g, "w"), qp(DType::Int8, 0.01f, 0));
   }
 }
@@ -647,7 +650,9 @@ TEST(QdqImport, OctetsQuantizedResNet8RoundTrips) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node &a = g.nodes[i], &b = back.nodes[i];
     EXPECT_EQ(a.op, b.op) << a.name;
-    if (a.op != OpKind::Relu) EXPECT_EQ(a.name, b.name);   // a merged Relu comes back as "<output>_Relu"
+    if (a.op != OpKind::Relu) {   // a merged Relu comes back as "<output>_Relu"
+      EXPECT_EQ(a.name, b.name);
+    }
     for (size_t k = 0; k < a.inputs.size(); ++k) {
       const Value &va = g.value(a.inputs[k]), &vb = back.value(b.inputs[k]);
       EXPECT_EQ(va.quant, vb.quant) << a.name << " input " << k;
