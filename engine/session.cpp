@@ -33,7 +33,8 @@ SessionOptions validated(SessionOptions o) {
 Session::Session(const Plan& plan, SessionOptions options)
     : plan_(plan),
       options_(validated(options)),
-      arena_(checked_floats(plan.arena_floats_per_image, options_.max_batch, "activation arena")),
+      slots_(std::min(options_.max_batch, options_.threads)),
+      arena_(checked_floats(plan.arena_floats_per_image, slots_, "activation arena")),
       workspace_(checked_floats(std::max<size_t>(1, plan.workspace_floats), options_.threads, "scratch")),
       pool_(options_.threads),
       step_seconds_(plan.steps.size(), 0.0) {}
@@ -43,17 +44,35 @@ void Session::enable_profile(bool on) {
   std::fill(step_seconds_.begin(), step_seconds_.end(), 0.0);
 }
 
-// Each image has its own copy of the per-image arena the memory plan laid out, so images can
-// run whole (one thread each, no barrier between layers) or layer by layer, in any order.
-float* Session::buffer(int id, int image) {
-  return arena_.data() + static_cast<size_t>(image) * plan_.arena_floats_per_image +
+// The session holds min(max_batch, threads) copies ("slots") of the per-image arena the memory
+// plan laid out: a thread running whole images reuses its own slot for each of them, so its
+// activations stay in cache from one image to the next and memory does not grow with the batch;
+// the layer-by-layer path runs up to `slots_` images at a time, one per slot.
+float* Session::buffer(int id, int slot) {
+  return arena_.data() + static_cast<size_t>(slot) * plan_.arena_floats_per_image +
          plan_.buffers[static_cast<size_t>(id)].offset;
 }
 
-void Session::run_step(const Step& s, int image, int32_t row_begin, int32_t row_end, int thread) {
-  const float* in = s.input >= 0 ? buffer(s.input, image) : nullptr;
-  const float* in2 = s.input2 >= 0 ? buffer(s.input2, image) : nullptr;
-  float* out = buffer(s.output, image);
+void Session::load_image(int image, int slot) {
+  for (size_t i = 0; i < plan_.inputs.size(); ++i) {
+    const Port& p = plan_.inputs[i];
+    const size_t n = static_cast<size_t>(p.floats_per_image());
+    std::memcpy(buffer(p.buffer, slot), inputs_[i] + static_cast<size_t>(image) * n, n * sizeof(float));
+  }
+}
+
+void Session::store_image(int image, int slot) {
+  for (size_t i = 0; i < plan_.outputs.size(); ++i) {
+    const Port& p = plan_.outputs[i];
+    const size_t n = static_cast<size_t>(p.floats_per_image());
+    std::memcpy(outputs_[i] + static_cast<size_t>(image) * n, buffer(p.buffer, slot), n * sizeof(float));
+  }
+}
+
+void Session::run_step(const Step& s, int slot, int32_t row_begin, int32_t row_end, int thread) {
+  const float* in = s.input >= 0 ? buffer(s.input, slot) : nullptr;
+  const float* in2 = s.input2 >= 0 ? buffer(s.input2, slot) : nullptr;
+  float* out = buffer(s.output, slot);
   const kernels::VectorF32Kernels& vec = *plan_.vector;
   switch (s.kind) {
     case StepKind::Conv:
@@ -127,8 +146,37 @@ int32_t step_row_tile(const Step& s) {
 }  // namespace
 
 void Session::run_images(int first, int last, int thread) {
-  for (int i = first; i < last; ++i)
-    for (const Step& s : plan_.steps) run_step(s, i, 0, step_rows(s), thread);
+  for (int i = first; i < last; ++i) {
+    load_image(i, thread);
+    for (const Step& s : plan_.steps) run_step(s, thread, 0, step_rows(s), thread);
+    store_image(i, thread);
+  }
+}
+
+// Layer by layer for images [first, first + count), count <= slots_: each layer's rows split
+// across threads (batch-1 latency), with per-step timing and observers.
+void Session::run_layers(int first, int count) {
+  for (int j = 0; j < count; ++j) load_image(first + j, j);
+  const int threads = pool_.size();
+  for (size_t si = 0; si < plan_.steps.size(); ++si) {
+    const Step& s = plan_.steps[si];
+    const int32_t rows = step_rows(s), tile = step_row_tile(s);
+    const int32_t tiles = (rows + tile - 1) / tile;
+    const int32_t chunks = std::min<int32_t>(tiles, threads);
+    auto t0 = std::chrono::steady_clock::now();
+    auto task = [&](int64_t t, int thread) {
+      const int slot = static_cast<int>(t / chunks);
+      const int32_t c = static_cast<int32_t>(t % chunks);
+      const int32_t begin = std::min(rows, (tiles * c / chunks) * tile);
+      const int32_t end = std::min(rows, (tiles * (c + 1) / chunks) * tile);
+      if (begin < end) run_step(s, slot, begin, end, thread);
+    };
+    pool_.parallel_for(int64_t{count} * chunks, task);
+    if (profile_) step_seconds_[si] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (observer_)
+      for (int j = 0; j < count; ++j) observer_(si, first + j, buffer(s.output, j));
+  }
+  for (int j = 0; j < count; ++j) store_image(first + j, j);
 }
 
 void Session::run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs) {
@@ -138,34 +186,11 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
   if (inputs.size() != plan_.inputs.size() || outputs.size() != plan_.outputs.size())
     throw Error("run() takes " + std::to_string(plan_.inputs.size()) + " inputs and " +
                 std::to_string(plan_.outputs.size()) + " outputs");
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const Port& p = plan_.inputs[i];
-    const size_t n = static_cast<size_t>(p.floats_per_image());
-    for (int b = 0; b < batch; ++b) std::memcpy(buffer(p.buffer, b), inputs[i] + b * n, n * sizeof(float));
-  }
-
+  inputs_ = inputs;
+  outputs_ = outputs;
   const int threads = pool_.size();
   if (profile_ || observer_ || batch < threads) {
-    // Layer by layer, each layer's rows split across threads (batch 1 latency; profiles).
-    for (size_t si = 0; si < plan_.steps.size(); ++si) {
-      const Step& s = plan_.steps[si];
-      const int32_t rows = step_rows(s), tile = step_row_tile(s);
-      const int32_t tiles = (rows + tile - 1) / tile;
-      const int32_t chunks = std::min<int32_t>(tiles, threads);
-      auto t0 = std::chrono::steady_clock::now();
-      auto task = [&](int64_t t, int thread) {
-        const int image = static_cast<int>(t / chunks);
-        const int32_t c = static_cast<int32_t>(t % chunks);
-        const int32_t begin = std::min(rows, (tiles * c / chunks) * tile);
-        const int32_t end = std::min(rows, (tiles * (c + 1) / chunks) * tile);
-        if (begin < end) run_step(s, image, begin, end, thread);
-      };
-      pool_.parallel_for(int64_t{batch} * chunks, task);
-      if (profile_)
-        step_seconds_[si] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (observer_)
-        for (int image = 0; image < batch; ++image) observer_(si, image, buffer(s.output, image));
-    }
+    for (int first = 0; first < batch; first += slots_) run_layers(first, std::min(slots_, batch - first));
   } else {
     // Whole images per thread: no barrier between layers, activations stay in cache.
     auto task = [&](int64_t t, int thread) {
@@ -174,12 +199,6 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
       run_images(first, last, thread);
     };
     pool_.parallel_for(threads, task);
-  }
-
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const Port& p = plan_.outputs[i];
-    const size_t n = static_cast<size_t>(p.floats_per_image());
-    for (int b = 0; b < batch; ++b) std::memcpy(outputs[i] + b * n, buffer(p.buffer, b), n * sizeof(float));
   }
 }
 

@@ -28,7 +28,8 @@ class Session {
   // does not hold exactly batch × floats_per_image floats. Allocates nothing either.
   void run(int batch, std::span<const std::span<const float>> inputs, std::span<const std::span<float>> outputs);
 
-  // Bytes of activation memory for the batch capacity (the arena) and of scratch.
+  // Bytes of activation memory (min(max_batch, threads) copies of the plan's per-image arena)
+  // and of scratch.
   size_t arena_bytes() const { return arena_.size() * sizeof(float); }
   size_t workspace_bytes() const { return workspace_.size() * sizeof(float); }
   const Plan& plan() const { return plan_; }
@@ -45,19 +46,25 @@ class Session {
   const std::vector<double>& step_seconds() const { return step_seconds_; }
 
  private:
-  float* buffer(int id, int image);
-  void run_step(const Step& s, int image, int32_t row_begin, int32_t row_end, int thread);
+  float* buffer(int id, int slot);
+  void load_image(int image, int slot);    // the run's inputs of `image` into arena slot `slot`
+  void store_image(int image, int slot);   // and its outputs back
+  void run_layers(int first, int count);
+  void run_step(const Step& s, int slot, int32_t row_begin, int32_t row_end, int thread);
   void run_int8_step(const Step& s, const float* in, const float* in2, float* out, int32_t row_begin,
                      int32_t row_end, int thread);
   void run_images(int first, int last, int thread);
 
   const Plan& plan_;
   SessionOptions options_;
+  int slots_ = 1;
   AlignedFloats arena_;
   AlignedFloats workspace_;
   ThreadPool pool_;
   bool profile_ = false;
   StepObserver observer_;
+  std::span<const float* const> inputs_;   // of the current run()
+  std::span<float* const> outputs_;
   std::vector<double> step_seconds_;
 };
 
