@@ -194,6 +194,37 @@ static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p,
   }
 }
 
+// round_before_residual (docs/quantization.md, "Residual blocks"): the conv into c (scale
+// c_scale, zero point c_zero_point, [0, 255]), then the Add of c and the residual with the
+// output's clamp (Relu / Clip fused into the node), as add_qadd_step would compute it.
+static void set_round_first_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale,
+                                     float w_scale, float c_scale, int32_t c_zero_point, const Slot& residual,
+                                     const Slot& out) {
+  const double m1 = double(in_scale) * double(w_scale) / double(c_scale);
+  if (!kernels::make_requant(m1, &p.requant))
+    throw Error(g.describe(n) + ": requantisation multiplier out of range (scales s_in*s_w/s_c = " +
+                std::to_string(m1) + ")");
+  p.round_before_residual = true;
+  p.conv_zero_point = c_zero_point;
+  p.residual_zero_point = residual.zero_point;
+  p.output_zero_point = out.zero_point;
+  kernels::Requant add;
+  if (!kernels::make_requant_pair(double(c_scale) / double(out.scale), double(residual.scale) / double(out.scale), &add,
+                                  &p.residual_multiplier))
+    throw Error(g.describe(n) + ": requantisation multiplier out of range (residual Add)");
+  p.conv_multiplier = add.multiplier;
+  p.add_shift = add.shift;
+  const std::string act = n.attr_string("octet_activation", "");
+  if (act == "Relu") {
+    p.output_min = out.zero_point;
+  } else if (act == "Clip") {
+    p.output_min = code_of(n.attr_float("octet_clip_min", -3.4e38f), out.scale, out.zero_point);
+    p.output_max = code_of(n.attr_float("octet_clip_max", 3.4e38f), out.scale, out.zero_point);
+  } else if (!act.empty()) {
+    throw Error(g.describe(n) + ": unknown fused activation '" + act + "'");
+  }
+}
+
 void Compiler::compile_qconv(const Node& n) {
   Slot in = as_uint8(n, n.inputs[0], true);
   const Tensor& w = constant(n, 1, "weight");
@@ -217,21 +248,15 @@ void Compiler::compile_qconv(const Node& n) {
   if (n.has_input(3)) residual = as_uint8(n, n.inputs[3], true);
   Slot out = u8_output_slot(n, Layout::Nhwc, {p.shape.out_c, p.shape.out_h, p.shape.out_w});
   if (n.has_input(3) && n.has_attr("octet_conv_output_scale")) {
-    // The QDQ layout rounds the conv's own output before the residual Add: a conv into that
-    // intermediate tensor, then the int8 Add with the output's clamp (Relu merged).
+    // The QDQ layout rounds the conv's own output to a tensor c before the residual Add: one
+    // conv step whose epilogue rounds to c and then adds (QConvParams::round_before_residual),
+    // bit for bit the conv into c followed by the int8 Add.
     QuantParams cq;
     cq.scale = n.attr_float("octet_conv_output_scale", 1.f);
     cq.zero_point = static_cast<int32_t>(n.attr_int("octet_conv_output_zero_point", 0));
     cq.dtype = static_cast<DType>(n.attr_int("octet_conv_output_dtype", static_cast<int64_t>(DType::Uint8)));
-    const std::vector<int64_t> dims{p.shape.out_c, p.shape.out_h, p.shape.out_w};
-    Slot conv_out = noted(Slot{new_u8_buffer(g_.value(n.outputs[0]).name + ":conv", product(dims),
-                                             static_cast<int>(plan_.steps.size())),
-                               Layout::Nhwc, dims, true, cq.scale, u8_zero_point(cq)});
-    Node conv_only = n;
-    conv_only.attrs.erase("octet_activation");
-    set_epilogue(g_, conv_only, p, in.scale, wq.scale, conv_out, nullptr);
-    add_qconv_step(n, p, qw.codes, qb, in.buffer, -1, conv_out.buffer);
-    add_qadd_step(n, conv_out, residual, out);
+    set_round_first_epilogue(g_, n, p, in.scale, wq.scale, cq.scale, u8_zero_point(cq), residual, out);
+    add_qconv_step(n, p, qw.codes, qb, in.buffer, residual.buffer, out.buffer);
   } else {
     set_epilogue(g_, n, p, in.scale, wq.scale, out, n.has_input(3) ? &residual : nullptr);
     add_qconv_step(n, p, qw.codes, qb, in.buffer, n.has_input(3) ? residual.buffer : -1, out.buffer);

@@ -21,6 +21,7 @@
 #include "kernels/int8/conv.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/qconv.h"
+#include "kernels/reference/qvector.h"
 #include "kernels/registry.h"
 
 namespace octet {
@@ -76,6 +77,7 @@ struct Case {
   uint32_t seed = 1;
   int32_t x_lo = 0, x_hi = 255;   // input value range
   int32_t w_lo = -128, w_hi = 127;
+  int32_t r_lo = 0, r_hi = 255;   // residual value range
 };
 
 std::string describe(const Case& c) {
@@ -83,11 +85,12 @@ std::string describe(const Case& c) {
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "in %dx%dx%d out %dx%dx%d k %dx%d s %dx%d d %dx%d pad %d,%d batch %d res %d bias %d split %d "
-                "zx %d zw %d zy %d [%d,%d] m %d s %d mr %d zr %d seed %u",
+                "zx %d zw %d zy %d [%d,%d] m %d s %d mr %d zr %d round-first %d zc %d mc %d add-shift %d seed %u",
                 s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.kernel_h, s.kernel_w, s.stride_h, s.stride_w,
                 s.dilation_h, s.dilation_w, s.pad_top, s.pad_left, c.batch, c.residual, c.bias, c.split,
                 c.q.input_zero_point, c.q.weight_zero_point, c.q.output_zero_point, c.q.output_min, c.q.output_max,
-                c.q.requant.multiplier, c.q.requant.shift, c.q.residual_multiplier, c.q.residual_zero_point, c.seed);
+                c.q.requant.multiplier, c.q.requant.shift, c.q.residual_multiplier, c.q.residual_zero_point,
+                c.q.round_before_residual, c.q.conv_zero_point, c.q.conv_multiplier, c.q.add_shift, c.seed);
   return buf;
 }
 
@@ -125,6 +128,18 @@ void sensible_requant(QConvParams& q, std::mt19937& rng, bool residual) {
   }
 }
 
+// round_before_residual: the conv into c as sensible_requant makes it, then an Add with
+// s_c / s_y and s_r / s_y in [0.3, 3] (a residual block's range).
+void sensible_round_first(QConvParams& q, std::mt19937& rng) {
+  sensible_requant(q, rng, false);
+  q.round_before_residual = true;
+  std::uniform_real_distribution<double> ratio(0.3, 3.0);
+  kernels::Requant a;
+  ASSERT_TRUE(kernels::make_requant_pair(ratio(rng), ratio(rng), &a, &q.residual_multiplier));
+  q.conv_multiplier = a.multiplier;
+  q.add_shift = a.shift;
+}
+
 // Runs every runnable variant on the case and compares with the oracle, image by image.
 void check(const Case& c) {
   const QConvParams& q = c.q;
@@ -136,7 +151,7 @@ void check(const Case& c) {
   std::vector<uint8_t> input(in_n * c.batch), residual(c.residual ? out_n * c.batch : 0);
   std::vector<int8_t> weight(w_n);
   std::vector<int32_t> bias(s.out_c);
-  std::uniform_int_distribution<int32_t> dx(c.x_lo, c.x_hi), dw(c.w_lo, c.w_hi), dr(0, 255),
+  std::uniform_int_distribution<int32_t> dx(c.x_lo, c.x_hi), dw(c.w_lo, c.w_hi), dr(c.r_lo, c.r_hi),
       db(-(1 << 20), 1 << 20);
   for (uint8_t& v : input) v = uint8_t(dx(rng));
   for (int8_t& v : weight) v = int8_t(dw(rng));
@@ -159,8 +174,14 @@ void check(const Case& c) {
     ASSERT_TRUE(packed.intact()) << "pack wrote past packed_bytes";
     for (int32_t i = 0; i < c.batch; ++i) {
       Guarded out(out_n);
-      const uint8_t* x = input.data() + i * in_n;
-      const uint8_t* r = c.residual ? residual.data() + i * out_n : nullptr;
+      // Each image and residual in its own exactly-sized allocation, so that a sanitizer
+      // build catches any read past them.
+      const std::vector<uint8_t> xi(input.begin() + i * in_n, input.begin() + (i + 1) * in_n);
+      const std::vector<uint8_t> ri = c.residual ? std::vector<uint8_t>(residual.begin() + i * out_n,
+                                                                        residual.begin() + (i + 1) * out_n)
+                                                 : std::vector<uint8_t>();
+      const uint8_t* x = xi.data();
+      const uint8_t* r = c.residual ? ri.data() : nullptr;
       int32_t split = c.split;
       if (split > 0) split = split / k.row_tile * k.row_tile;
       if (split > 0 && split < s.out_h) {
@@ -488,6 +509,224 @@ TEST(QConvVariants, LargeImagesInChunks) {
     sensible_requant(c.q, rng, false);
     check(c);
   }
+}
+
+// A reduction long enough to overflow int32: every variant wraps modulo 2^32 exactly as the
+// reference's int32 accumulator does (interface: acc is int32), including the folded
+// zero-point terms and the window sums.
+TEST(QConvVariants, AccumulatorWrapsLikeTheReference) {
+  for (int32_t zw : {127, 0}) {
+    Case c;
+    c.seed = 950 + uint32_t(zw);
+    c.q.shape = shape(2, 1, 70000, 3, 1, 1, 1, 1, 0, 0, 0, 0);   // |acc| up to 70000 * 255 * 255
+    c.q.input_zero_point = 0;
+    c.q.weight_zero_point = zw;
+    c.q.output_zero_point = 128;
+    c.q.requant = {1 << 30, 50};
+    c.x_lo = 250;
+    c.w_lo = -128;
+    c.w_hi = -120;
+    check(c);
+  }
+}
+
+// ---- round_before_residual: the conv rounded to c, then the Add --------------------------
+
+// The mode's definition (conv.h): the reference equals the reference conv into c (zero point
+// zc, clamp [0, 255]) followed by the reference Add (qvector.h), bit for bit, over random
+// shapes, zero points, multipliers, shifts and clamps.
+TEST(QConvReference, RoundBeforeResidualIsConvThenAdd) {
+  std::mt19937 rng(4242);
+  auto pick = [&](std::initializer_list<int32_t> l) { return *(l.begin() + rng() % l.size()); };
+  for (int it = 0; it < 300; ++it) {
+    const int32_t k = pick({1, 3}), st = pick({1, 2});
+    QConvParams q;
+    q.shape = shape(1 + int32_t(rng() % 9), 1 + int32_t(rng() % 9), 1 + int32_t(rng() % 20), 1 + int32_t(rng() % 20),
+                    k, k, st, st, k / 2, k / 2, k / 2, k / 2);
+    const ConvNhwcParams& s = q.shape;
+    q.input_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    q.weight_zero_point = pick({0, -128, 127, int32_t(rng() % 256) - 128});
+    q.output_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    q.conv_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    q.residual_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    q.round_before_residual = true;
+    if (it % 3 == 0) {   // any shifts and multipliers, saturating or not
+      q.requant = {int32_t(rng() >> 1), 1 + int32_t(rng() % 62)};
+      q.conv_multiplier = int32_t(rng() >> (1 + rng() % 31));
+      q.residual_multiplier = int32_t(rng() >> (1 + rng() % 31));
+      q.add_shift = 1 + int32_t(rng() % 62);
+    } else {
+      sensible_round_first(q, rng);
+    }
+    if (rng() % 3 == 0) q.output_min = q.output_zero_point;   // Relu
+    if (rng() % 4 == 0) q.output_max = std::max(q.output_min, 128 + int32_t(rng() % 128));
+    const size_t in_n = size_t(s.in_h) * s.in_w * s.in_c, out_n = size_t(s.out_h) * s.out_w * s.out_c;
+    std::vector<uint8_t> x(in_n), r(out_n), c(out_n), want(out_n), got(out_n);
+    std::vector<int8_t> w(size_t(s.out_c) * s.in_c * k * k);
+    std::vector<int32_t> bias(size_t(s.out_c));
+    for (uint8_t& v : x) v = uint8_t(rng());
+    for (uint8_t& v : r) v = uint8_t(rng());
+    for (int8_t& v : w) v = int8_t(rng());
+    for (int32_t& v : bias) v = int32_t(rng() % (1 << 21)) - (1 << 20);
+    kernels::qconv_nhwc(q, x.data(), w.data(), bias.data(), r.data(), got.data());
+
+    QConvParams conv = q;   // the conv into c alone
+    conv.round_before_residual = false;
+    conv.output_zero_point = q.conv_zero_point;
+    conv.output_min = 0;
+    conv.output_max = 255;
+    kernels::qconv_nhwc(conv, x.data(), w.data(), bias.data(), nullptr, c.data());
+    kernels::QAddParams add;
+    add.a_zero_point = q.conv_zero_point;
+    add.b_zero_point = q.residual_zero_point;
+    add.output_zero_point = q.output_zero_point;
+    add.a_multiplier = q.conv_multiplier;
+    add.b_multiplier = q.residual_multiplier;
+    add.shift = q.add_shift;
+    add.output_min = q.output_min;
+    add.output_max = q.output_max;
+    kernels::add_qu8_ref(int64_t(out_n), c.data(), r.data(), want.data(), add);
+    for (size_t j = 0; j < out_n; ++j) ASSERT_EQ(int(got[j]), int(want[j])) << "it " << it << " element " << j;
+  }
+}
+
+// By hand, on a 1x1 single tap: c is rounded (half up) and clamped to [0, 255] before the
+// Add, which rounds again; fusing without the first rounding would give other codes.
+TEST(QConvReference, RoundBeforeResidualByHand) {
+  QConvParams q;
+  q.shape = shape(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0);
+  q.requant = {1 << 30, 31};   // c = zc + round(acc / 2)
+  q.round_before_residual = true;
+  q.conv_zero_point = 250;
+  q.conv_multiplier = 3 << 28;   // add_shift 30: (c - zc) * 0.75
+  q.residual_multiplier = 1 << 29;   // (r - zr) * 0.5
+  q.add_shift = 30;
+  q.residual_zero_point = 8;
+  q.output_zero_point = 100;
+  const int8_t w = 1;
+  auto y = [&](int32_t bias, uint8_t r) {
+    const uint8_t x = 0;
+    uint8_t out = 0;
+    kernels::qconv_nhwc(q, &x, &w, &bias, &r, &out);
+    return int(out);
+  };
+  EXPECT_EQ(y(3, 8), 102);     // c = 250 + round(1.5) = 252; 100 + round(2 * 0.75) = 102 (not 1.125 -> 101)
+  EXPECT_EQ(y(-3, 8), 99);     // c = 250 + round(-1.5) = 249; 100 + round(-0.75) = 99
+  EXPECT_EQ(y(20, 8), 104);    // c = 260 clamps to 255: 100 + round(5 * 0.75 = 3.75) = 104
+  EXPECT_EQ(y(20, 13), 106);   // + (13 - 8) * 0.5: 3.75 + 2.5 = 6.25 -> 106
+}
+
+TEST(QConvVariants, RoundBeforeResidualRandomShapes) {
+  std::mt19937 rng(5151);
+  auto pick = [&](std::initializer_list<int32_t> l) { return *(l.begin() + rng() % l.size()); };
+  for (int it = 0; it < 100; ++it) {
+    Case c;
+    c.seed = 12000 + uint32_t(it);
+    const int32_t kh = pick({1, 3, 5, 3}), kw = rng() % 4 == 0 ? pick({1, 3, 2}) : kh;
+    const int32_t sh = pick({1, 2, 1}), sw = rng() % 4 == 0 ? pick({1, 2}) : sh;
+    const int32_t dh = rng() % 6 == 0 ? 2 : 1, dw = rng() % 6 == 0 ? 2 : 1;
+    const int32_t in_c = pick({1, 3, 8, 16, 17, 32, 33, 64});
+    const int32_t out_c = pick({1, 8, 10, 16, 17, 32, 33, 48, 64, 65});
+    auto pad = [&](int32_t k) { return int32_t(rng() % uint32_t(k)); };
+    c.q.shape = shape(1 + int32_t(rng() % 12), 1 + int32_t(rng() % 20), in_c, out_c, kh, kw, sh, sw, pad(kh), pad(kw),
+                      pad(kh), pad(kw), dh, dw);
+    if (c.q.shape.out_h < 1 || c.q.shape.out_w < 1) continue;
+    c.q.input_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    c.q.weight_zero_point = pick({0, 0, -128, 127, int32_t(rng() % 256) - 128});
+    c.q.output_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    c.q.conv_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    c.q.residual_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    c.residual = true;
+    c.bias = rng() % 5 != 0;
+    c.batch = rng() % 5 == 0 ? 3 : 1;
+    c.split = rng() % 3 == 0 ? int32_t(rng() % uint32_t(c.q.shape.out_h + 1)) : -1;
+    sensible_round_first(c.q, rng);
+    if (rng() % 2 == 0) c.q.output_min = c.q.output_zero_point;   // Relu
+    check(c);
+  }
+}
+
+// ResNet8's residual convs (3x3, stride 1, in_c = out_c) with the parameters of both weight
+// schemes, Relu, batches and row splits.
+TEST(QConvVariants, RoundBeforeResidualResNet8Layers) {
+  uint32_t seed = 13000;
+  for (const Layer& l : kResNet8) {
+    if (!(l.k == 3 && l.stride == 1 && l.in_c == l.out_c)) continue;
+    for (int32_t zw : {0, -128}) {
+      Case c;
+      c.seed = ++seed;
+      c.q.shape = shape(l.hw, l.hw, l.in_c, l.out_c, 3, 3, 1, 1, 1, 1, 1, 1);
+      c.q.input_zero_point = zw == 0 ? 0 : 131;
+      c.q.weight_zero_point = zw;
+      c.q.conv_zero_point = 119;
+      c.q.residual_zero_point = 0;
+      c.q.output_zero_point = 0;
+      c.q.output_min = 0;   // Relu at zero point 0
+      c.residual = true;
+      c.batch = 5;
+      c.split = c.q.shape.out_h / 3;
+      std::mt19937 rng(c.seed);
+      sensible_round_first(c.q, rng);
+      check(c);
+    }
+  }
+}
+
+// Every add shift from 1 to 62 with multipliers over their whole range (outputs saturate at
+// small shifts and round to the zero point at large ones), and both conv epilogue paths (M
+// below and above 1/2); shifts 9/10 and 52/53 cross the SIMD fast path's bounds.
+TEST(QConvVariants, RoundBeforeResidualShifts) {
+  std::mt19937 rng(78);
+  for (int32_t shift = 1; shift <= 62; ++shift) {
+    for (int wide = 0; wide < 2; ++wide) {
+      Case c;
+      c.seed = 14000 + uint32_t(shift) * 2 + uint32_t(wide);
+      c.q.shape = shape(5, 9, 19, 21, 3, 3, 1, 1, 1, 1, 1, 1);
+      c.q.input_zero_point = 77;
+      c.q.weight_zero_point = shift % 3 == 0 ? -9 : 0;
+      c.q.output_zero_point = int32_t(rng() % 256);
+      c.q.conv_zero_point = int32_t(rng() % 256);
+      c.q.residual_zero_point = int32_t(rng() % 256);
+      c.residual = true;
+      std::mt19937 r2(c.seed);
+      sensible_round_first(c.q, r2);
+      if (wide) c.q.requant = {int32_t(rng() >> 1), 1 + int32_t(rng() % 62)};   // any conv epilogue
+      c.q.add_shift = shift;
+      const int32_t bits = wide ? 31 : std::min(31, std::max(1, shift - 1));
+      c.q.conv_multiplier = int32_t(rng() >> (32 - bits));
+      c.q.residual_multiplier = int32_t(rng() >> (32 - bits));
+      check(c);
+    }
+  }
+}
+
+// Extreme zero points (c, residual, output) with the conv saturating c at both ends and the
+// residual pinned at its extremes.
+TEST(QConvVariants, RoundBeforeResidualExtremeZeroPoints) {
+  uint32_t seed = 15000;
+  for (int32_t zc : {0, 255})
+    for (int32_t zr : {0, 255})
+      for (int32_t zy : {0, 255})
+        for (int values = 0; values < 3; ++values) {
+          Case c;
+          c.seed = ++seed;
+          c.q.shape = shape(6, 7, 35, 18, 3, 3, 1, 1, 1, 1, 1, 1);
+          c.q.input_zero_point = values == 2 ? 255 : 0;
+          c.q.weight_zero_point = values == 1 ? 127 : 0;
+          c.q.output_zero_point = zy;
+          c.q.conv_zero_point = zc;
+          c.q.residual_zero_point = zr;
+          c.residual = true;
+          c.r_lo = c.r_hi = 255 - zr;
+          if (values == 0) {   // acc as large as it gets: c saturates
+            c.x_lo = c.x_hi = 255;
+            c.w_lo = c.w_hi = zc == 0 ? -128 : 127;
+          }
+          std::mt19937 rng(c.seed);
+          sensible_round_first(c.q, rng);
+          if (values == 0) c.q.requant = {1 << 30, 20};
+          check(c);
+        }
 }
 
 TEST(QConvVariants, SupportsEveryValidShape) {

@@ -1,6 +1,7 @@
 // int8 NHWC convolutions (kernels/int8/conv.h) at ResNet8's layer shapes, batch 1 and 64
 // (64 images per iteration, each its own buffer region, as the engine runs a batch), with a
-// fused Relu clamp and, for the 3x3 stride-1 layers, the fused residual, as ResNet8 runs them;
+// fused Relu clamp and, for the 3x3 stride-1 layers, the fused residual (".../round-first": after
+// the intermediate rounding of a QDQ model, QConvParams::round_before_residual, as ResNet8 runs them);
 // each with weight_zero_point 0 (int8 / u8s8 schemes) and -128 (the uint8 scheme, whose
 // kernels add a window sum of the input). Then GEMMs as 1x1 convolutions over an m x 1 image:
 // the classifier (64 -> 10, M = 1 and 64) and square sizes 64..1024.
@@ -48,7 +49,7 @@ std::vector<uint8_t> random_bytes(size_t n, uint32_t seed, int lo, int hi) {
   return v;
 }
 
-kernels::QConvParams conv_params(const ConvShape& s, int32_t zw) {
+kernels::QConvParams conv_params(const ConvShape& s, int32_t zw, bool round_first = false) {
   kernels::QConvParams q;
   kernels::ConvNhwcParams& p = q.shape;
   p.in_h = p.in_w = s.in_hw;
@@ -64,6 +65,15 @@ kernels::QConvParams conv_params(const ConvShape& s, int32_t zw) {
   q.output_min = 5;   // Relu
   kernels::make_requant_pair(1.0 / 3000, 0.7, &q.requant, &q.residual_multiplier);
   q.residual_zero_point = 9;
+  if (round_first) {
+    kernels::make_requant(1.0 / 2000, &q.requant);
+    kernels::Requant a;
+    kernels::make_requant_pair(1.3, 0.7, &a, &q.residual_multiplier);
+    q.round_before_residual = true;
+    q.conv_zero_point = 120;
+    q.conv_multiplier = a.multiplier;
+    q.add_shift = a.shift;
+  }
   return q;
 }
 
@@ -166,6 +176,9 @@ void register_qu8_conv(const kernels::KernelVariant& v) {
         const std::string name = std::string(v.name) + "/" + s.name + "/zw:" + std::to_string(zw) +
                                  "/batch:" + std::to_string(batch);
         benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, q, s.residual, batch);
+        if (s.residual)
+          benchmark::RegisterBenchmark((name + "/round-first").c_str(), bench_qconv, v, conv_params(s, zw, true), true,
+                                       batch);
       }
     }
   for (const GemmShape& g : kGemms)

@@ -15,6 +15,19 @@
 //                                                      residual_multiplier : 0)       (int64)
 //   y        = clamp(output_zp + rounding_shift(v, requant.shift), output_min, output_max)
 // Taps that fall in the padding contribute nothing (as if they read input_zp).
+//
+// With round_before_residual (a residual block of a QDQ model, docs/quantization.md: the conv
+// output is rounded to its own uint8 tensor c before the Add), the residual is required and
+// residual_multiplier is not added to the accumulator's product; instead
+//   c        = clamp(conv_zero_point + rounding_shift(acc * requant.multiplier,
+//                                                     requant.shift), 0, 255)
+//   v        = (c - conv_zero_point) * conv_multiplier
+//              + (r[oh][ow][co] - residual_zp) * residual_multiplier              (int64)
+//   y        = clamp(output_zp + rounding_shift(v, add_shift), output_min, output_max)
+// which is the plain conv into c (output [0, 255]) followed by the int8 Add of
+// kernels/int8/vector.h with QAddParams{a_zp = conv_zero_point, b_zp = residual_zp,
+// a_mult = conv_multiplier, b_mult = residual_multiplier, shift = add_shift, output_zp,
+// output_min, output_max}, bit for bit, in one pass.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -31,8 +44,13 @@ struct QConvParams {
   int32_t output_zero_point = 0;         // 0..255
   int32_t output_min = 0, output_max = 255;   // Relu / Clip merged into the clamp
   Requant requant;                       // for the accumulator
-  int32_t residual_multiplier = 0;       // shares requant.shift; used when residual != nullptr
+  int32_t residual_multiplier = 0;       // shares requant.shift (add_shift in the mode below)
   int32_t residual_zero_point = 0;       // 0..255
+  // The residual after an intermediate rounding (see above); needs residual != nullptr.
+  bool round_before_residual = false;
+  int32_t conv_zero_point = 0;           // zc, 0..255
+  int32_t conv_multiplier = 0;           // < 2^31, for (c - zc)
+  int32_t add_shift = 1;                 // [1, 62], shared by conv_ and residual_multiplier
 };
 
 struct QConvU8Kernel {
@@ -46,7 +64,8 @@ struct QConvU8Kernel {
   // Scratch bytes each concurrent call needs (0 if none), 64-byte aligned, from the engine.
   size_t (*workspace_bytes)(const QConvParams&);
   // Output rows [oh_begin, oh_end) of one image; oh_begin is a multiple of row_tile.
-  // residual is nullable and has the output's shape (uint8 NHWC).
+  // residual is nullable (required with round_before_residual) and has the output's shape
+  // (uint8 NHWC).
   void (*run)(const QConvParams&, const void* packed, const uint8_t* input, const uint8_t* residual,
               uint8_t* output, void* workspace, int32_t oh_begin, int32_t oh_end);
   int32_t row_tile;

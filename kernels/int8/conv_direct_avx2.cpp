@@ -12,7 +12,9 @@
 // accumulators, V weights, the broadcast and a product.
 //
 // Epilogue (bit-exact with requant.h): 64-bit products with vpmuldq on even and odd lanes;
-// AVX2 has no 64-bit arithmetic shift: see epilogue() for how each path does without it.
+// AVX2 has no 64-bit arithmetic shift: see requantize() for how each path does without it.
+// round_before_residual runs that arithmetic twice: the conv into c - zc, clamped, then the
+// Add with the residual (QStage, conv_direct_impl.h).
 #include <immintrin.h>
 
 #include "kernels/int8/conv_direct_impl.h"
@@ -91,26 +93,67 @@ struct Avx2Micro {
   }
 
   // Requantises the P * V accumulator vectors in place into int32 outputs and stores them.
+  // With round_before_residual, two stages: c - zc (clamped to c's [0, 255]), then the Add.
   template <int P, int V>
   __attribute__((always_inline)) static void epilogue(const QTileArgs& a, __m256i (&acc)[P * V], uint8_t* y,
                                                       const uint8_t* res, int32_t lanes) {
     constexpr int N = P * V;
-    auto out_of = [&](int i) __attribute__((always_inline)) { return (i / V) * a.y_pixel + 8 * (i % V); };
+    if (a.round_first) {
+      const QStage k1 = q_round_stage(a);
+      requantize<P, V>(k1, acc, nullptr, a.y_pixel, lanes);
+      const __m256i lo = _mm256_set1_epi32(k1.lo), hi = _mm256_set1_epi32(k1.hi);
+#pragma GCC unroll 32
+      for (int i = 0; i < N; ++i) acc[i] = _mm256_min_epi32(_mm256_max_epi32(acc[i], lo), hi);
+      const QAdd16 k2 = q_add16_consts(a);
+      if (k2.ok) {
+        add16<P, V>(k2, acc, res, a.y_pixel, lanes);
+      } else {
+        requantize<P, V>(q_add_stage(a), acc, res, a.y_pixel, lanes);
+      }
+    } else {
+      requantize<P, V>(q_conv_stage(a, res != nullptr), acc, res, a.y_pixel, lanes);
+    }
+    store<P, V>(a, acc, y, lanes);
+  }
+
+  // The Add of round_before_residual in 32-bit lanes, 8 at a time (QAdd16, conv_direct_impl.h).
+  template <int P, int V>
+  __attribute__((always_inline)) static void add16(const QAdd16& k, __m256i (&acc)[P * V], const uint8_t* res,
+                                                   ptrdiff_t y_pixel, int32_t lanes) {
+    constexpr int N = P * V;
+    const __m256i MLO = _mm256_set1_epi32(k.mlo), MHI = _mm256_set1_epi32(k.mhi);
+    const __m256i KLO = _mm256_set1_epi32(k.klo), KHI = _mm256_set1_epi32(k.khi);
+    const __m128i SH = _mm_cvtsi32_si128(k.shift);
+#pragma GCC unroll 32
+    for (int i = 0; i < N; ++i) {
+      const __m256i r = residual8(res + (i / V) * y_pixel + 8 * (i % V), lanes - 8 * (i % V));
+      const __m256i pair = _mm256_blend_epi16(acc[i], _mm256_slli_epi32(r, 16), 0xAA);   // (d, r)
+      const __m256i lo = _mm256_add_epi32(_mm256_madd_epi16(pair, MLO), KLO);
+      const __m256i hi = _mm256_add_epi32(_mm256_madd_epi16(pair, MHI), KHI);
+      acc[i] = _mm256_sra_epi32(_mm256_add_epi32(hi, _mm256_srai_epi32(lo, 16)), SH);
+    }
+  }
+
+  // acc[i] = zy + rounding_shift(acc[i] * m (+ (r - zr) * m_r), s), exactly, in int32 lanes:
+  // unclamped on the fast path (y - zy fits 32 bits), else clamped to [lo, hi].
+  template <int P, int V>
+  __attribute__((always_inline)) static void requantize(const QStage& k, __m256i (&acc)[P * V], const uint8_t* res,
+                                                        ptrdiff_t y_pixel, int32_t lanes) {
+    constexpr int N = P * V;
+    auto out_of = [&](int i) __attribute__((always_inline)) { return (i / V) * y_pixel + 8 * (i % V); };
     auto valid = [&](int i) __attribute__((always_inline)) { return lanes - 8 * (i % V); };
-    const __m256i M = _mm256_set1_epi64x(a.multiplier), MR = _mm256_set1_epi64x(a.res_multiplier);
-    const int64_t rnd = int64_t{1} << (a.shift - 1);
-    // Fast path (the conditions of conv_direct_vnni.cpp): y fits an int32 lane exactly and
-    // zy * 2^s joins the rounding constant C. Without a 64-bit arithmetic shift: for s <= 32
-    // the low dword of a logical shift by s is exact (y fits in 31 bits), and the odd lanes
-    // shift left by 32 - s to land in the high dword; for s > 32, take the high dwords
-    // (X >> 32) of both and shift them arithmetically by s - 32 as int32.
-    const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1)) &&
-                      (res == nullptr || a.shift >= 10 || a.res_multiplier < (1 << (a.shift + 21)));
-    if (fast) {
-      const __m256i C = _mm256_set1_epi64x(rnd + (int64_t{a.zero_point} << a.shift) -
-                                           (res != nullptr ? int64_t{a.res_zero_point} * a.res_multiplier : 0));
-      const bool high = a.shift > 32;
-      const __m128i S1 = _mm_cvtsi32_si128(high ? a.shift - 32 : a.shift), S2 = _mm_cvtsi32_si128(32 - a.shift);
+    const __m256i M = _mm256_set1_epi64x(k.m), MR = _mm256_set1_epi64x(k.mr);
+    const int64_t rnd = int64_t{1} << (k.shift - 1);
+    // Fast path (QStage::fast): y fits an int32 lane exactly and zy * 2^s joins the rounding
+    // constant C. Without a 64-bit arithmetic shift: for s <= 32 the low dword of a logical
+    // shift by s is exact (y fits in 31 bits), and the odd lanes shift left by 32 - s to land
+    // in the high dword; for s > 32, take the high dwords (X >> 32) of both and shift them
+    // arithmetically by s - 32 as int32.
+    if (k.fast) {
+      const __m256i C = _mm256_set1_epi64x(rnd + (int64_t{k.zy} << k.shift) -
+                                           (res != nullptr ? int64_t{k.zr} * k.mr : 0));
+      const bool high = k.shift > 32;
+      const __m128i S1 = _mm_cvtsi32_si128(high ? k.shift - 32 : k.shift), S2 = _mm_cvtsi32_si128(32 - k.shift);
 #pragma GCC unroll 32
       for (int i = 0; i < N; ++i) {
         const __m256i t = acc[i];
@@ -132,10 +175,10 @@ struct Avx2Micro {
     } else {
       // Any shift: 64-bit arithmetic shift emulated as ((v >>> s) ^ b) - b with b = 2^(63-s),
       // clamp to [lo - zy, hi - zy] with vpcmpgtq + blend, back to int32 lanes, + zy.
-      const __m256i RND = _mm256_set1_epi64x(rnd), SB = _mm256_set1_epi64x(int64_t{1} << (63 - a.shift));
-      const __m128i SH = _mm_cvtsi32_si128(a.shift);
-      const __m256i LO = _mm256_set1_epi64x(a.lo - a.zero_point), HI = _mm256_set1_epi64x(a.hi - a.zero_point);
-      const __m256i ZY = _mm256_set1_epi32(a.zero_point), ZR = _mm256_set1_epi32(a.res_zero_point);
+      const __m256i RND = _mm256_set1_epi64x(rnd), SB = _mm256_set1_epi64x(int64_t{1} << (63 - k.shift));
+      const __m128i SH = _mm_cvtsi32_si128(k.shift);
+      const __m256i LO = _mm256_set1_epi64x(k.lo - k.zy), HI = _mm256_set1_epi64x(k.hi - k.zy);
+      const __m256i ZY = _mm256_set1_epi32(k.zy), ZR = _mm256_set1_epi32(k.zr);
       auto finish = [&](__m256i v) __attribute__((always_inline)) {
         v = _mm256_sub_epi64(_mm256_xor_si256(_mm256_srl_epi64(_mm256_add_epi64(v, RND), SH), SB), SB);
         v = _mm256_blendv_epi8(v, LO, _mm256_cmpgt_epi64(LO, v));
@@ -154,6 +197,14 @@ struct Avx2Micro {
         acc[i] = _mm256_add_epi32(_mm256_blend_epi32(finish(ev), _mm256_slli_epi64(finish(od), 32), 0xAA), ZY);
       }
     }
+  }
+
+  template <int P, int V>
+  __attribute__((always_inline)) static void store(const QTileArgs& a, __m256i (&acc)[P * V], uint8_t* y,
+                                                   int32_t lanes) {
+    constexpr int N = P * V;
+    auto out_of = [&](int i) __attribute__((always_inline)) { return (i / V) * a.y_pixel + 8 * (i % V); };
+    auto valid = [&](int i) __attribute__((always_inline)) { return lanes - 8 * (i % V); };
     // Narrow with saturating packs (together a clamp to [0, 255]) and clamp to [lo, hi] on
     // bytes: four vectors per 32-byte store when the tile's outputs are contiguous (its
     // super-block is all of out_c, a multiple of 8), else one vector at a time.

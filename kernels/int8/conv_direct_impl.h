@@ -10,6 +10,8 @@
 // tap is a run of in_c. A run is consumed in steps of M::E elements (VNNI: 4 bytes for one
 // vpdpbusd; AVX2: 2 int16 for one vpmaddwd), the last step padded with zero weights, so an
 // odd in_c (the RGB stem) costs at most E-1 dead slots per run rather than a channel copy.
+// Each call writes the offsets of all steps from a pixel's window origin into the workspace,
+// and the micro-kernel runs one flat loop over that table.
 //
 // Packed weights: output channels in vectors of M::L lanes, grouped in super-blocks of up to
 // M::Vmax vectors. A super-block is [int32 bias: V*L][step][v][lane][E elements] with steps in
@@ -54,7 +56,69 @@ struct QTileArgs {
   ptrdiff_t y_pixel = 0;   // out_c
   int32_t multiplier = 0, shift = 1, zero_point = 0, lo = 0, hi = 255;
   int32_t res_multiplier = 0, res_zero_point = 0;
+  // round_before_residual (conv.h): c - zc = clamp(rounding_shift(acc * multiplier, shift),
+  // -zc, 255 - zc), then y from (c - zc) * conv_multiplier + (r - zr) * res_multiplier and
+  // add_shift.
+  bool round_first = false;
+  int32_t conv_zero_point = 0, conv_multiplier = 0, add_shift = 1;
 };
+
+// One requantisation stage of a tile's epilogue, on int32 lanes t (and the residual r when the
+// stage takes it): y = clamp(zy + rounding_shift(t * m + (r - zr) * mr, shift), lo, hi).
+// `fast`: y - zy fits an int32 lane before the clamp and zy * 2^shift + 2^(shift-1) - zr * mr
+// fits int64 with the products, so the ISA files may take their short path.
+struct QStage {
+  int32_t m, shift, zy, lo, hi, mr, zr;
+  bool fast;
+};
+
+// The conv's own epilogue (with the residual term when the tile has one). With M = m / 2^s
+// <= 1/2 and s <= 52, |t * m / 2^s| < 2^30; a residual adds < 2^29 if m_r < 2^(s+21).
+inline QStage q_conv_stage(const QTileArgs& a, bool res) {
+  const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1)) &&
+                    (!res || a.shift >= 10 || a.res_multiplier < (1 << (a.shift + 21)));
+  return {a.multiplier, a.shift, a.zero_point, a.lo, a.hi, a.res_multiplier, a.res_zero_point, fast};
+}
+// round_before_residual, first stage: c - zc, with zc moved into the clamp bounds.
+inline QStage q_round_stage(const QTileArgs& a) {
+  const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1));
+  return {a.multiplier, a.shift, 0, -a.conv_zero_point, 255 - a.conv_zero_point, 0, 0, fast};
+}
+// Second stage, on t = c - zc: |t|, |r - zr| <= 255 and m, m_r < 2^31 give |v| < 2^40, so
+// any shift >= 10 keeps y - zy within 2^30 + 1.
+inline QStage q_add_stage(const QTileArgs& a) {
+  const bool fast = a.add_shift >= 10 && a.add_shift <= 52;
+  return {a.conv_multiplier, a.add_shift, a.zero_point, a.lo, a.hi, a.res_multiplier, a.res_zero_point, fast};
+}
+
+// round_before_residual's Add in 32-bit lanes. Its operands d = c - zc and r fit int16, so
+// with each multiplier split as m = m_hi * 2^16 + m_lo (m_lo the signed low half, m_hi < 2^15)
+// and the constant K = 2^(s-1) - zr * m_r + zy * 2^s likewise,
+//   v + K = H * 2^16 + Lo,  H = d * m_hi + r * m_r_hi + K_hi,  Lo = d * m_lo + r * m_r_lo + K_lo
+// (multiply-adds of int16 pairs (d, r): vpdpwssd / vpmaddwd), both exact in int32, and
+//   y = floor((v + K) / 2^s) = (H + (Lo >> 16)) >> (s - 16)            (16 <= s <= 36)
+// exactly, since floor(x / 2^s) = floor(floor(x / 2^16) / 2^(s-16)); there |Lo| < 2^25 and
+// |K_hi| < 2^29, so |H| < 2^30. y includes zy and fits an int32 lane; the clamp comes with
+// the narrowing.
+struct QAdd16 {
+  bool ok;
+  int32_t mlo, mhi, klo, khi, shift;   // word pairs (m_lo, m_r_lo), (m_hi, m_r_hi); shift s - 16
+};
+inline QAdd16 q_add16_consts(const QTileArgs& a) {
+  QAdd16 k{};
+  const int32_t s = a.add_shift;
+  const int32_t alo = int16_t(a.conv_multiplier & 0xFFFF), blo = int16_t(a.res_multiplier & 0xFFFF);
+  const int64_t ahi = (int64_t{a.conv_multiplier} - alo) >> 16, bhi = (int64_t{a.res_multiplier} - blo) >> 16;
+  k.ok = s >= 16 && s <= 36 && ahi < 32768 && bhi < 32768;
+  if (!k.ok) return k;
+  const int64_t K = (int64_t{1} << (s - 1)) - int64_t{a.res_zero_point} * a.res_multiplier + (int64_t{a.zero_point} << s);
+  k.mlo = int32_t(uint32_t(uint16_t(alo)) | uint32_t(uint16_t(blo)) << 16);
+  k.mhi = int32_t(uint32_t(ahi) | uint32_t(bhi) << 16);
+  k.klo = int32_t(K & 0xFFFF);
+  k.khi = int32_t(K >> 16);
+  k.shift = s - 16;
+  return k;
+}
 
 constexpr size_t kStageBudget = 64 * 1024;   // bytes of staged input rows per chunk
 constexpr size_t kSlack = 64;                // bytes after the staged rows (dead-slot reads)
@@ -109,7 +173,8 @@ struct QConvDirect {
     const ConvNhwcParams& s = q.shape;
     return s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.out_h > 0 && s.out_w > 0 && s.out_c > 0 &&
            s.kernel_h > 0 && s.kernel_w > 0 && s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 &&
-           s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && q.requant.shift >= 1 && q.requant.shift <= 62;
+           s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && q.requant.shift >= 1 && q.requant.shift <= 62 &&
+           (!q.round_before_residual || (q.add_shift >= 1 && q.add_shift <= 62));
   }
 
   static size_t packed_bytes(const QConvParams& q) {
@@ -211,6 +276,14 @@ struct QConvDirect {
     // arrays that might alias them.
     const int32_t rows = g.rows_for(oh1 - oh0, s), ow_n = s.out_w, sw = s.stride_w, sh = s.stride_h;
     const int32_t kh_n = s.kernel_h, kw_n = s.kernel_w, dh = s.dilation_h, dw = s.dilation_w, C = s.in_c;
+    const int32_t nzw = -q.weight_zero_point;
+    if (kh_n == 1 && kw_n == 1 && ptrdiff_t{sh} * ptrdiff_t(pitch) == ptrdiff_t{ow_n} * sw * C) {
+      // 1x1 over rows that are one run of pixels (a GEMM): one pass over all of them.
+      const int32_t n = (oh1 - oh0) * ow_n;
+      M::channel_sums(src, n, ptrdiff_t{sw} * C, C, corr);
+      for (int32_t i = 0; i < n; ++i) corr[i] = int32_t(uint32_t(corr[i]) * uint32_t(nzw));
+      return;
+    }
     // Every row is read when the kernel's rows cover the stride (3x3 stride 1 or 2);
     // otherwise (1x1 stride 2) only rows some (oh, kh) reads.
     const bool all_rows = dh == 1 && kh_n >= sh;
@@ -231,7 +304,6 @@ struct QConvDirect {
       M::channel_sums(xr, g.src_w, C, C, sr);
       window_rows(hr, ow_n, sr, sw, dw, kw_n, 1);
     }
-    const int32_t nzw = -q.weight_zero_point;
     for (int32_t oh = 0; oh < oh1 - oh0; ++oh)
       window_rows(corr + size_t(oh) * ow_n, ow_n, h + size_t(oh * sh) * ow_n, 1, dh * ow_n, kh_n, nzw);
   }
@@ -332,6 +404,10 @@ struct QConvDirect {
     a.hi = q.output_max;
     a.res_multiplier = q.residual_multiplier;
     a.res_zero_point = q.residual_zero_point;
+    a.round_first = q.round_before_residual;
+    a.conv_zero_point = q.conv_zero_point;
+    a.conv_multiplier = q.conv_multiplier;
+    a.add_shift = q.add_shift;
     // Rows are one run of pixels when the next output row starts one pixel step after the last.
     const bool flat = ptrdiff_t{s.stride_h} * ptrdiff_t(pitch) == ptrdiff_t{s.out_w} * a.x_pixel;
     const ptrdiff_t out_row = ptrdiff_t{s.out_w} * s.out_c;

@@ -13,7 +13,8 @@
 // vpmuldq on the even and odd lanes, (v + 2^(s-1)) >> s with vpsraq, then the clamp. With
 // K = 144 (16 channels, 3x3) a vector gets only 36 vpdpbusd, so the epilogue is trimmed to
 // ~10 instructions per vector for the shifts calibrated models use (32..52; see epilogue()).
-// Stores past out_c are masked.
+// Stores past out_c are masked. round_before_residual runs the same arithmetic twice (conv.h):
+// the conv into c - zc, clamped, then the Add with the residual (QStage, conv_direct_impl.h).
 // GCC 12's AVX-512 headers seed some intrinsics with a self-initialised "undefined" vector
 // (_mm512_undefined_epi32), which -Wuninitialized reports once the intrinsic is inlined.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -186,30 +187,71 @@ struct VnniMicro {
     epilogue<P, V>(a, acc, y, res, lanes);
   }
 
-  // Requantises P * V accumulator vectors in place into int32 outputs and stores them.
+  // Requantises P * V accumulator vectors in place into int32 outputs and stores them. With
+  // round_before_residual, two stages: c - zc (clamped to c's [0, 255]), then the Add.
   template <int P, int V>
   __attribute__((always_inline)) static void epilogue(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
                                                       const uint8_t* res, int32_t lanes) {
     constexpr int N = P * V;
     const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
+    if (a.round_first) {
+      const QStage k1 = q_round_stage(a);
+      requantize<P, V>(k1, acc, nullptr, a.y_pixel, tail);
+      const __m512i lo = _mm512_set1_epi32(k1.lo), hi = _mm512_set1_epi32(k1.hi);
+#pragma GCC unroll 32
+      for (int i = 0; i < N; ++i) acc[i] = _mm512_min_epi32(_mm512_max_epi32(acc[i], lo), hi);
+      const QAdd16 k2 = q_add16_consts(a);
+      if (k2.ok) {
+        add16<P, V>(k2, acc, res, a.y_pixel, tail);
+      } else {
+        requantize<P, V>(q_add_stage(a), acc, res, a.y_pixel, tail);
+      }
+    } else {
+      requantize<P, V>(q_conv_stage(a, res != nullptr), acc, res, a.y_pixel, tail);
+    }
+    store<P, V>(a, acc, y, lanes, tail);
+  }
+
+  // The Add of round_before_residual in 32-bit lanes, 16 at a time (QAdd16, conv_direct_impl.h).
+  template <int P, int V>
+  __attribute__((always_inline)) static void add16(const QAdd16& k, __m512i (&acc)[P * V], const uint8_t* res,
+                                                   ptrdiff_t y_pixel, __mmask16 tail) {
+    constexpr int N = P * V;
     auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
-    auto res_of = [&](int i) __attribute__((always_inline)) { return res + (i / V) * a.y_pixel + 16 * (i % V); };
-    const __m512i M = _mm512_set1_epi64(a.multiplier), MR = _mm512_set1_epi64(a.res_multiplier);
-    const int64_t rnd = int64_t{1} << (a.shift - 1);
-    // Fast path, when M = m / 2^s <= 1/2, m_r < 2^(s+21) and s <= 52 (a calibrated conv's
-    // multipliers are far smaller): then |y - zy| < 2^30 + 2^29 + 1 before the clamp, so y
-    // is exact in an int32 lane, and zy * 2^s joins the rounding constant without overflowing
-    // int64: y = (v + 2^(s-1) + zy * 2^s - zr * m_r) >> s. Odd lanes shift so that their
-    // result lands in the high dword, where the blend wants it: right by s - 32, or left by
-    // 32 - s when s < 32 (exact: the value fits). The clamp comes with the narrowing.
-    const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1)) &&
-                      (res == nullptr || a.shift >= 10 || a.res_multiplier < (1 << (a.shift + 21)));
-    if (fast) {
-      const __m512i C = _mm512_set1_epi64(rnd + (int64_t{a.zero_point} << a.shift) -
-                                          (res != nullptr ? int64_t{a.res_zero_point} * a.res_multiplier : 0));
-      const __m128i SH = _mm_cvtsi32_si128(a.shift);
-      const bool right = a.shift >= 32;
-      const __m128i SHO = _mm_cvtsi32_si128(right ? a.shift - 32 : 32 - a.shift);
+    const __m512i MLO = _mm512_set1_epi32(k.mlo), MHI = _mm512_set1_epi32(k.mhi);
+    const __m512i KLO = _mm512_set1_epi32(k.klo), KHI = _mm512_set1_epi32(k.khi);
+    const __m128i SH16 = _mm_cvtsi32_si128(16), SH = _mm_cvtsi32_si128(k.shift);
+#pragma GCC unroll 32
+    for (int i = 0; i < N; ++i) {
+      const __m512i r = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res + (i / V) * y_pixel + 16 * (i % V)));
+      const __m512i pair = _mm512_mask_blend_epi16(0xAAAAAAAA, acc[i], _mm512_slli_epi32(r, 16));   // (d, r)
+      const __m512i lo = _mm512_dpwssd_epi32(KLO, pair, MLO);
+      const __m512i hi = _mm512_dpwssd_epi32(KHI, pair, MHI);
+      acc[i] = _mm512_sra_epi32(_mm512_add_epi32(hi, _mm512_sra_epi32(lo, SH16)), SH);
+    }
+  }
+
+  // acc[i] = zy + rounding_shift(acc[i] * m (+ (r - zr) * m_r), s), exactly, in int32 lanes:
+  // unclamped on the fast path (y - zy fits 32 bits), else clamped to [lo, hi].
+  template <int P, int V>
+  __attribute__((always_inline)) static void requantize(const QStage& k, __m512i (&acc)[P * V], const uint8_t* res,
+                                                        ptrdiff_t y_pixel, __mmask16 tail) {
+    constexpr int N = P * V;
+    auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
+    auto res_of = [&](int i) __attribute__((always_inline)) { return res + (i / V) * y_pixel + 16 * (i % V); };
+    const __m512i M = _mm512_set1_epi64(k.m), MR = _mm512_set1_epi64(k.mr);
+    const int64_t rnd = int64_t{1} << (k.shift - 1);
+    // Fast path (QStage::fast): y is exact in an int32 lane, and zy * 2^s joins the rounding
+    // constant without overflowing int64: y = (v + 2^(s-1) + zy * 2^s - zr * m_r) >> s. Odd
+    // lanes shift so that their result lands in the high dword, where the blend wants it:
+    // right by s - 32, or left by 32 - s when s < 32 (exact: the value fits). The clamp
+    // comes with the narrowing.
+    if (k.fast) {
+      const __m512i C = _mm512_set1_epi64(rnd + (int64_t{k.zy} << k.shift) -
+                                          (res != nullptr ? int64_t{k.zr} * k.mr : 0));
+      const __m128i SH = _mm_cvtsi32_si128(k.shift);
+      const bool right = k.shift >= 32;
+      const __m128i SHO = _mm_cvtsi32_si128(right ? k.shift - 32 : 32 - k.shift);
 #pragma GCC unroll 32
       for (int i = 0; i < N; ++i) {
         const __m512i t = acc[i];
@@ -228,9 +270,9 @@ struct VnniMicro {
     } else {
       // Any shift: clamp in 64 bits to [lo - zy, hi - zy] before returning to 32-bit lanes.
       const __m512i RND = _mm512_set1_epi64(rnd);
-      const __m128i SH = _mm_cvtsi32_si128(a.shift);
-      const __m512i LO = _mm512_set1_epi64(a.lo - a.zero_point), HI = _mm512_set1_epi64(a.hi - a.zero_point);
-      const __m512i ZY = _mm512_set1_epi32(a.zero_point), ZR = _mm512_set1_epi32(a.res_zero_point);
+      const __m128i SH = _mm_cvtsi32_si128(k.shift);
+      const __m512i LO = _mm512_set1_epi64(k.lo - k.zy), HI = _mm512_set1_epi64(k.hi - k.zy);
+      const __m512i ZY = _mm512_set1_epi32(k.zy), ZR = _mm512_set1_epi32(k.zr);
 #pragma GCC unroll 32
       for (int i = 0; i < N; ++i) {
         const __m512i t = acc[i];
@@ -248,6 +290,13 @@ struct VnniMicro {
         acc[i] = _mm512_add_epi32(_mm512_mask_blend_epi32(0xAAAA, ev, _mm512_slli_epi64(od, 32)), ZY);
       }
     }
+  }
+
+  template <int P, int V>
+  __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
+                                                   int32_t lanes, __mmask16 tail) {
+    constexpr int N = P * V;
+    auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
     // Narrow and store. When the tile's outputs are one contiguous run (its super-block is
     // all of out_c, a multiple of 16), four vectors at a time: signed-saturating dword ->
     // word, unsigned-saturating word -> byte (together: clamp to [0, 255]), a dword permute

@@ -82,6 +82,16 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, const u
       const int64_t pixel = int64_t{oh} * s.out_w + ow;
       uint8_t* y = output + pixel * co_n;
       const uint8_t* r = residual != nullptr ? residual + pixel * co_n : nullptr;
+      if (p.round_before_residual) {   // conv.h: c, then the Add with the residual
+        for (int32_t co = 0; co < co_n; ++co) {
+          const int64_t v = int64_t{static_cast<int32_t>(acc[co])} * p.requant.multiplier;
+          const int32_t c = requantize_u8(v, p.requant.shift, p.conv_zero_point, 0, 255);
+          const int64_t va = int64_t{c - p.conv_zero_point} * p.conv_multiplier +
+                             int64_t{r[co] - p.residual_zero_point} * p.residual_multiplier;
+          y[co] = requantize_u8(va, p.add_shift, p.output_zero_point, p.output_min, p.output_max);
+        }
+        continue;
+      }
       for (int32_t co = 0; co < co_n; ++co) {
         int64_t v = int64_t{static_cast<int32_t>(acc[co])} * p.requant.multiplier;
         if (r != nullptr) v += int64_t{r[co] - p.residual_zero_point} * p.residual_multiplier;

@@ -27,6 +27,14 @@ void qconv_nhwc(const QConvParams& p, const uint8_t* input_nhwc, const int8_t* w
         const int32_t acc = static_cast<int32_t>(sum);   // int32, wrapping (see the header)
         const int64_t pixel = int64_t{oh} * s.out_w + ow;
         int64_t v = int64_t{acc} * p.requant.multiplier;
+        if (p.round_before_residual) {   // c, its own uint8 tensor, then the Add
+          const int32_t c = requantize_u8(v, p.requant.shift, p.conv_zero_point, 0, 255);
+          const int64_t va = int64_t{c - p.conv_zero_point} * p.conv_multiplier +
+                             int64_t{residual[pixel * s.out_c + co] - p.residual_zero_point} * p.residual_multiplier;
+          output[pixel * s.out_c + co] =
+              requantize_u8(va, p.add_shift, p.output_zero_point, p.output_min, p.output_max);
+          continue;
+        }
         if (residual != nullptr)
           v += int64_t{residual[pixel * s.out_c + co] - p.residual_zero_point} * p.residual_multiplier;
         output[pixel * s.out_c + co] =
