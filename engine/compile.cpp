@@ -136,16 +136,20 @@ Slot Compiler::as_float(const Node& n, int value_id) {
   if (it != float_copies_.end()) return it->second;
   Slot out{new_buffer(g_.value(value_id).name + ":float", product(s.dims), static_cast<int>(plan_.steps.size())),
            s.layout, s.dims};
-  Step st;
-  st.kind = StepKind::Dequantize;
-  st.name = n.name;
-  st.input = s.buffer;
-  st.output = out.buffer;
-  st.elements = product(s.dims);
-  st.scale = s.scale;
-  st.zero_point = s.zero_point;
-  add_step(st);
+  add_boundary_step(StepKind::Dequantize, n, s, out, s);
   return float_copies_[value_id] = noted(out);
+}
+
+void Compiler::add_boundary_step(StepKind kind, const Node& n, const Slot& in, const Slot& out, const Slot& q) {
+  Step st;
+  st.kind = kind;
+  st.name = n.name;
+  st.input = in.buffer;
+  st.output = out.buffer;
+  st.elements = product(in.dims);
+  st.scale = q.scale;
+  st.zero_point = q.zero_point;
+  add_step(st);
 }
 
 Slot Compiler::nhwc(const Node& n, int value_id) {

@@ -131,15 +131,7 @@ Slot Compiler::as_uint8(const Node& n, int value_id, bool want_nhwc) {
   Slot f = want_nhwc ? nhwc(n, value_id) : as_float(n, value_id);
   Slot out{new_u8_buffer(g_.value(value_id).name + ":uint8", product(f.dims), static_cast<int>(plan_.steps.size())),
            want_nhwc ? Layout::Nhwc : f.layout, f.dims, true, q.scale, u8_zero_point(q)};
-  Step st;
-  st.kind = StepKind::Quantize;
-  st.name = n.name;
-  st.input = f.buffer;
-  st.output = out.buffer;
-  st.elements = product(f.dims);
-  st.scale = out.scale;
-  st.zero_point = out.zero_point;
-  add_step(st);
+  add_boundary_step(StepKind::Quantize, n, f, out, out);
   return uint8_copies_[key] = noted(out);
 }
 
@@ -169,6 +161,22 @@ void Compiler::add_qconv_step(const Node& n, kernels::QConvParams p, const std::
   add_step(st);
 }
 
+// The uint8 clamp of n's fused activation: [0, 255] without one, from the code of 0.0 with a
+// Relu (merged into the output's range), between the codes of a Clip's bounds.
+static void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, int32_t* hi) {
+  const std::string act = n.attr_string("octet_activation", "");
+  *lo = 0;
+  *hi = 255;
+  if (act == "Relu") {
+    *lo = out.zero_point;
+  } else if (act == "Clip") {
+    *lo = code_of(n.attr_float("octet_clip_min", -3.4e38f), out.scale, out.zero_point);
+    *hi = code_of(n.attr_float("octet_clip_max", 3.4e38f), out.scale, out.zero_point);
+  } else if (!act.empty()) {
+    throw Error(g.describe(n) + ": unknown fused activation '" + act + "'");
+  }
+}
+
 // The requantisation of an int8 conv or Gemm: multiplier(s), output clamp (Relu/Clip).
 static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, float w_scale,
                          const Slot& out, const Slot* residual) {
@@ -183,15 +191,7 @@ static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p,
   }
   if (!ok) throw Error(g.describe(n) + ": requantisation multiplier out of range (scales s_in*s_w/s_out = " +
                        std::to_string(m1) + ")");
-  const std::string act = n.attr_string("octet_activation", "");
-  if (act == "Relu") {
-    p.output_min = out.zero_point;
-  } else if (act == "Clip") {
-    p.output_min = code_of(n.attr_float("octet_clip_min", -3.4e38f), out.scale, out.zero_point);
-    p.output_max = code_of(n.attr_float("octet_clip_max", 3.4e38f), out.scale, out.zero_point);
-  } else if (!act.empty()) {
-    throw Error(g.describe(n) + ": unknown fused activation '" + act + "'");
-  }
+  output_clamp(g, n, out, &p.output_min, &p.output_max);
 }
 
 // round_before_residual (docs/quantization.md, "Residual blocks"): the conv into c (scale
@@ -214,15 +214,7 @@ static void set_round_first_epilogue(const Graph& g, const Node& n, kernels::QCo
     throw Error(g.describe(n) + ": requantisation multiplier out of range (residual Add)");
   p.conv_multiplier = add.multiplier;
   p.add_shift = add.shift;
-  const std::string act = n.attr_string("octet_activation", "");
-  if (act == "Relu") {
-    p.output_min = out.zero_point;
-  } else if (act == "Clip") {
-    p.output_min = code_of(n.attr_float("octet_clip_min", -3.4e38f), out.scale, out.zero_point);
-    p.output_max = code_of(n.attr_float("octet_clip_max", 3.4e38f), out.scale, out.zero_point);
-  } else if (!act.empty()) {
-    throw Error(g.describe(n) + ": unknown fused activation '" + act + "'");
-  }
+  output_clamp(g, n, out, &p.output_min, &p.output_max);
 }
 
 void Compiler::compile_qconv(const Node& n) {
@@ -390,13 +382,7 @@ void Compiler::add_qadd_step(const Node& n, const Slot& a, const Slot& b, const 
     fail(n, "requantisation multiplier out of range");
   st.qadd.a_multiplier = r.multiplier;
   st.qadd.shift = r.shift;
-  const std::string act = n.attr_string("octet_activation", "");
-  if (act == "Relu") {
-    st.qadd.output_min = out.zero_point;
-  } else if (act == "Clip") {
-    st.qadd.output_min = code_of(n.attr_float("octet_clip_min", -3.4e38f), out.scale, out.zero_point);
-    st.qadd.output_max = code_of(n.attr_float("octet_clip_max", 3.4e38f), out.scale, out.zero_point);
-  }
+  output_clamp(g_, n, out, &st.qadd.output_min, &st.qadd.output_max);
   add_step(st);
 }
 

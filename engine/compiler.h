@@ -69,6 +69,8 @@ class Compiler {
   const Slot& slot(const Node& n, int value_id) const;
   // The value as float storage, dequantizing a uint8 one once.
   Slot as_float(const Node& n, int value_id);
+  // A Quantize or Dequantize step from `in` to `out`, with the parameters of the uint8 side `q`.
+  void add_boundary_step(StepKind kind, const Node& n, const Slot& in, const Slot& out, const Slot& q);
   // The value as float NHWC storage of a 4-D logical NCHW tensor, converting a plain one once.
   Slot nhwc(const Node& n, int value_id);
   // The value as float storage in plain row-major order of its logical dims.

@@ -309,22 +309,5 @@ int run(const Options& opt) {
 }  // namespace octet
 
 int main(int argc, char** argv) {
-  octet::Options opt;
-  try {
-    opt = octet::parse_options(argc, argv);
-  } catch (const std::exception& e) {
-    const std::string what = e.what();
-    std::fprintf(stderr, "octet-eval: %s%s\n", what.c_str(), what.find("see --help") == std::string::npos ? " (see --help)" : "");
-    return 2;
-  }
-  if (opt.help) {
-    std::fputs(octet::kUsage, stdout);
-    return 0;
-  }
-  try {
-    return octet::run(opt);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "octet-eval: error: %s\n", e.what());
-    return 1;
-  }
+  return octet::cli::tool_main("octet-eval", octet::kUsage, argc, argv, octet::parse_options, octet::run);
 }

@@ -122,21 +122,5 @@ int run(const Options& opt) {
 }  // namespace octet
 
 int main(int argc, char** argv) {
-  octet::Options opt;
-  try {
-    opt = octet::parse_options(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "octet-quantize: %s (see --help)\n", e.what());
-    return 2;
-  }
-  if (opt.help) {
-    std::fputs(octet::kUsage, stdout);
-    return 0;
-  }
-  try {
-    return octet::run(opt);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "octet-quantize: error: %s\n", e.what());
-    return 1;
-  }
+  return octet::cli::tool_main("octet-quantize", octet::kUsage, argc, argv, octet::parse_options, octet::run);
 }

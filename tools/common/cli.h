@@ -1,5 +1,7 @@
 // Minimal command-line reading shared by the tools: --flag, --key value, --key=value.
 #pragma once
+#include <cstdio>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,5 +27,31 @@ class Args {
   std::vector<std::string> flags_set_;
   std::vector<std::string> positional_;
 };
+
+// The main() of a tool: `parse` reads the arguments (an exception there is a usage error:
+// "<name>: <message> (see --help)", exit 2); an Options with `help` set prints `usage`;
+// otherwise `run`'s result is the exit status, and an exception is "<name>: error: ...", exit 1.
+template <typename Options>
+int tool_main(const char* name, const char* usage, int argc, char** argv, Options (*parse)(int, char**),
+              int (*run)(const Options&)) {
+  Options opt;
+  try {
+    opt = parse(argc, argv);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    std::fprintf(stderr, "%s: %s%s\n", name, what.c_str(), what.find("see --help") == std::string::npos ? " (see --help)" : "");
+    return 2;
+  }
+  if (opt.help) {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  try {
+    return run(opt);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", name, e.what());
+    return 1;
+  }
+}
 
 }  // namespace octet::cli
