@@ -314,7 +314,9 @@ TEST(MalformedRunInputs, SessionChecksSpanSizesBatchAndOptions) {
   EXPECT_ERROR(Session(plan, {0, 1}), "threads must be in [1, 1024], given 0");
   EXPECT_ERROR(Session(plan, {100000, 1}), "threads must be in [1, 1024], given 100000");
   EXPECT_ERROR(Session(plan, {1, 0}), "max_batch must be at least 1");
-  EXPECT_ERROR(Session(plan, {1, 1 << 30}), "activation arena of 1073741824 x");
+  // The arena holds min(max_batch, threads) images, so a huge batch capacity costs nothing.
+  EXPECT_EQ(Session(plan, {1, 1 << 30}).arena_bytes(), plan.arena_floats_per_image * sizeof(float));
+  EXPECT_EQ(Session(plan, {2, 64}).arena_bytes(), 2 * plan.arena_floats_per_image * sizeof(float));
 }
 
 // ---------------------------------------------------------------------------- NaN and Inf

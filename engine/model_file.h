@@ -1,0 +1,70 @@
+// octet's compiled model file (.octet): a Plan (engine/plan.h) saved with its packed weights,
+// so that an application can load and run a model with the runtime library alone (no ONNX
+// importer, no protobuf, no compiler). docs/model_file.md describes the layout.
+//
+// Writing lives in octet_engine (model_file_write.cpp); loading in octet_runtime
+// (model_file.cpp, model_file_validate.cpp). The loader trusts nothing in the file: every
+// offset, size and count is bounds-checked while parsing, and the resulting plan is checked
+// step by step (buffer sizes, kernel parameters against the kernel's own packed size and
+// workspace, window geometry) before a Session may run it, so a corrupted or truncated file
+// is refused with an octet::Error, never read out of bounds.
+//
+// Kernel choice: packed weights are laid out for one kernel variant, so the file names each
+// step's variant (kernels/registry.h) and the loader refuses, naming the variant and its ISA,
+// a file whose kernels this CPU cannot run. `octet-compile --isa avx2 --int8-isa avx2` (or
+// sse2 / scalar) writes a file for older CPUs.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/plan.h"
+#include "graph/error.h"
+
+namespace octet {
+
+inline constexpr uint32_t kModelFileVersion = 1;
+
+// Free-form provenance the file carries besides the plan (shown by tools, not used to run).
+struct ModelFileMeta {
+  std::string producer;   // "octet-compile 0.1"
+  std::string source;     // the ONNX file it came from
+  std::string scheme;     // "fp32", "uint8", "int8", "u8s8", "qdq"
+};
+
+// What load_model_file throws besides octet::Error (an invalid file), so that the C API can
+// tell the cases apart.
+class UnsupportedCpuError : public Error {
+ public:
+  using Error::Error;
+};
+class ModelFileIoError : public Error {
+ public:
+  using Error::Error;
+};
+
+struct ModelFileLoadOptions {
+  // The CRC-32 over the whole file. Off only for tests and fuzzing, which need corrupted
+  // files to reach the structural checks behind it.
+  bool verify_checksum = true;
+};
+
+// The file's bytes. Throws octet::Error if a step's kernel is not in the registry.
+std::vector<uint8_t> model_file_bytes(const Plan& plan, const ModelFileMeta& meta = {});
+void save_model_file(const Plan& plan, const std::string& path, const ModelFileMeta& meta = {});
+
+// Throws octet::Error naming what is wrong (truncated, bad magic, version, checksum, an
+// out-of-range field with the step and its name, a kernel this CPU cannot run).
+Plan load_model_file(std::span<const uint8_t> bytes, const ModelFileLoadOptions& options = {},
+                     ModelFileMeta* meta = nullptr);
+Plan read_model_file(const std::string& path, const ModelFileLoadOptions& options = {},
+                     ModelFileMeta* meta = nullptr);
+
+// The step-by-step safety checks of a plan (run by load_model_file). Throws octet::Error.
+void validate_plan(const Plan& plan);
+
+// CRC-32 (IEEE 802.3, as zlib's crc32).
+uint32_t crc32(std::span<const uint8_t> bytes, uint32_t crc = 0);
+
+}  // namespace octet

@@ -1,0 +1,110 @@
+/* octet runtime: the C API.
+ *
+ * Loads a compiled model (.octet, written by `octet-compile`) and runs it on the CPU. Link
+ * with the runtime library alone (liboctet_runtime.a or liboctet_runtime.so; it needs only
+ * libc, libstdc++ and pthreads).
+ *
+ *   octet_model* model;
+ *   if (octet_model_load_file("resnet8.octet", &model) != OCTET_OK) {
+ *     fprintf(stderr, "%s\n", octet_last_error());
+ *     return 1;
+ *   }
+ *   octet_session* session;
+ *   octet_session_create(model, NULL, &session);          // NULL: one thread, batch 1
+ *   const float* in[1] = {pixels};  float* out[1] = {probs};
+ *   octet_session_run(session, 1, in, 1, out, 1);
+ *   octet_session_free(session);
+ *   octet_model_free(model);
+ *
+ * Errors: every function that can fail returns an octet_status; the message of the last
+ * failure on the calling thread is octet_last_error(). No C++ exception crosses this API.
+ *
+ * Threads: a model is immutable once loaded and may be shared by any number of sessions on
+ * any threads. A session owns the activation memory and the worker threads of one run at a
+ * time; concurrent runs on one session are serialised. Freeing a model while its sessions
+ * live is allowed (the sessions keep what they need).
+ *
+ * Tensors: every input and output is float32, dense, row-major, in the layout and shape the
+ * model declares; dimension 0 is the batch (-1 in the shape when the model leaves it free).
+ */
+#ifndef OCTET_OCTET_H
+#define OCTET_OCTET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(OCTET_BUILDING_RUNTIME) && defined(__GNUC__)
+#define OCTET_API __attribute__((visibility("default")))
+#else
+#define OCTET_API
+#endif
+
+typedef enum octet_status {
+  OCTET_OK = 0,
+  OCTET_INVALID_ARGUMENT = 1, /* a NULL pointer, an index or a batch out of range */
+  OCTET_IO_ERROR = 2,         /* the file cannot be opened or read */
+  OCTET_INVALID_MODEL = 3,    /* not a valid .octet file: truncated, corrupted, wrong version */
+  OCTET_UNSUPPORTED_CPU = 4,  /* the file's kernels need instructions this CPU lacks */
+  OCTET_OUT_OF_MEMORY = 5,
+  OCTET_INTERNAL_ERROR = 6
+} octet_status;
+
+typedef enum octet_dtype { OCTET_FLOAT32 = 1 } octet_dtype;
+
+typedef struct octet_model octet_model;
+typedef struct octet_session octet_session;
+
+typedef struct octet_session_options {
+  int threads;   /* worker threads including the caller, >= 1 */
+  int max_batch; /* largest batch one run takes, >= 1 (the activation memory is sized for it) */
+} octet_session_options;
+
+/* "ok", "invalid argument", ... */
+OCTET_API const char* octet_status_string(octet_status status);
+/* The message of the calling thread's last failure ("" if none). Valid until its next call. */
+OCTET_API const char* octet_last_error(void);
+/* "0.1" */
+OCTET_API const char* octet_version(void);
+
+OCTET_API octet_status octet_model_load_file(const char* path, octet_model** model);
+/* The bytes are copied; the caller may free them once this returns. */
+OCTET_API octet_status octet_model_load_bytes(const void* data, size_t size, octet_model** model);
+OCTET_API void octet_model_free(octet_model* model); /* NULL is ignored */
+
+OCTET_API size_t octet_model_input_count(const octet_model* model);
+OCTET_API size_t octet_model_output_count(const octet_model* model);
+/* NULL when index is out of range. Valid while the model lives. */
+OCTET_API const char* octet_model_input_name(const octet_model* model, size_t index);
+OCTET_API const char* octet_model_output_name(const octet_model* model, size_t index);
+/* Writes up to `capacity` dims to `dims` and the rank to `*rank` (so a first call with
+ * capacity 0 asks for the rank). dims[0] is the batch, -1 when free. */
+OCTET_API octet_status octet_model_input_shape(const octet_model* model, size_t index, int64_t* dims,
+                                               size_t capacity, size_t* rank);
+OCTET_API octet_status octet_model_output_shape(const octet_model* model, size_t index, int64_t* dims,
+                                                size_t capacity, size_t* rank);
+OCTET_API octet_status octet_model_input_dtype(const octet_model* model, size_t index, octet_dtype* dtype);
+OCTET_API octet_status octet_model_output_dtype(const octet_model* model, size_t index, octet_dtype* dtype);
+/* Elements of one image (the product of dims[1..]); 0 when index is out of range. */
+OCTET_API size_t octet_model_input_elements(const octet_model* model, size_t index);
+OCTET_API size_t octet_model_output_elements(const octet_model* model, size_t index);
+/* One line: scheme, ISA, steps, weight bytes, producer. Valid while the model lives. */
+OCTET_API const char* octet_model_description(const octet_model* model);
+
+/* options may be NULL (1 thread, max_batch 1). */
+OCTET_API octet_status octet_session_create(const octet_model* model, const octet_session_options* options,
+                                            octet_session** session);
+OCTET_API void octet_session_free(octet_session* session); /* NULL is ignored */
+/* inputs[i] holds batch * octet_model_input_elements(model, i) floats, outputs[i] likewise;
+ * the counts must equal the model's. Allocates nothing. */
+OCTET_API octet_status octet_session_run(octet_session* session, int batch, const float* const* inputs,
+                                         size_t input_count, float* const* outputs, size_t output_count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OCTET_OCTET_H */
