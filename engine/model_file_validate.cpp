@@ -134,6 +134,11 @@ class Checker {
             "kernel does not match the step kind");
     require(static_cast<uint8_t>(s.activation) <= static_cast<uint8_t>(kernels::Activation::Clip), "bad activation");
     if (s.kind >= StepKind::QConv && plan_.qvector == nullptr) fail("int8 step in a plan without int8 kernels");
+    // The session computes a pointer for every buffer id a step names, used or not: every id
+    // is -1 or a buffer of the plan, whatever the step kind (the cases below check sizes).
+    const int64_t buffers = static_cast<int64_t>(plan_.buffers.size());
+    for (int id : {s.input, s.input2, s.output})
+      require(id >= -1 && id < buffers, "buffer id out of range");
     const bool f = false, u8 = true;
     switch (s.kind) {
       case StepKind::Conv: {
