@@ -1,11 +1,11 @@
+// The compiler's core (engine/compiler.h): kernel choice, the plan's buffers and their
+// lifetimes, value slots and the layout changes between them, the per-node dispatch, and the
+// operators that are only views (Transpose, Reshape).
 #include "engine/compile.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 
 #include "engine/compiler.h"
-#include "engine/conv_select.h"
 #include "kernels/dispatch/cpu_features.h"
 
 namespace octet {
@@ -160,15 +160,7 @@ Slot Compiler::nhwc(const Node& n, int value_id) {
   if (it != nhwc_copies_.end()) return it->second;
   Slot out{new_buffer(g_.value(value_id).name + ":nhwc", product(s.dims), static_cast<int>(plan_.steps.size())),
            Layout::Nhwc, s.dims};
-  Step st;
-  st.kind = StepKind::NchwToNhwc;
-  st.name = n.name;
-  st.input = s.buffer;
-  st.output = out.buffer;
-  st.channels = static_cast<int32_t>(s.dims[0]);
-  st.height = static_cast<int32_t>(s.dims[1]);
-  st.width = static_cast<int32_t>(s.dims[2]);
-  add_step(st);
+  add_step(image_step(StepKind::NchwToNhwc, n.name, s, out.buffer));
   return nhwc_copies_[value_id] = noted(out);
 }
 
@@ -181,15 +173,7 @@ Slot Compiler::plain(int value_id, const std::string& why) {
   if (s.layout == Layout::Plain) return s;
   if (s.dims[1] * s.dims[2] == 1 || s.dims[0] == 1) return Slot{s.buffer, Layout::Plain, s.dims};  // same bytes
   Slot out{new_buffer(why + ":nchw", product(s.dims), static_cast<int>(plan_.steps.size())), Layout::Plain, s.dims};
-  Step st;
-  st.kind = StepKind::NhwcToNchw;
-  st.name = why;
-  st.input = s.buffer;
-  st.output = out.buffer;
-  st.channels = static_cast<int32_t>(s.dims[0]);
-  st.height = static_cast<int32_t>(s.dims[1]);
-  st.width = static_cast<int32_t>(s.dims[2]);
-  add_step(st);
+  add_step(image_step(StepKind::NhwcToNchw, why, s, out.buffer));
   return out;
 }
 
@@ -204,6 +188,13 @@ const Tensor& Compiler::constant(const Node& n, size_t input, const char* what) 
 Slot Compiler::output_slot(const Node& n, Layout layout, std::vector<int64_t> dims) {
   const int step = static_cast<int>(plan_.steps.size());
   return noted(Slot{new_buffer(g_.value(n.outputs[0]).name, product(dims), step), layout, std::move(dims)});
+}
+
+void Compiler::add_output_step(const Node& n, Step st, Layout layout, std::vector<int64_t> dims) {
+  Slot out = output_slot(n, layout, std::move(dims));
+  st.output = out.buffer;
+  add_step(std::move(st));
+  set_output(n, out);
 }
 
 void Compiler::compile_node(const Node& n) {
@@ -226,185 +217,10 @@ void Compiler::compile_node(const Node& n) {
   }
 }
 
-void Compiler::compile_conv(const Node& n) {
-  Slot in = nhwc(n, n.inputs[0]);
-  const Tensor& w = constant(n, 1, "weight");
-  const Tensor* bias = n.has_input(2) ? &constant(n, 2, "bias") : nullptr;
-  if (w.rank() != 4) fail(n, "only 2-D convolutions are supported");
-  if (n.attr_int("group", 1) != 1) fail(n, "grouped convolution is not supported yet");
-  const std::vector<int64_t> in_spatial{in.dims[1], in.dims[2]};
-  WindowParams wp = window_params(g_, n, in_spatial, std::vector<int64_t>{w.dims[2], w.dims[3]});
-  std::vector<int64_t> out_spatial = wp.output_spatial(in_spatial);
-  kernels::ConvNhwcParams p;
-  set_window(p, wp, in, out_spatial);
-  p.in_c = static_cast<int32_t>(in.dims[0]);
-  p.out_c = static_cast<int32_t>(w.dims[0]);
-  if (w.dims[1] != p.in_c) fail(n, "weight channels do not match the input");
-  const std::string act = n.attr_string("octet_activation", "");
-  if (act == "Relu") {
-    p.activation = kernels::Activation::Relu;
-  } else if (act == "Clip") {
-    p.activation = kernels::Activation::Clip;
-    p.clip_min = n.attr_float("octet_clip_min", -3.4e38f);
-    p.clip_max = n.attr_float("octet_clip_max", 3.4e38f);
-  } else if (!act.empty()) {
-    fail(n, "unknown fused activation '" + act + "'");
-  }
-  Step st;
-  st.kind = StepKind::Conv;
-  st.name = n.name;
-  st.input = in.buffer;
-  if (n.has_input(3)) {
-    Slot r = nhwc(n, n.inputs[3]);
-    st.input2 = r.buffer;
-  }
-  st.conv_params = p;
-  st.conv = select_conv_kernel(p, isa_, w.data<float>(), bias ? bias->data<float>() : nullptr, opts_.autotune,
-                               opts_.conv_family);
-  if (st.conv == nullptr) fail(n, "no convolution kernel supports this layer");
-  st.weights_offset = append_weights(st.conv->packed_floats(p));
-  st.conv->pack(p, w.data<float>(), bias ? bias->data<float>() : nullptr, weights_.data() + st.weights_offset);
-  plan_.workspace_floats = std::max(plan_.workspace_floats, st.conv->workspace_floats(p));
-  st.macs = int64_t{p.out_h} * p.out_w * p.out_c * p.in_c * p.kernel_h * p.kernel_w;
-  Slot out = output_slot(n, Layout::Nhwc, {p.out_c, p.out_h, p.out_w});
-  st.output = out.buffer;
-  add_step(st);
-  set_output(n, out);
-}
-
 size_t Compiler::append_weights(size_t floats) {
   size_t offset = (weights_.size() + 15) / 16 * 16;   // keep each layer 64-byte aligned
   weights_.resize(offset + floats);
   return offset;
-}
-
-void Compiler::compile_pool(const Node& n) {
-  Slot in = nhwc(n, n.inputs[0]);
-  if (n.outputs.size() > 1) fail(n, "MaxPool indices are not supported");
-  const std::vector<int64_t> in_spatial{in.dims[1], in.dims[2]};
-  WindowParams wp = window_params(g_, n, in_spatial);
-  std::vector<int64_t> out_spatial = wp.output_spatial(in_spatial);
-  kernels::PoolNhwcParams p;
-  set_window(p, wp, in, out_spatial);
-  p.channels = static_cast<int32_t>(in.dims[0]);
-  p.pad_bottom = static_cast<int32_t>(wp.pads_end[0]);
-  p.pad_right = static_cast<int32_t>(wp.pads_end[1]);
-  p.count_include_pad = wp.count_include_pad;
-  if (n.op == OpKind::AveragePool && (p.dilation_h != 1 || p.dilation_w != 1))
-    fail(n, "dilated average pooling is not supported");
-  Step st;
-  st.kind = n.op == OpKind::AveragePool ? StepKind::AveragePool : StepKind::MaxPool;
-  st.name = n.name;
-  st.input = in.buffer;
-  st.pool = p;
-  Slot out = output_slot(n, Layout::Nhwc, {p.channels, p.out_h, p.out_w});
-  st.output = out.buffer;
-  add_step(st);
-  set_output(n, out);
-}
-
-void Compiler::compile_global_average(const Node& n) {
-  Slot in = nhwc(n, n.inputs[0]);
-  Step st;
-  st.kind = StepKind::GlobalAverage;
-  st.name = n.name;
-  st.input = in.buffer;
-  st.channels = static_cast<int32_t>(in.dims[0]);
-  st.height = static_cast<int32_t>(in.dims[1]);
-  st.width = static_cast<int32_t>(in.dims[2]);
-  Slot out = output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1});
-  st.output = out.buffer;
-  add_step(st);
-  set_output(n, out);
-}
-
-void Compiler::compile_gemm(const Node& n) {
-  Slot a = plain(n.inputs[0], g_.value(n.inputs[0]).name);
-  if (a.dims.size() != 1) fail(n, "expects a 2-D [batch, features] input");
-  const Tensor& b = constant(n, 1, "B");
-  if (b.rank() != 2) fail(n, "B must be 2-D");
-  bool trans_b = false;
-  float alpha = 1.f, beta = 1.f;
-  if (n.op == OpKind::Gemm) {
-    if (n.attr_int("transA", 0) != 0) fail(n, "transA is not supported");
-    trans_b = n.attr_int("transB", 0) != 0;
-    alpha = n.attr_float("alpha", 1.f);
-    beta = n.attr_float("beta", 1.f);
-  }
-  const int64_t k = trans_b ? b.dims[1] : b.dims[0];
-  const int64_t cols = trans_b ? b.dims[0] : b.dims[1];
-  if (k != a.dims[0]) fail(n, "inner dimensions do not match");
-  std::vector<float> scaled(b.values<float>().begin(), b.values<float>().end());
-  if (const auto& q = g_.value(n.inputs[1]).quant) {
-    // Quantized weights of a Gemm whose output stays float (the classifier head before a
-    // float Softmax): the stored codes, dequantized, so the plan computes what the model says.
-    const double lo = q->dtype == DType::Uint8 ? 0 : -128, hi = q->dtype == DType::Uint8 ? 255 : 127;
-    for (float& x : scaled)
-      x = float(std::clamp(std::nearbyint(double(x / q->scale)) + q->zero_point, lo, hi) - q->zero_point) * q->scale;
-  }
-  for (float& x : scaled) x *= alpha;
-  std::vector<float> bias(static_cast<size_t>(cols), 0.f);
-  if (n.op == OpKind::Gemm && n.has_input(2)) {
-    const Tensor& c = constant(n, 2, "C");
-    if (c.numel() == 1) {
-      std::fill(bias.begin(), bias.end(), c.data<float>()[0] * beta);
-    } else if (c.numel() == cols && (c.rank() == 1 || c.dims[0] == 1)) {
-      for (int64_t j = 0; j < cols; ++j) bias[static_cast<size_t>(j)] = c.data<float>()[j] * beta;
-    } else {
-      fail(n, "C must broadcast along the batch (shape [N] or [1,N])");
-    }
-  }
-  Step st;
-  st.kind = StepKind::Gemm;
-  st.name = n.name;
-  st.input = a.buffer;
-  st.gemm = gemm_;
-  st.rows = 1;
-  st.k = static_cast<int32_t>(k);
-  st.n = static_cast<int32_t>(cols);
-  st.weights_offset = append_weights(gemm_->packed_floats(st.k, st.n));
-  gemm_->pack(st.k, st.n, scaled.data(), trans_b, bias.data(), weights_.data() + st.weights_offset);
-  st.macs = k * cols;
-  Slot out = output_slot(n, Layout::Plain, {cols});
-  st.output = out.buffer;
-  add_step(st);
-  set_output(n, out);
-}
-
-void Compiler::compile_softmax(const Node& n) {
-  Slot in = plain(n.inputs[0], g_.value(n.inputs[0]).name);
-  const int64_t rank = static_cast<int64_t>(in.dims.size()) + 1;
-  int64_t axis = n.attr_int("axis", g_.opset >= 13 ? -1 : 1);
-  if (axis < 0) axis += rank;
-  if (axis != rank - 1) fail(n, "softmax is supported along the last axis only");
-  // The batch axis is the caller's: a softmax across it, or over an empty axis, is not a row op.
-  if (in.dims.empty() || in.dims.back() <= 0) fail(n, "softmax needs a non-empty axis other than the batch");
-  Step st;
-  st.kind = StepKind::Softmax;
-  st.name = n.name;
-  st.input = in.buffer;
-  st.n = static_cast<int32_t>(in.dims.back());
-  st.rows = static_cast<int32_t>(product(in.dims) / in.dims.back());
-  Slot out = output_slot(n, Layout::Plain, in.dims);
-  st.output = out.buffer;
-  add_step(st);
-  set_output(n, out);
-}
-
-void Compiler::compile_add(const Node& n) {
-  const Slot a = as_float(n, n.inputs[0]);
-  const Slot b = as_float(n, n.inputs[1]);
-  if (a.dims != b.dims || a.layout != b.layout) fail(n, "only same-shape additions are supported");
-  Step st;
-  st.kind = StepKind::Add;
-  st.name = n.name;
-  st.input = a.buffer;
-  st.input2 = b.buffer;
-  st.elements = product(a.dims);
-  Slot out = output_slot(n, a.layout, a.dims);
-  st.output = out.buffer;
-  add_step(st);
-  set_output(n, out);
 }
 
 void Compiler::compile_transpose(const Node& n) {

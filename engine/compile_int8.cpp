@@ -222,16 +222,8 @@ void Compiler::compile_qconv(const Node& n) {
   const Tensor& w = constant(n, 1, "weight");
   const QuantParams& wq = *g_.value(n.inputs[1]).quant;
   const Tensor* bias = n.has_input(2) ? &constant(n, 2, "bias") : nullptr;
-  if (w.rank() != 4) fail(n, "only 2-D convolutions are supported");
-  if (n.attr_int("group", 1) != 1) fail(n, "grouped convolution is not supported yet");
-  const std::vector<int64_t> in_spatial{in.dims[1], in.dims[2]};
-  WindowParams wp = window_params(g_, n, in_spatial, std::vector<int64_t>{w.dims[2], w.dims[3]});
-  std::vector<int64_t> out_spatial = wp.output_spatial(in_spatial);
   kernels::QConvParams p;
-  set_window(p.shape, wp, in, out_spatial);
-  p.shape.in_c = static_cast<int32_t>(in.dims[0]);
-  p.shape.out_c = static_cast<int32_t>(w.dims[0]);
-  if (w.dims[1] != p.shape.in_c) fail(n, "weight channels do not match the input");
+  p.shape = conv_shape(n, in, w);
   p.input_zero_point = in.zero_point;
   Int8Weights qw = quantize_weights(w.values<float>(), wq);
   p.weight_zero_point = qw.zero_point;
@@ -294,14 +286,7 @@ void Compiler::compile_qgemm(const Node& n) {
 void Compiler::compile_qglobal_average(const Node& n) {
   Slot in = as_uint8(n, n.inputs[0], true);
   Slot out = u8_output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1});
-  Step st;
-  st.kind = StepKind::QGlobalAverage;
-  st.name = n.name;
-  st.input = in.buffer;
-  st.output = out.buffer;
-  st.channels = static_cast<int32_t>(in.dims[0]);
-  st.height = static_cast<int32_t>(in.dims[1]);
-  st.width = static_cast<int32_t>(in.dims[2]);
+  Step st = image_step(StepKind::QGlobalAverage, n.name, in, out.buffer);
   st.in_zero_point = in.zero_point;
   st.out_zero_point = out.zero_point;
   const double m = double(in.scale) / (double(st.height) * st.width * double(out.scale));
@@ -312,19 +297,11 @@ void Compiler::compile_qglobal_average(const Node& n) {
 
 void Compiler::compile_qaverage_pool(const Node& n) {
   Slot in = as_uint8(n, n.inputs[0], true);
-  const std::vector<int64_t> in_spatial{in.dims[1], in.dims[2]};
-  WindowParams wp = window_params(g_, n, in_spatial);
-  std::vector<int64_t> out_spatial = wp.output_spatial(in_spatial);
   Step st;
   st.kind = StepKind::QAveragePool;
   st.name = n.name;
-  kernels::PoolNhwcParams& p = st.qpool.shape;
-  set_window(p, wp, in, out_spatial);
-  p.channels = static_cast<int32_t>(in.dims[0]);
-  p.pad_bottom = static_cast<int32_t>(wp.pads_end[0]);
-  p.pad_right = static_cast<int32_t>(wp.pads_end[1]);
-  p.count_include_pad = wp.count_include_pad;
-  if (p.dilation_h != 1 || p.dilation_w != 1) fail(n, "dilated average pooling is not supported");
+  st.qpool.shape = pool_shape(n, in);
+  const kernels::PoolNhwcParams& p = st.qpool.shape;
   Slot out = u8_output_slot(n, Layout::Nhwc, {p.channels, p.out_h, p.out_w});
   st.qpool.input_zero_point = in.zero_point;
   st.qpool.output_zero_point = out.zero_point;

@@ -1,6 +1,8 @@
-// The Graph → Plan compiler behind compile_plan() (engine/compile.h), shared by its two
-// halves: compile.cpp (layouts, buffers, the FP32 operators) and compile_int8.cpp (the
-// operators of a quantized graph, and the float <-> uint8 boundaries). Internal to engine/.
+// The Graph → Plan compiler behind compile_plan() (engine/compile.h), shared by its parts:
+// compile.cpp (buffers, slots, layouts and views, the dispatch), compile_float.cpp (the FP32
+// operators), compile_int8.cpp (the operators of a quantized graph, and the float <-> uint8
+// boundaries) and compile_window.cpp (the conv and pool window geometry both kinds share).
+// Internal to engine/.
 #pragma once
 #include <map>
 #include <string>
@@ -10,7 +12,6 @@
 #include "engine/memory_plan.h"
 #include "engine/plan.h"
 #include "graph/ir.h"
-#include "graph/op_attrs.h"
 
 namespace octet::detail {
 
@@ -33,21 +34,18 @@ struct Slot {
 // overflow or reach the allocator.
 inline int64_t product(const std::vector<int64_t>& d) { return checked_numel(d); }
 
-// The sliding-window fields conv and pool parameters share. in.dims is [C,H,W].
-template <typename Params>
-void set_window(Params& p, const WindowParams& wp, const Slot& in, const std::vector<int64_t>& out_spatial) {
-  p.in_h = static_cast<int32_t>(in.dims[1]);
-  p.in_w = static_cast<int32_t>(in.dims[2]);
-  p.out_h = static_cast<int32_t>(out_spatial[0]);
-  p.out_w = static_cast<int32_t>(out_spatial[1]);
-  p.kernel_h = static_cast<int32_t>(wp.kernel[0]);
-  p.kernel_w = static_cast<int32_t>(wp.kernel[1]);
-  p.stride_h = static_cast<int32_t>(wp.strides[0]);
-  p.stride_w = static_cast<int32_t>(wp.strides[1]);
-  p.dilation_h = static_cast<int32_t>(wp.dilations[0]);
-  p.dilation_w = static_cast<int32_t>(wp.dilations[1]);
-  p.pad_top = static_cast<int32_t>(wp.pads_begin[0]);
-  p.pad_left = static_cast<int32_t>(wp.pads_begin[1]);
+// A step of `kind` from `in` (a [C,H,W] value) to buffer `output`, with in's channels,
+// height and width: the layout changes and the global averages.
+inline Step image_step(StepKind kind, const std::string& name, const Slot& in, int output) {
+  Step st;
+  st.kind = kind;
+  st.name = name;
+  st.input = in.buffer;
+  st.output = output;
+  st.channels = static_cast<int32_t>(in.dims[0]);
+  st.height = static_cast<int32_t>(in.dims[1]);
+  st.width = static_cast<int32_t>(in.dims[2]);
+  return st;
 }
 
 class Compiler {
@@ -78,7 +76,16 @@ class Compiler {
   const Tensor& constant(const Node& n, size_t input, const char* what) const;
   void set_output(const Node& n, Slot s) { slots_[static_cast<size_t>(n.outputs.at(0))] = std::move(s); }
   Slot output_slot(const Node& n, Layout layout, std::vector<int64_t> dims);
+  // Adds st writing a new buffer for n's output (layout, dims), which becomes n's value.
+  void add_output_step(const Node& n, Step st, Layout layout, std::vector<int64_t> dims);
   size_t append_weights(size_t floats);
+
+  // compile_window.cpp: the geometry of a conv over `in` with weight `w` (checked against
+  // the input), and of a pool over `in`, from n's window attributes.
+  kernels::ConvNhwcParams conv_shape(const Node& n, const Slot& in, const Tensor& w) const;
+  kernels::PoolNhwcParams pool_shape(const Node& n, const Slot& in) const;
+
+  // compile.cpp, compile_float.cpp
   void compile_node(const Node& n);
   void compile_conv(const Node& n);
   void compile_pool(const Node& n);

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/prepare.h"
@@ -73,7 +74,7 @@ struct Builder {
   explicit Builder(int opset = 13) { g.opset = opset; }
 
   int input(const std::string& name, const std::string& spec, DType dt = DType::Float32) {
-    int id = g.add_value(Value{name, dt, shape(spec), std::nullopt});
+    int id = g.add_value(Value{name, dt, shape(spec), std::nullopt, std::nullopt});
     g.inputs.push_back(id);
     return id;
   }
@@ -95,7 +96,8 @@ struct Builder {
     n.attrs = std::move(attrs);
     int first = kNoValue;
     for (int i = 0; i < outputs; ++i) {
-      int id = g.add_value(Value{name + "_out" + std::to_string(i), DType::Undefined, Shape{}, std::nullopt});
+      int id =
+          g.add_value(Value{name + "_out" + std::to_string(i), DType::Undefined, Shape{}, std::nullopt, std::nullopt});
       if (i == 0) first = id;
       n.outputs.push_back(id);
     }
@@ -103,6 +105,10 @@ struct Builder {
     return first;
   }
   std::string shape_of(int id) const { return g.value(id).shape.to_string(); }
+  // Expects each listed value's shape, {value, "[N,16,8,8]"}, naming the value on a mismatch.
+  void expect_shapes(std::initializer_list<std::pair<int, const char*>> want) const {
+    for (const auto& [id, shape] : want) EXPECT_EQ(shape_of(id), shape) << "value '" << g.value(id).name << "'";
+  }
   std::vector<std::string> node_names() const {
     std::vector<std::string> names;
     for (const Node& n : g.nodes) names.push_back(n.name);
@@ -384,16 +390,9 @@ TEST(InferShapes, SmallConvNetWithSymbolicBatch) {
   int sm = b.node(OpKind::Softmax, "softmax", {fc});
   b.g.outputs = {sm};
   infer_shapes(b.g);
-  EXPECT_EQ(b.shape_of(conv), "[N,16,16,16]");
-  EXPECT_EQ(b.shape_of(bn), "[N,16,16,16]");
-  EXPECT_EQ(b.shape_of(conv2), "[N,16,16,16]");
-  EXPECT_EQ(b.shape_of(add), "[N,16,16,16]");
-  EXPECT_EQ(b.shape_of(pool), "[N,16,8,8]");
-  EXPECT_EQ(b.shape_of(avg), "[N,16,8,8]");
-  EXPECT_EQ(b.shape_of(gap), "[N,16,1,1]");
-  EXPECT_EQ(b.shape_of(flat), "[N,16]");
-  EXPECT_EQ(b.shape_of(fc), "[N,10]");
-  EXPECT_EQ(b.shape_of(sm), "[N,10]");
+  b.expect_shapes({{conv, "[N,16,16,16]"}, {bn, "[N,16,16,16]"}, {conv2, "[N,16,16,16]"}, {add, "[N,16,16,16]"},
+                   {pool, "[N,16,8,8]"}, {avg, "[N,16,8,8]"}, {gap, "[N,16,1,1]"}, {flat, "[N,16]"}, {fc, "[N,10]"},
+                   {sm, "[N,10]"}});
   EXPECT_EQ(b.g.value(sm).dtype, DType::Float32);
 }
 
@@ -412,13 +411,8 @@ TEST(InferShapes, ConvWindows) {
   int y = b.input("y", "N,8,H,W");
   int sym = b.node(OpKind::Conv, "symbolic_spatial", {y, w});
   infer_shapes(b.g);
-  EXPECT_EQ(b.shape_of(asym), "[N,4,16,16]");
-  EXPECT_EQ(b.shape_of(same), "[N,4,16,16]");
-  EXPECT_EQ(b.shape_of(same1), "[N,4,32,32]");
-  EXPECT_EQ(b.shape_of(valid), "[N,4,28,28]");
-  EXPECT_EQ(b.shape_of(grouped), "[N,8,32,32]");
-  EXPECT_EQ(b.shape_of(ceil), "[N,8,16,16]");
-  EXPECT_EQ(b.shape_of(sym), "[N,4,?,?]");
+  b.expect_shapes({{asym, "[N,4,16,16]"}, {same, "[N,4,16,16]"}, {same1, "[N,4,32,32]"}, {valid, "[N,4,28,28]"},
+                   {grouped, "[N,8,32,32]"}, {ceil, "[N,8,16,16]"}, {sym, "[N,4,?,?]"}});
 }
 
 TEST(InferShapes, ReshapeKeepsTheBatchSymbolWhenTheRatioAllowsIt) {
@@ -431,11 +425,7 @@ TEST(InferShapes, ReshapeKeepsTheBatchSymbolWhenTheRatioAllowsIt) {
   int known = b.node(OpKind::Reshape, "known", {k, b.constant("s4", i64({-1, 32}))});
   int runtime = b.node(OpKind::Reshape, "runtime", {x, b.input("dims", "3", DType::Int64)});
   infer_shapes(b.g);
-  EXPECT_EQ(b.shape_of(r), "[N,64]");
-  EXPECT_EQ(b.shape_of(half), "[?,32]");
-  EXPECT_EQ(b.shape_of(copy), "[N,64]");
-  EXPECT_EQ(b.shape_of(known), "[4,32]");
-  EXPECT_EQ(b.shape_of(runtime), "[?,?,?]");
+  b.expect_shapes({{r, "[N,64]"}, {half, "[?,32]"}, {copy, "[N,64]"}, {known, "[4,32]"}, {runtime, "[?,?,?]"}});
 }
 
 TEST(InferShapes, LayoutAndShapeOps) {
@@ -463,27 +453,14 @@ TEST(InferShapes, LayoutAndShapeOps) {
   int mm = b.node(OpKind::MatMul, "mm", {a, m});
   int mv = b.node(OpKind::MatMul, "mv", {a, b.constant("v", f32_zeros({5}))});
   infer_shapes(b.g);
-  EXPECT_EQ(b.shape_of(t), "[N,8,8,3]");
-  EXPECT_EQ(b.shape_of(t_rev), "[8,8,3,N]");
-  EXPECT_EQ(b.shape_of(u), "[1,N,3,8,8,1]");
-  EXPECT_EQ(b.shape_of(sq), "[N,3,8,8]");
-  EXPECT_EQ(b.shape_of(cat), "[N,6,8,8]");
-  EXPECT_EQ(b.shape_of(sl), "[N,3,4,3]");
-  EXPECT_EQ(b.shape_of(gather), "[N,2,8,8]");
-  EXPECT_EQ(b.shape_of(pad), "[N,3,12,14]");
-  EXPECT_EQ(b.shape_of(cast), "[N,3,8,8]");
+  b.expect_shapes({{t, "[N,8,8,3]"}, {t_rev, "[8,8,3,N]"}, {u, "[1,N,3,8,8,1]"}, {sq, "[N,3,8,8]"},
+                   {cat, "[N,6,8,8]"}, {sl, "[N,3,4,3]"}, {gather, "[N,2,8,8]"}, {pad, "[N,3,12,14]"},
+                   {cast, "[N,3,8,8]"}, {shp, "[4]"}, {cos, "[2,5]"}, {drop, "[N,3,8,8]"}, {drop + 1, "[N,3,8,8]"},
+                   {clip, "[N,3,8,8]"}, {id, "[N,3,8,8]"}, {mm, "[B,7,4,6]"}, {mv, "[B,1,4]"}});
   EXPECT_EQ(b.g.value(cast).dtype, DType::Int64);
-  EXPECT_EQ(b.shape_of(shp), "[4]");
   EXPECT_EQ(b.g.value(shp).dtype, DType::Int64);
-  EXPECT_EQ(b.shape_of(cos), "[2,5]");
   EXPECT_EQ(b.g.value(cos).dtype, DType::Int64);
-  EXPECT_EQ(b.shape_of(drop), "[N,3,8,8]");
-  EXPECT_EQ(b.shape_of(drop + 1), "[N,3,8,8]");
   EXPECT_EQ(b.g.value(drop + 1).dtype, DType::Bool);
-  EXPECT_EQ(b.shape_of(clip), "[N,3,8,8]");
-  EXPECT_EQ(b.shape_of(id), "[N,3,8,8]");
-  EXPECT_EQ(b.shape_of(mm), "[B,7,4,6]");
-  EXPECT_EQ(b.shape_of(mv), "[B,1,4]");
 }
 
 TEST(InferShapes, BroadcastingWithSymbolicDims) {
@@ -496,9 +473,7 @@ TEST(InferShapes, BroadcastingWithSymbolicDims) {
   int xy = b.node(OpKind::Sub, "sub", {x, y});
   int xz = b.node(OpKind::Div, "div", {x, z});
   infer_shapes(b.g);
-  EXPECT_EQ(b.shape_of(xc), "[N,16,8,8]");
-  EXPECT_EQ(b.shape_of(xy), "[N,16,8,8]");
-  EXPECT_EQ(b.shape_of(xz), "[?,16,8,8]");   // N or M, whichever is not 1
+  b.expect_shapes({{xc, "[N,16,8,8]"}, {xy, "[N,16,8,8]"}, {xz, "[?,16,8,8]"}});   // xz: N or M, whichever is not 1
 }
 
 TEST(InferShapes, MissingInformationGivesUnknownNotAGuess) {
@@ -513,10 +488,7 @@ TEST(InferShapes, MissingInformationGivesUnknownNotAGuess) {
   int pad = b.node(OpKind::Pad, "pad", {k, pads});
   int sq = b.node(OpKind::Squeeze, "sq", {b.input("s", "N,1,3")});
   infer_shapes(b.g);
-  EXPECT_EQ(b.shape_of(r), "?");
-  EXPECT_EQ(b.shape_of(conv), "[?,4,?,?]");
-  EXPECT_EQ(b.shape_of(pad), "[?,?]");
-  EXPECT_EQ(b.shape_of(sq), "?");
+  b.expect_shapes({{r, "?"}, {conv, "[?,4,?,?]"}, {pad, "[?,?]"}, {sq, "?"}});
 }
 
 // Every inconsistency names the node and both shapes involved.

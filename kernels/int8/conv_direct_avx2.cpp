@@ -61,7 +61,10 @@ struct Avx2Micro {
     return _mm256_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(b)));
   }
 
-  template <int P, int V>
+  static constexpr int kKinds = 1;   // one epilogue, its paths chosen at run time
+  static int32_t epilogue_kind(const QTileArgs&, bool) { return 0; }
+
+  template <int P, int V, int /*kind*/>
   static void tile(const QTileArgs& a, const T* x, const W* w, const int32_t* /*corr*/, uint8_t* y,
                    const uint8_t* res, int32_t lanes) {
     __m256i acc[P * V];
@@ -220,7 +223,7 @@ struct Avx2Micro {
       } else {
         alignas(16) uint8_t buf[16];
         _mm_store_si128(reinterpret_cast<__m128i*>(buf), _mm256_castsi256_si128(b));
-        std::memcpy(y + out_of(i), buf, size_t(n));
+        if (n > 0) std::memcpy(y + out_of(i), buf, size_t(n));
       }
     };
     if (lanes == 8 * V && a.y_pixel == 8 * V) {

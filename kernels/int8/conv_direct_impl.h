@@ -39,86 +39,10 @@
 #include <utility>
 
 #include "kernels/int8/conv.h"
+#include "kernels/int8/conv_direct_tile.h"
 
 namespace octet::kernels {
 namespace {
-
-inline int32_t qc_min(int32_t a, int32_t b) { return a < b ? a : b; }
-inline int32_t qc_max(int32_t a, int32_t b) { return a > b ? a : b; }
-
-// What a tile needs besides its pointers. Element offsets are in units of M::T.
-struct QTileArgs {
-  ptrdiff_t x_pixel = 0;   // between consecutive pixels of the tile
-  // Offset of each reduction step from the pixel's window origin, in (kh, run, step) order:
-  // one flat loop over steps, which GCC register-allocates far better than the loop nest.
-  const int32_t* step_offset = nullptr;
-  int32_t nsteps = 0;
-  ptrdiff_t y_pixel = 0;   // out_c
-  int32_t multiplier = 0, shift = 1, zero_point = 0, lo = 0, hi = 255;
-  int32_t res_multiplier = 0, res_zero_point = 0;
-  // round_before_residual (conv.h): c - zc = clamp(rounding_shift(acc * multiplier, shift),
-  // -zc, 255 - zc), then y from (c - zc) * conv_multiplier + (r - zr) * res_multiplier and
-  // add_shift.
-  bool round_first = false;
-  int32_t conv_zero_point = 0, conv_multiplier = 0, add_shift = 1;
-};
-
-// One requantisation stage of a tile's epilogue, on int32 lanes t (and the residual r when the
-// stage takes it): y = clamp(zy + rounding_shift(t * m + (r - zr) * mr, shift), lo, hi).
-// `fast`: y - zy fits an int32 lane before the clamp and zy * 2^shift + 2^(shift-1) - zr * mr
-// fits int64 with the products, so the ISA files may take their short path.
-struct QStage {
-  int32_t m, shift, zy, lo, hi, mr, zr;
-  bool fast;
-};
-
-// The conv's own epilogue (with the residual term when the tile has one). With M = m / 2^s
-// <= 1/2 and s <= 52, |t * m / 2^s| < 2^30; a residual adds < 2^29 if m_r < 2^(s+21).
-inline QStage q_conv_stage(const QTileArgs& a, bool res) {
-  const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1)) &&
-                    (!res || a.shift >= 10 || a.res_multiplier < (1 << (a.shift + 21)));
-  return {a.multiplier, a.shift, a.zero_point, a.lo, a.hi, a.res_multiplier, a.res_zero_point, fast};
-}
-// round_before_residual, first stage: c - zc, with zc moved into the clamp bounds.
-inline QStage q_round_stage(const QTileArgs& a) {
-  const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1));
-  return {a.multiplier, a.shift, 0, -a.conv_zero_point, 255 - a.conv_zero_point, 0, 0, fast};
-}
-// Second stage, on t = c - zc: |t|, |r - zr| <= 255 and m, m_r < 2^31 give |v| < 2^40, so
-// any shift >= 10 keeps y - zy within 2^30 + 1.
-inline QStage q_add_stage(const QTileArgs& a) {
-  const bool fast = a.add_shift >= 10 && a.add_shift <= 52;
-  return {a.conv_multiplier, a.add_shift, a.zero_point, a.lo, a.hi, a.res_multiplier, a.res_zero_point, fast};
-}
-
-// round_before_residual's Add in 32-bit lanes. Its operands d = c - zc and r fit int16, so
-// with each multiplier split as m = m_hi * 2^16 + m_lo (m_lo the signed low half, m_hi < 2^15)
-// and the constant K = 2^(s-1) - zr * m_r + zy * 2^s likewise,
-//   v + K = H * 2^16 + Lo,  H = d * m_hi + r * m_r_hi + K_hi,  Lo = d * m_lo + r * m_r_lo + K_lo
-// (multiply-adds of int16 pairs (d, r): vpdpwssd / vpmaddwd), both exact in int32, and
-//   y = floor((v + K) / 2^s) = (H + (Lo >> 16)) >> (s - 16)            (16 <= s <= 36)
-// exactly, since floor(x / 2^s) = floor(floor(x / 2^16) / 2^(s-16)); there |Lo| < 2^25 and
-// |K_hi| < 2^29, so |H| < 2^30. y includes zy and fits an int32 lane; the clamp comes with
-// the narrowing.
-struct QAdd16 {
-  bool ok;
-  int32_t mlo, mhi, klo, khi, shift;   // word pairs (m_lo, m_r_lo), (m_hi, m_r_hi); shift s - 16
-};
-inline QAdd16 q_add16_consts(const QTileArgs& a) {
-  QAdd16 k{};
-  const int32_t s = a.add_shift;
-  const int32_t alo = int16_t(a.conv_multiplier & 0xFFFF), blo = int16_t(a.res_multiplier & 0xFFFF);
-  const int64_t ahi = (int64_t{a.conv_multiplier} - alo) >> 16, bhi = (int64_t{a.res_multiplier} - blo) >> 16;
-  k.ok = s >= 16 && s <= 36 && ahi < 32768 && bhi < 32768;
-  if (!k.ok) return k;
-  const int64_t K = (int64_t{1} << (s - 1)) - int64_t{a.res_zero_point} * a.res_multiplier + (int64_t{a.zero_point} << s);
-  k.mlo = int32_t(uint32_t(uint16_t(alo)) | uint32_t(uint16_t(blo)) << 16);
-  k.mhi = int32_t(uint32_t(ahi) | uint32_t(bhi) << 16);
-  k.klo = int32_t(K & 0xFFFF);
-  k.khi = int32_t(K >> 16);
-  k.shift = s - 16;
-  return k;
-}
 
 constexpr size_t kStageBudget = 64 * 1024;   // bytes of staged input rows per chunk
 constexpr size_t kSlack = 64;                // bytes after the staged rows (dead-slot reads)
@@ -338,30 +262,38 @@ struct QConvDirect {
 
   using TileFn = void (*)(const QTileArgs&, const T*, const W*, const int32_t*, uint8_t*, const uint8_t*, int32_t);
 
-  // kT<V>.fn[P]: the tile of P pixels x V vectors (empty past Vmax).
-  template <int V, int... Ps>
+  // kT<V, K>.fn[P]: the tile of P pixels x V vectors with epilogue kind K (empty past Vmax).
+  // A micro-kernel may specialise its epilogue by kind (M::kKinds of them; M::epilogue_kind
+  // picks one per call), so that each tile compiles to one straight path.
+  template <int V, int K, int... Ps>
   static constexpr auto make_table(std::integer_sequence<int, Ps...>) {
     struct Table {
       TileFn fn[sizeof...(Ps) + 1];
     };
-    return Table{{nullptr, &M::template tile<Ps + 1, V>...}};
+    return Table{{nullptr, &M::template tile<Ps + 1, V, K>...}};
   }
-  template <int V>
+  template <int V, int K>
   static constexpr auto table() {
-    constexpr int pmax = V > Vmax ? 0 : V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
-    return make_table<V>(std::make_integer_sequence<int, pmax>{});
+    constexpr int pmax = V > Vmax || K >= M::kKinds ? 0 : V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
+    return make_table<V, K>(std::make_integer_sequence<int, pmax>{});
   }
-  static constexpr auto kT1 = table<1>();
-  static constexpr auto kT2 = table<2>();
-  static constexpr auto kT3 = table<3>();
-  static constexpr auto kT4 = table<4>();
+  static constexpr auto kT1 = table<1, 0>();
+  static constexpr auto kT2 = table<2, 0>();
+  static constexpr auto kT3 = table<3, 0>();
+  static constexpr auto kT4 = table<4, 0>();
+  static constexpr auto kT1k = table<1, 1>();
+  static constexpr auto kT2k = table<2, 1>();
+  static constexpr auto kT3k = table<3, 1>();
+  static constexpr auto kT4k = table<4, 1>();
 
   // n pixels of one segment (uniform source stride a.x_pixel), one super-block.
   static void segment(const QTileArgs& a, int32_t V, int32_t n, const T* x, const W* w, const int32_t* corr,
                       uint8_t* y, const uint8_t* res, int32_t lanes) {
     static_assert(Vmax <= 4);
     const int32_t pmax = V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
-    const TileFn* fns = V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn;
+    static_assert(M::kKinds <= 2);
+    const TileFn* fns = a.kind == 0 ? (V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn)
+                                    : (V == 1 ? kT1k.fn : V == 2 ? kT2k.fn : V == 3 ? kT3k.fn : kT4k.fn);
     const int32_t tiles = (n + pmax - 1) / pmax;
     if (tiles == 0) return;
     const int32_t base = n / tiles, extra = n % tiles;
@@ -408,6 +340,7 @@ struct QConvDirect {
     a.conv_zero_point = q.conv_zero_point;
     a.conv_multiplier = q.conv_multiplier;
     a.add_shift = q.add_shift;
+    a.kind = M::epilogue_kind(a, residual != nullptr);
     // Rows are one run of pixels when the next output row starts one pixel step after the last.
     const bool flat = ptrdiff_t{s.stride_h} * ptrdiff_t(pitch) == ptrdiff_t{s.out_w} * a.x_pixel;
     const ptrdiff_t out_row = ptrdiff_t{s.out_w} * s.out_c;

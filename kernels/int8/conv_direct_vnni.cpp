@@ -34,8 +34,21 @@ struct VnniMicro {
   static constexpr bool kDirect = true, kWindowSum = true;
 
   static W weight(int32_t w, int32_t /*zw: handled by the window sum*/) { return static_cast<W>(w); }
-  static void fill(T* dst, uint8_t v, size_t n) { std::memset(dst, v, n); }
-  static void copy(T* dst, const uint8_t* src, size_t n) { std::memcpy(dst, src, n); }
+  // Staging moves a few hundred bytes at a time (a padded row) and fills a pixel or two of
+  // zero point at each end: inline 64-byte moves with a masked tail cost a fraction of a
+  // memcpy / memset call at these sizes.
+  static void fill(T* dst, uint8_t v, size_t n) {
+    const __m512i b = _mm512_set1_epi8(static_cast<char>(v));
+    for (; n >= 64; n -= 64, dst += 64) _mm512_storeu_si512(dst, b);
+    if (n > 0) _mm512_mask_storeu_epi8(dst, _cvtu64_mask64((~uint64_t{0}) >> (64 - n)), b);
+  }
+  static void copy(T* dst, const uint8_t* src, size_t n) {
+    for (; n >= 64; n -= 64, dst += 64, src += 64) _mm512_storeu_si512(dst, _mm512_loadu_si512(src));
+    if (n > 0) {
+      const __mmask64 m = _cvtu64_mask64((~uint64_t{0}) >> (64 - n));
+      _mm512_mask_storeu_epi8(dst, m, _mm512_maskz_loadu_epi8(m, src));
+    }
+  }
 
   // out[i] = Σ_{c < C} x[i * stride + c] (the window sums for weight_zp != 0). vpsadbw
   // against zero sums 8 bytes into each 64-bit lane.
@@ -144,7 +157,15 @@ struct VnniMicro {
     return v;
   }
 
-  template <int P, int V>
+  // Epilogue kinds: 0 any (paths chosen at run time), 1 the plain conv of calibrated models
+  // (no residual, fast path, shift >= 33: requantize_hi32), compiled apart so that its tiles
+  // keep every accumulator in a register.
+  static constexpr int kKinds = 2;
+  static int32_t epilogue_kind(const QTileArgs& a, bool residual) {
+    return !residual && !a.round_first && q_conv_stage(a, false).fast && a.shift >= 33 ? 1 : 0;
+  }
+
+  template <int P, int V, int Kind>
   static void tile(const QTileArgs& a, const T* x, const W* w, const int32_t* corr, uint8_t* y,
                    const uint8_t* res, int32_t lanes) {
     __m512i acc[P * V];
@@ -184,7 +205,13 @@ struct VnniMicro {
 #pragma GCC unroll 32
       for (int i = 0; i < P * V; ++i) __asm__("" : "+v"(acc[i]));
     }
-    epilogue<P, V>(a, acc, y, res, lanes);
+    if constexpr (Kind == 1) {
+      const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
+      requantize_hi32<P, V>(q_conv_stage(a, false), acc);
+      store<P, V>(a, acc, y, lanes, tail);
+    } else {
+      epilogue<P, V>(a, acc, y, res, lanes);
+    }
   }
 
   // Requantises P * V accumulator vectors in place into int32 outputs and stores them. With
@@ -241,6 +268,7 @@ struct VnniMicro {
     auto res_of = [&](int i) __attribute__((always_inline)) { return res + (i / V) * y_pixel + 16 * (i % V); };
     const __m512i M = _mm512_set1_epi64(k.m), MR = _mm512_set1_epi64(k.mr);
     const int64_t rnd = int64_t{1} << (k.shift - 1);
+    if (k.fast && res == nullptr && k.shift >= 33) return requantize_hi32<P, V>(k, acc);
     // Fast path (QStage::fast): y is exact in an int32 lane, and zy * 2^s joins the rounding
     // constant without overflowing int64: y = (v + 2^(s-1) + zy * 2^s - zr * m_r) >> s. Odd
     // lanes shift so that their result lands in the high dword, where the blend wants it:
@@ -289,6 +317,29 @@ struct VnniMicro {
         od = _mm512_min_epi64(_mm512_max_epi64(od, LO), HI);
         acc[i] = _mm512_add_epi32(_mm512_mask_blend_epi32(0xAAAA, ev, _mm512_slli_epi64(od, 32)), ZY);
       }
+    }
+  }
+
+  // No residual and s >= 33 (what calibrated convs use): the rounding constant can join
+  // after the low 32 bits are dropped, since for integers a, b with 0 <= b < 2^32,
+  //   floor((a * 2^32 + b + 2^(s-1) + zy * 2^s) / 2^s) = floor((a + K) / 2^(s-32)),
+  //   K = 2^(s-33) + zy * 2^(s-32),
+  // so y = (hi32(t * m) + K) >> (s - 32) on 32-bit lanes. |t * m| < 2^62 gives |hi32| <
+  // 2^30, and K < 2^29 for s <= 52: no overflow. One permute gathers the high dwords of
+  // the even and odd products, and two 64-bit adds and a blend are saved per vector.
+  template <int P, int V>
+  __attribute__((always_inline)) static void requantize_hi32(const QStage& k, __m512i (&acc)[P * V]) {
+    constexpr int N = P * V;
+    const __m512i M = _mm512_set1_epi64(k.m);
+    const __m512i HI = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+    const __m512i K =
+        _mm512_set1_epi32(int32_t((int64_t{1} << (k.shift - 33)) + int64_t{k.zy} * (int64_t{1} << (k.shift - 32))));
+    const __m128i SH = _mm_cvtsi32_si128(k.shift - 32);
+#pragma GCC unroll 32
+    for (int i = 0; i < N; ++i) {
+      const __m512i ev = _mm512_mul_epi32(acc[i], M);
+      const __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(acc[i], 32), M);
+      acc[i] = _mm512_sra_epi32(_mm512_add_epi32(_mm512_permutex2var_epi32(ev, HI, od), K), SH);
     }
   }
 

@@ -18,7 +18,7 @@
 namespace octet::kernels {
 namespace {
 
-struct Avx2 {
+struct Avx2 : QEvenOddRequant<Avx2> {
   using I32 = __m256i;
   static constexpr int32_t kLanes = 8;
 
@@ -77,19 +77,10 @@ struct Avx2 {
     return _mm256_add_epi32(y, k.offset);
   }
 
-  static I32 requant1(I32 x, const Rq& k) {
-    const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, k.m_a), k.bias);
-    const __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), k.m_a), k.bias);
-    return finish(even, odd, k);
-  }
-
-  static I32 requant2(I32 a, I32 b, const Rq& k) {
-    const __m256i even = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epi32(a, k.m_a), _mm256_mul_epi32(b, k.m_b)), k.bias);
-    const __m256i odd = _mm256_add_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), k.m_a),
-                                                          _mm256_mul_epi32(_mm256_srli_epi64(b, 32), k.m_b)),
-                                         k.bias);
-    return finish(even, odd, k);
-  }
+  // The 64-bit lane operations QEvenOddRequant (vector_impl.h) builds requant1/2 from.
+  static __m256i mul_even(I32 a, __m256i m) { return _mm256_mul_epi32(a, m); }
+  static __m256i add64(__m256i a, __m256i b) { return _mm256_add_epi64(a, b); }
+  static I32 odd_down(I32 a) { return _mm256_srli_epi64(a, 32); }
 
   // q = clamp(round_half_even(x / scale), -zp, 255 - zp) + zp: clamping the quotient to
   // integer bounds before rounding equals clamping after, and keeps cvtps in range. NaN is

@@ -17,7 +17,7 @@
 namespace octet::kernels {
 namespace {
 
-struct Avx512 {
+struct Avx512 : QEvenOddRequant<Avx512> {
   using I32 = __m512i;
   static constexpr int32_t kLanes = 16;
 
@@ -62,19 +62,10 @@ struct Avx512 {
     return _mm512_add_epi32(y, k.zp);
   }
 
-  static I32 requant1(I32 x, const Rq& k) {
-    const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, k.m_a), k.bias);
-    const __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k.m_a), k.bias);
-    return finish(even, odd, k);
-  }
-
-  static I32 requant2(I32 a, I32 b, const Rq& k) {
-    const __m512i even = _mm512_add_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, k.m_a), _mm512_mul_epi32(b, k.m_b)), k.bias);
-    const __m512i odd = _mm512_add_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), k.m_a),
-                                                          _mm512_mul_epi32(_mm512_srli_epi64(b, 32), k.m_b)),
-                                         k.bias);
-    return finish(even, odd, k);
-  }
+  // The 64-bit lane operations QEvenOddRequant (vector_impl.h) builds requant1/2 from.
+  static __m512i mul_even(I32 a, __m512i m) { return _mm512_mul_epi32(a, m); }
+  static __m512i add64(__m512i a, __m512i b) { return _mm512_add_epi64(a, b); }
+  static I32 odd_down(I32 a) { return _mm512_srli_epi64(a, 32); }
 
   // As vector_avx2.cpp: NaN zeroed, the quotient clamped to [-zp, 255 - zp], rounded to
   // nearest-even by cvtps (MXCSR default), zp added.

@@ -13,6 +13,7 @@
 //   I32 requant1(I32 x, const Rq&)          = clamp(zp + ((x * m_a + bias) >> shift), lo, hi)
 //   I32 requant2(I32 a, I32 b, const Rq&)   = clamp(zp + ((a * m_a + b * m_b + bias) >> shift), lo, hi)
 //       exactly, in 64-bit arithmetic (>> is floor)
+//       (the x86 variants get both from QEvenOddRequant below)
 //   Qc quantize_consts(float scale, int32_t zp);
 //   void quantize(const float* x, uint8_t* q, const Qc&); quantize_tail(x, q, n, Qc)
 //   Dc dequantize_consts(float scale, int32_t zp);
@@ -47,6 +48,30 @@ inline QTapRange q_tap_range(int32_t start, int32_t k, int32_t d, int32_t n) {
   if (hi < lo) hi = lo;
   return {lo, hi};
 }
+
+// requant1 / requant2 for an ISA whose 32x32->64 multiply reads the even 32-bit lanes only
+// (_mm256_mul_epi32, _mm512_mul_epi32): the even lanes are multiplied in place, the odd ones
+// after a 64-bit shift down by 32, and the two halves of 64-bit sums go to Isa::finish, which
+// shifts, clamps and interleaves them back into 32-bit lanes. An ISA struct derives from
+// QEvenOddRequant<itself> and defines, besides finish(even, odd, Rq):
+//   mul_even(I32 a, m) (exact products of the even lanes), add64(a, b), odd_down(I32 a).
+template <class Isa>
+struct QEvenOddRequant {
+  template <class I32, class Rq>
+  static I32 requant1(I32 x, const Rq& k) {
+    const auto even = Isa::add64(Isa::mul_even(x, k.m_a), k.bias);
+    const auto odd = Isa::add64(Isa::mul_even(Isa::odd_down(x), k.m_a), k.bias);
+    return Isa::finish(even, odd, k);
+  }
+
+  template <class I32, class Rq>
+  static I32 requant2(I32 a, I32 b, const Rq& k) {
+    const auto even = Isa::add64(Isa::add64(Isa::mul_even(a, k.m_a), Isa::mul_even(b, k.m_b)), k.bias);
+    const auto odd =
+        Isa::add64(Isa::add64(Isa::mul_even(Isa::odd_down(a), k.m_a), Isa::mul_even(Isa::odd_down(b), k.m_b)), k.bias);
+    return Isa::finish(even, odd, k);
+  }
+};
 
 template <class Isa>
 struct QVectorImpl {

@@ -1,0 +1,145 @@
+// The FP32 operators of the compiler (engine/compiler.h): Conv (with its fused epilogue),
+// the pools, Gemm / MatMul, Softmax and Add as steps on the float kernels (kernels/f32/).
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "engine/compiler.h"
+#include "engine/conv_select.h"
+
+namespace octet::detail {
+
+void Compiler::compile_conv(const Node& n) {
+  Slot in = nhwc(n, n.inputs[0]);
+  const Tensor& w = constant(n, 1, "weight");
+  const Tensor* bias = n.has_input(2) ? &constant(n, 2, "bias") : nullptr;
+  kernels::ConvNhwcParams p = conv_shape(n, in, w);
+  const std::string act = n.attr_string("octet_activation", "");
+  if (act == "Relu") {
+    p.activation = kernels::Activation::Relu;
+  } else if (act == "Clip") {
+    p.activation = kernels::Activation::Clip;
+    p.clip_min = n.attr_float("octet_clip_min", -3.4e38f);
+    p.clip_max = n.attr_float("octet_clip_max", 3.4e38f);
+  } else if (!act.empty()) {
+    fail(n, "unknown fused activation '" + act + "'");
+  }
+  Step st;
+  st.kind = StepKind::Conv;
+  st.name = n.name;
+  st.input = in.buffer;
+  if (n.has_input(3)) {
+    Slot r = nhwc(n, n.inputs[3]);
+    st.input2 = r.buffer;
+  }
+  st.conv_params = p;
+  st.conv = select_conv_kernel(p, isa_, w.data<float>(), bias ? bias->data<float>() : nullptr, opts_.autotune,
+                               opts_.conv_family);
+  if (st.conv == nullptr) fail(n, "no convolution kernel supports this layer");
+  st.weights_offset = append_weights(st.conv->packed_floats(p));
+  st.conv->pack(p, w.data<float>(), bias ? bias->data<float>() : nullptr, weights_.data() + st.weights_offset);
+  plan_.workspace_floats = std::max(plan_.workspace_floats, st.conv->workspace_floats(p));
+  st.macs = int64_t{p.out_h} * p.out_w * p.out_c * p.in_c * p.kernel_h * p.kernel_w;
+  add_output_step(n, std::move(st), Layout::Nhwc, {p.out_c, p.out_h, p.out_w});
+}
+
+void Compiler::compile_pool(const Node& n) {
+  Slot in = nhwc(n, n.inputs[0]);
+  if (n.outputs.size() > 1) fail(n, "MaxPool indices are not supported");
+  const kernels::PoolNhwcParams p = pool_shape(n, in);
+  Step st;
+  st.kind = n.op == OpKind::AveragePool ? StepKind::AveragePool : StepKind::MaxPool;
+  st.name = n.name;
+  st.input = in.buffer;
+  st.pool = p;
+  add_output_step(n, std::move(st), Layout::Nhwc, {p.channels, p.out_h, p.out_w});
+}
+
+void Compiler::compile_global_average(const Node& n) {
+  Slot in = nhwc(n, n.inputs[0]);
+  Slot out = output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1});
+  add_step(image_step(StepKind::GlobalAverage, n.name, in, out.buffer));
+  set_output(n, out);
+}
+
+void Compiler::compile_gemm(const Node& n) {
+  Slot a = plain(n.inputs[0], g_.value(n.inputs[0]).name);
+  if (a.dims.size() != 1) fail(n, "expects a 2-D [batch, features] input");
+  const Tensor& b = constant(n, 1, "B");
+  if (b.rank() != 2) fail(n, "B must be 2-D");
+  bool trans_b = false;
+  float alpha = 1.f, beta = 1.f;
+  if (n.op == OpKind::Gemm) {
+    if (n.attr_int("transA", 0) != 0) fail(n, "transA is not supported");
+    trans_b = n.attr_int("transB", 0) != 0;
+    alpha = n.attr_float("alpha", 1.f);
+    beta = n.attr_float("beta", 1.f);
+  }
+  const int64_t k = trans_b ? b.dims[1] : b.dims[0];
+  const int64_t cols = trans_b ? b.dims[0] : b.dims[1];
+  if (k != a.dims[0]) fail(n, "inner dimensions do not match");
+  std::vector<float> scaled(b.values<float>().begin(), b.values<float>().end());
+  if (const auto& q = g_.value(n.inputs[1]).quant) {
+    // Quantized weights of a Gemm whose output stays float (the classifier head before a
+    // float Softmax): the stored codes, dequantized, so the plan computes what the model says.
+    const double lo = q->dtype == DType::Uint8 ? 0 : -128, hi = q->dtype == DType::Uint8 ? 255 : 127;
+    for (float& x : scaled)
+      x = float(std::clamp(std::nearbyint(double(x / q->scale)) + q->zero_point, lo, hi) - q->zero_point) * q->scale;
+  }
+  for (float& x : scaled) x *= alpha;
+  std::vector<float> bias(static_cast<size_t>(cols), 0.f);
+  if (n.op == OpKind::Gemm && n.has_input(2)) {
+    const Tensor& c = constant(n, 2, "C");
+    if (c.numel() == 1) {
+      std::fill(bias.begin(), bias.end(), c.data<float>()[0] * beta);
+    } else if (c.numel() == cols && (c.rank() == 1 || c.dims[0] == 1)) {
+      for (int64_t j = 0; j < cols; ++j) bias[static_cast<size_t>(j)] = c.data<float>()[j] * beta;
+    } else {
+      fail(n, "C must broadcast along the batch (shape [N] or [1,N])");
+    }
+  }
+  Step st;
+  st.kind = StepKind::Gemm;
+  st.name = n.name;
+  st.input = a.buffer;
+  st.gemm = gemm_;
+  st.rows = 1;
+  st.k = static_cast<int32_t>(k);
+  st.n = static_cast<int32_t>(cols);
+  st.weights_offset = append_weights(gemm_->packed_floats(st.k, st.n));
+  gemm_->pack(st.k, st.n, scaled.data(), trans_b, bias.data(), weights_.data() + st.weights_offset);
+  st.macs = k * cols;
+  add_output_step(n, std::move(st), Layout::Plain, {cols});
+}
+
+void Compiler::compile_softmax(const Node& n) {
+  Slot in = plain(n.inputs[0], g_.value(n.inputs[0]).name);
+  const int64_t rank = static_cast<int64_t>(in.dims.size()) + 1;
+  int64_t axis = n.attr_int("axis", g_.opset >= 13 ? -1 : 1);
+  if (axis < 0) axis += rank;
+  if (axis != rank - 1) fail(n, "softmax is supported along the last axis only");
+  // The batch axis is the caller's: a softmax across it, or over an empty axis, is not a row op.
+  if (in.dims.empty() || in.dims.back() <= 0) fail(n, "softmax needs a non-empty axis other than the batch");
+  Step st;
+  st.kind = StepKind::Softmax;
+  st.name = n.name;
+  st.input = in.buffer;
+  st.n = static_cast<int32_t>(in.dims.back());
+  st.rows = static_cast<int32_t>(product(in.dims) / in.dims.back());
+  add_output_step(n, std::move(st), Layout::Plain, in.dims);
+}
+
+void Compiler::compile_add(const Node& n) {
+  const Slot a = as_float(n, n.inputs[0]);
+  const Slot b = as_float(n, n.inputs[1]);
+  if (a.dims != b.dims || a.layout != b.layout) fail(n, "only same-shape additions are supported");
+  Step st;
+  st.kind = StepKind::Add;
+  st.name = n.name;
+  st.input = a.buffer;
+  st.input2 = b.buffer;
+  st.elements = product(a.dims);
+  add_output_step(n, std::move(st), a.layout, a.dims);
+}
+
+}  // namespace octet::detail

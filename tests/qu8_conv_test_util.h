@@ -1,0 +1,226 @@
+// Shared by the int8 convolution tests (tests/test_qu8_conv_*.cpp): each case runs every
+// qu8_conv variant in the registry this CPU runs (the others are reported as skipped) against
+// the scalar oracle qconv_nhwc, bit for bit, on exactly-sized buffers with guard bytes after
+// the packed weights, the workspace and the output. Also: the shape and requantisation
+// builders the cases use, and ResNet8's conv layers.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/int8/conv.h"
+#include "kernels/reference/qconv.h"
+#include "kernels/registry.h"
+
+namespace octet::qu8_conv_test {
+
+using kernels::ConvNhwcParams;
+using kernels::QConvParams;
+using kernels::QConvU8Kernel;
+
+inline constexpr uint8_t kGuard = 0xA5;
+inline constexpr size_t kGuardBytes = 64;
+
+// Variants this CPU runs; prints the ones it skips (once).
+inline std::vector<const kernels::KernelVariant*> runnable() {
+  static const std::vector<const kernels::KernelVariant*> out = [] {
+    std::vector<const kernels::KernelVariant*> r;
+    for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
+      if (v.family != kernels::KernelFamily::ConvQU8) continue;
+      if (v.supported())
+        r.push_back(&v);
+      else
+        std::printf("[  SKIPPED ] %s: CPU lacks %s\n", v.name, kernels::isa_name(v.isa));
+    }
+    return r;
+  }();
+  return out;
+}
+
+// A 64-byte aligned buffer followed by guard bytes.
+struct Guarded {
+  explicit Guarded(size_t n) : size(n), raw((n + kGuardBytes + 64) / 64 * 64 + 64) {
+    uintptr_t a = reinterpret_cast<uintptr_t>(raw.data());
+    data = raw.data() + ((64 - a % 64) % 64);
+    std::memset(data, 0x5A, size);
+    std::memset(data + size, kGuard, kGuardBytes);
+  }
+  bool intact() const {
+    for (size_t i = 0; i < kGuardBytes; ++i)
+      if (data[size + i] != kGuard) return false;
+    return true;
+  }
+  size_t size;
+  std::vector<uint8_t> raw;
+  uint8_t* data = nullptr;
+};
+
+struct Case {
+  QConvParams q;
+  int32_t batch = 1;
+  bool residual = false;
+  bool bias = true;
+  int32_t split = -1;   // run rows [0, split) and [split, out_h) in two calls; -1: one call
+  uint32_t seed = 1;
+  int32_t x_lo = 0, x_hi = 255;   // input value range
+  int32_t w_lo = -128, w_hi = 127;
+  int32_t r_lo = 0, r_hi = 255;   // residual value range
+};
+
+inline std::string describe(const Case& c) {
+  const ConvNhwcParams& s = c.q.shape;
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "in %dx%dx%d out %dx%dx%d k %dx%d s %dx%d d %dx%d pad %d,%d batch %d res %d bias %d split %d "
+                "zx %d zw %d zy %d [%d,%d] m %d s %d mr %d zr %d round-first %d zc %d mc %d add-shift %d seed %u",
+                s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.kernel_h, s.kernel_w, s.stride_h, s.stride_w,
+                s.dilation_h, s.dilation_w, s.pad_top, s.pad_left, c.batch, c.residual, c.bias, c.split,
+                c.q.input_zero_point, c.q.weight_zero_point, c.q.output_zero_point, c.q.output_min, c.q.output_max,
+                c.q.requant.multiplier, c.q.requant.shift, c.q.residual_multiplier, c.q.residual_zero_point,
+                c.q.round_before_residual, c.q.conv_zero_point, c.q.conv_multiplier, c.q.add_shift, c.seed);
+  return buf;
+}
+
+// Shape with output size from the padding after (pad_bottom / pad_right).
+inline ConvNhwcParams shape(int32_t in_h, int32_t in_w, int32_t in_c, int32_t out_c, int32_t kh, int32_t kw,
+                            int32_t sh, int32_t sw, int32_t pt, int32_t pl, int32_t pb, int32_t pr, int32_t dh = 1,
+                            int32_t dw = 1) {
+  ConvNhwcParams s;
+  s.in_h = in_h;
+  s.in_w = in_w;
+  s.in_c = in_c;
+  s.out_c = out_c;
+  s.kernel_h = kh;
+  s.kernel_w = kw;
+  s.stride_h = sh;
+  s.stride_w = sw;
+  s.dilation_h = dh;
+  s.dilation_w = dw;
+  s.pad_top = pt;
+  s.pad_left = pl;
+  s.out_h = (in_h + pt + pb - ((kh - 1) * dh + 1)) / sh + 1;
+  s.out_w = (in_w + pl + pr - ((kw - 1) * dw + 1)) / sw + 1;
+  return s;
+}
+
+// A requantisation that keeps most outputs off the clamp: M ~ 1 / (spread of acc).
+inline void sensible_requant(QConvParams& q, std::mt19937& rng, bool residual) {
+  const ConvNhwcParams& s = q.shape;
+  const double k = double(s.kernel_h) * s.kernel_w * s.in_c;
+  const double m1 = std::ldexp(std::uniform_real_distribution<double>(0.5, 2.0)(rng), 0) * 60.0 / (std::sqrt(k) * 128 * 74);
+  const double m2 = std::uniform_real_distribution<double>(0.1, 1.5)(rng);
+  if (residual) {
+    ASSERT_TRUE(kernels::make_requant_pair(m1, m2, &q.requant, &q.residual_multiplier));
+  } else {
+    ASSERT_TRUE(kernels::make_requant(m1, &q.requant));
+  }
+}
+
+// round_before_residual: the conv into c as sensible_requant makes it, then an Add with
+// s_c / s_y and s_r / s_y in [0.3, 3] (a residual block's range).
+inline void sensible_round_first(QConvParams& q, std::mt19937& rng) {
+  sensible_requant(q, rng, false);
+  q.round_before_residual = true;
+  std::uniform_real_distribution<double> ratio(0.3, 3.0);
+  kernels::Requant a;
+  ASSERT_TRUE(kernels::make_requant_pair(ratio(rng), ratio(rng), &a, &q.residual_multiplier));
+  q.conv_multiplier = a.multiplier;
+  q.add_shift = a.shift;
+}
+
+// Runs every runnable variant on the case and compares with the oracle, image by image.
+inline void check(const Case& c) {
+  const QConvParams& q = c.q;
+  const ConvNhwcParams& s = q.shape;
+  SCOPED_TRACE(describe(c));
+  std::mt19937 rng(c.seed);
+  const size_t in_n = size_t(s.in_h) * s.in_w * s.in_c, out_n = size_t(s.out_h) * s.out_w * s.out_c;
+  const size_t w_n = size_t(s.out_c) * s.in_c * s.kernel_h * s.kernel_w;
+  std::vector<uint8_t> input(in_n * c.batch), residual(c.residual ? out_n * c.batch : 0);
+  std::vector<int8_t> weight(w_n);
+  std::vector<int32_t> bias(s.out_c);
+  std::uniform_int_distribution<int32_t> dx(c.x_lo, c.x_hi), dw(c.w_lo, c.w_hi), dr(c.r_lo, c.r_hi),
+      db(-(1 << 20), 1 << 20);
+  for (uint8_t& v : input) v = uint8_t(dx(rng));
+  for (int8_t& v : weight) v = int8_t(dw(rng));
+  for (uint8_t& v : residual) v = uint8_t(dr(rng));
+  for (int32_t& v : bias) v = db(rng);
+  const int32_t* b = c.bias ? bias.data() : nullptr;
+
+  std::vector<uint8_t> want(out_n * c.batch);
+  for (int32_t i = 0; i < c.batch; ++i)
+    kernels::qconv_nhwc(q, input.data() + i * in_n, weight.data(), b, c.residual ? residual.data() + i * out_n : nullptr,
+                        want.data() + i * out_n);
+
+  for (const kernels::KernelVariant* v : runnable()) {
+    SCOPED_TRACE(v->name);
+    const QConvU8Kernel& k = *v->qconv;
+    ASSERT_TRUE(k.supports(q));
+    ASSERT_GE(k.row_tile, 1);
+    Guarded packed(k.packed_bytes(q)), ws(k.workspace_bytes(q));
+    k.pack(q, weight.data(), b, packed.data);
+    ASSERT_TRUE(packed.intact()) << "pack wrote past packed_bytes";
+    for (int32_t i = 0; i < c.batch; ++i) {
+      Guarded out(out_n);
+      // Each image and residual in its own exactly-sized allocation, so that a sanitizer
+      // build catches any read past them.
+      const std::vector<uint8_t> xi(input.begin() + i * in_n, input.begin() + (i + 1) * in_n);
+      const std::vector<uint8_t> ri = c.residual ? std::vector<uint8_t>(residual.begin() + i * out_n,
+                                                                        residual.begin() + (i + 1) * out_n)
+                                                 : std::vector<uint8_t>();
+      const uint8_t* x = xi.data();
+      const uint8_t* r = c.residual ? ri.data() : nullptr;
+      int32_t split = c.split;
+      if (split > 0) split = split / k.row_tile * k.row_tile;
+      if (split > 0 && split < s.out_h) {
+        k.run(q, packed.data, x, r, out.data, ws.data, 0, split);
+        k.run(q, packed.data, x, r, out.data, ws.data, split, s.out_h);
+      } else {
+        k.run(q, packed.data, x, r, out.data, ws.data, 0, s.out_h);
+      }
+      ASSERT_TRUE(out.intact()) << "run wrote past the output";
+      ASSERT_TRUE(ws.intact()) << "run wrote past workspace_bytes";
+      const uint8_t* w = want.data() + i * out_n;
+      for (size_t j = 0; j < out_n; ++j) {
+        if (out.data[j] != w[j]) {
+          const size_t co = j % s.out_c, px = j / s.out_c;
+          FAIL() << "image " << i << " pixel (" << px / s.out_w << "," << px % s.out_w << ") channel " << co
+                 << ": got " << int(out.data[j]) << ", want " << int(w[j]);
+        }
+      }
+    }
+  }
+}
+
+// sensible_requant / sensible_round_first drawn from the case's own seed.
+inline void seeded_requant(Case& c) {
+  std::mt19937 rng(c.seed);
+  sensible_requant(c.q, rng, c.residual);
+}
+inline void seeded_round_first(Case& c) {
+  std::mt19937 rng(c.seed);
+  sensible_round_first(c.q, rng);
+}
+
+struct Layer {
+  int32_t hw, in_c, out_c, k, stride, pad_begin, pad_end;
+  ConvNhwcParams shape() const {
+    return qu8_conv_test::shape(hw, hw, in_c, out_c, k, k, stride, stride, pad_begin, pad_begin, pad_end, pad_end);
+  }
+  // The convs of a residual block: 3x3, stride 1, as many channels out as in.
+  bool residual_block() const { return k == 3 && stride == 1 && in_c == out_c; }
+};
+// ResNet8 (MLPerf Tiny); stride-2 3x3 layers are padded TensorFlow "SAME" style (0 before,
+// 1 after).
+inline constexpr Layer kResNet8[] = {
+    {32, 3, 16, 3, 1, 1, 1},  {32, 16, 16, 3, 1, 1, 1}, {32, 16, 32, 3, 2, 0, 1}, {32, 16, 32, 1, 2, 0, 0},
+    {16, 32, 32, 3, 1, 1, 1}, {16, 32, 64, 3, 2, 0, 1}, {16, 32, 64, 1, 2, 0, 0}, {8, 64, 64, 3, 1, 1, 1},
+};
+
+}  // namespace octet::qu8_conv_test
