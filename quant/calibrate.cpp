@@ -20,7 +20,8 @@ void MinMaxCalibrator::observe(const Tensor& input_batch) {
     for (float x : t.values<float>()) {
       if (std::isnan(x)) continue;
       if (!r.seen) {
-        r = ValueRange{x, x, true};
+        r.min = r.max = x;
+        r.seen = true;
       } else {
         r.min = std::min(r.min, x);
         r.max = std::max(r.max, x);

@@ -65,7 +65,7 @@ struct Builder {
     Shape s;
     s.has_rank = true;
     for (int64_t d : dims) s.dims.push_back(d < 0 ? Dim::named(symbol) : Dim::known(d));
-    const int id = g.add_value(Value{name, DType::Float32, s, std::nullopt});
+    const int id = g.add_value(Value{name, DType::Float32, s, std::nullopt, std::nullopt});
     g.inputs.push_back(id);
     return id;
   }
@@ -83,7 +83,7 @@ struct Builder {
     n.name = name;
     n.inputs = std::move(inputs);
     n.attrs = std::move(attrs);
-    n.outputs.push_back(g.add_value(Value{name + "_out", DType::Undefined, Shape{}, std::nullopt}));
+    n.outputs.push_back(g.add_value(Value{name + "_out", DType::Undefined, Shape{}, std::nullopt, std::nullopt}));
     g.nodes.push_back(std::move(n));
     return g.nodes.back().outputs[0];
   }

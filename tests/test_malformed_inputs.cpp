@@ -188,7 +188,7 @@ TEST(MalformedGraphs, CyclesAndDanglingValuesInAHandBuiltGraph) {
     // a = Add(x, b); b = Relu(a).
     Builder b;
     const int x = b.input("x", {-1, 4});
-    const int loop = b.g.add_value(Value{"b", DType::Float32, Shape{}, std::nullopt});
+    const int loop = b.g.add_value(Value{"b", DType::Float32, Shape{}, std::nullopt, std::nullopt});
     const int a = b.node(OpKind::Add, "add_loop", {x, loop});
     b.g.nodes.push_back(Node{OpKind::Relu, "relu_loop", {a}, {loop}, {}});
     b.output(loop);
@@ -198,7 +198,7 @@ TEST(MalformedGraphs, CyclesAndDanglingValuesInAHandBuiltGraph) {
     // A node reading its own output.
     Builder b;
     b.input("x", {-1, 4});
-    const int self = b.g.add_value(Value{"self", DType::Float32, Shape{}, std::nullopt});
+    const int self = b.g.add_value(Value{"self", DType::Float32, Shape{}, std::nullopt, std::nullopt});
     b.g.nodes.push_back(Node{OpKind::Relu, "ouroboros", {self}, {self}, {}});
     b.output(self);
     EXPECT_ERROR(b.prepared(), "graph has a cycle through node 'ouroboros' (Relu, opset 13)");
@@ -207,7 +207,7 @@ TEST(MalformedGraphs, CyclesAndDanglingValuesInAHandBuiltGraph) {
     // A value nothing produces.
     Builder b;
     const int x = b.input("x", {-1, 4});
-    const int ghost = b.g.add_value(Value{"ghost", DType::Float32, Shape{}, std::nullopt});
+    const int ghost = b.g.add_value(Value{"ghost", DType::Float32, Shape{}, std::nullopt, std::nullopt});
     b.output(b.node(OpKind::Add, "add_ghost", {x, ghost}));
     EXPECT_ERROR(b.prepared(), "node 'add_ghost' (Add, opset 13): input 'ghost' is neither a graph input");
   }
@@ -262,7 +262,7 @@ TEST(MalformedGraphs, OptimisedRuntimeRefusalsNameTheNode) {
     Builder b;
     const int x = b.input("x", {-1, 4, 6, 6});
     b.output(b.node(OpKind::MaxPool, "pool_idx", {x}, {{"kernel_shape", ints({2, 2})}}));
-    b.g.nodes.back().outputs.push_back(b.g.add_value(Value{"indices", DType::Undefined, Shape{}, std::nullopt}));
+    b.g.nodes.back().outputs.push_back(b.g.add_value(Value{"indices", DType::Undefined, Shape{}, std::nullopt, std::nullopt}));
     expect_refusal(compile_error(b), "pool_idx", "MaxPool indices are not supported");
   }
 }

@@ -131,7 +131,9 @@ TEST_F(QuantizedResNet8, AnnotatesWeightsActivationsAndMergesRelu) {
         const Value& w = q.value(n.inputs[1]);
         ASSERT_TRUE(w.quant) << n.name;
         EXPECT_EQ(w.quant->dtype, quant::weight_dtype(scheme));
-        if (quant::weights_symmetric(scheme)) EXPECT_EQ(w.quant->zero_point, 0);
+        if (quant::weights_symmetric(scheme)) {
+          EXPECT_EQ(w.quant->zero_point, 0);
+        }
         ASSERT_TRUE(q.value(n.inputs[0]).quant) << n.name;
         // The classifier's logits stay float (dequantized at the boundary before Softmax).
         EXPECT_EQ(q.value(n.outputs[0]).quant.has_value(), n.op == OpKind::Conv) << n.name;

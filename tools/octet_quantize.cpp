@@ -1,11 +1,16 @@
 // octet-quantize: calibrates an FP32 ONNX CIFAR-10 model (MinMax, per tensor), quantizes it
 // for one scheme, writes it as a QDQ ONNX file, and prints the calibrated ranges and a
-// per-tensor error report (SQNR against FP32 over the calibration images).
+// per-tensor error report (SQNR against FP32 over the calibration images); --markdown prints
+// that report for several schemes as one Markdown table and can splice it into a document
+// (docs/quantization.md's table is made that way).
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "engine/prepare.h"
 #include "graph/error.h"
@@ -22,16 +27,25 @@ namespace octet {
 namespace {
 
 constexpr const char* kUsage = R"(usage: octet-quantize --model M.onnx --scheme uint8|int8|u8s8 --out M.qdq.onnx [options]
+       octet-quantize --model M.onnx --markdown [--scheme S[,S...]|all] [--update-doc FILE] [options]
 
 Calibrates the model with MinMax ranges (per tensor) on CIFAR-10 images, quantizes it for the
 scheme and writes a QDQ ONNX model (QuantizeLinear/DequantizeLinear around Conv, Gemm, Add and
 pooling, as ONNX Runtime's quantizer lays them out) that octet and ONNX Runtime both run.
-Prints each quantized tensor's range and parameters, and its SQNR against FP32.
+Prints each quantized tensor's range and parameters, and its SQNR against FP32 (over the
+calibration images; a tensor whose range a Relu was merged into is compared with the Relu's
+output).
 
   --model M.onnx        the FP32 model (input [N,32,32,3] or [N,3,32,32], raw pixels 0..255)
   --scheme S            uint8 (u8 activations and weights), int8 (s8 activations, symmetric s8
-                        weights) or u8s8 (u8 activations, symmetric s8 weights)
+                        weights) or u8s8 (u8 activations, symmetric s8 weights); with --markdown
+                        a comma-separated list or all (the default)
   --out F               where to write the QDQ model
+  --markdown            write no model: print the per-tensor SQNR as one Markdown table with a
+                        column per scheme (calibrated once, each scheme quantized from it), and
+                        per scheme the SQNR with only the weights quantized (activations float)
+  --update-doc FILE     with --markdown: also replace the text between the lines
+                        <!-- sqnr:begin --> and <!-- sqnr:end --> of FILE by the table
   --calib F             calibration images (default: the bundled cifar10-train-subset.bin)
   --calib-per-class N   the first N images of each class, in file order (default 100)
   --no-report           skip the per-tensor error report (it runs the images once more)
@@ -41,26 +55,49 @@ Exit status: 0 success, 1 error, 2 usage error.
 )";
 
 struct Options {
-  bool help = false, report = true;
-  std::string model, out, calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
-  quant::Scheme scheme = quant::Scheme::U8S8;
+  bool help = false, report = true, markdown = false;
+  std::string model, out, update_doc, calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
+  std::vector<quant::Scheme> schemes;   // one, unless --markdown
   int64_t per_class = 100;
 };
 
+std::vector<quant::Scheme> parse_schemes(const std::string& list) {
+  if (list == "all") return {quant::Scheme::Uint8, quant::Scheme::Int8, quant::Scheme::U8S8};
+  std::vector<quant::Scheme> out;
+  std::stringstream in(list);
+  for (std::string name; std::getline(in, name, ',');) {
+    auto s = quant::scheme_from_name(name);
+    if (!s) throw Error("--scheme: unknown scheme '" + name + "' (uint8, int8 or u8s8)");
+    out.push_back(*s);
+  }
+  if (out.empty()) throw Error("--scheme: no scheme given");
+  return out;
+}
+
 Options parse_options(int argc, char** argv) {
-  cli::Args args(argc, argv, {"help", "no-report"}, {"model", "scheme", "out", "calib", "calib-per-class"});
+  cli::Args args(argc, argv, {"help", "no-report", "markdown"},
+                 {"model", "scheme", "out", "calib", "calib-per-class", "update-doc"});
   Options o;
   if ((o.help = args.flag("help"))) return o;
   if (!args.positional().empty()) throw Error("unexpected argument '" + args.positional()[0] + "'");
   o.model = args.get_or("model", "");
   o.out = args.get_or("out", "");
+  o.markdown = args.flag("markdown");
+  o.update_doc = args.get_or("update-doc", "");
   if (o.model.empty()) throw Error("--model is required");
-  if (o.out.empty()) throw Error("--out is required");
-  const std::string scheme = args.get_or("scheme", "");
-  if (scheme.empty()) throw Error("--scheme is required");
-  auto s = quant::scheme_from_name(scheme);
-  if (!s) throw Error("--scheme: unknown scheme '" + scheme + "' (uint8, int8 or u8s8)");
-  o.scheme = *s;
+  if (o.markdown) {
+    if (!o.out.empty()) throw Error("--markdown writes no model; drop --out");
+    if (args.flag("no-report")) throw Error("--markdown is the report; drop --no-report");
+    o.schemes = parse_schemes(args.get_or("scheme", "all"));
+  } else {
+    if (!o.update_doc.empty()) throw Error("--update-doc needs --markdown");
+    if (o.out.empty()) throw Error("--out is required");
+    const std::string scheme = args.get_or("scheme", "");
+    if (scheme.empty()) throw Error("--scheme is required");
+    auto s = quant::scheme_from_name(scheme);
+    if (!s) throw Error("--scheme: unknown scheme '" + scheme + "' (uint8, int8 or u8s8)");
+    o.schemes = {*s};
+  }
   o.calib = args.get_or("calib", o.calib);
   o.per_class = args.get_int("calib-per-class", 100, 1, 100000);
   o.report = !args.flag("no-report");
@@ -89,7 +126,46 @@ std::string range_table(const Graph& q, const std::vector<quant::ValueRange>& ra
   return out;
 }
 
+// The per-tensor error of `q` against `base`. The plan is compiled from the quantized graph
+// before epilogue fusion: bit-identical to the runtime's fused plan, but it also stores a
+// residual block's conv output, which the fused kernel rounds in registers.
+// With `weights_only`, also the error of the float model run with only the weights quantized.
+std::vector<TensorError> error_report(const Graph& base, const Graph& q, const CifarSet& images, ImageLayout layout,
+                                      bool progress, bool weights_only) {
+  return quantization_error(base, compile_plan(q), images, layout, progress, weights_only ? &q : nullptr);
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !f.flush())
+    throw Error(path + ": cannot write");
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot read");
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+int run_markdown(const Options& opt, const Graph& base, const std::vector<quant::ValueRange>& ranges,
+                 const CifarSet& calib, ImageLayout layout, bool progress) {
+  std::vector<SchemeErrors> tables;
+  for (quant::Scheme scheme : opt.schemes)
+    tables.push_back({std::string(quant::scheme_name(scheme)),
+                      error_report(base, quantize_model(base, ranges, scheme), calib, layout, progress, true)});
+  const std::string table = quantization_error_markdown(tables);
+  std::fputs(table.c_str(), stdout);
+  if (!opt.update_doc.empty()) {
+    // Read again now: edits made to the document during the minutes of measuring are kept.
+    write_file(opt.update_doc, replace_sqnr_block(read_text(opt.update_doc), table, opt.update_doc));
+    std::fprintf(stderr, "octet-quantize: updated the table in %s\n", opt.update_doc.c_str());
+  }
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 int run(const Options& opt) {
+  // A document without its markers fails before minutes of calibration.
+  if (!opt.update_doc.empty()) replace_sqnr_block(read_text(opt.update_doc), "", opt.update_doc);
   const CifarSet calib_file = read_cifar_file(opt.calib);
   const CifarSet calib = cifar_select(calib_file, calibration_indices(calib_file, static_cast<size_t>(opt.per_class)));
   Graph graph = import_onnx_file(opt.model);
@@ -100,19 +176,18 @@ int run(const Options& opt) {
 
   const Graph base = quantization_base(graph);
   const std::vector<quant::ValueRange> ranges = calibrate_model(base, calib, layout, progress);
-  const Graph q = quantize_model(base, ranges, opt.scheme);
+  if (opt.markdown) return run_markdown(opt, base, ranges, calib, layout, progress);
+  const quant::Scheme scheme = opt.schemes.at(0);
+  const Graph q = quantize_model(base, ranges, scheme);
   const std::string bytes = quant::export_qdq(q);
-  std::ofstream f(opt.out, std::ios::binary | std::ios::trunc);
-  if (!f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !f.flush())
-    throw Error(opt.out + ": cannot write");
+  write_file(opt.out, bytes);
 
   std::printf("model   %s, scheme %s, calibration: %zu images of %s (first %lld per class)\n", opt.model.c_str(),
-              std::string(quant::scheme_name(opt.scheme)).c_str(), calib.size(), opt.calib.c_str(),
+              std::string(quant::scheme_name(scheme)).c_str(), calib.size(), opt.calib.c_str(),
               static_cast<long long>(opt.per_class));
   std::printf("wrote   %s (%zu bytes)\n\n%s", opt.out.c_str(), bytes.size(), range_table(q, ranges).c_str());
   if (opt.report) {
-    const std::vector<TensorError> errors =
-        quantization_error(base, compile_for_runtime(q), calib, layout, progress);
+    const std::vector<TensorError> errors = error_report(base, q, calib, layout, progress, false);
     std::printf("\n%s", quantization_error_text(errors).c_str());
   }
   return std::fflush(stdout) == 0 ? 0 : 1;

@@ -123,9 +123,7 @@ void best_conv_table(std::ofstream& out, const std::vector<Parsed>& rows) {
 
 }  // namespace
 
-bool write_markdown(const std::string& path, const std::vector<BenchResult>& results) {
-  // One result per benchmark: a median aggregate (with --benchmark_repetitions) wins over
-  // the single runs, of which the last is kept.
+std::vector<BenchResult> median_results(const std::vector<BenchResult>& results) {
   std::vector<std::string> order;
   std::map<std::string, BenchResult> chosen;
   for (const BenchResult& r : results) {
@@ -139,8 +137,14 @@ bool write_markdown(const std::string& path, const std::vector<BenchResult>& res
       chosen[name].name = name;
     }
   }
+  std::vector<BenchResult> out;
+  for (const std::string& n : order) out.push_back(chosen[n]);
+  return out;
+}
+
+bool write_markdown(const std::string& path, const std::vector<BenchResult>& results) {
   std::vector<Parsed> parsed;
-  for (const std::string& n : order) parsed.push_back(parse(chosen[n]));
+  for (const BenchResult& r : median_results(results)) parsed.push_back(parse(r));
 
   std::ofstream out(path);
   if (!out) return false;

@@ -14,6 +14,10 @@ struct BenchResult {
   double peak_percent = -1;   // < 0: not a MAC kernel
 };
 
+// One result per benchmark, in first-seen order: the median aggregate when there are
+// repetitions (--benchmark_repetitions), else the last single run.
+std::vector<BenchResult> median_results(const std::vector<BenchResult>& results);
+
 // One table per family, a row per kernel and shape with the ISAs side by side, then the
 // scalar references. Returns false if the file cannot be written.
 bool write_markdown(const std::string& path, const std::vector<BenchResult>& results);

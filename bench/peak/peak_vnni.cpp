@@ -21,9 +21,9 @@ uint64_t peak_loop_vnni(int64_t loops) {
   // Sum through memory: GCC 12's _mm512_reduce_add_epi32 trips -Wuninitialized in its header.
   alignas(64) int32_t lanes[16];
   _mm512_store_si512(lanes, s);
-  int32_t total = 0;
-  for (int32_t x : lanes) total += x;
-  volatile int32_t sink = total;
+  uint32_t total = 0;   // wraps, like the lanes themselves (a signed sum would overflow)
+  for (int32_t x : lanes) total += uint32_t(x);
+  volatile uint32_t sink = total;
   (void)sink;
   return static_cast<uint64_t>(loops) * kChains * 64;
 }

@@ -12,6 +12,7 @@
  * Prints "class <index> <name> <probability>" and exits 0; on an error, a message on stderr and
  * exit status 1 (2 for a usage error). Set OCTET_THREADS to use more than one thread. */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "octet/octet.h"
@@ -24,9 +25,16 @@ static int fail(const char* what, octet_status s) {
   return 1;
 }
 
+static const char kUsage[] =
+    "usage: octet-embed MODEL.octet IMAGE (3,072 raw HWC RGB bytes or one 3,073-byte CIFAR-10 record)\n";
+
 int main(int argc, char** argv) {
+  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    fputs(kUsage, stdout);
+    return 0;
+  }
   if (argc != 3) {
-    fprintf(stderr, "usage: octet-embed MODEL.octet IMAGE (3,072 raw HWC RGB bytes or one 3,073-byte CIFAR-10 record)\n");
+    fputs(kUsage, stderr);
     return 2;
   }
 

@@ -4,20 +4,78 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <optional>
+#include <span>
 
 #include "engine/executor.h"
 #include "engine/session.h"
+#include "graph/error.h"
+#include "quant/scheme.h"
 #include "tools/common/progress.h"
 
 namespace octet {
+
+namespace {
+
+// The only node reading `value`, or nullptr.
+const Node* sole_reader(const Graph& g, int value) {
+  const Node* found = nullptr;
+  for (const Node& n : g.nodes)
+    for (int in : n.inputs)
+      if (in == value) {
+        if (found != nullptr && found != &n) return nullptr;
+        found = &n;
+      }
+  return found;
+}
+
+// What a step computes, in a few words, for the report's "layer" column.
+std::string describe_step(const Step& st) {
+  char text[128];
+  switch (st.kind) {
+    case StepKind::QConv: {
+      const kernels::ConvNhwcParams& s = st.qconv_params.shape;
+      std::snprintf(text, sizeof text, "conv %dx%d%s %d→%d, %dx%d", s.kernel_h, s.kernel_w,
+                    s.stride_h == 1 && s.stride_w == 1 ? "" : (" s" + std::to_string(s.stride_h)).c_str(), s.in_c,
+                    s.out_c, s.out_h, s.out_w);
+      return text;
+    }
+    case StepKind::QAdd: return "add";
+    case StepKind::QAveragePool:
+      std::snprintf(text, sizeof text, "average pool %dx%d", st.qpool.shape.kernel_h, st.qpool.shape.kernel_w);
+      return text;
+    case StepKind::QGlobalAverage: return "global average pool";
+    case StepKind::Quantize: return "quantize";
+    default: return st.kernel_name();
+  }
+}
+
+}  // namespace
 
 double TensorError::sqnr_db() const {
   if (noise == 0) return std::numeric_limits<double>::infinity();
   return 10.0 * std::log10(signal / noise);
 }
 
+double TensorError::weights_only_sqnr_db() const {
+  if (weight_noise == 0) return std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal / weight_noise);
+}
+
+Graph weights_only_graph(const Graph& quantized) {
+  Graph g = quantized;
+  for (Value& v : g.values) {
+    if (v.quant && v.constant && v.constant->dtype == DType::Float32) {
+      for (float& x : std::span<float>(v.constant->data<float>(), static_cast<size_t>(v.constant->numel())))
+        x = quant::dequantize_value(quant::quantize_value(x, *v.quant), *v.quant);
+    }
+    v.quant.reset();
+  }
+  return g;
+}
+
 std::vector<TensorError> quantization_error(const Graph& fp32, const Plan& int8, const CifarSet& images,
-                                            ImageLayout layout, bool progress) {
+                                            ImageLayout layout, bool progress, const Graph* quantized) {
   // The uint8 step outputs, in plan order, and the graph values they correspond to.
   std::vector<TensorError> errors;
   std::map<size_t, size_t> error_of_step;   // step index -> errors index
@@ -29,9 +87,30 @@ std::vector<TensorError> quantization_error(const Graph& fp32, const Plan& int8,
     const Buffer& b = int8.buffers[static_cast<size_t>(st.output)];
     auto it = value_ids.find(b.value_name);
     if (!b.uint8 || b.elements_per_image == 0 || it == value_ids.end()) continue;
+    int id = it->second;
+    std::string layer = describe_step(st);
+    // A Relu/Clip merged into this range: the codes are its output, so compare with that.
+    const Node* reader = sole_reader(fp32, id);
+    if (reader != nullptr && (reader->op == OpKind::Relu || reader->op == OpKind::Clip)) {
+      id = reader->outputs[0];
+      layer += reader->op == OpKind::Relu ? " + relu" : " + clip";
+    } else if (reader != nullptr && reader->op == OpKind::Add) {
+      layer += ", into an add";
+    }
     error_of_step[si] = errors.size();
-    wanted[it->second] = errors.size();
-    errors.push_back(TensorError{b.value_name, st.name, b.scale, b.zero_point});
+    wanted[id] = errors.size();
+    errors.push_back(TensorError{fp32.values[static_cast<size_t>(id)].name, st.name, layer, b.scale, b.zero_point});
+  }
+
+  // The weights-only model: its own value ids, matched by name.
+  std::optional<Graph> weights_only;
+  std::map<int, size_t> weights_only_wanted;
+  if (quantized != nullptr) {
+    weights_only = weights_only_graph(*quantized);
+    for (size_t i = 0; i < weights_only->values.size(); ++i)
+      for (size_t e = 0; e < errors.size(); ++e)
+        if (weights_only->values[i].name == errors[e].value) weights_only_wanted[static_cast<int>(i)] = e;
+    for (TensorError& e : errors) e.weight_noise = 0;
   }
 
   constexpr int kBatch = 25;
@@ -48,6 +127,17 @@ std::vector<TensorError> quantization_error(const Graph& fp32, const Plan& int8,
       if (it != wanted.end() && t.dtype == DType::Float32)
         reference[it->second].assign(t.values<float>().begin(), t.values<float>().end());
     });
+    if (weights_only) {
+      ReferenceExecutor(*weights_only).run(std::span<const Tensor>(&in, 1), [&](int id, const Tensor& t) {
+        auto it = weights_only_wanted.find(id);
+        if (it == weights_only_wanted.end() || t.dtype != DType::Float32) return;
+        const std::vector<float>& ref = reference[it->second];
+        const auto v = t.values<float>();
+        if (v.size() != ref.size()) return;
+        double& noise = errors[it->second].weight_noise;
+        for (size_t i = 0; i < v.size(); ++i) noise += double(ref[i] - v[i]) * (ref[i] - v[i]);
+      });
+    }
     session.set_step_observer([&](size_t si, int image, const void* out) {
       auto it = error_of_step.find(si);
       if (it == error_of_step.end()) return;
@@ -61,7 +151,7 @@ std::vector<TensorError> quantization_error(const Graph& fp32, const Plan& int8,
       // An NHWC buffer of a [C,H,W] value: channels innermost, the reference is planar.
       int64_t channels = 1, hw = n;
       if (b.nhwc) {
-        const Shape& s = fp32.value(value_ids.at(b.value_name)).shape;
+        const Shape& s = fp32.value(value_ids.at(e.value)).shape;
         channels = s.dims[1].value;
         hw = n / channels;
       }
@@ -91,14 +181,76 @@ std::vector<TensorError> quantization_error(const Graph& fp32, const Plan& int8,
 std::string quantization_error_text(const std::vector<TensorError>& errors) {
   std::string out = "per-tensor error against FP32 (SQNR, higher is better)\n";
   char line[256];
-  std::snprintf(line, sizeof line, "  %-40s %12s %5s %10s\n", "tensor", "scale", "zp", "SQNR dB");
+  std::snprintf(line, sizeof line, "  %-50s %12s %5s %10s\n", "tensor", "scale", "zp", "SQNR dB");
   out += line;
   for (const TensorError& e : errors) {
-    std::snprintf(line, sizeof line, "  %-40s %12.6g %5d %10.2f\n", e.value.c_str(), double(e.scale), e.zero_point,
+    std::snprintf(line, sizeof line, "  %-50s %12.6g %5d %10.2f\n", e.value.c_str(), double(e.scale), e.zero_point,
                   e.sqnr_db());
     out += line;
   }
   return out;
+}
+
+std::string quantization_error_markdown(const std::vector<SchemeErrors>& schemes) {
+  if (schemes.empty()) throw Error("no scheme to tabulate");
+  auto find = [](const SchemeErrors& s, const std::string& value) -> const TensorError* {
+    for (const TensorError& e : s.errors)
+      if (e.value == value) return &e;
+    return nullptr;
+  };
+  // Weights-only columns when every scheme measured them.
+  bool weights_only = true;
+  for (const SchemeErrors& s : schemes)
+    for (const TensorError& e : s.errors) weights_only = weights_only && e.weight_noise >= 0;
+  std::string out = "| tensor | written by | scale |";
+  std::string rule = "|---|---|---|";
+  for (const SchemeErrors& s : schemes) {
+    out += " " + s.scheme + " SQNR dB |";
+    rule += "---|";
+  }
+  for (size_t i = 0; weights_only && i < schemes.size(); ++i) {
+    out += " " + schemes[i].scheme + " weights only |";
+    rule += "---|";
+  }
+  out += "\n" + rule + "\n";
+  auto number = [](double db) {
+    if (std::isinf(db)) return std::string(" exact |");
+    char text[32];
+    std::snprintf(text, sizeof text, " %.2f |", db);
+    return std::string(text);
+  };
+  char cell[64];
+  for (const TensorError& row : schemes[0].errors) {
+    // The activation scale comes from the calibrated range alone, so it is the same in every
+    // scheme (uint8 and int8 grids differ only by the zero point).
+    bool same_scale = true;
+    for (const SchemeErrors& s : schemes) {
+      const TensorError* e = find(s, row.value);
+      same_scale = same_scale && (e == nullptr || e->scale == row.scale);
+    }
+    std::snprintf(cell, sizeof cell, "%.4g", double(row.scale));
+    out += "| `" + row.value + "` | " + row.layer + " | " + (same_scale ? std::string(cell) : "differs") + " |";
+    for (const SchemeErrors& s : schemes) {
+      const TensorError* e = find(s, row.value);
+      out += e == nullptr ? " – |" : number(e->sqnr_db());
+    }
+    for (size_t i = 0; weights_only && i < schemes.size(); ++i) {
+      const TensorError* e = find(schemes[i], row.value);
+      out += e == nullptr ? " – |" : number(e->weights_only_sqnr_db());
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string replace_sqnr_block(const std::string& doc, const std::string& block, const std::string& doc_name) {
+  const std::string begin = "<!-- sqnr:begin -->\n", end = "<!-- sqnr:end -->";
+  const size_t b = doc.find(begin), e = doc.find(end);
+  if (b == std::string::npos || e == std::string::npos)
+    throw Error(doc_name + ": no '<!-- sqnr:begin -->' / '<!-- sqnr:end -->' marker lines to put the table between");
+  if (e < b + begin.size() || doc.find(begin, b + 1) != std::string::npos || doc.find(end, e + 1) != std::string::npos)
+    throw Error(doc_name + ": the sqnr markers must appear once each, begin before end");
+  return doc.substr(0, b + begin.size()) + block + doc.substr(e);
 }
 
 }  // namespace octet
