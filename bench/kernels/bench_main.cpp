@@ -6,8 +6,6 @@
 //
 // Besides the Google Benchmark flags: --markdown FILE also writes the results as Markdown
 // tables (tools/octet-bench puts them in docs/performance.md).
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -15,32 +13,10 @@
 
 #include "bench/kernels/bench_common.h"
 #include "bench/kernels/markdown.h"
+#include "bench/kernels/run_benchmarks.h"
 
 namespace octet::bench {
 namespace {
-
-// The console reporter, also keeping every run for the Markdown tables.
-class KeepingReporter : public benchmark::ConsoleReporter {
- public:
-  explicit KeepingReporter(OutputOptions o) : ConsoleReporter(o) {}
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& r : runs) kept.push_back(to_result(r));
-  }
-  std::vector<BenchResult> kept;
-
- private:
-  static BenchResult to_result(const Run& r) {
-    BenchResult b;
-    b.name = r.benchmark_name();
-    b.aggregate = r.run_type == Run::RT_Aggregate ? r.aggregate_name : "";
-    b.error = r.error_occurred ? r.error_message : "";
-    b.seconds_per_iteration = r.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
-    if (auto it = r.counters.find("items_per_second"); it != r.counters.end()) b.items_per_second = it->second;
-    if (auto it = r.counters.find("peak%"); it != r.counters.end()) b.peak_percent = it->second;
-    return b;
-  }
-};
 
 void register_all() {
   for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
@@ -72,16 +48,10 @@ int main(int argc, char** argv) {
       args.push_back(argv[i]);
     }
   }
-  int n = static_cast<int>(args.size());
-  args.push_back(nullptr);
   register_all();
-  benchmark::Initialize(&n, args.data());
-  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
-  KeepingReporter reporter(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
-                                                 : benchmark::ConsoleReporter::OO_Tabular);
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  if (!markdown.empty() && !write_markdown(markdown, reporter.kept)) {
+  std::vector<BenchResult> results;
+  if (!run_benchmarks(args, &results)) return 1;
+  if (!markdown.empty() && !write_markdown(markdown, results)) {
     std::fprintf(stderr, "octet-bench-kernels: cannot write %s\n", markdown.c_str());
     return 1;
   }

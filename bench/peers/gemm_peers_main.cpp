@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/kernels/run_benchmarks.h"
 #include "bench/peers/gemm_peers.h"
 
 namespace octet::bench {
@@ -30,26 +31,6 @@ const char kUsage[] =
     "  --markdown FILE  also write the table \"octet vs OpenBLAS vs oneDNN\" (medians with\n"
     "                   --benchmark_repetitions) for docs/performance.md\n"
     "  e.g. --benchmark_filter=u8s8 --benchmark_repetitions=5 --benchmark_min_time=0.1\n";
-
-// The console reporter, also keeping every run for the Markdown table.
-class KeepingReporter : public benchmark::ConsoleReporter {
- public:
-  explicit KeepingReporter(OutputOptions o) : ConsoleReporter(o) {}
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& r : runs) {
-      BenchResult b;
-      b.name = r.benchmark_name();
-      b.aggregate = r.run_type == Run::RT_Aggregate ? r.aggregate_name : "";
-      b.error = r.error_occurred ? r.error_message : "";
-      b.seconds_per_iteration = r.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
-      if (auto it = r.counters.find("items_per_second"); it != r.counters.end()) b.items_per_second = it->second;
-      if (auto it = r.counters.find("peak%"); it != r.counters.end()) b.peak_percent = it->second;
-      kept.push_back(b);
-    }
-  }
-  std::vector<BenchResult> kept;
-};
 
 // The peers size their thread pools when their libraries load, before main: Debian's OpenBLAS
 // (pthread build) starts a worker per extra CPU that spins in sched_yield for a while after
@@ -107,16 +88,10 @@ int main(int argc, char** argv) {
                          "above); not timing\n");
     return 1;
   }
-  int n = static_cast<int>(args.size());
-  args.push_back(nullptr);
   register_gemm_peers();
-  benchmark::Initialize(&n, args.data());
-  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
-  KeepingReporter reporter(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
-                                                 : benchmark::ConsoleReporter::OO_Tabular);
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  if (!markdown.empty() && !write_peers_markdown(markdown, reporter.kept)) {
+  std::vector<BenchResult> results;
+  if (!run_benchmarks(args, &results)) return 1;
+  if (!markdown.empty() && !write_peers_markdown(markdown, results)) {
     std::fprintf(stderr, "octet-bench-gemm-peers: cannot write %s\n", markdown.c_str());
     return 1;
   }
