@@ -197,7 +197,22 @@ void Compiler::add_output_step(const Node& n, Step st, Layout layout, std::vecto
   set_output(n, out);
 }
 
+// The inputs every step builder reads without checking (a malformed graph may have fewer).
+static size_t required_inputs(OpKind op) {
+  switch (op) {
+    case OpKind::Conv:
+    case OpKind::Gemm:
+    case OpKind::MatMul:
+    case OpKind::Add: return 2;
+    default: return 1;
+  }
+}
+
 void Compiler::compile_node(const Node& n) {
+  const size_t need = required_inputs(n.op);
+  for (size_t i = 0; i < need; ++i)
+    if (!n.has_input(i))
+      fail(n, "needs " + std::to_string(need) + " inputs, input " + std::to_string(i) + " is missing");
   if (runs_int8(n)) return compile_int8_node(n);
   switch (n.op) {
     case OpKind::Conv: return compile_conv(n);

@@ -74,5 +74,10 @@ TEST(FuzzRegressions, EmptyInputTensor) {
   expect_error("empty_input.onnx", "value 'x' is empty (a dimension is 0)");
 }
 
+// An Add with one input: the compiler read its second input past the end of the node's list.
+TEST(FuzzRegressions, AddWithOneInput) {
+  expect_error("add_one_input.onnx", "needs 2 inputs, input 1 is missing");
+}
+
 }  // namespace
 }  // namespace octet
