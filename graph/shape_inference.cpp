@@ -2,6 +2,7 @@
 // symbolic) shape from its inputs. The per-operator rules live in graph/passes/infer_shapes_*.cpp;
 // this file holds the driver, the shared helpers and the shape-preserving ops.
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "graph/passes/infer_shapes_rules.h"
@@ -68,7 +69,9 @@ Dim product(const std::vector<Dim>& dims) {
   int unknown = 0;
   for (const Dim& d : dims) {
     if (d.is_known()) {
-      known *= d.value;
+      // Saturates: a product past int64 is past the tensor limit too, which the caller's
+      // dim check then reports.
+      if (__builtin_mul_overflow(known, d.value, &known)) known = std::numeric_limits<int64_t>::max();
     } else {
       ++unknown;
       symbolic = &d;
@@ -183,6 +186,19 @@ std::optional<Shape> merge(const Shape& inferred, const Shape& old) {
 
 }  // namespace shape_rules
 
+namespace {
+// Every known dim in the graph stays within octet's tensor limit (declared shapes are checked
+// at import, inferred ones here), so the rules' int64 arithmetic on single dims (sums, window
+// sizes, a dim times a group) cannot overflow; products of dims saturate (product()). The
+// element count of a whole shape is checked where a tensor or buffer is sized.
+void require_dims_within_limits(const shape_rules::NodeView& view, const Value& out) {
+  for (const Dim& d : out.shape.dims)
+    if (d.is_known() && d.value > kMaxTensorElements)
+      view.fail("output '" + out.name + "': dimension " + std::to_string(d.value) + " of shape " +
+                out.shape.to_string() + " exceeds octet's limit of 2^31 elements");
+}
+}  // namespace
+
 void infer_shapes(Graph& graph) {
   using namespace shape_rules;
   // Constants (initializers, folded values) have exactly their tensor's shape.
@@ -218,6 +234,7 @@ void infer_shapes(Graph& graph) {
         out.dtype = inferred[i].dtype;
       }
       out.shape = std::move(*merged);
+      require_dims_within_limits(view, out);
     }
   }
 }

@@ -6,12 +6,20 @@ namespace octet {
 
 int64_t checked_numel(std::span<const int64_t> dims) {
   int64_t n = 1;
-  for (int64_t d : dims) {
+  for (int64_t d : dims)
     if (d < 0) throw Error("negative dimension in shape " + dims_to_string(dims));
+  for (int64_t d : dims) {
     if (d != 0 && n > kMaxTensorElements / d)
       throw Error("tensor of shape " + dims_to_string(dims) + " exceeds octet's limit of 2^31 elements");
     n *= d;
   }
+  // After a 0 the product stays 0, but a huge dim would still reach the arithmetic (sums,
+  // window sizes) that shape inference does on single dims.
+  if (n == 0)
+    for (int64_t d : dims)
+      if (d > kMaxTensorElements)
+        throw Error("dimension " + std::to_string(d) + " of shape " + dims_to_string(dims) +
+                    " exceeds octet's limit of 2^31 elements");
   return n;
 }
 

@@ -15,7 +15,8 @@ namespace octet {
 // Largest tensor octet will allocate (elements). Anything bigger is refused before allocation.
 inline constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
 
-// Product of dims; throws octet::Error on a negative dim or overflow past kMaxTensorElements.
+// Product of dims; throws octet::Error on a negative dim, a dim or a product past
+// kMaxTensorElements.
 int64_t checked_numel(std::span<const int64_t> dims);
 // "[1,3,32,32]"
 std::string dims_to_string(std::span<const int64_t> dims);

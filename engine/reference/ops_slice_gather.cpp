@@ -3,6 +3,7 @@
 
 #include "engine/reference/op_args.h"
 #include "engine/reference/ops.h"
+#include "graph/slice_range.h"
 #include "kernels/reference/gather.h"
 #include "kernels/reference/strided_copy.h"
 
@@ -44,32 +45,14 @@ Outputs eval_Slice(const Graph& g, const Node& n, Inputs in) {
   for (size_t i = 0; i < k; ++i) {
     const size_t d = static_cast<size_t>(axes[i]);
     const int64_t dim = x.dims[d];
-    int64_t st = steps[i];
+    const int64_t st = steps[i];
     if (st == 0) arg::fail(g, n, "step 0 on axis " + std::to_string(d));
+    const SliceRange r = slice_range(dim, starts[i], ends[i], st);
+    first[d] = r.first;
     // Steps beyond any dim size all take just the first element; bounding them keeps the
-    // arithmetic below (including -step) free of overflow.
-    st = std::clamp<int64_t>(st, -kMaxTensorElements, kMaxTensorElements);
-    // ONNX's rule: negative values count from the end, then clamp into range. Start and end
-    // may be INT64_MIN/INT64_MAX ("to the end"); adding dim to a negative one cannot overflow.
-    int64_t s = starts[i], e = ends[i];
-    if (s < 0) s += dim;
-    if (e < 0) e += dim;
-    int64_t count;
-    if (dim == 0) {
-      s = 0;
-      count = 0;
-    } else if (st > 0) {
-      s = std::clamp<int64_t>(s, 0, dim);
-      e = std::clamp<int64_t>(e, 0, dim);
-      count = e > s ? (e - s + st - 1) / st : 0;
-    } else {
-      s = std::clamp<int64_t>(s, 0, dim - 1);
-      e = std::clamp<int64_t>(e, -1, dim - 1);
-      count = s > e ? (s - e + (-st) - 1) / (-st) : 0;
-    }
-    first[d] = s;
-    step[d] = st;
-    out_dims[d] = count;
+    // strided-copy offsets (step * stride) free of overflow.
+    step[d] = std::clamp<int64_t>(st, -kMaxTensorElements, kMaxTensorElements);
+    out_dims[d] = r.count;
   }
   Tensor out = arg::make(g, n, x.dtype, out_dims);
   if (out.numel() == 0) return {std::move(out)};

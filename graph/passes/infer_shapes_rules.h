@@ -46,8 +46,8 @@ inline Inferred same_as_input(const NodeView& v, size_t i) { return {v.dtype(i),
 // Numpy broadcasting of two shapes; throws (naming both shapes) when two known dims differ
 // and neither is 1.
 Shape broadcast(const NodeView& v, const Shape& a, const Shape& b);
-// Product of dims: known when all are known; a symbol when exactly one is symbolic and the
-// known rest multiply to 1; unknown otherwise.
+// Product of dims: known when all are known (saturating at INT64_MAX); a symbol when exactly
+// one is symbolic and the known rest multiply to 1; unknown otherwise.
 Dim product(const std::vector<Dim>& dims);
 // Maps a possibly negative axis into [0, rank) (or [0, rank] with inclusive_end); throws.
 int64_t normalize_axis(const NodeView& v, int64_t axis, int64_t rank, const char* what,

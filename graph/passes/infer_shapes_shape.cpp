@@ -5,6 +5,7 @@
 #include <string>
 
 #include "graph/passes/infer_shapes_rules.h"
+#include "graph/slice_range.h"
 
 namespace octet::shape_rules {
 
@@ -58,23 +59,6 @@ Outputs infer_ConstantOfShape(const NodeView& v) {
   return {{dtype, unknown_shape()}};
 }
 
-namespace {
-// Length of data[start:end:step] along a dim of size n, with ONNX's clamping of out-of-range
-// (and INT64_MAX-style "to the end") bounds.
-int64_t slice_length(int64_t n, int64_t start, int64_t end, int64_t step) {
-  if (start < 0) start += n;
-  if (end < 0) end += n;
-  if (step > 0) {
-    start = std::clamp(start, int64_t{0}, n);
-    end = std::clamp(end, int64_t{0}, n);
-    return end > start ? (end - start + step - 1) / step : 0;
-  }
-  start = std::clamp(start, int64_t{-1}, n - 1);
-  end = std::clamp(end, int64_t{-1}, n - 1);
-  return start > end ? (start - end + (-step) - 1) / (-step) : 0;
-}
-}  // namespace
-
 Outputs infer_Slice(const NodeView& v) {
   const Shape& x = v.shape(0);
   const DType dtype = v.dtype(0);
@@ -112,7 +96,7 @@ Outputs infer_Slice(const NodeView& v) {
     if (step == 0) v.fail("steps must not be 0");
     Dim& d = out[a];
     if (d.is_known()) {
-      d = Dim::known(slice_length(d.value, (*starts)[i], (*ends)[i], step));
+      d = Dim::known(slice_range(d.value, (*starts)[i], (*ends)[i], step).count);
     } else if (!((*starts)[i] == 0 && step == 1 && (*ends)[i] >= std::numeric_limits<int32_t>::max())) {
       d = Dim{};   // anything but the whole dim depends on the unknown size
     }
