@@ -5,13 +5,13 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <type_traits>
 
 #include "engine/model_file.h"
 #include "engine/model_file_format.h"
 #include "graph/error.h"
+#include "graph/read_file.h"
 #include "kernels/registry.h"
 
 namespace octet {
@@ -236,10 +236,12 @@ Plan load_model_file(std::span<const uint8_t> bytes, const ModelFileLoadOptions&
 }
 
 Plan read_model_file(const std::string& path, const ModelFileLoadOptions& options, ModelFileMeta* meta) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ModelFileIoError(path + ": cannot open the model file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw ModelFileIoError(path + ": cannot read the model file");
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_whole_file(path, kMaxModelFileBytes);
+  } catch (const FileReadError& e) {
+    throw ModelFileIoError(std::string(e.what()) + " (cannot read the model file)");
+  }
   try {
     return load_model_file(bytes, options, meta);
   } catch (const UnsupportedCpuError& e) {

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "graph/onnx_import_detail.h"
+#include "graph/read_file.h"
 
 namespace octet {
 
@@ -311,7 +312,7 @@ Graph import_onnx_bytes(std::span<const uint8_t> bytes, const std::string& sourc
 }
 
 Graph import_onnx_file(const std::string& path) {
-  std::vector<uint8_t> bytes = onnx_detail::read_file_bytes(path);
+  std::vector<uint8_t> bytes = read_whole_file(path, kMaxModelFileBytes);
   return import_onnx_bytes(bytes, path);
 }
 

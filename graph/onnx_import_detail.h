@@ -15,8 +15,4 @@ namespace octet::onnx_detail {
 // against the bytes actually present before anything is allocated.
 Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& what);
 
-// Whole file as bytes; throws octet::Error naming the path when it is missing, a directory
-// or unreadable.
-std::vector<uint8_t> read_file_bytes(const std::string& path);
-
 }  // namespace octet::onnx_detail

@@ -1,14 +1,10 @@
 // TensorProto → Tensor, and the readers for serialized TensorProto files.
 #include <bit>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 
 #include "graph/onnx_import.h"
 #include "graph/onnx_import_detail.h"
+#include "graph/read_file.h"
 
 namespace octet::onnx_detail {
 
@@ -110,17 +106,6 @@ Tensor tensor_from_proto(const onnx::TensorProto& p, const std::string& what) {
   return t;
 }
 
-std::vector<uint8_t> read_file_bytes(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw Error(path + ": no such file");
-  if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a file");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-  if (f.bad()) throw Error(path + ": read error");
-  return bytes;
-}
-
 }  // namespace octet::onnx_detail
 
 namespace octet {
@@ -141,7 +126,7 @@ Tensor import_onnx_tensor_bytes(std::span<const uint8_t> bytes, const std::strin
 }
 
 Tensor import_onnx_tensor_file(const std::string& path) {
-  std::vector<uint8_t> bytes = onnx_detail::read_file_bytes(path);
+  std::vector<uint8_t> bytes = read_whole_file(path, kMaxModelFileBytes);
   return import_onnx_tensor_bytes(bytes, path);
 }
 

@@ -7,7 +7,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "engine/prepare.h"
 #include "graph/error.h"
 #include "graph/onnx_import.h"
+#include "graph/read_file.h"
 #include "quant/qdq_export.h"
 #include "quant/quantize_graph.h"
 #include "tools/common/cifar.h"
@@ -142,9 +142,8 @@ void write_file(const std::string& path, const std::string& bytes) {
 }
 
 std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot read");
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  const std::vector<uint8_t> bytes = read_whole_file(path, kMaxModelFileBytes);
+  return std::string(bytes.begin(), bytes.end());
 }
 
 int run_markdown(const Options& opt, const Graph& base, const std::vector<quant::ValueRange>& ranges,

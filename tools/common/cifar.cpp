@@ -3,11 +3,10 @@
 #include "tools/common/cifar.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include "graph/error.h"
+#include "graph/read_file.h"
 
 namespace octet {
 
@@ -60,20 +59,8 @@ CifarSet parse_cifar_binary(std::span<const uint8_t> bytes, const std::string& s
   return set;
 }
 
-static std::vector<uint8_t> read_whole_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
-  f.seekg(0, std::ios::end);
-  const std::streamoff size = f.tellg();
-  if (size < 0) throw Error(path + ": cannot determine the file size");
-  f.seekg(0);
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  if (!bytes.empty() && !f.read(reinterpret_cast<char*>(bytes.data()), size)) throw Error(path + ": read error");
-  return bytes;
-}
-
 CifarSet read_cifar_file(const std::string& path, CifarFormat format, size_t limit, CifarFormat* detected) {
-  std::vector<uint8_t> bytes = read_whole_file(path);
+  std::vector<uint8_t> bytes = read_whole_file(path, kMaxCifarFileBytes);
   if (format == CifarFormat::Auto) format = detect_cifar_format(bytes, path);
   if (detected) *detected = format;
   return format == CifarFormat::Pickle ? parse_cifar_pickle(bytes, path, limit) : parse_cifar_binary(bytes, path, limit);

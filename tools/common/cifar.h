@@ -20,6 +20,9 @@ inline constexpr int kCifarClasses = 10;
 inline constexpr size_t kCifarPixels = 3072;                 // 3 planes of 32x32
 inline constexpr size_t kCifarRecordBytes = 1 + kCifarPixels;  // binary format: label + pixels
 inline constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
+// Largest file read_cifar_file reads: the whole 60,000-image CIFAR-10 set is 184 MB in the
+// binary format and about as much pickled, so anything past this is not a CIFAR-10 file.
+inline constexpr uint64_t kMaxCifarFileBytes = uint64_t{256} << 20;
 
 // Indexed by label.
 inline constexpr std::array<std::string_view, kCifarClasses> kCifarClassNames = {
@@ -51,7 +54,9 @@ CifarSet parse_cifar_binary(std::span<const uint8_t> bytes, const std::string& s
 // octet::Error on anything malformed or unsupported; never reads out of bounds.
 CifarSet parse_cifar_pickle(std::span<const uint8_t> bytes, const std::string& source_name, size_t limit = kNoLimit);
 
-// Reads a file in either format. `format` Auto detects it from the content.
+// Reads a file in either format. `format` Auto detects it from the content. Throws
+// FileReadError (graph/read_file.h) for a directory, device, FIFO or a file over
+// kMaxCifarFileBytes, before reading it.
 CifarSet read_cifar_file(const std::string& path, CifarFormat format = CifarFormat::Auto, size_t limit = kNoLimit,
                          CifarFormat* detected = nullptr);
 

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -13,6 +11,7 @@
 #include "graph/error.h"
 #include "graph/onnx_import.h"
 #include "graph/ops.h"
+#include "graph/read_file.h"
 
 namespace octet::conformance {
 
@@ -209,11 +208,7 @@ std::string scan_tensor_name(std::span<const uint8_t> tensor_bytes) {
 
 namespace {
 
-std::vector<uint8_t> read_bytes(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path.string() + ": cannot open");
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
+std::vector<uint8_t> read_bytes(const fs::path& path) { return read_whole_file(path.string(), kMaxModelFileBytes); }
 
 // Reads <set>/<prefix>_0.pb, _1.pb, ... and orders them like `names` (the graph's inputs or
 // outputs): by each file's TensorProto name when it has one, else by its number.
