@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "graph/onnx_import_detail.h"
+#include "graph/op_signature.h"
 #include "graph/read_file.h"
 
 namespace octet {
@@ -274,6 +275,7 @@ class Importer {
                     "' is not defined (no graph input, initializer or node output has that name)");
       node.inputs.push_back(it->second);
     }
+    check_onnx_signature(g_, node);
   }
 
   void add_outputs(const onnx::GraphProto& gp) {

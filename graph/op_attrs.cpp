@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 namespace octet {
 
 namespace {
-int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe, bool ceil_mode) {
-  int64_t span = (k - 1) * d + 1;
+int64_t out_size(int64_t in, int64_t span, int64_t s, int64_t pb, int64_t pe, bool ceil_mode) {
   int64_t room = in + pb + pe - span;
   int64_t out = (ceil_mode ? (room + s - 1) / s : room / s) + 1;
   // With ceil_mode the last window must start inside the input or its leading padding
@@ -20,14 +20,16 @@ int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_
 std::vector<int64_t> WindowParams::output_spatial(std::span<const int64_t> in_spatial) const {
   std::vector<int64_t> out;
   for (size_t i = 0; i < in_spatial.size(); ++i)
-    out.push_back(out_size(in_spatial[i], kernel[i], strides[i], dilations[i], pads_begin[i],
-                           pads_end[i], ceil_mode));
+    out.push_back(out_size(in_spatial[i], window_extent(i), strides[i], pads_begin[i], pads_end[i], ceil_mode));
   return out;
 }
 
-WindowParams window_params(const Graph& graph, const Node& node, std::span<const int64_t> in_spatial,
-                           std::span<const int64_t> weight_kernel) {
-  const size_t rank = in_spatial.size();
+namespace {
+// Everything of the window geometry that does not depend on the input's size: kernel,
+// strides, dilations and explicit pads, validated. auto_pad SAME_* pads (which depend on the
+// input size) are left at 0 with *same set to "SAME_UPPER" or "SAME_LOWER".
+WindowParams window_geometry(const Graph& graph, const Node& node, size_t rank,
+                             std::span<const int64_t> weight_kernel, std::string* same) {
   auto fail = [&](const std::string& msg) -> void { throw Error(graph.describe(node) + ": " + msg); };
   auto sized = [&](const char* key, int64_t fallback) {
     std::vector<int64_t> v = node.attr_ints(key, std::vector<int64_t>(rank, fallback));
@@ -71,24 +73,53 @@ WindowParams window_params(const Graph& graph, const Node& node, std::span<const
       p.pads_end[i] = pads[i + rank];
     }
   } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    for (size_t i = 0; i < rank; ++i) {
-      int64_t out = (in_spatial[i] + p.strides[i] - 1) / p.strides[i];
-      int64_t span = (p.kernel[i] - 1) * p.dilations[i] + 1;
-      int64_t total = std::max<int64_t>(0, (out - 1) * p.strides[i] + span - in_spatial[i]);
-      int64_t small = total / 2, large = total - small;
-      p.pads_begin[i] = auto_pad == "SAME_UPPER" ? small : large;
-      p.pads_end[i] = auto_pad == "SAME_UPPER" ? large : small;
-    }
+    *same = auto_pad;
   } else if (auto_pad != "VALID") {
     fail("unknown auto_pad '" + auto_pad + "'");
   }
   for (size_t i = 0; i < rank; ++i) {
     if (p.pads_begin[i] < 0 || p.pads_end[i] < 0) fail("negative pads are not supported");
     if (p.pads_begin[i] > (int64_t{1} << 20) || p.pads_end[i] > (int64_t{1} << 20)) fail("pads are absurdly large");
-    int64_t span = (p.kernel[i] - 1) * p.dilations[i] + 1;
+    // A pad as wide as the window makes windows that lie entirely in padding (an all-NaN
+    // max pool, a conv of nothing but its bias). ONNX Runtime refuses such models; so does
+    // octet, here, where shape inference and both executors validate the geometry.
+    const int64_t extent = p.window_extent(i);
+    for (const auto& [side, pad] : {std::pair{"begin", p.pads_begin[i]}, std::pair{"end", p.pads_end[i]}})
+      if (pad >= extent)
+        fail(std::string("pad ") + std::to_string(pad) + " at the " + side + " of spatial dim " + std::to_string(i) +
+             " is not smaller than the kernel extent " + std::to_string(extent) +
+             ": some windows would lie entirely in padding");
+  }
+  return p;
+}
+}  // namespace
+
+void check_window_geometry(const Graph& graph, const Node& node, size_t spatial_rank,
+                           std::span<const int64_t> weight_kernel) {
+  std::string same;
+  window_geometry(graph, node, spatial_rank, weight_kernel, &same);
+}
+
+WindowParams window_params(const Graph& graph, const Node& node, std::span<const int64_t> in_spatial,
+                           std::span<const int64_t> weight_kernel) {
+  const size_t rank = in_spatial.size();
+  std::string same;
+  WindowParams p = window_geometry(graph, node, rank, weight_kernel, &same);
+  if (!same.empty()) {
+    // SAME pads are always narrower than the window: the total is below its extent.
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t out = (in_spatial[i] + p.strides[i] - 1) / p.strides[i];
+      int64_t total = std::max<int64_t>(0, (out - 1) * p.strides[i] + p.window_extent(i) - in_spatial[i]);
+      int64_t small = total / 2, large = total - small;
+      p.pads_begin[i] = same == "SAME_UPPER" ? small : large;
+      p.pads_end[i] = same == "SAME_UPPER" ? large : small;
+    }
+  }
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t span = p.window_extent(i);
     if (in_spatial[i] + p.pads_begin[i] + p.pads_end[i] < span)
-      fail("window of " + std::to_string(span) + " is larger than the padded input (" +
-           std::to_string(in_spatial[i] + p.pads_begin[i] + p.pads_end[i]) + ")");
+      throw Error(graph.describe(node) + ": window of " + std::to_string(span) + " is larger than the padded input (" +
+                  std::to_string(in_spatial[i] + p.pads_begin[i] + p.pads_end[i]) + ")");
   }
   return p;
 }

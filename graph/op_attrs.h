@@ -20,13 +20,20 @@ struct WindowParams {
   bool count_include_pad = false;   // AveragePool only
 
   std::vector<int64_t> output_spatial(std::span<const int64_t> in_spatial) const;
+  // Input positions one window covers along spatial dim i: (kernel - 1) * dilation + 1.
+  int64_t window_extent(size_t i) const { return (kernel[i] - 1) * dilations[i] + 1; }
 };
 
 // in_spatial: the input's spatial sizes (all known). kernel: for Conv, the weight's spatial
 // dims (used when kernel_shape is absent); empty for pools, where kernel_shape is required.
 // Throws octet::Error (naming the node) on inconsistent ranks, non-positive strides or
-// kernels, negative pads, or windows larger than the padded input.
+// kernels, negative pads, a pad not smaller than the kernel extent (windows lying entirely in
+// padding, which ONNX Runtime refuses too), or windows larger than the padded input.
 WindowParams window_params(const Graph& graph, const Node& node, std::span<const int64_t> in_spatial,
+                           std::span<const int64_t> weight_kernel = {});
+// The same checks but those needing the input's size, for shape inference when the spatial
+// dims are symbolic: a model is refused at import whatever size it will be run at.
+void check_window_geometry(const Graph& graph, const Node& node, size_t spatial_rank,
                            std::span<const int64_t> weight_kernel = {});
 
 }  // namespace octet

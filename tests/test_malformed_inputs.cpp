@@ -17,6 +17,7 @@
 #include "engine/executor.h"
 #include "engine/session.h"
 #include "graph/onnx_import.h"
+#include "tests/expect_error.h"
 #include "tests/optimize_test_util.h"
 #include "tools/common/model_loader.h"
 
@@ -34,25 +35,7 @@ const std::string kFixtures = std::string(OCTET_SOURCE_DIR) + "/tests/fixtures/m
 constexpr int64_t k2to40 = int64_t{1} << 40;
 constexpr int64_t k2to62 = int64_t{1} << 62;
 
-// The octet::Error message of f(); a test failure (and "") if f returns or throws anything else.
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw a non-octet exception: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "no error";
-  return {};
-}
-
-#define EXPECT_ERROR(statement, needle)                                                       \
-  do {                                                                                       \
-    const std::string msg_ = error_of([&] { statement; });                                   \
-    EXPECT_NE(msg_.find(needle), std::string::npos) << #statement << "\n  message: " << msg_; \
-  } while (0)
+using testing::error_of;
 
 // ---------------------------------------------------------------------------- model files
 

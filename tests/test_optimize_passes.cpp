@@ -125,15 +125,27 @@ TEST(FoldConvAffine, LeavesNonFoldableCasesAlone) {
 TEST(FoldPadIntoConv, ConstantPadsInputMergesIntoConvPads) {
   Builder b;
   const int x = b.input("x", {-1, 3, 6, 6});
-  const int pad = b.node(OpKind::Pad, "pad", {x, b.constant("pads", i64({0, 0, 0, 1, 0, 0, 1, 2}))});
+  const int pad = b.node(OpKind::Pad, "pad", {x, b.constant("pads", i64({0, 0, 0, 1, 0, 0, 1, 1}))});
   b.output(b.conv("conv", pad, 4, 3, 3, 1, {{"pads", ints({1, 1, 1, 1})}, {"strides", ints({2, 2})}}));
   const Graph before = b.prepared();
   Graph after = before;
   EXPECT_TRUE(fold_pad_into_conv(after));
   ASSERT_EQ(ops_of(after), std::vector<OpKind>{OpKind::Conv});
   EXPECT_EQ(after.nodes[0].inputs[0], x);
-  EXPECT_EQ(after.nodes[0].attr_ints("pads"), (std::vector<int64_t>{1, 2, 2, 3}));
+  EXPECT_EQ(after.nodes[0].attr_ints("pads"), (std::vector<int64_t>{1, 2, 2, 2}));
   expect_same_outputs(before, after, kInput);
+}
+
+// Merged pads as wide as the window would make windows of padding only (refused by
+// window_params, and by the .octet loader): such a Pad stays a Pad.
+TEST(FoldPadIntoConv, PadThatWouldCoverAWholeWindowStays) {
+  Builder b;
+  const int x = b.input("x", {-1, 3, 6, 6});
+  const int pad = b.node(OpKind::Pad, "pad", {x, b.constant("pads", i64({0, 0, 0, 1, 0, 0, 1, 2}))});
+  b.output(b.conv("conv", pad, 4, 3, 3, 1, {{"pads", ints({1, 1, 1, 1})}, {"strides", ints({2, 2})}}));
+  Graph g = b.prepared();
+  EXPECT_FALSE(fold_pad_into_conv(g));
+  EXPECT_EQ(ops_of(g), (std::vector<OpKind>{OpKind::Pad, OpKind::Conv}));
 }
 
 TEST(FoldPadIntoConv, PadFeedingTwoConvsOneWithAutoPad) {
@@ -143,7 +155,7 @@ TEST(FoldPadIntoConv, PadFeedingTwoConvsOneWithAutoPad) {
                          {x, b.constant("pads", i64({0, 0, 1, 0, 0, 0, 0, 1})), b.constant("v", scalar(0.f))});
   // Padded input is 7x7: SAME_UPPER, k3 s2 → 4 outputs, total pad 2 → [1,1] per dim.
   b.output(b.conv("c1", pad, 4, 3, 3, 1, {{"auto_pad", str("SAME_UPPER")}, {"strides", ints({2, 2})}}));
-  b.output(b.conv("c2", pad, 2, 3, 1, 3, {{"auto_pad", str("VALID")}}));
+  b.output(b.conv("c2", pad, 2, 3, 2, 3, {{"auto_pad", str("VALID")}}));
   const Graph before = b.prepared();
   Graph after = before;
   EXPECT_TRUE(fold_pad_into_conv(after));

@@ -95,20 +95,28 @@ TEST(ReferenceConv, BiasGroupsAndDilation) {
   EXPECT_EQ(values<float>(r[0]), (std::vector<float>{31, 42, 53}));
 }
 
-TEST(ReferenceConv, PadsLargerThanKernelGiveBiasOnly) {
+// A pad as wide as the window leaves windows of padding only: refused, as ONNX Runtime does
+// (graph/op_attrs.h), naming the pad; one narrower than the window still reaches the input.
+TEST(ReferenceConv, PadsAsWideAsTheKernelAreRefused) {
   Graph g = graph_at(13);
-  Node n = conv_node({3, 3, 3, 3});
   Tensor x = tensor_f32({1, 1, 2, 2}, {1, 2, 3, 4});
   Tensor w = tensor_f32({1, 1, 2, 2}, {1, 1, 1, 1});
   Tensor b = tensor_f32({1}, {0.5f});
+  Node wide = conv_node({2, 1, 1, 1});
+  try {
+    run(ref::eval_Conv, g, wide, {&x, &w, &b});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("pad 2 at the begin of spatial dim 0 is not smaller than the kernel extent 2"),
+              std::string::npos) << e.what();
+  }
+  Node n = conv_node({1, 1, 1, 1});
   ref::Outputs r = run(ref::eval_Conv, g, n, {&x, &w, &b});
-  ASSERT_EQ(r[0].dims, (std::vector<int64_t>{1, 1, 7, 7}));
+  ASSERT_EQ(r[0].dims, (std::vector<int64_t>{1, 1, 3, 3}));
   const std::vector<float> y = values<float>(r[0]);
-  // Only windows touching the input (rows/cols 2..4 of the output) see data.
-  EXPECT_EQ(y[0], 0.5f);
-  EXPECT_EQ(y[6 * 7 + 6], 0.5f);
-  EXPECT_EQ(y[3 * 7 + 3], 10.5f);   // the window covering the whole input
-  EXPECT_EQ(y[2 * 7 + 2], 1.5f);    // only x[0][0]
+  EXPECT_EQ(y[0], 1.5f);        // only x[0][0]
+  EXPECT_EQ(y[4], 10.5f);       // the window covering the whole input
+  EXPECT_EQ(y[8], 4.5f);        // only x[1][1]
 }
 
 // ---- Random shapes against im2col + GEMM in double ----
@@ -246,7 +254,8 @@ TEST(ReferenceConv, Random2DMatchesIm2col) {
       {3, 4, 8, 4, {9, 9}, {3, 3}, {2, 2}, {1, 1}, {1, 0}, {0, 1}},    // depthwise multiplier 2
       {2, 7, 3, 1, {5, 6}, {1, 1}, {1, 1}, {1, 1}, {0, 0}, {0, 0}},    // 1x1
       {2, 3, 2, 1, {4, 5}, {4, 5}, {1, 1}, {1, 1}, {0, 0}, {0, 0}},    // kernel == input
-      {1, 2, 3, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {4, 3}, {3, 5}},    // pads > kernel-1
+      {1, 2, 3, 1, {3, 3}, {3, 3}, {1, 1}, {1, 1}, {2, 1}, {1, 2}},    // pads = kernel-1 (the widest allowed)
+      {1, 2, 3, 1, {5, 4}, {2, 2}, {2, 1}, {3, 2}, {3, 2}, {2, 2}},    // dilated: pads up to the extent-1
   };
   uint32_t seed = 100;
   for (const ConvCase& c : cases) {

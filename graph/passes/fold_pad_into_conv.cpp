@@ -108,6 +108,30 @@ std::optional<SpatialPads> conv_pads(const Graph& g, const Node& conv, const Sha
   }
 }
 
+// Whether every window of the Conv still touches its input with the merged `pads`. A Pad
+// wider than the Conv's window (Pad 2 → 1x1 Conv) is a valid model, but as Conv pads it would
+// put windows entirely in padding, which window_params refuses: such a Pad stays.
+bool pads_narrower_than_window(const Graph& g, const Node& conv, const SpatialPads& pads) {
+  const size_t spatial = pads.begin.size();
+  std::vector<int64_t> kernel = conv.attr_ints("kernel_shape");
+  if (kernel.empty()) {
+    if (!conv.has_input(1)) return false;
+    const Shape& w = g.value(conv.inputs[1]).shape;
+    if (!w.has_rank || w.dims.size() != spatial + 2) return false;
+    for (size_t i = 0; i < spatial; ++i) {
+      if (!w.dims[i + 2].is_known()) return false;
+      kernel.push_back(w.dims[i + 2].value);
+    }
+  }
+  const std::vector<int64_t> dilations = conv.attr_ints("dilations", std::vector<int64_t>(spatial, 1));
+  if (kernel.size() != spatial || dilations.size() != spatial) return false;
+  for (size_t i = 0; i < spatial; ++i) {
+    const int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
+    if (pads.begin[i] >= extent || pads.end[i] >= extent) return false;
+  }
+  return true;
+}
+
 Attribute ints_attr(std::vector<int64_t> v) {
   Attribute a;
   a.kind = Attribute::Kind::Ints;
@@ -150,6 +174,10 @@ bool fold_pad_into_conv(Graph& graph) {
       for (size_t i = 0; i < spatial; ++i) {
         own->begin[i] += extra->begin[i];
         own->end[i] += extra->end[i];
+      }
+      if (!pads_narrower_than_window(graph, conv, *own)) {
+        ok = false;
+        break;
       }
       merged.push_back(std::move(*own));
     }

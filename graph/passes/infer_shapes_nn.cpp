@@ -1,4 +1,5 @@
 // Shape rules for convolution, pooling, batch normalisation, MatMul and Gemm.
+#include <algorithm>
 #include <string>
 
 #include "graph/op_attrs.h"
@@ -11,11 +12,7 @@ namespace {
 // is not known (the output size depends on it) or the kernel cannot be determined.
 std::vector<Dim> window_output(const NodeView& v, const std::vector<Dim>& in_spatial,
                                const std::vector<Dim>& weight_spatial) {
-  std::vector<int64_t> in, kernel;
-  for (const Dim& d : in_spatial) {
-    if (!d.is_known()) return std::vector<Dim>(in_spatial.size());
-    in.push_back(d.value);
-  }
+  std::vector<int64_t> kernel;
   bool kernel_known = true;
   for (const Dim& d : weight_spatial) {
     kernel_known = kernel_known && d.is_known();
@@ -24,6 +21,13 @@ std::vector<Dim> window_output(const NodeView& v, const std::vector<Dim>& in_spa
   if (!kernel_known) {
     if (!v.n.has_attr("kernel_shape")) return std::vector<Dim>(in_spatial.size());
     kernel.clear();
+  }
+  std::vector<int64_t> in;
+  for (const Dim& d : in_spatial) in.push_back(d.value);
+  if (!std::all_of(in_spatial.begin(), in_spatial.end(), [](const Dim& d) { return d.is_known(); })) {
+    // The output size depends on the input's; the geometry is still checked now.
+    check_window_geometry(v.g, v.n, in_spatial.size(), kernel);
+    return std::vector<Dim>(in_spatial.size());
   }
   const WindowParams p = window_params(v.g, v.n, in, kernel);
   std::vector<Dim> out;
