@@ -129,15 +129,35 @@ const Slot& Compiler::slot(const Node& n, int value_id) const {
   return s;
 }
 
+bool Compiler::read_through_qdq(int value_id) const {
+  const Slot& s = slots_[static_cast<size_t>(value_id)];
+  return s.buffer >= 0 && !s.uint8 && is_activation_params(g_.value(value_id).quant);
+}
+
 Slot Compiler::as_float(const Node& n, int value_id) {
   const Slot& s = slot(n, value_id);
-  if (!s.uint8) return s;
+  if (!s.uint8 && !read_through_qdq(value_id)) return s;
   auto it = float_copies_.find(value_id);
   if (it != float_copies_.end()) return it->second;
-  Slot out{new_buffer(g_.value(value_id).name + ":float", product(s.dims), static_cast<int>(plan_.steps.size())),
-           s.layout, s.dims};
-  add_boundary_step(StepKind::Dequantize, n, s, out, s);
+  // A float value that a QuantizeLinear -> DequantizeLinear pair annotates (quant/qdq_import.h,
+  // step 3) and that no int8 operator wrote: its float readers see what the pair computes, the
+  // value quantized and dequantized, never the value itself (the pair is never dropped).
+  const Slot q = s.uint8 ? s : as_uint8(n, value_id, s.layout == Layout::Nhwc);
+  Slot out{new_buffer(g_.value(value_id).name + ":float", product(q.dims), static_cast<int>(plan_.steps.size())),
+           q.layout, q.dims};
+  add_boundary_step(StepKind::Dequantize, n, q, out, q);
   return float_copies_[value_id] = noted(out);
+}
+
+Slot Compiler::read_value(const Node& n, int value_id) {
+  const Slot& s = slot(n, value_id);
+  if (!read_through_qdq(value_id)) return s;
+  // The view shares the codes (one Quantize step, which an int8 reader of the view then reads
+  // directly) unless its own output carries other parameters: then it shares the dequantized
+  // values, which that reader quantizes again with its own.
+  const std::optional<QuantParams>& out = g_.value(n.outputs.at(0)).quant;
+  if (!out || *out == *g_.value(value_id).quant) return as_uint8(n, value_id, s.layout == Layout::Nhwc);
+  return as_float(n, value_id);
 }
 
 void Compiler::add_boundary_step(StepKind kind, const Node& n, const Slot& in, const Slot& out, const Slot& q) {
@@ -152,16 +172,17 @@ void Compiler::add_boundary_step(StepKind kind, const Node& n, const Slot& in, c
   add_step(st);
 }
 
-Slot Compiler::nhwc(const Node& n, int value_id) {
-  const Slot s = as_float(n, value_id);
+Slot Compiler::nhwc(const Node& n, int value_id) { return to_nhwc(n, value_id, as_float(n, value_id), nhwc_copies_); }
+
+Slot Compiler::to_nhwc(const Node& n, int value_id, const Slot& s, std::map<int, Slot>& copies) {
   if (s.dims.size() != 3) fail(n, "expects a 4-D input");
   if (s.layout == Layout::Nhwc) return s;
-  auto it = nhwc_copies_.find(value_id);
-  if (it != nhwc_copies_.end()) return it->second;
+  auto it = copies.find(value_id);
+  if (it != copies.end()) return it->second;
   Slot out{new_buffer(g_.value(value_id).name + ":nhwc", product(s.dims), static_cast<int>(plan_.steps.size())),
            Layout::Nhwc, s.dims};
   add_step(image_step(StepKind::NchwToNhwc, n.name, s, out.buffer));
-  return nhwc_copies_[value_id] = noted(out);
+  return copies[value_id] = noted(out);
 }
 
 Slot Compiler::plain(int value_id, const std::string& why) {
@@ -227,7 +248,7 @@ void Compiler::compile_node(const Node& n) {
     case OpKind::Reshape:
     case OpKind::Flatten: return compile_reshape(n);
     case OpKind::Identity:
-    case OpKind::Dropout: set_output(n, slot(n, n.inputs[0])); return;
+    case OpKind::Dropout: set_output(n, read_value(n, n.inputs[0])); return;
     default: fail(n, "operator not supported by the optimised runtime");
   }
 }
@@ -239,7 +260,7 @@ size_t Compiler::append_weights(size_t floats) {
 }
 
 void Compiler::compile_transpose(const Node& n) {
-  const Slot& in = slot(n, n.inputs[0]);
+  const Slot in = read_value(n, n.inputs[0]);
   std::vector<int64_t> perm = n.attr_ints("perm", {});
   // NHWC graph input to NCHW (tf2onnx's first node) is free: NHWC is the internal layout.
   // Views keep the storage (float or uint8) and its quantization.
@@ -259,7 +280,7 @@ void Compiler::compile_transpose(const Node& n) {
 
 void Compiler::compile_reshape(const Node& n) {
   std::vector<int64_t> dims = per_image_dims(g_.value(n.outputs[0]), "output");
-  Slot in = slot(n, n.inputs[0]);
+  Slot in = read_value(n, n.inputs[0]);
   // A uint8 value already in row-major order (or whose layouts coincide) stays uint8.
   const bool same_order = in.layout == Layout::Plain || in.dims.size() != 3 || in.dims[1] * in.dims[2] == 1 ||
                           in.dims[0] == 1;

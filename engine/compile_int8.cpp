@@ -16,10 +16,6 @@ namespace {
 // The uint8-domain zero point of a quantized activation: int8 codes are stored + 128.
 int32_t u8_zero_point(const QuantParams& q) { return q.zero_point + (q.dtype == DType::Int8 ? 128 : 0); }
 
-bool is_activation_params(const std::optional<QuantParams>& q) {
-  return q && (q->dtype == DType::Uint8 || q->dtype == DType::Int8);
-}
-
 // Weight codes in the kernels' int8 domain, and their zero point there (uint8 weights - 128).
 struct Int8Weights {
   std::vector<int8_t> codes;
@@ -128,7 +124,10 @@ Slot Compiler::as_uint8(const Node& n, int value_id, bool want_nhwc) {
   auto key = std::make_pair(value_id, want_nhwc);
   auto it = uint8_copies_.find(key);
   if (it != uint8_copies_.end()) return it->second;
-  Slot f = want_nhwc ? nhwc(n, value_id) : as_float(n, value_id);
+  // The float the Quantize step reads: the value as its producer wrote it (as_float would read
+  // a float value through its own QDQ pair).
+  Slot f = s.uint8 ? (want_nhwc ? nhwc(n, value_id) : as_float(n, value_id))
+                   : (want_nhwc ? to_nhwc(n, value_id, s, raw_nhwc_copies_) : s);
   Slot out{new_u8_buffer(g_.value(value_id).name + ":uint8", product(f.dims), static_cast<int>(plan_.steps.size())),
            want_nhwc ? Layout::Nhwc : f.layout, f.dims, true, q.scale, u8_zero_point(q)};
   add_boundary_step(StepKind::Quantize, n, f, out, out);

@@ -29,6 +29,11 @@ struct Slot {
   int32_t zero_point = 0;
 };
 
+// Parameters of a quantized activation (not a bias's int32 ones).
+inline bool is_activation_params(const std::optional<QuantParams>& q) {
+  return q && (q->dtype == DType::Uint8 || q->dtype == DType::Int8);
+}
+
 // Elements of a per-image shape. Every buffer is sized from this, so a shape past octet's
 // tensor limit (a hand-built or absurd declared shape) is refused here, before it can
 // overflow or reach the allocator.
@@ -65,12 +70,22 @@ class Compiler {
   int add_step(Step s);
   // The value's storage as it is (float or uint8).
   const Slot& slot(const Node& n, int value_id) const;
-  // The value as float storage, dequantizing a uint8 one once.
+  // The value as float storage, dequantizing a uint8 one once, and reading a float one that a
+  // QDQ pair annotates through that pair (quantized, then dequantized) once.
   Slot as_float(const Node& n, int value_id);
+  // Whether the value is float storage that a QDQ pair annotates: its float readers must go
+  // through as_float.
+  bool read_through_qdq(int value_id) const;
+  // What a view (Transpose, Reshape, Identity) of the value shares: its storage, or for a
+  // float value that a QDQ pair annotates, that pair's codes (as_uint8) or, where the view's
+  // output carries other parameters, the values the pair gives (as_float).
+  Slot read_value(const Node& n, int value_id);
   // A Quantize or Dequantize step from `in` to `out`, with the parameters of the uint8 side `q`.
   void add_boundary_step(StepKind kind, const Node& n, const Slot& in, const Slot& out, const Slot& q);
   // The value as float NHWC storage of a 4-D logical NCHW tensor, converting a plain one once.
   Slot nhwc(const Node& n, int value_id);
+  // `s` (value_id's float storage) in NHWC order, converted once per cache `copies`.
+  Slot to_nhwc(const Node& n, int value_id, const Slot& s, std::map<int, Slot>& copies);
   // The value as float storage in plain row-major order of its logical dims.
   Slot plain(int value_id, const std::string& why);
   const Tensor& constant(const Node& n, size_t input, const char* what) const;
@@ -128,6 +143,7 @@ class Compiler {
   std::vector<Slot> slots_;
   std::vector<BufferLifetime> lifetimes_;
   std::map<int, Slot> nhwc_copies_;
+  std::map<int, Slot> raw_nhwc_copies_;   // of float values before their QDQ pair
   std::map<int, Slot> float_copies_;
   std::map<std::pair<int, bool>, Slot> uint8_copies_;
   std::vector<float> weights_;
