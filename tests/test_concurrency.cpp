@@ -16,7 +16,7 @@
 #include "engine/compile.h"
 #include "engine/executor.h"
 #include "engine/session.h"
-#include "tools/common/model_loader.h"
+#include "engine/pipeline/stages.h"
 
 namespace octet {
 namespace {

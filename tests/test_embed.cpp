@@ -16,8 +16,8 @@
 
 #include "engine/model_file.h"
 #include "engine/session.h"
-#include "tools/common/cifar.h"
-#include "tools/common/model_loader.h"
+#include "tools/datasets/cifar.h"
+#include "engine/pipeline/stages.h"
 
 namespace octet {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "engine/executor.h"
 #include "engine/session.h"
-#include "tools/common/model_loader.h"
+#include "engine/pipeline/stages.h"
 #include "engine/prepare.h"
 #include "graph/onnx_import.h"
 

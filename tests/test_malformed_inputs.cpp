@@ -18,7 +18,7 @@
 #include "engine/session.h"
 #include "graph/onnx_import.h"
 #include "tests/optimize_test_util.h"
-#include "tools/common/model_loader.h"
+#include "engine/pipeline/stages.h"
 
 namespace octet {
 namespace {

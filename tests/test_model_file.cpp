@@ -18,9 +18,9 @@
 #include "quant/qdq_export.h"
 #include "octet/octet.h"
 #include "octet/octet.hpp"
-#include "tools/common/cifar.h"
-#include "tools/common/model_loader.h"
-#include "tools/common/quantize_model.h"
+#include "tools/datasets/cifar.h"
+#include "engine/pipeline/stages.h"
+#include "tools/datasets/cifar_calibration.h"
 
 namespace octet {
 namespace {
@@ -64,7 +64,7 @@ const QuantPlans& quant_plans() {
     const CifarSet train = read_cifar_file(std::string(OCTET_DATA_DIR) + "/cifar10-train-subset.bin");
     const CifarSet calib = cifar_select(train, calibration_indices(train, 2));
     const Graph base = quantization_base(load_runtime_graph(kModel));
-    const auto ranges = calibrate_model(base, calib, ImageLayout::NHWC, false);
+    const auto ranges = calibrate_on_cifar(base, calib, ImageLayout::NHWC);
     for (quant::Scheme scheme : {quant::Scheme::Uint8, quant::Scheme::Int8, quant::Scheme::U8S8}) {
       const Graph g = quantize_model(base, ranges, scheme);
       // The same quantized model as a QDQ file, which compiles residual blocks differently
@@ -128,7 +128,9 @@ TEST(ModelFile, EveryQuantizationSchemeAndIsaRoundTripsBitIdentical) {
     // with the VNNI kernels (int8 weights). The AVX2 and scalar variants pack weights as
     // int16 pairs, about twice the size.
     const bool vnni = plan.describe().find("qu8_conv_nhwc_direct_vnni") != std::string::npos;
-    if (vnni) EXPECT_LE(bytes.size(), 90000u);
+    if (vnni) {
+      EXPECT_LE(bytes.size(), 90000u);
+    }
     std::printf("resnet8.octet %s: %zu bytes%s\n", name.c_str(), bytes.size(), vnni ? " (vnni)" : "");
   }
 }

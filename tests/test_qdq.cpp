@@ -11,7 +11,7 @@
 #include "quant/qdq_export.h"
 #include "quant/qdq_import.h"
 #include "quant/quantize_graph.h"
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 #include "qdq_test_util.h"
 
 namespace octet {

@@ -15,7 +15,7 @@
 #include "engine/memory_plan.h"
 #include "engine/session.h"
 #include "engine/thread_pool.h"
-#include "tools/common/model_loader.h"
+#include "engine/pipeline/stages.h"
 
 // Counts every heap allocation of this test binary, to prove that Session::run makes none.
 namespace {

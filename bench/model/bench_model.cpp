@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/pipeline/model.h"
 #include "engine/session.h"
 #include "graph/error.h"
-#include "tools/common/cifar.h"
-#include "tools/common/cli.h"
-#include "tools/common/model_loader.h"
+#include "tools/cli/cli.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 namespace {
@@ -51,10 +51,11 @@ int run(int argc, char** argv) {
   const int warmup = static_cast<int>(args.get_int("warmup", 20, 0, 1000000));
   const std::string data = args.get_or("data", std::string(OCTET_DEFAULT_DATA));
 
-  Plan plan = load_plan(model);
+  Model loaded = Model::load(model);
+  const Plan& plan = loaded.plan();
   if (plan.inputs.size() != 1) throw Error("the model must have one input");
-  Graph g = load_reference_graph(model);
-  const ImageLayout layout = layout_from_input_shape(g.value(g.inputs[0]).shape, plan.inputs[0].name);
+  const Value& in = loaded.graph().value(loaded.graph().inputs[0]);
+  const ImageLayout layout = layout_from_input_shape(in.shape, plan.inputs[0].name);
   CifarSet set = read_cifar_file(data, CifarFormat::Auto, static_cast<size_t>(batch), nullptr);
   if (set.size() < static_cast<size_t>(batch)) throw Error(data + " has fewer images than the batch");
   Tensor input = make_cifar_input(set, 0, static_cast<size_t>(batch), layout, static_cast<size_t>(batch));
