@@ -13,6 +13,7 @@
 #include "engine/compile.h"
 #include "engine/pipeline/calibration.h"
 #include "engine/pipeline/model.h"
+#include "engine/pipeline/model_session.h"
 #include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "graph/error.h"
@@ -137,6 +138,14 @@ TEST(PipelineModel, QuantizeSaveLoadRunMatchesTheStagesByHand) {
   EXPECT_EQ(loaded.inputs(), (std::vector<TensorInfo>{{"input_1", DType::Float32, {-1, 32, 32, 3}}}));
   EXPECT_EQ(loaded.outputs()[0].dims, (std::vector<int64_t>{-1, 10}));
   EXPECT_EQ(run(loaded.plan(), x), expected);
+  // The same through the named-tensor session.
+  ModelSession session(loaded, {1, 8});
+  const std::vector<NamedTensor> out = session.run({{"input_1", x}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].name, loaded.outputs()[0].name);
+  EXPECT_EQ(out[0].tensor.dims, (std::vector<int64_t>{5, 10}));
+  const std::span<const float> scores = out[0].tensor.values<float>();
+  EXPECT_EQ(std::vector<float>(scores.begin(), scores.end()), expected);
   EXPECT_NE(loaded.describe().find(path + ": .octet model, scheme u8s8\n"), std::string::npos);
 }
 
@@ -192,6 +201,27 @@ TEST(PipelineModel, RefusesWhatAModelCannotDo) {
   expect_error_naming([&] { file.graph(); }, path, "holds a compiled plan");
   expect_error_naming([&] { file.compile(); }, path, "compiled already");
   expect_error_naming([&] { (void)file.quantize(source); }, path, "holds a compiled plan");
+}
+
+TEST(PipelineModel, SessionRefusesInputsThatDoNotMatchNamingThem) {
+  Model m = Model::load(kResnet8);
+  ModelSession session(m, {1, 2});
+  auto expect_refused = [&](std::vector<NamedTensor> inputs, const std::string& words) {
+    try {
+      session.run(inputs);
+      ADD_FAILURE() << "accepted: " << words;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  expect_refused({}, "input 'input_1' not given");
+  expect_refused({{"image", pixels(1, 1)}}, "the model has no input 'image' (its inputs: 'input_1')");
+  expect_refused({{"input_1", pixels(1, 1)}, {"input_1", pixels(1, 2)}}, "input 'input_1' given 2 times");
+  expect_refused({{"input_1", pixels(1, 1, {3, 32, 32})}},
+                 "input 'input_1' has shape [1,3,32,32]; the model takes [-1,32,32,3]");
+  expect_refused({{"input_1", Tensor(DType::Int64, {1, 32, 32, 3})}}, "input 'input_1' is int64");
+  expect_refused({{"input_1", pixels(3, 1)}}, "batch");   // more than max_batch 2
+  EXPECT_EQ(session.run({{"input_1", pixels(2, 1)}}).at(0).tensor.dims, (std::vector<int64_t>{2, 10}));
 }
 
 TEST(PipelineModel, CalibrationBatchesMustMatchTheModel) {

@@ -129,9 +129,11 @@ const Plan& Model::compile(const CompileOptions& options) {
   return *plan_;
 }
 
-const Plan& Model::plan() {
+const Plan& Model::plan() { return *shared_plan(); }
+
+std::shared_ptr<const Plan> Model::shared_plan() {
   if (!plan_) compile();
-  return *plan_;
+  return plan_;
 }
 
 void Model::save(const std::string& path, const std::string& producer) {

@@ -9,7 +9,8 @@
 //   TensorBatches calib({{images}});                 // or any CalibrationSource
 //   Model q = m.quantize(calib, {.scheme = quant::Scheme::U8S8});
 //   q.save("resnet8.octet");                          // compiles for this CPU first
-//   Session session(q.plan(), {.threads = 2, .max_batch = 8});
+//   ModelSession session(q, {.threads = 2, .max_batch = 8});   // or Session(q.plan(), ...)
+//   std::vector<NamedTensor> out = session.run({{"input_1", batch_of_images}});
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -105,6 +106,8 @@ class Model {
   // compile() made (compiling with the default options on first use). Copies of the model
   // share it; it lives as long as one of them does.
   const Plan& plan();
+  // plan(), shared: for holders that may outlive this model (engine/pipeline/model_session.h).
+  std::shared_ptr<const Plan> shared_plan();
   // plan() as a .octet file carrying the source, the scheme and `producer`.
   void save(const std::string& path, const std::string& producer = "octet 0.1");
   // The quantized graph as a QDQ ONNX model (quant/qdq_export.h). Refused for a float or
