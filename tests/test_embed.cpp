@@ -15,9 +15,9 @@
 #include <sstream>
 
 #include "engine/model_file.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "tools/datasets/cifar.h"
-#include "engine/pipeline/stages.h"
 
 namespace octet {
 namespace {

@@ -15,10 +15,10 @@
 
 #include "engine/compile.h"
 #include "engine/executor.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "graph/onnx_import.h"
 #include "tests/optimize_test_util.h"
-#include "engine/pipeline/stages.h"
 
 namespace octet {
 namespace {

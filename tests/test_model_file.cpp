@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 #include "engine/model_file.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
-#include "quant/qdq_export.h"
 #include "octet/octet.h"
 #include "octet/octet.hpp"
+#include "quant/qdq_export.h"
 #include "tools/datasets/cifar.h"
-#include "engine/pipeline/stages.h"
 #include "tools/datasets/cifar_calibration.h"
 
 namespace octet {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "engine/compile.h"
+#include "engine/pipeline/stages.h"
 #include "graph/error.h"
 #include "quant/scheme.h"
-#include "engine/pipeline/stages.h"
 #include "tools/datasets/cifar_calibration.h"
 #include "tools/reports/quant_error.h"
 

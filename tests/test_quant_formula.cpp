@@ -23,12 +23,12 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/pipeline/stages.h"
 #include "engine/plan.h"
 #include "engine/session.h"
 #include "kernels/registry.h"
 #include "quant/scheme.h"
 #include "tools/datasets/cifar.h"
-#include "engine/pipeline/stages.h"
 #include "tools/datasets/cifar_calibration.h"
 
 namespace octet {

@@ -7,15 +7,15 @@
 #include <cstdlib>
 #include <limits>
 
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "graph/passes/optimize.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "quant/calibrate.h"
 #include "quant/quantize_graph.h"
 #include "quant/scheme.h"
-#include "tools/reports/eval_compare.h"
-#include "engine/pipeline/stages.h"
 #include "tools/datasets/cifar_calibration.h"
+#include "tools/reports/eval_compare.h"
 
 namespace octet {
 namespace {

@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "engine/model_file.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "graph/error.h"
 #include "tools/datasets/cifar.h"
-#include "engine/pipeline/stages.h"
 #include "tools/datasets/cifar_calibration.h"
 
 namespace {

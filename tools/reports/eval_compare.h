@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/plan.h"
 #include "engine/pipeline/model.h"
+#include "engine/plan.h"
 #include "quant/scheme.h"
 #include "tools/datasets/cifar.h"
 #include "tools/reports/eval_report.h"
