@@ -75,7 +75,10 @@ Model Model::from_graph(Graph prepared, std::string source) {
   return m;
 }
 
-bool Model::is_quantized() const { return scheme_ != "fp32"; }
+bool Model::is_quantized() const {
+  // A .octet file says what it holds in its provenance (Model::save writes it).
+  return graph_ ? quant::is_quantized(*graph_) : scheme_ != "fp32" && !scheme_.empty();
+}
 
 std::vector<TensorInfo> Model::inputs() const {
   return graph_ ? infos_of(*graph_, graph_->inputs) : infos_of(plan_->inputs);
