@@ -19,9 +19,9 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: octet-bench-model --model M.onnx [options]
 
-Times M.onnx on octet's optimised runtime with CIFAR-10 images as input.
+Times M.onnx (or a compiled M.octet) on octet's optimised runtime with CIFAR-10 images as input.
 
-  --model M.onnx   the model (float32 input [N,32,32,3] or [N,3,32,32])
+  --model M.onnx   the model, ONNX or .octet (float32 input [N,32,32,3] or [N,3,32,32])
   --data F         CIFAR-10 file for the input images (default data/cifar10-test-first1000.bin)
   --batch B        images per run (default 1)
   --threads T      threads (default 1)
@@ -54,8 +54,11 @@ int run(int argc, char** argv) {
   Model loaded = Model::load(model);
   const Plan& plan = loaded.plan();
   if (plan.inputs.size() != 1) throw Error("the model must have one input");
-  const Value& in = loaded.graph().value(loaded.graph().inputs[0]);
-  const ImageLayout layout = layout_from_input_shape(in.shape, plan.inputs[0].name);
+  // From the model's inputs, which a .octet file has too (it has no graph).
+  Shape input_shape{true, {}};
+  const std::vector<TensorInfo> inputs = loaded.inputs();
+  for (int64_t d : inputs.at(0).dims) input_shape.dims.push_back(d >= 0 ? Dim::known(d) : Dim::named("N"));
+  const ImageLayout layout = layout_from_input_shape(input_shape, plan.inputs[0].name);
   CifarSet set = read_cifar_file(data, CifarFormat::Auto, static_cast<size_t>(batch), nullptr);
   if (set.size() < static_cast<size_t>(batch)) throw Error(data + " has fewer images than the batch");
   Tensor input = make_cifar_input(set, 0, static_cast<size_t>(batch), layout, static_cast<size_t>(batch));
