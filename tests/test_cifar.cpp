@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "graph/error.h"
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 namespace {

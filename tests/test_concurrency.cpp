@@ -15,8 +15,8 @@
 
 #include "engine/compile.h"
 #include "engine/executor.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
-#include "tools/common/model_loader.h"
 
 namespace octet {
 namespace {

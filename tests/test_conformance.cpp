@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "graph/error.h"
-#include "tools/common/conformance.h"
+#include "tools/conformance/conformance.h"
 
 namespace octet::conformance {
 namespace {
@@ -363,7 +363,7 @@ TEST(OnnxNodeTests, WholeSuitePasses) {
   OpCounts total = total_counts(r);
   for (const TestResult& t : r.results) {
     if (t.outcome == Outcome::Fail) ADD_FAILURE() << t.name << " (" << t.op << ") FAILS: " << t.detail;
-    EXPECT_FALSE(t.stale_skip) << t.name << " passes: remove it from tools/common/conformance_skips.cpp";
+    EXPECT_FALSE(t.stale_skip) << t.name << " passes: remove it from tools/conformance/conformance_skips.cpp";
   }
   EXPECT_EQ(total.fail, 0);
   EXPECT_GT(total.pass, 150);

@@ -15,9 +15,9 @@
 #include <sstream>
 
 #include "engine/model_file.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
-#include "tools/common/cifar.h"
-#include "tools/common/model_loader.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 namespace {

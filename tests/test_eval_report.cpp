@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "graph/error.h"
-#include "tools/common/eval_report.h"
-#include "tools/common/progress.h"
+#include "tools/reports/eval_report.h"
+#include "tools/reports/progress.h"
 
 namespace octet {
 namespace {

@@ -16,7 +16,7 @@
 #include "graph/onnx_import.h"
 #include "graph/read_file.h"
 #include "octet/octet.h"
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 namespace {

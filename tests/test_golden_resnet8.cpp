@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "engine/executor.h"
-#include "engine/session.h"
-#include "tools/common/model_loader.h"
+#include "engine/pipeline/stages.h"
 #include "engine/prepare.h"
+#include "engine/session.h"
 #include "graph/onnx_import.h"
 
 namespace octet {

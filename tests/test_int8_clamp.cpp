@@ -16,7 +16,7 @@
 #include "engine/session.h"
 #include "quant/qdq_export.h"
 #include "tests/qdq_test_util.h"
-#include "tools/common/quantize_model.h"
+#include "engine/pipeline/stages.h"
 
 namespace octet {
 namespace {

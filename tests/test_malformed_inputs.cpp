@@ -15,11 +15,11 @@
 
 #include "engine/compile.h"
 #include "engine/executor.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "graph/onnx_import.h"
 #include "tests/expect_error.h"
 #include "tests/optimize_test_util.h"
-#include "tools/common/model_loader.h"
 
 namespace octet {
 namespace {

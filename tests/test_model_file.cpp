@@ -14,13 +14,13 @@
 #include <unistd.h>
 
 #include "engine/model_file.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
-#include "quant/qdq_export.h"
 #include "octet/octet.h"
 #include "octet/octet.hpp"
-#include "tools/common/cifar.h"
-#include "tools/common/model_loader.h"
-#include "tools/common/quantize_model.h"
+#include "quant/qdq_export.h"
+#include "tools/datasets/cifar.h"
+#include "tools/datasets/cifar_calibration.h"
 
 namespace octet {
 namespace {
@@ -64,7 +64,7 @@ const QuantPlans& quant_plans() {
     const CifarSet train = read_cifar_file(std::string(OCTET_DATA_DIR) + "/cifar10-train-subset.bin");
     const CifarSet calib = cifar_select(train, calibration_indices(train, 2));
     const Graph base = quantization_base(load_runtime_graph(kModel));
-    const auto ranges = calibrate_model(base, calib, ImageLayout::NHWC, false);
+    const auto ranges = calibrate_on_cifar(base, calib, ImageLayout::NHWC);
     for (quant::Scheme scheme : {quant::Scheme::Uint8, quant::Scheme::Int8, quant::Scheme::U8S8}) {
       const Graph g = quantize_model(base, ranges, scheme);
       // The same quantized model as a QDQ file, which compiles residual blocks differently

@@ -9,7 +9,7 @@
 #include "graph/onnx_import.h"
 #include "graph/passes/optimize.h"
 #include "optimize_test_util.h"
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 namespace {

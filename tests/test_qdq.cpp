@@ -7,12 +7,12 @@
 #include <fstream>
 
 #include "graph/passes/optimize.h"
+#include "qdq_test_util.h"
 #include "quant/calibrate.h"
 #include "quant/qdq_export.h"
 #include "quant/qdq_import.h"
 #include "quant/quantize_graph.h"
-#include "tools/common/cifar.h"
-#include "qdq_test_util.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 namespace {

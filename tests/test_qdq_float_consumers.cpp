@@ -16,7 +16,7 @@
 #include "quant/qdq_export.h"
 #include "quant/qdq_import.h"
 #include "qdq_test_util.h"
-#include "tools/common/quantize_model.h"
+#include "engine/pipeline/stages.h"
 
 namespace octet {
 namespace {

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "engine/compile.h"
+#include "engine/pipeline/stages.h"
 #include "graph/error.h"
 #include "quant/scheme.h"
-#include "tools/common/model_loader.h"
-#include "tools/common/quant_error.h"
-#include "tools/common/quantize_model.h"
+#include "tools/datasets/cifar_calibration.h"
+#include "tools/reports/quant_error.h"
 
 namespace octet {
 namespace {
@@ -54,7 +54,7 @@ TEST(QuantErrorMarkdown, ResNet8TableHasOneFiniteRowPerQuantizedTensor) {
   const Graph base = quantization_base(load_reference_graph(OCTET_DATA_DIR "/resnet8.onnx"));
   const CifarSet train = read_cifar_file(OCTET_DATA_DIR "/cifar10-train-subset.bin");
   const CifarSet calib = cifar_select(train, calibration_indices(train, 2));
-  const auto ranges = calibrate_model(base, calib, ImageLayout::NHWC, false);
+  const auto ranges = calibrate_on_cifar(base, calib, ImageLayout::NHWC);
   std::vector<SchemeErrors> schemes;
   std::set<std::string> expected;
   for (quant::Scheme s : {quant::Scheme::Uint8, quant::Scheme::Int8, quant::Scheme::U8S8}) {

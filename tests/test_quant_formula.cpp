@@ -23,13 +23,13 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/pipeline/stages.h"
 #include "engine/plan.h"
 #include "engine/session.h"
 #include "kernels/registry.h"
 #include "quant/scheme.h"
-#include "tools/common/cifar.h"
-#include "tools/common/model_loader.h"
-#include "tools/common/quantize_model.h"
+#include "tools/datasets/cifar.h"
+#include "tools/datasets/cifar_calibration.h"
 
 namespace octet {
 namespace {
@@ -243,7 +243,7 @@ constexpr Isa kIsas[] = {{"scalar", kernels::KernelIsa::Scalar, "qu8_conv_nhwc_s
 TEST(QuantFormula, EveryResNet8ConvMatchesTheDocumentedFormulaBitForBit) {
   const Graph base = quantization_base(load_reference_graph(OCTET_DATA_DIR "/resnet8.onnx"));
   const CifarSet train = read_cifar_file(OCTET_DATA_DIR "/cifar10-train-subset.bin");
-  const auto ranges = calibrate_model(base, cifar_select(train, calibration_indices(train, 1)), ImageLayout::NHWC, false);
+  const auto ranges = calibrate_on_cifar(base, cifar_select(train, calibration_indices(train, 1)), ImageLayout::NHWC);
   const CifarSet test = read_cifar_file(OCTET_DATA_DIR "/cifar10-test-first1000.bin");
   constexpr int kImages = 2;
   const Tensor images = make_cifar_input(test, 0, kImages, ImageLayout::NHWC);

@@ -7,15 +7,15 @@
 #include <cstdlib>
 #include <limits>
 
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "graph/passes/optimize.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "quant/calibrate.h"
 #include "quant/quantize_graph.h"
 #include "quant/scheme.h"
-#include "tools/common/eval_compare.h"
-#include "tools/common/model_loader.h"
-#include "tools/common/quantize_model.h"
+#include "tools/datasets/cifar_calibration.h"
+#include "tools/reports/eval_compare.h"
 
 namespace octet {
 namespace {
@@ -76,7 +76,7 @@ class QuantizedResNet8 : public ::testing::Test {
     // The sanitizer build (OCTET_GOLDEN_LIMIT) calibrates on 10 images per class: its tests check
     // the pipeline's structure and bit-exactness, not accuracy, and the reference executor is slow there.
     calib_ = new CifarSet(cifar_select(train, calibration_indices(train, per_class())));
-    ranges_ = new std::vector<quant::ValueRange>(calibrate_model(*base_, *calib_, ImageLayout::NHWC, false));
+    ranges_ = new std::vector<quant::ValueRange>(calibrate_on_cifar(*base_, *calib_, ImageLayout::NHWC));
     test_ = new CifarSet(read_cifar_file(OCTET_DATA_DIR "/cifar10-test-first1000.bin"));
     unseen_ = new CifarSet(cifar_select(train, complement_indices(train, calibration_indices(train, 100))));
   }

@@ -13,9 +13,9 @@
 
 #include "engine/executor.h"
 #include "engine/memory_plan.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "engine/thread_pool.h"
-#include "tools/common/model_loader.h"
 
 // Counts every heap allocation of this test binary, to prove that Session::run makes none.
 namespace {

@@ -5,18 +5,16 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "engine/model_file.h"
-#include "engine/prepare.h"
+#include "engine/pipeline/model.h"
 #include "graph/error.h"
-#include "graph/onnx_import.h"
-#include "quant/quantize_graph.h"
-#include "tools/common/cifar.h"
-#include "tools/common/cli.h"
-#include "tools/common/model_loader.h"
-#include "tools/common/quantize_model.h"
+#include "tools/cli/cli.h"
+#include "tools/datasets/cifar.h"
+#include "tools/datasets/cifar_calibration.h"
+#include "tools/reports/calibration_progress.h"
 
 namespace octet {
 namespace {
@@ -84,33 +82,23 @@ int run(const Options& opt) {
   CompileOptions copts;
   copts.autotune = opt.autotune;
   copts.int8_isa = opt.int8_isa;
-  Graph graph = load_runtime_graph(opt.model);
-  std::string scheme = quant::is_quantized(graph) ? "qdq" : "fp32";
-  Plan plan;
-  if (opt.scheme == "fp32") {
-    plan = compile_for_runtime(graph, copts);
-  } else {
-    if (quant::is_quantized(graph)) throw Error(opt.model + " is already quantized (QDQ); use --scheme fp32 to compile it as it is");
-    if (graph.inputs.size() != 1) throw Error(opt.model + ": quantizing needs a model with one image input");
-    const Value& in = graph.value(graph.inputs[0]);
+  Model model = Model::load(opt.model);
+  if (opt.scheme != "fp32") {
+    if (model.is_quantized()) throw Error(opt.model + " is already quantized (QDQ); use --scheme fp32 to compile it as it is");
+    if (model.inputs().size() != 1) throw Error(opt.model + ": quantizing needs a model with one image input");
+    const Value& in = model.graph().value(model.graph().inputs[0]);
     const ImageLayout layout = layout_from_input_shape(in.shape, in.name);
     const CifarSet calib_file = read_cifar_file(opt.calib);
     const CifarSet calib =
         cifar_select(calib_file, calibration_indices(calib_file, static_cast<size_t>(opt.per_class)));
-    const Graph base = quantization_base(graph);
     const bool progress = isatty(STDERR_FILENO) == 1;
-    const auto ranges = calibrate_model(base, calib, layout, progress);
-    plan = compile_for_runtime(quantize_model(base, ranges, *quant::scheme_from_name(opt.scheme)), copts);
-    scheme = opt.scheme;
+    model = model.quantize(calibrate_on_cifar(model, calib, layout, progress), {*quant::scheme_from_name(opt.scheme)});
   }
-  const ModelFileMeta meta{"octet-compile 0.1", opt.model, scheme};
-  const std::vector<uint8_t> bytes = model_file_bytes(plan, meta);
-  std::FILE* f = std::fopen(opt.out.c_str(), "wb");
-  const bool ok = f && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  if (!f || (std::fclose(f) != 0) || !ok) throw Error(opt.out + ": cannot write");
-  std::printf("model   %s, scheme %s\nwrote   %s (%zu bytes: %zu bytes of packed weights)\n%s", opt.model.c_str(),
-              scheme.c_str(), opt.out.c_str(), bytes.size(), plan.weights.size() * sizeof(float),
-              plan.describe().c_str());
+  const Plan& plan = model.compile(copts);
+  model.save(opt.out, "octet-compile 0.1");
+  std::printf("model   %s, scheme %s\nwrote   %s (%ju bytes: %zu bytes of packed weights)\n%s", opt.model.c_str(),
+              model.scheme().c_str(), opt.out.c_str(), static_cast<uintmax_t>(std::filesystem::file_size(opt.out)),
+              plan.weights.size() * sizeof(float), plan.describe().c_str());
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 

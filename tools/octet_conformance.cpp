@@ -4,8 +4,8 @@
 #include <exception>
 #include <iostream>
 
-#include "tools/common/cli.h"
-#include "tools/common/conformance.h"
+#include "tools/cli/cli.h"
+#include "tools/conformance/conformance.h"
 
 namespace {
 
@@ -22,7 +22,7 @@ constexpr const char* kUsage =
     "  --help           this text\n"
     "\n"
     "Float outputs must match within |a-b| <= 1e-6 + 1e-4*|b|; integers and bools exactly.\n"
-    "Tests of features octet declares unsupported (tools/common/conformance_skips.cpp) are\n"
+    "Tests of features octet declares unsupported (tools/conformance/conformance_skips.cpp) are\n"
     "reported as skipped with the reason. Exit status: 0 when nothing fails, 1 on any FAIL,\n"
     "2 on a usage error or missing test data.\n";
 

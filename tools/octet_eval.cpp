@@ -1,6 +1,6 @@
 // octet-eval: top-1 accuracy of an ONNX CIFAR-10 classifier on CIFAR-10 files, run on
 // octet's optimised runtime (or, with --reference, its scalar reference executor). The
-// readers and the report live in tools/common.
+// readers live in tools/datasets, the report in tools/reports.
 #include <unistd.h>
 
 #include <bit>
@@ -13,27 +13,22 @@
 #include <vector>
 
 #include "engine/executor.h"
-#include "engine/prepare.h"
+#include "engine/pipeline/model.h"
 #include "engine/session.h"
-#include "engine/compile.h"
-#include "graph/passes/optimize.h"
 #include "graph/error.h"
-#include "graph/onnx_import.h"
-#include "tools/common/cifar.h"
-#include "tools/common/cli.h"
-#include "tools/common/eval_compare.h"
-#include "tools/common/eval_report.h"
-#include "tools/common/quantize_model.h"
 #include "quant/qdq_export.h"
-#include "quant/qdq_import.h"
-#include "quant/quantize_graph.h"
-#include "tools/common/progress.h"
+#include "tools/cli/cli.h"
+#include "tools/datasets/cifar.h"
+#include "tools/datasets/cifar_calibration.h"
+#include "tools/reports/eval_compare.h"
+#include "tools/reports/eval_report.h"
+#include "tools/reports/progress.h"
 
 namespace octet {
 namespace {
 
-// The size of the QDQ ONNX file a quantized graph exports to.
-uint64_t qdq_file_bytes(const Graph& quantized) { return quant::export_qdq(quantized).size(); }
+// The size of the QDQ ONNX file a quantized model exports to.
+uint64_t qdq_file_bytes(const Model& quantized) { return quant::export_qdq(quantized.graph()).size(); }
 
 constexpr const char* kUsage = R"(usage: octet-eval --model M.onnx --data F [--data F2 ...] [options]
 
@@ -130,7 +125,8 @@ Options parse_options(int argc, char** argv) {
 }
 
 // --quantize: FP32 and each scheme on the same images, as one table per file.
-int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const Graph& graph, ImageLayout layout) {
+int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const Model& model, ImageLayout layout) {
+  const Graph& graph = model.graph();
   if (graph.value(graph.inputs[0]).shape.dims[0].is_known())
     throw Error(opt.model + ": --quantize needs a model with a symbolic batch dimension");
   const CifarSet calib_file = read_cifar_file(opt.calib, CifarFormat::Auto);
@@ -151,7 +147,7 @@ int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const 
     labels.push_back(label);
   }
   ComparisonInput in;
-  in.prepared = &graph;
+  in.model = &model;
   std::error_code ec;
   in.fp32_model_bytes = std::filesystem::file_size(opt.model, ec);
   for (const CifarSet& s : scored) in.sets.push_back(&s);
@@ -189,9 +185,10 @@ int run(const Options& opt) {
   // QDQ models: QuantizeLinear/DequantizeLinear pairs become quantization parameters, which
   // the optimised runtime runs on its int8 kernels; --reference runs the Q/DQ operators as
   // written (the ONNX semantics, in float).
-  Graph graph = import_onnx_file(opt.model);
-  if (!opt.reference) quant::recognise_qdq(graph);
-  prepare_graph(graph);
+  LoadOptions load;
+  load.recognise_qdq = !opt.reference;
+  Model model = Model::load(opt.model, load);
+  const Graph& graph = model.graph();
   if (graph.inputs.size() != 1)
     throw Error(opt.model + ": model has " + std::to_string(graph.inputs.size()) + " inputs; octet-eval feeds exactly one image input");
   if (graph.outputs.empty()) throw Error(opt.model + ": model has no outputs");
@@ -210,8 +207,8 @@ int run(const Options& opt) {
     throw Error(opt.model + ": first output '" + output.name + "' has shape " + output.shape.to_string() + ", expected [N,10]");
 
   if (!opt.schemes.empty()) {
-    if (quant::is_quantized(graph)) throw Error(opt.model + ": --quantize takes an FP32 model; this one is already quantized");
-    return run_comparison(opt, sets, graph, layout);
+    if (model.is_quantized()) throw Error(opt.model + ": --quantize takes an FP32 model; this one is already quantized");
+    return run_comparison(opt, sets, model, layout);
   }
 
   // A model exported with a fixed batch size takes exactly that many images per run; a short
@@ -241,18 +238,18 @@ int run(const Options& opt) {
   report.batch = batch;
   report.threads_requested = opt.threads;
   report.threads_used = opt.reference ? 1 : opt.threads;
-  report.executor = opt.reference ? "reference" : quant::is_quantized(graph) ? "optimised, int8" : "optimised";
+  report.executor = opt.reference ? "reference" : model.is_quantized() ? "optimised, int8" : "optimised";
 
   // The reference path runs the prepared graph as is; the optimised path compiles the
   // optimised graph once into a plan and runs it in a session sized for the batch.
   std::optional<ReferenceExecutor> exec;
-  std::optional<Plan> plan;
+  const Plan* plan = nullptr;
   std::optional<Session> session;
   std::vector<float> scores_buffer;
   if (opt.reference) {
     exec.emplace(graph);
   } else {
-    plan.emplace(compile_for_runtime(graph));
+    plan = &model.plan();
     session.emplace(*plan, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)});
     scores_buffer.resize(static_cast<size_t>(batch) * kCifarClasses);
   }

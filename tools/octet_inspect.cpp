@@ -5,12 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/compile.h"
-#include "engine/prepare.h"
-#include "graph/passes/optimize.h"
+#include "engine/pipeline/model.h"
+#include "engine/pipeline/stages.h"
 #include "graph/onnx_import.h"
 #include "graph/printer.h"
-#include "tools/common/cli.h"
+#include "tools/cli/cli.h"
 
 namespace {
 
@@ -51,13 +50,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    octet::Graph graph = octet::import_onnx_file(args.positional()[0]);
-    if (!args.flag("raw")) octet::prepare_graph(graph);
-    if (args.flag("optimized") || args.flag("plan")) octet::optimize_graph(graph);
-    if (args.flag("plan"))
-      std::fputs(octet::compile_plan(graph).describe().c_str(), stdout);
-    else
-      std::fputs(octet::print_graph(graph).c_str(), stdout);
+    const std::string& path = args.positional()[0];
+    if (args.flag("raw")) {
+      std::fputs(octet::print_graph(octet::import_onnx_file(path)).c_str(), stdout);
+    } else if (args.flag("optimized") && !args.flag("plan")) {
+      std::fputs(octet::print_graph(octet::load_optimized_graph(path)).c_str(), stdout);
+    } else {
+      // As the reference executor sees it: QuantizeLinear/DequantizeLinear stay operators.
+      octet::Model model = octet::Model::load(path, octet::LoadOptions{.recognise_qdq = false});
+      std::fputs(args.flag("plan") ? model.compile().describe().c_str() : octet::print_graph(model.graph()).c_str(),
+                 stdout);
+    }
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "octet-inspect: %s\n", e.what());

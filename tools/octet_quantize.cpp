@@ -6,22 +6,22 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "engine/prepare.h"
+#include "engine/compile.h"
+#include "engine/pipeline/model.h"
 #include "graph/error.h"
-#include "graph/onnx_import.h"
 #include "graph/read_file.h"
-#include "quant/qdq_export.h"
-#include "quant/quantize_graph.h"
-#include "tools/common/cifar.h"
-#include "tools/common/cli.h"
-#include "tools/common/progress.h"
-#include "tools/common/quant_error.h"
-#include "tools/common/quantize_model.h"
+#include "tools/cli/cli.h"
+#include "tools/datasets/cifar.h"
+#include "tools/datasets/cifar_calibration.h"
+#include "tools/reports/calibration_progress.h"
+#include "tools/reports/progress.h"
+#include "tools/reports/quant_error.h"
 
 namespace octet {
 namespace {
@@ -146,12 +146,13 @@ std::string read_text(const std::string& path) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-int run_markdown(const Options& opt, const Graph& base, const std::vector<quant::ValueRange>& ranges,
-                 const CifarSet& calib, ImageLayout layout, bool progress) {
+int run_markdown(const Options& opt, const Model& model, const Calibration& calibration, const CifarSet& calib,
+                 ImageLayout layout, bool progress) {
   std::vector<SchemeErrors> tables;
   for (quant::Scheme scheme : opt.schemes)
     tables.push_back({std::string(quant::scheme_name(scheme)),
-                      error_report(base, quantize_model(base, ranges, scheme), calib, layout, progress, true)});
+                      error_report(calibration.base, model.quantize(calibration, {scheme}).graph(), calib, layout,
+                                   progress, true)});
   const std::string table = quantization_error_markdown(tables);
   std::fputs(table.c_str(), stdout);
   if (!opt.update_doc.empty()) {
@@ -167,24 +168,26 @@ int run(const Options& opt) {
   if (!opt.update_doc.empty()) replace_sqnr_block(read_text(opt.update_doc), "", opt.update_doc);
   const CifarSet calib_file = read_cifar_file(opt.calib);
   const CifarSet calib = cifar_select(calib_file, calibration_indices(calib_file, static_cast<size_t>(opt.per_class)));
-  Graph graph = import_onnx_file(opt.model);
-  prepare_graph(graph);
+  const Model model = Model::load(opt.model, LoadOptions{.recognise_qdq = false});
+  const Graph& graph = model.graph();
   if (graph.inputs.size() != 1) throw Error(opt.model + ": the model must have one image input");
   const ImageLayout layout = layout_from_input_shape(graph.value(graph.inputs[0]).shape, graph.value(graph.inputs[0]).name);
   const bool progress = stdout_is_terminal() && isatty(STDERR_FILENO) == 1;
 
-  const Graph base = quantization_base(graph);
-  const std::vector<quant::ValueRange> ranges = calibrate_model(base, calib, layout, progress);
-  if (opt.markdown) return run_markdown(opt, base, ranges, calib, layout, progress);
+  const Calibration calibration = calibrate_on_cifar(model, calib, layout, progress);
+  if (opt.markdown) return run_markdown(opt, model, calibration, calib, layout, progress);
   const quant::Scheme scheme = opt.schemes.at(0);
-  const Graph q = quantize_model(base, ranges, scheme);
-  const std::string bytes = quant::export_qdq(q);
-  write_file(opt.out, bytes);
+  const Model quantized = model.quantize(calibration, {scheme});
+  quantized.export_qdq(opt.out);
+  const Graph& q = quantized.graph();
+  const std::vector<quant::ValueRange>& ranges = calibration.ranges;
+  const Graph& base = calibration.base;
 
   std::printf("model   %s, scheme %s, calibration: %zu images of %s (first %lld per class)\n", opt.model.c_str(),
               std::string(quant::scheme_name(scheme)).c_str(), calib.size(), opt.calib.c_str(),
               static_cast<long long>(opt.per_class));
-  std::printf("wrote   %s (%zu bytes)\n\n%s", opt.out.c_str(), bytes.size(), range_table(q, ranges).c_str());
+  std::printf("wrote   %s (%ju bytes)\n\n%s", opt.out.c_str(), static_cast<uintmax_t>(std::filesystem::file_size(opt.out)),
+              range_table(q, ranges).c_str());
   if (opt.report) {
     const std::vector<TensorError> errors = error_report(base, q, calib, layout, progress, false);
     std::printf("\n%s", quantization_error_text(errors).c_str());

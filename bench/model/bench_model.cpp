@@ -8,20 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "engine/pipeline/model.h"
 #include "engine/session.h"
 #include "graph/error.h"
-#include "tools/common/cifar.h"
-#include "tools/common/cli.h"
-#include "tools/common/model_loader.h"
+#include "tools/cli/cli.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 namespace {
 
 constexpr const char* kUsage = R"(usage: octet-bench-model --model M.onnx [options]
 
-Times M.onnx on octet's optimised runtime with CIFAR-10 images as input.
+Times M.onnx (or a compiled M.octet) on octet's optimised runtime with CIFAR-10 images as input.
 
-  --model M.onnx   the model (float32 input [N,32,32,3] or [N,3,32,32])
+  --model M.onnx   the model, ONNX or .octet (float32 input [N,32,32,3] or [N,3,32,32])
   --data F         CIFAR-10 file for the input images (default data/cifar10-test-first1000.bin)
   --batch B        images per run (default 1)
   --threads T      threads (default 1)
@@ -51,10 +51,14 @@ int run(int argc, char** argv) {
   const int warmup = static_cast<int>(args.get_int("warmup", 20, 0, 1000000));
   const std::string data = args.get_or("data", std::string(OCTET_DEFAULT_DATA));
 
-  Plan plan = load_plan(model);
+  Model loaded = Model::load(model);
+  const Plan& plan = loaded.plan();
   if (plan.inputs.size() != 1) throw Error("the model must have one input");
-  Graph g = load_reference_graph(model);
-  const ImageLayout layout = layout_from_input_shape(g.value(g.inputs[0]).shape, plan.inputs[0].name);
+  // From the model's inputs, which a .octet file has too (it has no graph).
+  Shape input_shape{true, {}};
+  const std::vector<TensorInfo> inputs = loaded.inputs();
+  for (int64_t d : inputs.at(0).dims) input_shape.dims.push_back(d >= 0 ? Dim::known(d) : Dim::named("N"));
+  const ImageLayout layout = layout_from_input_shape(input_shape, plan.inputs[0].name);
   CifarSet set = read_cifar_file(data, CifarFormat::Auto, static_cast<size_t>(batch), nullptr);
   if (set.size() < static_cast<size_t>(batch)) throw Error(data + " has fewer images than the batch");
   Tensor input = make_cifar_input(set, 0, static_cast<size_t>(batch), layout, static_cast<size_t>(batch));

@@ -8,7 +8,7 @@
 #include "bench/peak/peak.h"
 #include "graph/error.h"
 #include "kernels/dispatch/cpu_features.h"
-#include "tools/common/cli.h"
+#include "tools/cli/cli.h"
 
 namespace octet::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <span>
 
 #include "graph/error.h"
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace octet;

@@ -1,11 +1,11 @@
 // libFuzzer target: arbitrary bytes as a pickled CIFAR-10 batch (cifar-10-batches-py), the
-// input the pickle virtual machine in tools/common/cifar_pickle.cpp must survive.
+// input the pickle virtual machine in tools/datasets/cifar_pickle.cpp must survive.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 #include "graph/error.h"
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace octet;

@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "engine/model_file.h"
+#include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "graph/error.h"
-#include "tools/common/cifar.h"
-#include "tools/common/model_loader.h"
-#include "tools/common/quantize_model.h"
+#include "tools/datasets/cifar.h"
+#include "tools/datasets/cifar_calibration.h"
 
 namespace {
 
@@ -36,7 +36,7 @@ void write_seeds(const std::string& dir, const std::string& model) {
   const std::string data = model.substr(0, model.find_last_of('/') + 1) + "cifar10-train-subset.bin";
   const CifarSet train = read_cifar_file(data);
   const Graph base = quantization_base(load_runtime_graph(model));
-  const auto ranges = calibrate_model(base, cifar_select(train, calibration_indices(train, 1)), ImageLayout::NHWC, false);
+  const auto ranges = calibrate_on_cifar(base, cifar_select(train, calibration_indices(train, 1)), ImageLayout::NHWC);
   save_model_file(compile_for_runtime(quantize_model(base, ranges, quant::Scheme::U8S8), o), dir + "/u8s8.octet");
 }
 

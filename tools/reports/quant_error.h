@@ -9,7 +9,7 @@
 
 #include "engine/plan.h"
 #include "graph/ir.h"
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 

@@ -1,11 +1,11 @@
-#include "tools/common/eval_compare.h"
+#include "tools/reports/eval_compare.h"
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
 #include "engine/session.h"
-#include "tools/common/quantize_model.h"
+#include "tools/reports/calibration_progress.h"
 
 namespace octet {
 
@@ -53,12 +53,12 @@ std::vector<VariantResult> compare_schemes(const ComparisonInput& in) {
     }
     results.push_back(std::move(v));
   };
-  run_variant("fp32", compile_for_runtime(*in.prepared), in.fp32_model_bytes);
-  const Graph base = quantization_base(*in.prepared);
-  const std::vector<quant::ValueRange> ranges = calibrate_model(base, *in.calibration, in.layout, in.progress);
+  Model fp32 = *in.model;
+  run_variant("fp32", fp32.plan(), in.fp32_model_bytes);
+  const Calibration calibration = calibrate_on_cifar(*in.model, *in.calibration, in.layout, in.progress);
   for (quant::Scheme scheme : in.schemes) {
-    const Graph q = quantize_model(base, ranges, scheme);
-    run_variant(std::string(quant::scheme_name(scheme)), compile_for_runtime(q), in.model_bytes ? in.model_bytes(q) : 0);
+    Model q = in.model->quantize(calibration, {scheme});
+    run_variant(std::string(quant::scheme_name(scheme)), q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
   }
   return results;
 }

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet {
 

@@ -1,4 +1,4 @@
-#include "tools/common/eval_report.h"
+#include "tools/reports/eval_report.h"
 
 #include <charconv>
 #include <cmath>

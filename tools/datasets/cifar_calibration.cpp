@@ -1,12 +1,9 @@
-#include "tools/common/quantize_model.h"
+#include "tools/datasets/cifar_calibration.h"
 
 #include <algorithm>
 #include <array>
 
-#include "graph/passes/optimize.h"
-#include "quant/calibrate.h"
-#include "quant/quantize_graph.h"
-#include "tools/common/progress.h"
+#include "graph/error.h"
 
 namespace octet {
 
@@ -49,37 +46,24 @@ std::vector<size_t> complement_indices(const CifarSet& set, std::span<const size
   return out;
 }
 
-Graph quantization_base(const Graph& prepared) {
-  Graph g = prepared;
-  optimize_graph(g, /*fuse_epilogues=*/false);
-  return g;
+CifarCalibration::CifarCalibration(const CifarSet& set, ImageLayout layout, size_t batch)
+    : set_(set), layout_(layout), batch_(batch) {
+  if (batch_ == 0) throw Error("CIFAR calibration: the batch must hold at least one image");
 }
 
-std::vector<quant::ValueRange> calibrate_model(const Graph& base, const CifarSet& calib, ImageLayout layout,
-                                               bool progress) {
-  quant::MinMaxCalibrator calibrator(base);
-  constexpr size_t kBatch = 50;
-  ProgressBar bar("calibrating", calib.size(), progress);
-  for (size_t start = 0; start < calib.size(); start += kBatch) {
-    const size_t count = std::min(kBatch, calib.size() - start);
-    calibrator.observe(make_cifar_input(calib, start, count, layout));
-    bar.update(start + count);
-  }
-  bar.finish();
-  return calibrator.ranges();
+std::optional<std::vector<Tensor>> CifarCalibration::next() {
+  if (next_ >= set_.size()) return std::nullopt;
+  const size_t count = std::min(batch_, set_.size() - next_);
+  std::vector<Tensor> batch;
+  batch.push_back(make_cifar_input(set_, next_, count, layout_));
+  next_ += count;
+  return batch;
 }
 
-Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme) {
-  Graph q = base;
-  quant::quantize_graph(q, ranges, scheme);
-  return q;
-}
-
-Plan compile_for_runtime(const Graph& prepared, const CompileOptions& options) {
-  if (quant::is_quantized(prepared)) return compile_plan(quant::fuse_quantized_graph(prepared), options);
-  Graph g = prepared;
-  optimize_graph(g);
-  return compile_plan(g, options);
+std::vector<quant::ValueRange> calibrate_on_cifar(const Graph& base, const CifarSet& set, ImageLayout layout,
+                                                  const CalibrateOptions& options) {
+  CifarCalibration source(set, layout);
+  return calibrate(base, source, options);
 }
 
 }  // namespace octet

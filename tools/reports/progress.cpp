@@ -1,4 +1,4 @@
-#include "tools/common/progress.h"
+#include "tools/reports/progress.h"
 
 #include <algorithm>
 #include <unistd.h>

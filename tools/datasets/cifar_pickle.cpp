@@ -1,12 +1,12 @@
 // The pickle VM of cifar_pickle.h (opcode dispatch, the allowed globals and what calling them
 // builds), and parse_cifar_pickle: the CIFAR-10 batch dict checked and turned into a CifarSet.
-#include "tools/common/cifar_pickle.h"
+#include "tools/datasets/cifar_pickle.h"
 
 #include <algorithm>
 #include <cstring>
 #include <string_view>
 
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 namespace octet::pickle {
 

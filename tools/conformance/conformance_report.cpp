@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <map>
 
-#include "tools/common/conformance.h"
+#include "tools/conformance/conformance.h"
 
 namespace octet::conformance {
 

@@ -1,4 +1,4 @@
-#include "tools/common/cli.h"
+#include "tools/cli/cli.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,4 +1,4 @@
-#include "tools/common/conformance.h"
+#include "tools/conformance/conformance.h"
 
 #include <algorithm>
 #include <cmath>

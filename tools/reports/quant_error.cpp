@@ -1,4 +1,4 @@
-#include "tools/common/quant_error.h"
+#include "tools/reports/quant_error.h"
 
 #include <cmath>
 #include <cstdio>
@@ -11,7 +11,7 @@
 #include "engine/session.h"
 #include "graph/error.h"
 #include "quant/scheme.h"
-#include "tools/common/progress.h"
+#include "tools/reports/progress.h"
 
 namespace octet {
 

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/pipeline/model.h"
 #include "engine/plan.h"
-#include "graph/ir.h"
 #include "quant/scheme.h"
-#include "tools/common/cifar.h"
-#include "tools/common/eval_report.h"
+#include "tools/datasets/cifar.h"
+#include "tools/reports/eval_report.h"
 
 namespace octet {
 
@@ -37,7 +37,7 @@ std::string comparison_text(const std::vector<std::string>& file_labels, const s
 std::string comparison_json(const std::vector<std::string>& file_labels, const std::vector<VariantResult>& variants);
 
 struct ComparisonInput {
-  const Graph* prepared = nullptr;        // the FP32 model, prepared
+  const Model* model = nullptr;           // the FP32 ONNX model
   uint64_t fp32_model_bytes = 0;          // its file size
   std::vector<const CifarSet*> sets;      // the data files, already subset as wanted
   ImageLayout layout = ImageLayout::NHWC;
@@ -45,8 +45,8 @@ struct ComparisonInput {
   std::vector<quant::Scheme> schemes;
   int batch = 32, threads = 1;
   bool progress = false;
-  // Bytes of the file a quantized graph is stored as (its QDQ ONNX export); 0 if unknown.
-  std::function<uint64_t(const Graph&)> model_bytes;
+  // Bytes of the file a quantized model is stored as (its QDQ ONNX export); 0 if unknown.
+  std::function<uint64_t(const Model&)> model_bytes;
 };
 
 // Runs FP32 and each scheme (calibrated once, quantized per scheme, compiled for the int8

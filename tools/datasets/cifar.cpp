@@ -1,6 +1,6 @@
 // CIFAR-10 binary record reader, format detection and input tensor building. The pickle
 // reader lives in cifar_pickle.cpp.
-#include "tools/common/cifar.h"
+#include "tools/datasets/cifar.h"
 
 #include <algorithm>
 #include <cstring>

@@ -4,7 +4,7 @@
 // listed here is a FAIL.
 #include <array>
 
-#include "tools/common/conformance.h"
+#include "tools/conformance/conformance.h"
 
 namespace octet::conformance {
 

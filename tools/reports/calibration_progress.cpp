@@ -1,0 +1,18 @@
+#include "tools/reports/calibration_progress.h"
+
+#include "tools/datasets/cifar_calibration.h"
+#include "tools/reports/progress.h"
+
+namespace octet {
+
+Calibration calibrate_on_cifar(const Model& model, const CifarSet& images, ImageLayout layout, bool progress) {
+  ProgressBar bar("calibrating", images.size(), progress);
+  CifarCalibration source(images, layout);
+  CalibrateOptions options;
+  options.on_batch = [&bar](int64_t done) { bar.update(static_cast<size_t>(done)); };
+  Calibration c = model.calibrate(source, options);
+  bar.finish();
+  return c;
+}
+
+}  // namespace octet
