@@ -14,21 +14,21 @@ void Compiler::compile_conv(const Node& n) {
   const Tensor& w = constant(n, 1, "weight");
   const Tensor* bias = n.has_input(2) ? &constant(n, 2, "bias") : nullptr;
   kernels::ConvNhwcParams p = conv_shape(n, in, w);
-  const std::string act = n.attr_string("octet_activation", "");
-  if (act == "Relu") {
-    p.activation = kernels::Activation::Relu;
-  } else if (act == "Clip") {
-    p.activation = kernels::Activation::Clip;
-    p.clip_min = n.attr_float("octet_clip_min", -3.4e38f);
-    p.clip_max = n.attr_float("octet_clip_max", 3.4e38f);
-  } else if (!act.empty()) {
-    fail(n, "unknown fused activation '" + act + "'");
+  check_epilogue(g_, n);
+  switch (n.epilogue.activation) {
+    case Epilogue::Activation::None: break;
+    case Epilogue::Activation::Relu: p.activation = kernels::Activation::Relu; break;
+    case Epilogue::Activation::Clip:
+      p.activation = kernels::Activation::Clip;
+      p.clip_min = n.epilogue.min;
+      p.clip_max = n.epilogue.max;
+      break;
   }
   Step st;
   st.kind = StepKind::Conv;
   st.name = n.name;
   st.input = in.buffer;
-  if (n.has_input(3)) {
+  if (n.epilogue.residual) {
     Slot r = nhwc(n, n.inputs[3]);
     st.input2 = r.buffer;
   }

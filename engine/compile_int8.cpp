@@ -163,16 +163,16 @@ void Compiler::add_qconv_step(const Node& n, kernels::QConvParams p, const std::
 // The uint8 clamp of n's fused activation: [0, 255] without one, from the code of 0.0 with a
 // Relu (merged into the output's range), between the codes of a Clip's bounds.
 static void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, int32_t* hi) {
-  const std::string act = n.attr_string("octet_activation", "");
+  check_epilogue(g, n);   // also refuses an epilogue on the Gemm or Add this serves
   *lo = 0;
   *hi = 255;
-  if (act == "Relu") {
-    *lo = out.zero_point;
-  } else if (act == "Clip") {
-    *lo = code_of(n.attr_float("octet_clip_min", -3.4e38f), out.scale, out.zero_point);
-    *hi = code_of(n.attr_float("octet_clip_max", 3.4e38f), out.scale, out.zero_point);
-  } else if (!act.empty()) {
-    throw Error(g.describe(n) + ": unknown fused activation '" + act + "'");
+  switch (n.epilogue.activation) {
+    case Epilogue::Activation::None: break;
+    case Epilogue::Activation::Relu: *lo = out.zero_point; break;
+    case Epilogue::Activation::Clip:
+      *lo = code_of(n.epilogue.min, out.scale, out.zero_point);
+      *hi = code_of(n.epilogue.max, out.scale, out.zero_point);
+      break;
   }
 }
 
@@ -217,6 +217,7 @@ static void set_round_first_epilogue(const Graph& g, const Node& n, kernels::QCo
 }
 
 void Compiler::compile_qconv(const Node& n) {
+  check_epilogue(g_, n);
   Slot in = as_uint8(n, n.inputs[0], true);
   const Tensor& w = constant(n, 1, "weight");
   const QuantParams& wq = *g_.value(n.inputs[1]).quant;
@@ -228,21 +229,18 @@ void Compiler::compile_qconv(const Node& n) {
   p.weight_zero_point = qw.zero_point;
   std::vector<int32_t> qb = quantize_bias(bias, static_cast<size_t>(p.shape.out_c), in.scale, wq.scale);
   Slot residual;
-  if (n.has_input(3)) residual = as_uint8(n, n.inputs[3], true);
+  if (n.epilogue.residual) residual = as_uint8(n, n.inputs[3], true);
   Slot out = u8_output_slot(n, Layout::Nhwc, {p.shape.out_c, p.shape.out_h, p.shape.out_w});
-  if (n.has_input(3) && n.has_attr("octet_conv_output_scale")) {
+  if (n.epilogue.residual && n.epilogue.conv_output) {
     // The QDQ layout rounds the conv's own output to a tensor c before the residual Add: one
     // conv step whose epilogue rounds to c and then adds (QConvParams::round_before_residual),
     // bit for bit the conv into c followed by the int8 Add.
-    QuantParams cq;
-    cq.scale = n.attr_float("octet_conv_output_scale", 1.f);
-    cq.zero_point = static_cast<int32_t>(n.attr_int("octet_conv_output_zero_point", 0));
-    cq.dtype = static_cast<DType>(n.attr_int("octet_conv_output_dtype", static_cast<int64_t>(DType::Uint8)));
+    const QuantParams& cq = *n.epilogue.conv_output;
     set_round_first_epilogue(g_, n, p, in.scale, wq.scale, cq.scale, u8_zero_point(cq), residual, out);
     add_qconv_step(n, p, qw.codes, qb, in.buffer, residual.buffer, out.buffer);
   } else {
-    set_epilogue(g_, n, p, in.scale, wq.scale, out, n.has_input(3) ? &residual : nullptr);
-    add_qconv_step(n, p, qw.codes, qb, in.buffer, n.has_input(3) ? residual.buffer : -1, out.buffer);
+    set_epilogue(g_, n, p, in.scale, wq.scale, out, n.epilogue.residual ? &residual : nullptr);
+    add_qconv_step(n, p, qw.codes, qb, in.buffer, n.epilogue.residual ? residual.buffer : -1, out.buffer);
   }
   set_output(n, out);
 }

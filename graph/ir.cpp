@@ -47,6 +47,41 @@ const Attribute* find_attr(const Node& n, const std::string& key, Attribute::Kin
 }
 }  // namespace
 
+std::string activation_name(Epilogue::Activation a) {
+  switch (a) {
+    case Epilogue::Activation::None: return "None";
+    case Epilogue::Activation::Relu: return "Relu";
+    case Epilogue::Activation::Clip: return "Clip";
+  }
+  return "unknown activation " + std::to_string(static_cast<int>(a));
+}
+
+std::string epilogue_problem(const Node& n) {
+  const Epilogue& e = n.epilogue;
+  if (n.op != OpKind::Conv)
+    return e == Epilogue{} ? "" : "a fused epilogue on a " + std::string(op_name(n.op)) + " (only Conv has one)";
+  if (e.residual != n.has_input(3))
+    return e.residual ? "the fused epilogue adds a residual but the node has no 4th input"
+                      : "a 4th input is octet's fused residual, but the epilogue adds none (ONNX's Conv takes 2 or 3)";
+  using A = Epilogue::Activation;
+  if (e.activation != A::None && e.activation != A::Relu && e.activation != A::Clip)
+    return "fused " + activation_name(e.activation);
+  if (e.activation == A::Clip && !(e.min <= e.max))   // also refuses NaN
+    return "fused Clip bounds [" + std::to_string(e.min) + ", " + std::to_string(e.max) + "] are not ordered";
+  const Epilogue defaults;
+  if (e.activation != A::Clip && (e.min != defaults.min || e.max != defaults.max))
+    return "fused " + activation_name(e.activation) + " takes no bounds";
+  if (e.alpha != defaults.alpha || e.beta != defaults.beta)
+    return "fused " + activation_name(e.activation) + " takes no alpha or beta";
+  if (e.conv_output && !e.residual) return "conv output parameters are fused without a residual";
+  return {};
+}
+
+void check_epilogue(const Graph& graph, const Node& node) {
+  if (const std::string problem = epilogue_problem(node); !problem.empty())
+    throw Error(graph.describe(node) + ": " + problem);
+}
+
 int64_t Node::attr_int(const std::string& key, int64_t fallback) const {
   const Attribute* a = find_attr(*this, key, Attribute::Kind::Int);
   return a ? a->i : fallback;

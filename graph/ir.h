@@ -2,6 +2,7 @@
 // into Graph::values; nodes by index into Graph::nodes. No protobuf type appears here.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -70,12 +71,40 @@ struct Attribute {
 
 inline constexpr int kNoValue = -1;   // an optional input given as an empty name
 
+// What a Conv computes after its bias: octet's fused form, which ONNX has no operator for.
+//   y = activation(conv(x, W) + b + residual)
+// Written only by fuse_conv_epilogue (graph/passes/optimize.h); read by the compiler, the
+// reference executor and the printer. The default is "nothing fused": a plain node.
+struct Epilogue {
+  // The last step. Activations that take parameters (LeakyRelu's alpha, HardSigmoid's alpha
+  // and beta) are to keep them in `alpha` and `beta`; None, Relu and Clip take none.
+  enum class Activation : uint8_t { None, Relu, Clip };
+  Activation activation = Activation::None;
+  // Clip's bounds in real units, y = min(max(v, min), max); the only bounds any reader uses
+  // (no reader has a default of its own). Infinite for a bound the Clip omits.
+  float min = -std::numeric_limits<float>::infinity();
+  float max = std::numeric_limits<float>::infinity();
+  float alpha = 0.f, beta = 0.f;
+  // The node's 4th input (a tensor of the output's shape) is added after the bias.
+  bool residual = false;
+  // Quantized graphs only, with `residual`: the parameters of the Conv's own output, which
+  // the QDQ layout rounds to before the residual Add; the int8 epilogue rounds the same way.
+  std::optional<QuantParams> conv_output;
+
+  bool fused() const { return activation != Activation::None || residual; }
+  bool operator==(const Epilogue&) const = default;
+};
+
+// "None", "Relu", "Clip"; "unknown activation N" for a value outside the enum.
+std::string activation_name(Epilogue::Activation a);
+
 struct Node {
   OpKind op{};
   std::string name;                 // the ONNX node name, for messages
   std::vector<int> inputs;          // value ids; kNoValue for an omitted optional input
   std::vector<int> outputs;         // value ids
   std::map<std::string, Attribute> attrs;
+  Epilogue epilogue;                // Conv only; see Epilogue
 
   bool has_attr(const std::string& key) const { return attrs.count(key) != 0; }
   int64_t attr_int(const std::string& key, int64_t fallback) const;
@@ -87,6 +116,12 @@ struct Node {
   int input_count() const;
   bool has_input(size_t i) const { return i < inputs.size() && inputs[i] != kNoValue; }
 };
+
+// Empty when the node's epilogue is well-formed, else what is wrong with it: an epilogue on
+// a node other than a Conv, a residual flag without a 4th input (or a 4th input without the
+// flag), an activation outside the enum, Clip bounds that are NaN or not ordered, parameters
+// the activation does not take, or conv output parameters without a residual.
+std::string epilogue_problem(const Node& node);
 
 struct Graph {
   std::string name;
@@ -111,5 +146,9 @@ struct Graph {
   // Node index producing each value id (kNoValue for graph inputs and constants).
   std::vector<int> producers() const;
 };
+
+// Throws octet::Error "<graph.describe(node)>: <epilogue_problem(node)>" when the node's
+// epilogue is malformed: what the reference executor and the compiler do before reading it.
+void check_epilogue(const Graph& graph, const Node& node);
 
 }  // namespace octet

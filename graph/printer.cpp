@@ -1,6 +1,7 @@
 #include "graph/printer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <set>
 #include <span>
@@ -99,6 +100,22 @@ int64_t params_of(const Graph& g, const std::set<int>& ids) {
   return total;
 }
 
+// The op column: the op, then what its fused epilogue absorbed, e.g. "Conv+Add+Relu" or
+// "Conv+Clip[0,6]" (octet-inspect --optimized shows the fusion this way).
+std::string op_column(const Node& n) {
+  std::string op(op_name(n.op));
+  const Epilogue& e = n.epilogue;
+  if (e.residual) op += "+Add";
+  if (e.activation == Epilogue::Activation::None) return op;
+  op += "+" + activation_name(e.activation);
+  if (e.activation == Epilogue::Activation::Clip) {
+    char bounds[64];
+    std::snprintf(bounds, sizeof bounds, "[%g,%g]", double(e.min), double(e.max));
+    op += bounds;
+  }
+  return op;
+}
+
 // 12501632 → "12,501,632"
 std::string grouped(int64_t v) {
   std::string digits = std::to_string(v < 0 ? -v : v), out;
@@ -154,7 +171,7 @@ std::string print_graph(const Graph& g) {
     const Node& n = g.nodes[i];
     Row r;
     r.index = std::to_string(i);
-    r.op = std::string(op_name(n.op));
+    r.op = op_column(n);
     for (int o : n.outputs) r.shapes += (r.shapes.empty() ? "" : " ") + shape_of(g, o).to_string();
     const int64_t p = node_params(g, n);
     r.params = p ? grouped(p) : "-";

@@ -8,7 +8,8 @@
 namespace octet {
 
 // Header (name, producer, opset, inputs and outputs with dtypes and shapes), one line per
-// node (index, op, output shapes, parameters, MACs, name) and totals.
+// node (index, op with its fused epilogue such as "Conv+Add+Relu", output shapes,
+// parameters, MACs, name) and totals.
 std::string print_graph(const Graph& graph);
 
 // Multiply-accumulates of one Conv, MatMul or Gemm for one image: a symbolic or unknown

@@ -1,7 +1,6 @@
 // export_qdq: the layout is described in quant/qdq_export.h.
 #include "quant/qdq_export.h"
 
-#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -69,12 +68,9 @@ class Exporter {
  private:
   void check() const {
     for (const Node& n : g_.nodes) {
-      const bool fused = (n.op == OpKind::Conv && n.has_input(3)) ||
-                         std::any_of(n.attrs.begin(), n.attrs.end(),
-                                     [](const auto& a) { return a.first.rfind("octet_", 0) == 0; });
-      if (fused)
+      if (n.epilogue.fused() || (n.op == OpKind::Conv && n.has_input(3)))
         throw Error("export_qdq: " + g_.describe(n) +
-                    " is octet's fused Conv form (residual input or octet_* attributes), which ONNX has no "
+                    " is octet's fused Conv form (a residual input or fused activation), which ONNX has no "
                     "operator for; export the annotated graph before fuse_conv_epilogue");
     }
     for (const Value& v : g_.values) {

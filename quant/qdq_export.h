@@ -28,8 +28,8 @@ namespace octet::quant {
 //    Slice and Dropout rewritten to their opset-13 forms; a pre-13 Softmax over several dims is
 //    refused); graph input and output names, element types and shapes (symbolic dims
 //    included) are kept; a name the export adds that the graph already uses gets a "_1" suffix.
-// Throws octet::Error on a graph it cannot write: octet's fused Conv form (residual input,
-// octet_* attributes), parameters on a non-float value, or a quantized type other than
+// Throws octet::Error on a graph it cannot write: octet's fused Conv form (a residual input
+// or fused activation, Node::epilogue), parameters on a non-float value, or a quantized type other than
 // uint8/int8 (int32 for constants).
 std::string export_qdq(const Graph& annotated);
 

@@ -5,6 +5,7 @@
 // out-of-bounds read on these paths fails the test even when the message looks right.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -173,7 +174,7 @@ TEST(MalformedGraphs, CyclesAndDanglingValuesInAHandBuiltGraph) {
     const int x = b.input("x", {-1, 4});
     const int loop = b.g.add_value(Value{"b", DType::Float32, Shape{}, std::nullopt, std::nullopt});
     const int a = b.node(OpKind::Add, "add_loop", {x, loop});
-    b.g.nodes.push_back(Node{OpKind::Relu, "relu_loop", {a}, {loop}, {}});
+    b.g.nodes.push_back(Node{OpKind::Relu, "relu_loop", {a}, {loop}, {}, {}});
     b.output(loop);
     EXPECT_ERROR(b.prepared(), "graph has a cycle through node '");
   }
@@ -182,7 +183,7 @@ TEST(MalformedGraphs, CyclesAndDanglingValuesInAHandBuiltGraph) {
     Builder b;
     b.input("x", {-1, 4});
     const int self = b.g.add_value(Value{"self", DType::Float32, Shape{}, std::nullopt, std::nullopt});
-    b.g.nodes.push_back(Node{OpKind::Relu, "ouroboros", {self}, {self}, {}});
+    b.g.nodes.push_back(Node{OpKind::Relu, "ouroboros", {self}, {self}, {}, {}});
     b.output(self);
     EXPECT_ERROR(b.prepared(), "graph has a cycle through node 'ouroboros' (Relu, opset 13)");
   }
@@ -247,6 +248,36 @@ TEST(MalformedGraphs, OptimisedRuntimeRefusalsNameTheNode) {
     b.output(b.node(OpKind::MaxPool, "pool_idx", {x}, {{"kernel_shape", ints({2, 2})}}));
     b.g.nodes.back().outputs.push_back(b.g.add_value(Value{"indices", DType::Undefined, Shape{}, std::nullopt, std::nullopt}));
     expect_refusal(compile_error(b), "pool_idx", "MaxPool indices are not supported");
+  }
+}
+
+// A malformed fused epilogue (graph/ir.h) is refused by the FP32 and the int8 compiler alike,
+// naming the node and the problem, not run with some default in its place.
+TEST(MalformedGraphs, CompilersRefuseAMalformedEpilogue) {
+  for (bool quantized : {false, true}) {
+    Builder b;
+    const int x = b.input("x", {-1, 4, 6, 6});
+    b.output(b.conv("conv", x, 4, 4, 3, 1, {{"pads", ints({1, 1, 1, 1})}}));
+    Graph g = b.prepared();
+    Node& conv = g.nodes.at(0);
+    if (quantized) {
+      g.value(x).quant = QuantParams{DType::Uint8, 0.02f, 128};
+      g.value(conv.inputs[1]).quant = QuantParams{DType::Int8, 0.01f, 0};
+      g.value(conv.inputs[2]).quant = QuantParams{DType::Int32, 0.0002f, 0};
+      g.value(conv.outputs[0]).quant = QuantParams{DType::Uint8, 0.05f, 100};
+    }
+    conv.epilogue.activation = Epilogue::Activation::Clip;
+    conv.epilogue.min = 6.f;
+    conv.epilogue.max = 0.f;
+    EXPECT_ERROR(compile_plan(g), "node 'conv' (Conv, opset 13): fused Clip bounds [6.000000, 0.000000] are not ordered");
+    conv.epilogue.max = 6.f;
+    conv.epilogue.min = 0.f;
+    conv.epilogue.residual = true;
+    EXPECT_ERROR(compile_plan(g), "node 'conv' (Conv, opset 13): the fused epilogue adds a residual but the node has no 4th input");
+    conv.epilogue.residual = false;
+    const Plan plan = compile_plan(g);   // well-formed again: it compiles, on the int8 kernels when quantized
+    const StepKind kind = quantized ? StepKind::QConv : StepKind::Conv;
+    EXPECT_EQ(std::count_if(plan.steps.begin(), plan.steps.end(), [&](const Step& st) { return st.kind == kind; }), 1);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "engine/reference/evaluate.h"
 #include "graph/passes/optimize.h"
+#include "graph/printer.h"
 #include "optimize_test_util.h"
 
 namespace octet {
@@ -30,7 +31,9 @@ TEST(FuseConvEpilogue, IdentityResidualAddAndReluFuse) {
   const Node& conv = after.nodes[0];
   ASSERT_EQ(conv.inputs.size(), 4u);
   EXPECT_EQ(conv.inputs[3], x);
-  EXPECT_EQ(conv.attr_string("octet_activation", ""), "Relu");
+  EXPECT_TRUE(conv.epilogue.residual);
+  EXPECT_EQ(conv.epilogue.activation, Epilogue::Activation::Relu);
+  EXPECT_FALSE(conv.epilogue.conv_output);   // a float graph: no conv output parameters
   EXPECT_EQ(conv.outputs[0], relu);
   expect_same_outputs(before, after, kInput);
   EXPECT_FALSE(fuse_conv_epilogue(after));
@@ -54,7 +57,8 @@ TEST(FuseConvEpilogue, ShortcutConvBecomesResidualOfMainPath) {
     for (const Node& n : after.nodes) {
       const bool main = n.name == "conv2";
       EXPECT_EQ(n.inputs.size() == 4, main) << n.name;
-      EXPECT_EQ(n.has_attr("octet_activation"), main) << n.name;
+      EXPECT_EQ(n.epilogue.residual, main) << n.name;
+      EXPECT_EQ(n.epilogue.activation, main ? Epilogue::Activation::Relu : Epilogue::Activation::None) << n.name;
       if (main) {
         EXPECT_EQ(n.inputs[3], sc);
       }
@@ -76,15 +80,37 @@ TEST(FuseConvEpilogue, ClipWithConstantBoundsFuses) {
     Graph after = before;
     EXPECT_TRUE(fuse_conv_epilogue(after));
     ASSERT_EQ(ops_of(after), std::vector<OpKind>{OpKind::Conv});
-    EXPECT_EQ(after.nodes[0].attr_string("octet_activation", ""), "Clip");
-    EXPECT_EQ(after.nodes[0].attr_float("octet_clip_min", 0), -0.5f);
-    EXPECT_EQ(after.nodes[0].attr_float("octet_clip_max", 0), 1.5f);
+    const Epilogue& e = after.nodes[0].epilogue;
+    EXPECT_EQ(e.activation, Epilogue::Activation::Clip);
+    EXPECT_EQ(e.min, -0.5f);
+    EXPECT_EQ(e.max, 1.5f);
+    EXPECT_FALSE(e.residual);
+    EXPECT_NE(print_graph(after).find(" Conv+Clip[-0.5,1.5] "), std::string::npos) << print_graph(after);
     // Both bounds are hit on these inputs, so the check is not vacuous.
     const Tensor y = ReferenceExecutor(after).run(kInput)[0];
     EXPECT_EQ(*std::min_element(y.values<float>().begin(), y.values<float>().end()), -0.5f);
     EXPECT_EQ(*std::max_element(y.values<float>().begin(), y.values<float>().end()), 1.5f);
     expect_same_outputs(before, after, kInput);
   }
+}
+
+// In a quantized graph the residual Conv keeps its own output's parameters, which the int8
+// epilogue rounds to before the Add (docs/quantization.md, "Residual blocks").
+TEST(FuseConvEpilogue, QuantizedResidualKeepsTheConvOutputParameters) {
+  Builder b;
+  const int x = b.input("x", {-1, 4, 6, 6});
+  const int c = b.conv("conv", x, 4, 4, 3, 1, kSame);
+  b.output(b.node(OpKind::Add, "add", {c, x}));
+  Graph g = b.prepared();
+  const QuantParams conv_output{DType::Uint8, 0.05f, 7};
+  g.value(c).quant = conv_output;
+  EXPECT_TRUE(fuse_conv_epilogue(g));
+  ASSERT_EQ(ops_of(g), std::vector<OpKind>{OpKind::Conv});
+  const Epilogue& e = g.nodes[0].epilogue;
+  EXPECT_TRUE(e.residual);
+  EXPECT_EQ(e.activation, Epilogue::Activation::None);
+  ASSERT_TRUE(e.conv_output);
+  EXPECT_EQ(*e.conv_output, conv_output);
 }
 
 TEST(FuseConvEpilogue, LeavesNonMatchingShapesAndSharedOutputsAlone) {
@@ -103,6 +129,9 @@ TEST(FuseConvEpilogue, LeavesNonMatchingShapesAndSharedOutputsAlone) {
   // Clip whose bound is computed at run time.
   const int c4 = b.conv("c4", x, 4, 4, 3, 4, kSame);
   b.output(b.node(OpKind::Clip, "k4", {c4, b.input("lo", {})}));
+  // Clip with min > max: ONNX defines it (every output is max), a fused epilogue refuses it.
+  const int c5 = b.conv("c5", x, 4, 4, 3, 5, kSame);
+  b.output(b.node(OpKind::Clip, "k5", {c5, b.constant("lo5", scalar(1.f)), b.constant("hi5", scalar(-1.f))}));
   Graph g = b.prepared();
   const size_t nodes = g.nodes.size();
   EXPECT_FALSE(fuse_conv_epilogue(g));
@@ -118,19 +147,22 @@ TEST(FusedConvEval, ResidualThenActivation) {
   b.output(b.conv("conv", x, 4, 4, 3, 1, kSame));
   Graph g = b.prepared();
   ASSERT_EQ(ops_of(g), std::vector<OpKind>{OpKind::Conv});
+  const Tensor residual = random_tensor({2, 4, 6, 6}, 11, -3.f, 3.f);
+  const int residual_id = g.add_value(Value{"residual", DType::Float32, Shape::of(residual.dims), {}, {}});
   Node& conv = g.nodes[0];
   const Tensor& w = *g.value(conv.inputs[1]).constant;
   const Tensor& bias = *g.value(conv.inputs[2]).constant;
-  const Tensor residual = random_tensor({2, 4, 6, 6}, 11, -3.f, 3.f);
   const Tensor* plain_args[] = {&kInput[0], &w, &bias};
   const Tensor plain = evaluate_node(g, conv, plain_args)[0];
 
-  conv.attrs["octet_activation"] = str("Relu");
+  conv.inputs.push_back(residual_id);
+  conv.epilogue.residual = true;
+  conv.epilogue.activation = Epilogue::Activation::Relu;
   const Tensor* fused_args[] = {&kInput[0], &w, &bias, &residual};
   const Tensor relu = evaluate_node(g, conv, fused_args)[0];
-  conv.attrs["octet_activation"] = str("Clip");
-  conv.attrs["octet_clip_min"] = flt(-1.f);
-  conv.attrs["octet_clip_max"] = flt(2.f);
+  conv.epilogue.activation = Epilogue::Activation::Clip;
+  conv.epilogue.min = -1.f;
+  conv.epilogue.max = 2.f;
   const Tensor clip = evaluate_node(g, conv, fused_args)[0];
   int negative = 0;
   for (int64_t i = 0; i < plain.numel(); ++i) {
@@ -142,6 +174,7 @@ TEST(FusedConvEval, ResidualThenActivation) {
   EXPECT_GT(negative, 10);   // the activation did something
 }
 
+// The reference executor refuses a malformed epilogue, naming the node and what is wrong.
 TEST(FusedConvEval, ClearErrors) {
   Builder b;
   const int x = b.input("x", {2, 4, 6, 6});
@@ -160,15 +193,62 @@ TEST(FusedConvEval, ClearErrors) {
     }
     return "no error";
   };
-  EXPECT_NE(message().find("node 'conv' (Conv, opset 13): residual [2,4,6,5] must have the output's shape [2,4,6,6]"),
-            std::string::npos)
-      << message();
+  const std::string prefix = "node 'conv' (Conv, opset 13): ";
+  auto expect_message = [&](const std::string& what) {
+    EXPECT_NE(message().find(prefix + what), std::string::npos) << message();
+  };
+  // A 4th input is only ever the fused residual, and the flag and the input go together.
+  conv.inputs.push_back(x);
+  expect_message("a 4th input is octet's fused residual, but the epilogue adds none");
+  conv.epilogue.residual = true;
+  expect_message("residual [2,4,6,5] must have the output's shape [2,4,6,6]");
   const Tensor right = random_tensor({2, 4, 6, 6}, 1);
   args[3] = &right;
-  conv.attrs["octet_activation"] = str("Gelu");
-  EXPECT_NE(message().find("unknown octet_activation 'Gelu'"), std::string::npos) << message();
-  conv.attrs["octet_activation"] = str("Clip");
-  EXPECT_NE(message().find("octet_clip_min"), std::string::npos) << message();
+  EXPECT_EQ(message(), "no error");
+  conv.inputs.pop_back();
+  expect_message("the fused epilogue adds a residual but the node has no 4th input");
+  conv.epilogue.residual = false;
+  args[3] = nullptr;
+
+  conv.epilogue.activation = static_cast<Epilogue::Activation>(7);
+  expect_message("fused unknown activation 7");
+  conv.epilogue.activation = Epilogue::Activation::Clip;
+  conv.epilogue.min = 2.f;
+  conv.epilogue.max = -1.f;
+  expect_message("fused Clip bounds [2.000000, -1.000000] are not ordered");
+  conv.epilogue.min = std::numeric_limits<float>::quiet_NaN();
+  expect_message("fused Clip bounds [nan, -1.000000] are not ordered");
+  conv.epilogue.activation = Epilogue::Activation::Relu;
+  conv.epilogue.min = 0.f;
+  expect_message("fused Relu takes no bounds");
+  conv.epilogue = Epilogue{};
+  conv.epilogue.activation = Epilogue::Activation::Relu;
+  conv.epilogue.alpha = 0.1f;
+  expect_message("fused Relu takes no alpha or beta");
+  conv.epilogue = Epilogue{};
+  conv.epilogue.conv_output = QuantParams{DType::Uint8, 0.5f, 3};
+  expect_message("conv output parameters are fused without a residual");
+  conv.epilogue = Epilogue{};
+  EXPECT_EQ(message(), "no error");
+}
+
+// Only a Conv has an epilogue: one on any other node is refused rather than ignored.
+TEST(FusedConvEval, EpilogueOnAnotherOpIsRefused) {
+  Builder b;
+  b.output(b.node(OpKind::Relu, "relu", {b.input("x", {2, 3})}));
+  Graph g = b.prepared();
+  Node& relu = g.nodes[0];
+  relu.epilogue.activation = Epilogue::Activation::Relu;
+  const Tensor in = random_tensor({2, 3}, 3);
+  const Tensor* args[] = {&in};
+  try {
+    evaluate_node(g, relu, args);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'relu' (Relu, opset 13): a fused epilogue on a Relu (only Conv has one)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 // ---- the whole pipeline ------------------------------------------------------------------
@@ -198,10 +278,16 @@ TEST(OptimizeGraph, SmallResidualNetworkFoldsToFusedConvs) {
   EXPECT_EQ(ops_of(after), (std::vector<OpKind>{OpKind::Conv, OpKind::Conv, OpKind::GlobalAveragePool,
                                                  OpKind::Reshape, OpKind::Gemm}));
   EXPECT_EQ(after.nodes[0].attr_ints("pads"), (std::vector<int64_t>{1, 1, 1, 1}));
-  EXPECT_EQ(after.nodes[0].attr_string("octet_activation", ""), "Relu");
+  EXPECT_EQ(after.nodes[0].epilogue.activation, Epilogue::Activation::Relu);
+  EXPECT_FALSE(after.nodes[0].epilogue.residual);
   EXPECT_EQ(after.nodes[1].inputs.size(), 4u);
   EXPECT_EQ(after.nodes[1].inputs[3], r1);
-  EXPECT_EQ(after.nodes[1].attr_string("octet_activation", ""), "Relu");
+  EXPECT_TRUE(after.nodes[1].epilogue.residual);
+  EXPECT_EQ(after.nodes[1].epilogue.activation, Epilogue::Activation::Relu);
+  // octet-inspect --optimized shows what each Conv absorbed.
+  const std::string printed = print_graph(after);
+  EXPECT_NE(printed.find("  Conv+Relu  "), std::string::npos) << printed;
+  EXPECT_NE(printed.find("  Conv+Add+Relu  "), std::string::npos) << printed;
   expect_same_outputs(before, after, kInput);
   Graph again = after;
   optimize_graph(again);   // a fixed point

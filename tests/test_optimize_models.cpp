@@ -50,16 +50,17 @@ void check_resnet8(const Optimized& o, const std::vector<OpKind>& others) {
   const std::vector<int> producer = g.producers();
   for (const Node& n : g.nodes) {
     if (n.op != OpKind::Conv) continue;
-    const std::string act = n.attr_string("octet_activation", "");
-    relu += act == "Relu";
-    EXPECT_TRUE(act == "Relu" || act.empty()) << n.name;
-    if (n.inputs.size() < 4) continue;
+    const Epilogue::Activation act = n.epilogue.activation;
+    relu += act == Epilogue::Activation::Relu;
+    EXPECT_TRUE(act == Epilogue::Activation::Relu || act == Epilogue::Activation::None) << n.name;
+    EXPECT_EQ(n.epilogue.residual, n.inputs.size() == 4) << n.name;
+    if (!n.epilogue.residual) continue;
     ++residual;
-    EXPECT_EQ(act, "Relu") << n.name;
+    EXPECT_EQ(act, Epilogue::Activation::Relu) << n.name;
     const int p = producer[static_cast<size_t>(n.inputs[3])];
     ASSERT_NE(p, kNoValue);
     const Node& r = g.nodes[static_cast<size_t>(p)];
-    if (r.op == OpKind::Conv && !r.has_attr("octet_activation")) {
+    if (r.op == OpKind::Conv && !r.epilogue.fused()) {
       ++shortcut_residual;
       // A shortcut is a 1x1 Conv; the Conv it feeds is a 3x3 one.
       EXPECT_EQ(g.value(r.inputs[1]).shape.dims[2].value, 1) << r.name;

@@ -6,6 +6,8 @@ namespace octet {
 
 std::vector<Tensor> evaluate_node(const Graph& graph, const Node& node,
                                   std::span<const Tensor* const> inputs) {
+  // A fused epilogue (octet's Conv form) is checked here, for every op, so that none is ignored.
+  check_epilogue(graph, node);
   switch (node.op) {
 #define OCTET_DISPATCH_REF_OP(e, name, lo, hi) \
   case OpKind::e: return ref::eval_##e(graph, node, inputs);

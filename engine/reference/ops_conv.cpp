@@ -1,6 +1,7 @@
 // Conv: 1-D, 2-D and 3-D, grouped and depthwise, with dilations, pads and auto_pad; and
 // octet's fused form (graph/passes/optimize.h), y = act(conv(x, W) + b + residual), where
-// `residual` is an optional 4th input and act the "octet_activation" attribute.
+// the node's typed Epilogue (graph/ir.h) names the activation and whether the 4th input is
+// the residual.
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace octet::ref {
 
 namespace {
 
-// The fused epilogue: residual add, then activation, in place on y.
+// The fused epilogue: residual add, then activation, in place on y. evaluate_node has checked
+// the epilogue (check_epilogue): `residual` is the 4th input exactly when it is flagged.
 void apply_epilogue(const Graph& g, const Node& n, const Tensor* residual, Tensor& y) {
   float* out = y.data<float>();
   if (residual != nullptr) {
@@ -24,16 +26,10 @@ void apply_epilogue(const Graph& g, const Node& n, const Tensor* residual, Tenso
     const float* r = residual->data<float>();
     for (int64_t i = 0; i < y.numel(); ++i) out[i] += r[i];
   }
-  if (!n.has_attr("octet_activation")) return;
-  const std::string act = n.attr_string("octet_activation", "");
-  if (act == "Relu") {
-    kernels::relu<float>(out, out, y.numel());
-  } else if (act == "Clip") {
-    if (!n.has_attr("octet_clip_min") || !n.has_attr("octet_clip_max"))
-      arg::fail(g, n, "octet_activation Clip needs the float attributes octet_clip_min and octet_clip_max");
-    kernels::clip<float>(out, out, y.numel(), n.attr_float("octet_clip_min", 0.f), n.attr_float("octet_clip_max", 0.f));
-  } else {
-    arg::fail(g, n, "unknown octet_activation '" + act + "' (expected Relu or Clip)");
+  switch (n.epilogue.activation) {
+    case Epilogue::Activation::None: break;
+    case Epilogue::Activation::Relu: kernels::relu<float>(out, out, y.numel()); break;
+    case Epilogue::Activation::Clip: kernels::clip<float>(out, out, y.numel(), n.epilogue.min, n.epilogue.max); break;
   }
 }
 

@@ -79,8 +79,7 @@ std::optional<Affine> affine_of(const Graph& g, const Node& node, int conv_out, 
 // of the fused epilogue (a residual or activation comes after the bias, so an affine op after
 // them does not commute into W and b).
 bool foldable_conv(const Graph& g, const Node& n) {
-  if (n.op != OpKind::Conv || n.outputs.size() != 1 || n.input_count() > 3 || n.has_attr("octet_activation"))
-    return false;
+  if (n.op != OpKind::Conv || n.outputs.size() != 1 || n.input_count() > 3 || n.epilogue.fused()) return false;
   const Tensor* w = opt::float_constant(g, n.has_input(1) ? n.inputs[1] : kNoValue);
   if (w == nullptr || w->rank() < 3 || w->dims[0] <= 0) return false;
   if (n.has_input(2)) {

@@ -17,8 +17,7 @@ namespace {
 
 // A plain Conv (nothing fused yet) whose only reader is one node and not the caller.
 bool fusable_conv(const Graph& g, const Node& n, const std::vector<int>& uses) {
-  if (n.op != OpKind::Conv || n.outputs.size() != 1 || n.input_count() > 3 || n.has_attr("octet_activation"))
-    return false;
+  if (n.op != OpKind::Conv || n.outputs.size() != 1 || n.input_count() > 3 || n.epilogue.fused()) return false;
   const int out = n.outputs[0];
   return uses[static_cast<size_t>(out)] == 1 && !opt::is_graph_output(g, out);
 }
@@ -91,16 +90,8 @@ bool fuse_residual_adds(Graph& g) {
     Node& conv = g.nodes[static_cast<size_t>(producer[static_cast<size_t>(mine)])];
     // In a quantized graph the Conv's own output is rounded to its parameters before the Add
     // (as in a QDQ model); the fused node keeps them so the int8 engine can do the same.
-    if (const auto& q = g.value(mine).quant) {
-      Attribute scale, zero_point, dtype;
-      scale.kind = Attribute::Kind::Float;
-      scale.f = q->scale;
-      zero_point.i = q->zero_point;
-      dtype.i = static_cast<int64_t>(q->dtype);
-      conv.attrs["octet_conv_output_scale"] = scale;
-      conv.attrs["octet_conv_output_zero_point"] = zero_point;
-      conv.attrs["octet_conv_output_dtype"] = dtype;
-    }
+    conv.epilogue.conv_output = g.value(mine).quant;
+    conv.epilogue.residual = true;
     conv.inputs.resize(4, kNoValue);
     conv.inputs[3] = other;
     conv.outputs[0] = add.outputs[0];
@@ -124,20 +115,7 @@ std::optional<float> clip_bound(const Graph& g, const Node& clip, size_t i, floa
   return t->data<float>()[0];
 }
 
-Attribute string_attr(const char* s) {
-  Attribute a;
-  a.kind = Attribute::Kind::String;
-  a.s = s;
-  return a;
-}
-Attribute float_attr(float f) {
-  Attribute a;
-  a.kind = Attribute::Kind::Float;
-  a.f = f;
-  return a;
-}
-
-// Conv → Relu / Clip becomes Conv with octet_activation.
+// Conv → Relu / Clip becomes Conv with that activation in its epilogue.
 bool fuse_activations(Graph& g) {
   const std::vector<int> uses = opt::use_counts(g);
   std::vector<int> consumer(g.values.size(), kNoValue);
@@ -148,7 +126,8 @@ bool fuse_activations(Graph& g) {
   bool changed = false;
   for (Node& conv : g.nodes) {
     // A residual Conv is fine here: the activation applies after the residual add.
-    if (conv.op != OpKind::Conv || conv.outputs.size() != 1 || conv.has_attr("octet_activation")) continue;
+    if (conv.op != OpKind::Conv || conv.outputs.size() != 1 || conv.epilogue.activation != Epilogue::Activation::None)
+      continue;
     const int out = conv.outputs[0];
     if (uses[static_cast<size_t>(out)] != 1 || opt::is_graph_output(g, out)) continue;
     const int next = consumer[static_cast<size_t>(out)];
@@ -156,7 +135,7 @@ bool fuse_activations(Graph& g) {
     const Node& act = g.nodes[static_cast<size_t>(next)];
     if (act.outputs.size() != 1) continue;
     if (act.op == OpKind::Relu) {
-      conv.attrs["octet_activation"] = string_attr("Relu");
+      conv.epilogue.activation = Epilogue::Activation::Relu;
     } else if (act.op == OpKind::Clip) {
       float lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
       if (g.opset >= 11) {
@@ -169,9 +148,11 @@ bool fuse_activations(Graph& g) {
         lo = act.attr_float("min", lo);
         hi = act.attr_float("max", hi);
       }
-      conv.attrs["octet_activation"] = string_attr("Clip");
-      conv.attrs["octet_clip_min"] = float_attr(lo);
-      conv.attrs["octet_clip_max"] = float_attr(hi);
+      // Unordered or NaN bounds stay a Clip node: a fused epilogue must have min <= max.
+      if (!(lo <= hi)) continue;
+      conv.epilogue.activation = Epilogue::Activation::Clip;
+      conv.epilogue.min = lo;
+      conv.epilogue.max = hi;
     } else {
       continue;
     }

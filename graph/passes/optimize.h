@@ -3,15 +3,13 @@
 // Each pass is a function over the Graph in its own file and returns true if it changed
 // anything; optimize_graph() runs them to a fixed point.
 //
-// The fused Conv form (octet-internal, produced only by fuse_conv_epilogue): a Conv node may
-// carry a 4th input `residual` (a tensor of the output's shape, added after the bias) and the
-// string attribute "octet_activation" ("Relu", or "Clip" with float attributes
-// "octet_clip_min" and "octet_clip_max"), applied after the residual add:
-//   y = act(conv(x, W) + b + residual)
-// In a quantized graph (Value::quant set) a fused residual Conv also records the parameters
-// of the Conv's own output, which the QDQ layout rounds before the Add: attributes
-// "octet_conv_output_scale" (float), "octet_conv_output_zero_point" and
-// "octet_conv_output_dtype" (int, a DType).
+// The fused Conv form (octet-internal, produced only by fuse_conv_epilogue): a Conv node's
+// typed `Node::epilogue` (graph/ir.h) says what follows its bias,
+//   y = activation(conv(x, W) + b + residual)
+// with the residual as the node's 4th input (a tensor of the output's shape) and the
+// activation Relu or Clip (bounds in Epilogue::min / max). In a quantized graph
+// (Value::quant set) a fused residual Conv also records, in Epilogue::conv_output, the
+// parameters of the Conv's own output, which the QDQ layout rounds to before the Add.
 #pragma once
 #include <vector>
 
