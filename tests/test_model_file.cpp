@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -76,10 +77,12 @@ const QuantPlans& quant_plans() {
       }
       out->plans.emplace_back(std::string(quant::scheme_name(scheme)) + "/qdq", load_plan(qdq));
       std::remove(qdq.c_str());
-      for (const char* isa : {"", "scalar", "avx2", "vnni"}) {
+      using kernels::KernelIsa;
+      const std::optional<KernelIsa> caps[] = {std::nullopt, KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni};
+      for (const std::optional<KernelIsa>& isa : caps) {
         CompileOptions o;
         o.int8_isa = isa;
-        out->plans.emplace_back(std::string(quant::scheme_name(scheme)) + (*isa ? std::string("/") + isa : ""),
+        out->plans.emplace_back(std::string(quant::scheme_name(scheme)) + (isa ? std::string("/") + kernels::isa_name(*isa) : ""),
                                 compile_for_runtime(g, o));
       }
     }
@@ -128,7 +131,9 @@ TEST(ModelFile, EveryQuantizationSchemeAndIsaRoundTripsBitIdentical) {
     // with the VNNI kernels (int8 weights). The AVX2 and scalar variants pack weights as
     // int16 pairs, about twice the size.
     const bool vnni = plan.describe().find("qu8_conv_nhwc_direct_vnni") != std::string::npos;
-    if (vnni) EXPECT_LE(bytes.size(), 90000u);
+    if (vnni) {
+      EXPECT_LE(bytes.size(), 90000u);
+    }
     std::printf("resnet8.octet %s: %zu bytes%s\n", name.c_str(), bytes.size(), vnni ? " (vnni)" : "");
   }
 }

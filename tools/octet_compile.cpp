@@ -3,8 +3,10 @@
 // alone (include/octet/octet.h). docs/model_file.md describes the file.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "engine/prepare.h"
 #include "graph/error.h"
 #include "graph/onnx_import.h"
+#include "kernels/dispatch/isa.h"
 #include "quant/quantize_graph.h"
 #include "tools/common/cifar.h"
 #include "tools/common/cli.h"
@@ -34,10 +37,12 @@ all as one .octet file that the runtime library loads without the ONNX importer.
   --calib F             calibration images for --scheme uint8|int8|u8s8 (CIFAR-10 binary;
                         default: the bundled cifar10-train-subset.bin)
   --calib-per-class N   the first N images of each class, in file order (default 100)
-  --isa I               the widest FP32 ISA the file may use: sse2, avx2 or avx512 (default:
-                        this CPU's). The file runs only on CPUs that have the ISAs of its
-                        kernels; sse2 with --int8-isa scalar runs on any x86-64.
-  --int8-isa I          the widest int8 kernels: scalar, avx2 or vnni (default: this CPU's)
+  --isa I               the widest ISA the file may use: sse2, avx2 or avx512 (default:
+                        this CPU's); it caps the int8 kernels too (sse2: scalar, avx2: avx2).
+                        The file runs only on CPUs that have the ISAs of its kernels; sse2
+                        runs on any x86-64.
+  --int8-isa I          the widest int8 kernels: scalar, avx2 or vnni (default: this CPU's,
+                        within --isa)
   --no-autotune         pick kernels by a fixed rule instead of timing them
   --help                this text
 
@@ -46,9 +51,23 @@ Exit status: 0 success, 1 error, 2 usage error.
 
 struct Options {
   bool help = false, autotune = true;
-  std::string model, out, scheme = "fp32", calib = OCTET_DATA_DIR "/cifar10-train-subset.bin", isa, int8_isa;
+  std::string model, out, scheme = "fp32", calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
+  std::optional<kernels::KernelIsa> isa, int8_isa;
   int64_t per_class = 100;
 };
+
+// An --isa / --int8-isa value: one of `allowed`'s names (kernels/dispatch/isa.h), or absent.
+std::optional<kernels::KernelIsa> isa_option(const cli::Args& args, const std::string& flag,
+                                             std::initializer_list<kernels::KernelIsa> allowed) {
+  const std::string value = args.get_or(flag, "");
+  if (value.empty()) return std::nullopt;
+  std::string names;
+  for (kernels::KernelIsa i : allowed) {
+    if (value == kernels::isa_name(i)) return i;
+    names += std::string(names.empty() ? "" : ", ") + kernels::isa_name(i);
+  }
+  throw Error("--" + flag + ": '" + value + "' is not one of " + names);
+}
 
 Options parse_options(int argc, char** argv) {
   std::vector<std::string> args_s;
@@ -68,22 +87,22 @@ Options parse_options(int argc, char** argv) {
     throw Error("--scheme: unknown scheme '" + o.scheme + "' (fp32, uint8, int8 or u8s8)");
   o.calib = args.get_or("calib", o.calib);
   o.per_class = args.get_int("calib-per-class", 100, 1, 100000);
-  o.isa = args.get_or("isa", "");
-  if (!o.isa.empty() && o.isa != "sse2" && o.isa != "avx2" && o.isa != "avx512")
-    throw Error("--isa: '" + o.isa + "' is not sse2, avx2 or avx512");
-  o.int8_isa = args.get_or("int8-isa", "");
-  if (!o.int8_isa.empty() && o.int8_isa != "scalar" && o.int8_isa != "avx2" && o.int8_isa != "vnni")
-    throw Error("--int8-isa: '" + o.int8_isa + "' is not scalar, avx2 or vnni");
+  using kernels::KernelIsa;
+  o.isa = isa_option(args, "isa", {KernelIsa::Sse2, KernelIsa::Avx2, KernelIsa::Avx512});
+  o.int8_isa = isa_option(args, "int8-isa", {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni});
   o.autotune = !args.flag("no-autotune");
   return o;
 }
 
 int run(const Options& opt) {
-  // The kernel dispatcher reads OCTET_ISA once, on first use: set it before anything runs.
-  if (!opt.isa.empty()) setenv("OCTET_ISA", opt.isa.c_str(), 1);
   CompileOptions copts;
   copts.autotune = opt.autotune;
+  copts.f32_isa = opt.isa;
+  // --isa names the oldest CPU the file must run on: below avx512 it has no AVX-512 (nor VNNI)
+  // for the int8 kernels either.
   copts.int8_isa = opt.int8_isa;
+  if (opt.isa && *opt.isa < kernels::KernelIsa::Avx512)
+    copts.int8_isa = std::min(*opt.isa, opt.int8_isa.value_or(kernels::kWidestIsa));
   Graph graph = load_runtime_graph(opt.model);
   std::string scheme = quant::is_quantized(graph) ? "qdq" : "fp32";
   Plan plan;
