@@ -6,28 +6,31 @@
 #include <algorithm>
 
 #include "engine/compiler.h"
-#include "kernels/dispatch/cpu_features.h"
+#include "kernels/registry.h"
 
 namespace octet {
 
 namespace detail {
 
 Compiler::Compiler(const Graph& g, const CompileOptions& o) : g_(g), opts_(o) {
-  const auto& f = kernels::cpu_features();
-  if (f.avx512f) {
-    isa_ = "avx512";
-    gemm_ = &kernels::f32_gemm_avx512;
-    vec_ = &kernels::f32_vector_avx512;
-  } else if (f.avx2 && f.fma) {
-    isa_ = "avx2";
-    gemm_ = &kernels::f32_gemm_avx2;
-    vec_ = &kernels::f32_vector_avx2;
-  } else {
-    isa_ = "sse2";
-    gemm_ = &kernels::f32_gemm_sse2;
-    vec_ = &kernels::f32_vector_sse2;
-  }
+  choose_f32_kernels();
   choose_int8_kernels();
+}
+
+// One ISA for all FP32 kernels: the widest up to the cap with a GEMM this CPU runs; the vector
+// kernels and the conv candidates (engine/conv_select.cpp) are that ISA's.
+void Compiler::choose_f32_kernels() {
+  using kernels::KernelFamily;
+  const kernels::KernelIsa cap = opts_.f32_isa.value_or(kernels::kWidestIsa);
+  const kernels::KernelVariant* gemm = kernels::widest_variant(KernelFamily::GemmF32, cap);
+  if (gemm == nullptr)
+    throw Error(std::string("no FP32 kernels this CPU runs at ISA ") + kernels::isa_name(cap) + " or narrower");
+  isa_ = gemm->isa;
+  gemm_ = gemm->gemm;
+  const kernels::KernelVariant* vec = kernels::widest_variant(KernelFamily::VectorF32, isa_);
+  if (vec == nullptr || vec->isa != isa_)
+    throw Error(std::string("the kernel table has no f32_vector variant for ") + kernels::isa_name(isa_));
+  vec_ = vec->vector;
 }
 
 Plan Compiler::run() {
@@ -55,7 +58,7 @@ Plan Compiler::run() {
   plan_.vector = vec_;
   for (const Step& st : plan_.steps)
     if (st.kind >= StepKind::QConv) plan_.qvector = qvec_;
-  plan_.isa = isa_;
+  plan_.isa = kernels::isa_name(isa_);
   return std::move(plan_);
 }
 

@@ -4,10 +4,12 @@
 // speed, optimize_graph() (graph/passes/optimize.h), which folds BatchNorm, Pad, bias and
 // activations into the convolutions.
 #pragma once
+#include <optional>
 #include <string>
 
 #include "engine/plan.h"
 #include "graph/ir.h"
+#include "kernels/dispatch/isa.h"
 
 namespace octet {
 
@@ -17,9 +19,13 @@ struct CompileOptions {
   bool autotune = true;
   // Restrict conv kernels to one family ("direct", "1x1", "winograd"), where it applies.
   std::string conv_family;
-  // Caps the int8 kernels ("scalar", "avx2", "vnni"; empty: the best this CPU runs), so tests
-  // can check that every ISA's plan gives bit-identical outputs.
-  std::string int8_isa;
+  // The widest ISA whose kernels the plan may use, for the FP32 kernels (sse2, avx2, avx512:
+  // all of a plan's FP32 kernels share one ISA) and the int8 ones (scalar, avx2, avx512 for
+  // the int8 vector kernels, vnni for the convolutions too). Unset: the widest this CPU runs;
+  // a cap wider than the CPU has the same effect. Tests compile one graph for several ISAs in
+  // one process; octet-compile --isa writes files for older CPUs.
+  std::optional<kernels::KernelIsa> f32_isa;
+  std::optional<kernels::KernelIsa> int8_isa;
 };
 
 // Throws octet::Error naming the node and op for anything the optimised runtime does not

@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "engine/compiler.h"
-#include "kernels/dispatch/cpu_features.h"
+#include "kernels/registry.h"
 
 namespace octet::detail {
 
@@ -56,29 +56,23 @@ int32_t code_of(float x, float scale, int32_t zero_point) {
 
 }  // namespace
 
+// The int8 kernels are chosen independently of the FP32 ones: the widest up to the int8 cap
+// that this CPU runs (every variant gives the same bytes, docs/quantization.md).
 void Compiler::choose_int8_kernels() {
-  const auto& f = kernels::cpu_features();
-  const std::string& cap = opts_.int8_isa;
-  if (!cap.empty() && cap != "scalar" && cap != "avx2" && cap != "vnni")
-    throw Error("int8 kernel ISA '" + cap + "' is not one of scalar, avx2, vnni");
-  if ((cap.empty() || cap == "vnni") && f.avx512f && f.avx512bw) {
-    qvec_ = &kernels::qu8_vector_avx512;
-  } else if ((cap.empty() || cap != "scalar") && f.avx2 && f.fma) {
-    qvec_ = &kernels::qu8_vector_avx2;
-  } else {
-    qvec_ = &kernels::qu8_vector_scalar;
-  }
+  const kernels::KernelIsa cap = opts_.int8_isa.value_or(kernels::kWidestIsa);
+  const kernels::KernelVariant* v = kernels::widest_variant(kernels::KernelFamily::VectorQU8, cap);
+  if (v == nullptr) throw Error(std::string("no int8 vector kernels at ISA ") + kernels::isa_name(cap) + " or narrower");
+  qvec_ = v->qvector;
 }
 
+// Per layer, since the SIMD convolutions take only some shapes; the scalar one takes every
+// well-formed layer.
 const kernels::QConvU8Kernel* Compiler::pick_qconv(const kernels::QConvParams& p) const {
-  const auto& f = kernels::cpu_features();
-  const std::string& cap = opts_.int8_isa;
-  if ((cap.empty() || cap == "vnni") && f.avx512vnni && f.avx512bw && kernels::qu8_conv_nhwc_direct_vnni.supports(p))
-    return &kernels::qu8_conv_nhwc_direct_vnni;
-  if ((cap.empty() || cap == "vnni" || cap == "avx2") && f.avx2 && f.fma &&
-      kernels::qu8_conv_nhwc_direct_avx2.supports(p))
-    return &kernels::qu8_conv_nhwc_direct_avx2;
-  return &kernels::qu8_conv_nhwc_scalar;   // portable; handles every shape
+  const kernels::KernelVariant* v =
+      kernels::widest_variant(kernels::KernelFamily::ConvQU8, opts_.int8_isa.value_or(kernels::kWidestIsa),
+                              [&](const kernels::KernelVariant& k) { return k.qconv->supports(p); });
+  if (v == nullptr) throw Error("int8 convolution: no kernel takes this layer's parameters");
+  return v->qconv;
 }
 
 bool Compiler::runs_int8(const Node& n) const {

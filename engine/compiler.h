@@ -59,6 +59,7 @@ class Compiler {
   Plan run();
 
  private:
+  void choose_f32_kernels();
   [[noreturn]] void fail(const Node& n, const std::string& msg) const;
   std::vector<int64_t> per_image_dims(const Value& v, const char* what) const;
   static std::vector<int64_t> with_batch(const Value& v, const std::vector<int64_t>& per_image);
@@ -135,7 +136,7 @@ class Compiler {
 
   const Graph& g_;
   const CompileOptions& opts_;
-  std::string isa_;
+  kernels::KernelIsa isa_ = kernels::KernelIsa::Sse2;   // of every FP32 kernel of the plan
   const kernels::GemmF32Kernel* gemm_ = nullptr;
   const kernels::VectorF32Kernels* vec_ = nullptr;
   const kernels::VectorQU8Kernels* qvec_ = nullptr;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <vector>
 
 #include "engine/plan.h"
+#include "kernels/registry.h"
 
 namespace octet {
 
@@ -13,19 +13,18 @@ namespace {
 
 struct Candidate {
   const kernels::ConvF32Kernel* kernel;
-  const char* family;
+  std::string family;   // the kind in the name "f32_conv_nhwc_<kind>_<isa>": direct, 1x1, winograd
 };
 
-std::vector<Candidate> candidates(const std::string& isa) {
-  using namespace kernels;
-  if (isa == "avx512")
-    return {{&f32_conv_nhwc_winograd_avx512, "winograd"}, {&f32_conv_nhwc_1x1_avx512, "1x1"},
-            {&f32_conv_nhwc_direct_avx512, "direct"}};
-  if (isa == "avx2")
-    return {{&f32_conv_nhwc_winograd_avx2, "winograd"}, {&f32_conv_nhwc_1x1_avx2, "1x1"},
-            {&f32_conv_nhwc_direct_avx2, "direct"}};
-  return {{&f32_conv_nhwc_winograd_sse2, "winograd"}, {&f32_conv_nhwc_1x1_sse2, "1x1"},
-          {&f32_conv_nhwc_direct_sse2, "direct"}};
+// The ISA's conv variants in table order (kernels/kernels.inc: specialised ones first).
+std::vector<Candidate> candidates(kernels::KernelIsa isa) {
+  const std::string prefix = "f32_conv_nhwc_", suffix = std::string("_") + kernels::isa_name(isa);
+  std::vector<Candidate> out;
+  for (const kernels::KernelVariant* v : kernels::variants_for(kernels::KernelFamily::ConvF32, isa)) {
+    const std::string name = v->name;
+    out.push_back({v->conv, name.substr(prefix.size(), name.size() - prefix.size() - suffix.size())});
+  }
+  return out;
 }
 
 // Median-free minimum of a few runs: the least disturbed measurement on a shared machine.
@@ -48,7 +47,7 @@ double time_kernel(const kernels::ConvF32Kernel& k, const kernels::ConvNhwcParam
 
 }  // namespace
 
-const kernels::ConvF32Kernel* select_conv_kernel(const kernels::ConvNhwcParams& p, const std::string& isa,
+const kernels::ConvF32Kernel* select_conv_kernel(const kernels::ConvNhwcParams& p, kernels::KernelIsa isa,
                                                  const float* weight_oihw, const float* bias, bool autotune,
                                                  const std::string& family) {
   std::vector<Candidate> usable;
@@ -58,7 +57,7 @@ const kernels::ConvF32Kernel* select_conv_kernel(const kernels::ConvNhwcParams& 
   if (usable.empty()) return nullptr;
   if (!autotune || usable.size() == 1) {
     for (const Candidate& c : usable) {
-      if (std::strcmp(c.family, "winograd") == 0 && p.in_c < 8) continue;
+      if (c.family == "winograd" && p.in_c < 8) continue;
       return c.kernel;
     }
     return usable.back().kernel;

@@ -1,14 +1,16 @@
 // Picks the convolution kernel for one layer: among the variants of the chosen ISA that
-// support the layer, the fastest when timed on the layer's own shape (autotune), or a fixed
-// rule otherwise.
+// support the layer (the kernel table's f32_conv entries for that ISA), the fastest when timed
+// on the layer's own shape (autotune), or a fixed rule otherwise. `family` ("direct", "1x1",
+// "winograd"; empty: any) restricts the candidates where one of that kind supports the layer.
 #pragma once
 #include <string>
 
+#include "kernels/dispatch/isa.h"
 #include "kernels/f32/conv.h"
 
 namespace octet {
 
-const kernels::ConvF32Kernel* select_conv_kernel(const kernels::ConvNhwcParams& p, const std::string& isa,
+const kernels::ConvF32Kernel* select_conv_kernel(const kernels::ConvNhwcParams& p, kernels::KernelIsa isa,
                                                  const float* weight_oihw, const float* bias, bool autotune,
                                                  const std::string& family);
 

@@ -1,24 +1,18 @@
-// Every kernel variant octet ships, in one list: its name, family, ISA, and whether this CPU
-// can run it. Benchmarks register one benchmark per entry, and a test
-// (tests/test_kernel_benchmarks.cpp) checks that every entry has a benchmark and that every
-// variant object declared in kernels/**/*.h is listed here. A new kernel gets a line in
-// registry.cpp.
+// Every kernel variant octet ships, as data: the kernel table (kernels/kernels.inc) expanded
+// into one array, with its name, family, ISA and object, and the lookups everything that
+// chooses or names kernels uses: by name (.octet files), by object (profiles, writers), and the
+// widest variant of a family this CPU runs up to an ISA cap (the compiler, benchmarks).
+// Benchmarks register one benchmark per entry, and tests/test_kernel_benchmarks.cpp checks
+// that every entry has a benchmark and that every variant object defined under kernels/ is in
+// the table.
 #pragma once
 #include <span>
 #include <string_view>
+#include <vector>
 
-#include "kernels/f32/conv.h"
-#include "kernels/f32/gemm.h"
-#include "kernels/f32/vector.h"
-#include "kernels/int8/conv.h"
-#include "kernels/int8/vector.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
-
-enum class KernelFamily { ConvF32, GemmF32, VectorF32, ConvQU8, VectorQU8 };
-// Scalar: portable C++ built with the x86-64 baseline flags (the int8 fallback for CPUs
-// without AVX2).
-enum class KernelIsa { Scalar, Sse2, Avx2, Avx512, Vnni };
 
 struct KernelVariant {
   const char* name;   // the exported object's name, e.g. "f32_conv_nhwc_winograd_avx512"
@@ -31,13 +25,36 @@ struct KernelVariant {
   const QConvU8Kernel* qconv = nullptr;
   const VectorQU8Kernels* qvector = nullptr;
 
-  bool supported() const;   // by this CPU (honours OCTET_ISA, see cpu_features.h)
+  bool supported() const { return cpu_runs(isa); }   // by this CPU
+  const void* object() const;                          // the one pointer that is set
 };
 
+// In the order of kernels/kernels.inc.
 std::span<const KernelVariant> kernel_variants();
 
 const char* family_name(KernelFamily f);   // "f32_conv", "f32_gemm", "f32_vector", "qu8_conv", "qu8_vector"
-const char* isa_name(KernelIsa i);         // "scalar", "sse2", "avx2", "avx512", "vnni"
-bool isa_supported(KernelIsa i);
+
+// nullptr when no variant has that name / that object.
+const KernelVariant* variant_named(std::string_view name);
+const KernelVariant* variant_of(const void* object);
+
+// The variants of one family (for exactly `isa`), in table order.
+std::vector<const KernelVariant*> variants_of(KernelFamily family);
+std::vector<const KernelVariant*> variants_for(KernelFamily family, KernelIsa isa);
+
+// The widest variant of `family` whose ISA is at most `cap`, that this CPU runs and that
+// `accepts` (a predicate on const KernelVariant&) takes; nullptr if none does. Of two variants
+// of the same ISA, the first in table order.
+template <typename Accepts>
+const KernelVariant* widest_variant(KernelFamily family, KernelIsa cap, Accepts accepts) {
+  const KernelVariant* best = nullptr;
+  for (const KernelVariant& v : kernel_variants())
+    if (v.family == family && v.isa <= cap && (best == nullptr || v.isa > best->isa) && v.supported() && accepts(v))
+      best = &v;
+  return best;
+}
+inline const KernelVariant* widest_variant(KernelFamily family, KernelIsa cap = kWidestIsa) {
+  return widest_variant(family, cap, [](const KernelVariant&) { return true; });
+}
 
 }  // namespace octet::kernels

@@ -14,9 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "kernels/int8/conv.h"
 #include "kernels/reference/qconv.h"
-#include "kernels/registry.h"
+#include "tests/kernel_variants_util.h"
 
 namespace octet::qu8_conv_test {
 
@@ -29,17 +28,7 @@ inline constexpr size_t kGuardBytes = 64;
 
 // Variants this CPU runs; prints the ones it skips (once).
 inline std::vector<const kernels::KernelVariant*> runnable() {
-  static const std::vector<const kernels::KernelVariant*> out = [] {
-    std::vector<const kernels::KernelVariant*> r;
-    for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
-      if (v.family != kernels::KernelFamily::ConvQU8) continue;
-      if (v.supported())
-        r.push_back(&v);
-      else
-        std::printf("[  SKIPPED ] %s: CPU lacks %s\n", v.name, kernels::isa_name(v.isa));
-    }
-    return r;
-  }();
+  static const std::vector<const kernels::KernelVariant*> out = kernel_test::runnable(kernels::KernelFamily::ConvQU8);
   return out;
 }
 

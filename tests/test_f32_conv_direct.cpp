@@ -15,13 +15,13 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <time.h>
 
-#include "kernels/dispatch/cpu_features.h"
-#include "kernels/f32/conv.h"
 #include "kernels/reference/conv.h"
+#include "kernels/registry.h"
 
 namespace octet {
 namespace {
@@ -30,34 +30,24 @@ using kernels::Activation;
 using kernels::ConvF32Kernel;
 using kernels::ConvNhwcParams;
 
-enum class Isa { Sse2, Avx2, Avx512 };
-
 struct Variant {
   const ConvF32Kernel* kernel;
-  Isa isa;
+  kernels::KernelIsa isa;
   bool pointwise;   // the 1x1 family
 };
 
+// The direct and 1x1 variants of the kernel table (Winograd has its own test).
 const std::vector<Variant>& all_variants() {
-  static const std::vector<Variant> v = {
-      {&kernels::f32_conv_nhwc_direct_sse2, Isa::Sse2, false},
-      {&kernels::f32_conv_nhwc_direct_avx2, Isa::Avx2, false},
-      {&kernels::f32_conv_nhwc_direct_avx512, Isa::Avx512, false},
-      {&kernels::f32_conv_nhwc_1x1_sse2, Isa::Sse2, true},
-      {&kernels::f32_conv_nhwc_1x1_avx2, Isa::Avx2, true},
-      {&kernels::f32_conv_nhwc_1x1_avx512, Isa::Avx512, true},
-  };
-  return v;
-}
-
-bool cpu_runs(Isa isa) {
-  const auto& f = kernels::cpu_features();
-  switch (isa) {
-    case Isa::Sse2: return f.sse2;
-    case Isa::Avx2: return f.avx2 && f.fma;
-    case Isa::Avx512: return f.avx512f && f.avx512bw;
-  }
-  return false;
+  static const std::vector<Variant> out = [] {
+    std::vector<Variant> r;
+    for (const kernels::KernelVariant* v : kernels::variants_of(kernels::KernelFamily::ConvF32)) {
+      const std::string_view name = v->name;
+      if (name.find("_direct_") != std::string_view::npos) r.push_back({v->conv, v->isa, false});
+      if (name.find("_1x1_") != std::string_view::npos) r.push_back({v->conv, v->isa, true});
+    }
+    return r;
+  }();
+  return out;
 }
 
 // Variants of one family this CPU runs; prints the ones it skips.
@@ -65,7 +55,7 @@ std::vector<Variant> runnable(bool pointwise) {
   std::vector<Variant> out;
   for (const Variant& v : all_variants()) {
     if (v.pointwise != pointwise) continue;
-    if (cpu_runs(v.isa)) {
+    if (kernels::cpu_runs(v.isa)) {
       out.push_back(v);
     } else {
       std::printf("[  SKIPPED ] %s: CPU lacks the ISA\n", v.kernel->name);
@@ -337,6 +327,9 @@ std::vector<Resnet8Layer> resnet8_layers() {
 TEST(F32ConvDirect, SupportsAnswers) {
   Case c3 = make_case(8, 16, 16, 3, 1, 1, 1, 1, 1);
   Case c1 = make_case(8, 16, 16, 1, 2, 0, 0, 0, 0);
+  // Both kinds are in the table, with SSE2, which every x86-64 runs.
+  ASSERT_FALSE(runnable(false).empty());
+  ASSERT_FALSE(runnable(true).empty());
   for (const Variant& v : all_variants()) {
     // supports() is plain code: it can be asked on any CPU.
     const auto& k = *v.kernel;

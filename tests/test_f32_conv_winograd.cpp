@@ -18,11 +18,12 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/f32/conv.h"
 #include "kernels/reference/conv.h"
+#include "kernels/registry.h"
 
 namespace octet::kernels {
 namespace {
@@ -34,17 +35,15 @@ struct Variant {
   const char* isa;
 };
 
-const Variant kVariants[] = {
-    {&f32_conv_nhwc_winograd_sse2, "sse2"},
-    {&f32_conv_nhwc_winograd_avx2, "avx2"},
-    {&f32_conv_nhwc_winograd_avx512, "avx512"},
-};
-
-bool available(const std::string& isa) {
-  const CpuFeatures& f = cpu_features();
-  if (isa == "sse2") return f.sse2;
-  if (isa == "avx2") return f.avx2 && f.fma;
-  return f.avx512f && f.avx512bw;
+// The Winograd variants of the kernel table, one per ISA; the test parameter indexes them.
+const std::vector<const KernelVariant*>& winograd_variants() {
+  static const std::vector<const KernelVariant*> out = [] {
+    std::vector<const KernelVariant*> r;
+    for (const KernelVariant* v : variants_of(KernelFamily::ConvF32))
+      if (std::string_view(v->name).find("_winograd_") != std::string_view::npos) r.push_back(v);
+    return r;
+  }();
+  return out;
 }
 
 struct Shape {
@@ -196,8 +195,9 @@ std::string describe(const Shape& s) {
 class WinogradConv : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
-    v_ = kVariants[GetParam()];
-    if (!available(v_.isa)) GTEST_SKIP() << "CPU lacks " << v_.isa << " (" << cpu_features().describe() << ")";
+    const KernelVariant& v = *winograd_variants()[static_cast<size_t>(GetParam())];
+    v_ = {v.conv, isa_name(v.isa)};
+    if (!v.supported()) GTEST_SKIP() << "CPU lacks " << v_.isa << " (" << cpu_features().describe() << ")";
   }
   Variant v_{};
 };
@@ -371,8 +371,10 @@ TEST_P(WinogradConv, ResNet8LayersAccuracy) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, WinogradConv, ::testing::Values(0, 1, 2),
-                         [](const ::testing::TestParamInfo<int>& i) { return std::string(kVariants[i.param].isa); });
+INSTANTIATE_TEST_SUITE_P(Isa, WinogradConv, ::testing::Range(0, static_cast<int>(winograd_variants().size())),
+                         [](const ::testing::TestParamInfo<int>& i) {
+                           return std::string(isa_name(winograd_variants()[static_cast<size_t>(i.param)]->isa));
+                         });
 
 }  // namespace
 }  // namespace octet::kernels

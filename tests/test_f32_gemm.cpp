@@ -6,17 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
-#include <ostream>
 #include <random>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
-#include "kernels/dispatch/cpu_features.h"
-#include "kernels/f32/gemm.h"
 #include "kernels/reference/gemm.h"
+#include "tests/kernel_variants_util.h"
 
 namespace octet {
 namespace {
@@ -24,24 +21,7 @@ namespace {
 using kernels::Activation;
 using kernels::GemmF32Kernel;
 
-struct Variant {
-  const GemmF32Kernel* kernel;
-  const char* isa;
-  bool supported() const {
-    const kernels::CpuFeatures& f = kernels::cpu_features();
-    if (std::strcmp(isa, "avx512") == 0) return f.avx512f;
-    if (std::strcmp(isa, "avx2") == 0) return f.avx2 && f.fma;
-    return f.sse2;
-  }
-};
-
-void PrintTo(const Variant& v, std::ostream* os) { *os << v.kernel->name; }
-
-const Variant kVariants[] = {
-    {&kernels::f32_gemm_sse2, "sse2"},
-    {&kernels::f32_gemm_avx2, "avx2"},
-    {&kernels::f32_gemm_avx512, "avx512"},
-};
+using kernel_test::VariantParam;
 
 // A poison value that no correct output can equal.
 constexpr float kSentinel = -12345.f;
@@ -67,17 +47,17 @@ std::string describe(const Case& c) {
          std::to_string(c.ldc_pad);
 }
 
-class F32Gemm : public ::testing::TestWithParam<Variant> {
+class F32Gemm : public ::testing::TestWithParam<VariantParam> {
  protected:
   void SetUp() override {
-    if (!GetParam().supported()) GTEST_SKIP() << "CPU lacks " << GetParam().isa << " (" << GetParam().kernel->name << ")";
+    if (!GetParam().v->supported()) GTEST_SKIP() << "CPU lacks " << kernels::isa_name(GetParam().v->isa) << " (" << GetParam().v->name << ")";
   }
 
   // Runs the variant and checks every element against the reference within 1e-5 of the
   // magnitude of its terms (sum of |a*b| plus |bias|: FMA and summation order may differ).
   void check(const Case& c, uint32_t seed) {
     SCOPED_TRACE(describe(c));
-    const GemmF32Kernel& kern = *GetParam().kernel;
+    const GemmF32Kernel& kern = *GetParam().v->gemm;
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-1.f, 1.f);
     const int32_t lda = c.k + c.lda_pad, ldc = c.n + c.ldc_pad;
@@ -202,7 +182,7 @@ TEST_P(F32Gemm, PaddedLeadingDimensionsAndRowPieces) {
 
 TEST_P(F32Gemm, ZeroKGivesBiasThenActivation) {
   // K = 0: C = act(bias), and no reads of A or B.
-  const GemmF32Kernel& kern = *GetParam().kernel;
+  const GemmF32Kernel& kern = *GetParam().v->gemm;
   const int32_t n = 21;
   std::vector<float> bias(n);
   for (int32_t j = 0; j < n; ++j) bias[j] = static_cast<float>(j) - 10.f;
@@ -216,7 +196,7 @@ TEST_P(F32Gemm, ZeroKGivesBiasThenActivation) {
 
 TEST_P(F32Gemm, ReluPropagatesNaN) {
   // Relu is `x < 0 ? 0 : x` as in the reference, so NaN stays NaN rather than becoming 0.
-  const GemmF32Kernel& kern = *GetParam().kernel;
+  const GemmF32Kernel& kern = *GetParam().v->gemm;
   const int32_t m = 2, n = 5, k = 3;
   std::vector<float> a = {1, 2, 3, NAN, 0, 0};
   std::vector<float> b(k * n, -1.f);
@@ -230,8 +210,8 @@ TEST_P(F32Gemm, ReluPropagatesNaN) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, F32Gemm, ::testing::ValuesIn(kVariants),
-                         [](const ::testing::TestParamInfo<Variant>& info) { return std::string(info.param.isa); });
+INSTANTIATE_TEST_SUITE_P(Isa, F32Gemm, ::testing::ValuesIn(kernel_test::variant_params(kernels::KernelFamily::GemmF32)),
+                         kernel_test::isa_param_name);
 
 }  // namespace
 }  // namespace octet

@@ -8,17 +8,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
-#include <ostream>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "kernels/dispatch/cpu_features.h"
-#include "kernels/f32/vector.h"
 #include "kernels/reference/pool.h"
 #include "kernels/reference/softmax.h"
+#include "tests/kernel_variants_util.h"
 
 namespace octet {
 namespace {
@@ -26,19 +23,7 @@ namespace {
 using kernels::PoolNhwcParams;
 using kernels::VectorF32Kernels;
 
-struct Variant {
-  const VectorF32Kernels* kernels;
-  bool supported() const {
-    const kernels::CpuFeatures& f = kernels::cpu_features();
-    if (std::strcmp(kernels->isa, "avx512") == 0) return f.avx512f;
-    if (std::strcmp(kernels->isa, "avx2") == 0) return f.avx2 && f.fma;
-    return f.sse2;
-  }
-};
-
-void PrintTo(const Variant& v, std::ostream* os) { *os << "f32_vector_" << v.kernels->isa; }
-
-const Variant kVariants[] = {{&kernels::f32_vector_sse2}, {&kernels::f32_vector_avx2}, {&kernels::f32_vector_avx512}};
+using kernel_test::VariantParam;
 
 constexpr float kSentinel = -12345.f;
 
@@ -92,12 +77,12 @@ std::vector<float> nchw_to_nhwc(const std::vector<float>& x, int64_t batch, int6
   return y;
 }
 
-class F32Vector : public ::testing::TestWithParam<Variant> {
+class F32Vector : public ::testing::TestWithParam<VariantParam> {
  protected:
   void SetUp() override {
-    if (!GetParam().supported()) GTEST_SKIP() << "CPU lacks " << GetParam().kernels->isa;
+    if (!GetParam().v->supported()) GTEST_SKIP() << "CPU lacks " << kernels::isa_name(GetParam().v->isa);
   }
-  const VectorF32Kernels& k() const { return *GetParam().kernels; }
+  const VectorF32Kernels& k() const { return *GetParam().v->vector; }
 
   // Pools `batch` images one call per image and piece of rows, against the NCHW reference.
   void check_pool(bool is_max, const PoolNhwcParams& p, int32_t batch, const std::vector<int32_t>& row_cuts,
@@ -321,10 +306,9 @@ TEST_P(F32Vector, SoftmaxSpecialRows) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, F32Vector, ::testing::ValuesIn(kVariants),
-                         [](const ::testing::TestParamInfo<Variant>& info) {
-                           return std::string(info.param.kernels->isa);
-                         });
+INSTANTIATE_TEST_SUITE_P(Isa, F32Vector,
+                         ::testing::ValuesIn(kernel_test::variant_params(kernels::KernelFamily::VectorF32)),
+                         kernel_test::isa_param_name);
 
 }  // namespace
 }  // namespace octet

@@ -1,10 +1,12 @@
-// Every kernel variant has a microbenchmark. The kernel registry (kernels/registry.h) is
-// the one list of shipped variants; this checks it against the variant objects declared in
-// kernels/**/*.h, and checks that octet-bench-kernels (built with the project) names each
+// Every kernel variant has a microbenchmark. The kernel table (kernels/kernels.inc, expanded
+// by kernels/registry.h) is the one list of shipped variants; this checks its entries (one
+// name per kernel, lookups), checks it against the variant objects defined in
+// kernels/**/*.cpp, and checks that octet-bench-kernels (built with the project) names each
 // registered variant in some benchmark, by running it with --benchmark_list_tests (which
 // only lists; no benchmark runs under ctest).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -66,7 +68,21 @@ TEST(KernelRegistry, EntriesAreConsistent) {
         << "name does not end with its ISA " << isa;
     const int set = (v.conv != nullptr) + (v.gemm != nullptr) + (v.vector != nullptr) +
                     (v.qconv != nullptr) + (v.qvector != nullptr);
-    EXPECT_EQ(set, 1);
+    ASSERT_EQ(set, 1);
+    // One name per kernel: the object's own name field is its table name.
+    const char* object_name = v.conv    ? v.conv->name
+                              : v.gemm  ? v.gemm->name
+                              : v.vector ? v.vector->name
+                              : v.qconv ? v.qconv->name
+                                        : v.qvector->name;
+    EXPECT_EQ(std::string(object_name), name);
+    if (v.family == kernels::KernelFamily::ConvF32 || v.family == kernels::KernelFamily::ConvQU8) {
+      EXPECT_EQ(name.rfind(std::string(kernels::family_name(v.family)) + "_nhwc_", 0), 0u)
+          << "conv names are <family>_nhwc_<kind>_<isa> (engine/conv_select.cpp reads the kind)";
+    }
+    EXPECT_EQ(kernels::variant_named(name), &v);
+    EXPECT_EQ(kernels::variant_of(v.object()), &v);
+    EXPECT_EQ(kernels::isa_from_name(kernels::isa_name(v.isa)), v.isa);
     EXPECT_EQ(v.qconv != nullptr, v.family == kernels::KernelFamily::ConvQU8);
     EXPECT_EQ(v.qvector != nullptr, v.family == kernels::KernelFamily::VectorQU8);
     EXPECT_EQ(v.conv != nullptr, v.family == kernels::KernelFamily::ConvF32);
@@ -74,19 +90,55 @@ TEST(KernelRegistry, EntriesAreConsistent) {
     EXPECT_EQ(v.vector != nullptr, v.family == kernels::KernelFamily::VectorF32);
   }
   EXPECT_GE(seen.size(), 15u);
-  // This machine kind runs every x86-64 variant; SSE2 is the x86-64 baseline everywhere.
-  EXPECT_TRUE(kernels::isa_supported(kernels::KernelIsa::Sse2));
+  EXPECT_EQ(kernels::variant_named("f32_gemm_8x32_avx512"), nullptr);
+  EXPECT_EQ(kernels::variant_of(nullptr), nullptr);
+  // SSE2 is the x86-64 baseline, which every CPU octet runs on has.
+  EXPECT_TRUE(kernels::cpu_runs(kernels::KernelIsa::Scalar));
+  EXPECT_TRUE(kernels::cpu_runs(kernels::KernelIsa::Sse2));
 }
 
-// A kernel object declared in a header (`extern const ConvF32Kernel f32_conv_...;`) but
-// missing from the registry would escape both the benchmarks and this test's other check.
-TEST(KernelRegistry, ListsEveryDeclaredVariant) {
-  const std::regex decl(R"(extern\s+const\s+(\w+(Kernel|Kernels))\s+(\w+)\s*;)");
+// The compiler's choice: the widest variant at most the cap that this CPU runs.
+TEST(KernelRegistry, WidestVariantHonoursTheCapAndTheCpu) {
+  using kernels::KernelFamily;
+  using kernels::KernelIsa;
+  for (KernelIsa cap : {KernelIsa::Scalar, KernelIsa::Sse2, KernelIsa::Avx2, KernelIsa::Avx512, KernelIsa::Vnni}) {
+    SCOPED_TRACE(kernels::isa_name(cap));
+    const kernels::KernelVariant* g = kernels::widest_variant(KernelFamily::GemmF32, cap);
+    const kernels::KernelVariant* q = kernels::widest_variant(KernelFamily::ConvQU8, cap);
+    ASSERT_NE(q, nullptr);   // the scalar int8 conv runs anywhere
+    EXPECT_EQ(q->isa, kernels::widest_cpu_isa(cap) >= KernelIsa::Vnni   ? KernelIsa::Vnni
+                      : kernels::widest_cpu_isa(cap) >= KernelIsa::Avx2 ? KernelIsa::Avx2
+                                                                        : KernelIsa::Scalar);
+    if (cap == KernelIsa::Scalar) {
+      EXPECT_EQ(g, nullptr);   // no scalar FP32 GEMM
+      continue;
+    }
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->isa, std::min(kernels::widest_cpu_isa(cap), KernelIsa::Avx512));
+    EXPECT_TRUE(g->supported());
+  }
+  // A predicate narrows the choice: no variant is the one it refuses.
+  const kernels::KernelVariant* best = kernels::widest_variant(KernelFamily::VectorQU8);
+  ASSERT_NE(best, nullptr);
+  const kernels::KernelVariant* other =
+      kernels::widest_variant(KernelFamily::VectorQU8, kernels::kWidestIsa,
+                              [&](const kernels::KernelVariant& v) { return &v != best; });
+  if (best->isa != KernelIsa::Scalar) {
+    ASSERT_NE(other, nullptr);
+    EXPECT_LT(other->isa, best->isa);
+  }
+}
+
+// A kernel object defined in a file (`const ConvF32Kernel f32_conv_... = {`) but missing from
+// the kernel table would escape both the benchmarks and the tests of its family (and, not
+// declared extern by kernels/kernels.h, would not even be linkable).
+TEST(KernelRegistry, ListsEveryDefinedVariant) {
+  const std::regex decl(R"(const\s+(\w+(Kernel|Kernels))\s+(\w+)\s*=\s*\{)");
   const std::set<std::string> registered = registry_names();
   std::vector<std::string> missing;
   int declared = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(OCTET_SOURCE_DIR "/kernels")) {
-    if (entry.path().extension() != ".h") continue;
+    if (entry.path().extension() != ".cpp") continue;
     std::ifstream in(entry.path());
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     for (std::sregex_iterator it(text.begin(), text.end(), decl), end; it != end; ++it) {
@@ -97,7 +149,7 @@ TEST(KernelRegistry, ListsEveryDeclaredVariant) {
     }
   }
   EXPECT_GE(declared, 15);
-  EXPECT_TRUE(missing.empty()) << "kernel variants declared but not in kernels/registry.cpp:" << join(missing);
+  EXPECT_TRUE(missing.empty()) << "kernel variants defined but not in kernels/kernels.inc:" << join(missing);
 }
 
 TEST(KernelBenchmarks, EveryRegisteredVariantHasABenchmark) {
@@ -124,7 +176,7 @@ TEST(KernelBenchmarks, EveryBenchmarkNamesAKnownKernel) {
     const std::string kernel = b.substr(0, b.find('/'));
     if (kernel.rfind("ref_", 0) != 0 && !registered.count(kernel)) unknown.push_back(b);
   }
-  EXPECT_TRUE(unknown.empty()) << "benchmarks of kernels not in kernels/registry.cpp:" << join(unknown);
+  EXPECT_TRUE(unknown.empty()) << "benchmarks of kernels not in kernels/kernels.inc:" << join(unknown);
 }
 
 }  // namespace

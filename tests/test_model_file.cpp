@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -76,10 +77,12 @@ const QuantPlans& quant_plans() {
       }
       out->plans.emplace_back(std::string(quant::scheme_name(scheme)) + "/qdq", load_plan(qdq));
       std::remove(qdq.c_str());
-      for (const char* isa : {"", "scalar", "avx2", "vnni"}) {
+      using kernels::KernelIsa;
+      const std::optional<KernelIsa> caps[] = {std::nullopt, KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni};
+      for (const std::optional<KernelIsa>& isa : caps) {
         CompileOptions o;
         o.int8_isa = isa;
-        out->plans.emplace_back(std::string(quant::scheme_name(scheme)) + (*isa ? std::string("/") + isa : ""),
+        out->plans.emplace_back(std::string(quant::scheme_name(scheme)) + (isa ? std::string("/") + kernels::isa_name(*isa) : ""),
                                 compile_for_runtime(g, o));
       }
     }

@@ -15,7 +15,6 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
-#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,7 +22,7 @@
 #include "kernels/int8/requant.h"
 #include "kernels/int8/vector.h"
 #include "kernels/reference/qvector.h"
-#include "kernels/registry.h"
+#include "tests/kernel_variants_util.h"
 
 namespace octet {
 namespace {
@@ -37,27 +36,13 @@ using kernels::VectorQU8Kernels;
 constexpr uint8_t kGuard = 0xA5;
 constexpr int kGuardBytes = 64;
 
-std::vector<const kernels::KernelVariant*> qvector_variants() {
-  std::vector<const kernels::KernelVariant*> v;
-  for (const kernels::KernelVariant& k : kernels::kernel_variants())
-    if (k.family == kernels::KernelFamily::VectorQU8) v.push_back(&k);
-  return v;
-}
+using Variant = kernel_test::VariantParam;
 
-struct Variant {
-  const kernels::KernelVariant* v;
-};
-void PrintTo(const Variant& v, std::ostream* os) { *os << v.v->name; }
-
-std::vector<Variant> variants() {
-  std::vector<Variant> r;
-  for (const kernels::KernelVariant* v : qvector_variants()) r.push_back({v});
-  return r;
-}
+std::vector<Variant> variants() { return kernel_test::variant_params(kernels::KernelFamily::VectorQU8); }
 
 TEST(QU8VectorRegistry, ThreeVariantsAreRegistered) {
   std::vector<std::string> names;
-  for (const kernels::KernelVariant* v : qvector_variants()) names.push_back(v->name);
+  for (const Variant& v : variants()) names.push_back(v.v->name);
   EXPECT_EQ(names, (std::vector<std::string>{"qu8_vector_scalar", "qu8_vector_avx2", "qu8_vector_avx512"}));
 }
 
@@ -522,10 +507,8 @@ TEST_P(QU8Vector, GlobalAverageResNet8KnownValues) {
   for (int c = 0; c < 64; ++c) EXPECT_EQ(int(out[size_t(c)]), c + 32) << "channel " << c;
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, QU8Vector, ::testing::ValuesIn(variants()),
-                         [](const auto& info) { return std::string(info.param.v->name); });
-INSTANTIATE_TEST_SUITE_P(Variants, QU8Pool, ::testing::ValuesIn(variants()),
-                         [](const auto& info) { return std::string(info.param.v->name); });
+INSTANTIATE_TEST_SUITE_P(Variants, QU8Vector, ::testing::ValuesIn(variants()), kernel_test::name_param_name);
+INSTANTIATE_TEST_SUITE_P(Variants, QU8Pool, ::testing::ValuesIn(variants()), kernel_test::name_param_name);
 
 }  // namespace
 }  // namespace octet

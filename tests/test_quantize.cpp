@@ -10,7 +10,7 @@
 #include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "graph/passes/optimize.h"
-#include "kernels/dispatch/cpu_features.h"
+#include "kernels/dispatch/isa.h"
 #include "quant/calibrate.h"
 #include "quant/quantize_graph.h"
 #include "quant/scheme.h"
@@ -185,7 +185,7 @@ TEST_F(QuantizedResNet8, EveryIsaPlanMatchesScalarBitForBit) {
     SCOPED_TRACE(quant::scheme_name(scheme));
     const Graph q = quantize_model(*base_, *ranges_, scheme);
     std::vector<std::vector<float>> outs;
-    for (const char* isa : {"scalar", "avx2", "vnni"}) {
+    for (kernels::KernelIsa isa : {kernels::KernelIsa::Scalar, kernels::KernelIsa::Avx2, kernels::KernelIsa::Vnni}) {
       CompileOptions o;
       o.int8_isa = isa;
       Plan plan = compile_for_runtime(q, o);

@@ -1,5 +1,7 @@
 // The compiled runtime: thread pool, memory plan, and whole-model runs against the
-// reference executor, with no heap allocation per run.
+// reference executor, with no heap allocation per run. The whole-model runs compile the model
+// once per FP32 ISA in this one process (CompileOptions::f32_isa), so the AVX2 and SSE2 plans
+// that other x86-64 CPUs get are checked on this machine too.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,13 +11,17 @@
 #include <fstream>
 #include <iterator>
 #include <new>
+#include <ostream>
 #include <random>
+#include <string>
+#include <tuple>
 
 #include "engine/executor.h"
 #include "engine/memory_plan.h"
 #include "engine/pipeline/stages.h"
 #include "engine/session.h"
 #include "engine/thread_pool.h"
+#include "kernels/dispatch/isa.h"
 
 // Counts every heap allocation of this test binary, to prove that Session::run makes none.
 namespace {
@@ -103,11 +109,13 @@ struct ModelCase {
   const char* file;
   bool nhwc;
 };
+void PrintTo(const ModelCase& m, std::ostream* os) { *os << m.file; }
 
-class SessionVsReference : public ::testing::TestWithParam<ModelCase> {};
+class SessionVsReference : public ::testing::TestWithParam<std::tuple<ModelCase, kernels::KernelIsa>> {};
 
 TEST_P(SessionVsReference, SameProbabilitiesAtEveryBatchAndThreadCount) {
-  const ModelCase mc = GetParam();
+  const auto [mc, isa] = GetParam();
+  if (!kernels::cpu_runs(isa)) GTEST_SKIP() << "CPU lacks " << kernels::isa_name(isa);
   const std::string path = kData + "/" + mc.file;
   const int images = 14;
   std::vector<float> x = cifar_images(images, mc.nhwc);
@@ -119,7 +127,21 @@ TEST_P(SessionVsReference, SameProbabilitiesAtEveryBatchAndThreadCount) {
   const std::vector<double> ref_out = ref.run(std::span<const Tensor>(&input, 1)).at(0).as_double();
   const std::vector<float> expected(ref_out.begin(), ref_out.end());
 
-  Plan plan = load_plan(path);
+  CompileOptions options;
+  options.f32_isa = isa;
+  Plan plan = load_plan(path, options);
+  // The cap reached every kernel: each FP32 kernel is this ISA's.
+  EXPECT_EQ(plan.isa, kernels::isa_name(isa));
+  const std::string suffix = std::string("_") + kernels::isa_name(isa);
+  ASSERT_NE(plan.vector, nullptr);
+  EXPECT_TRUE(std::string(plan.vector->name).ends_with(suffix)) << plan.vector->name;
+  int kernel_steps = 0;
+  for (const Step& st : plan.steps) {
+    if (st.conv == nullptr && st.gemm == nullptr) continue;
+    ++kernel_steps;
+    EXPECT_TRUE(std::string(st.kernel_name()).ends_with(suffix)) << st.name << ": " << st.kernel_name();
+  }
+  EXPECT_EQ(kernel_steps, 10);   // ResNet8: nine convolutions and the classifier
   for (int threads : {1, 2}) {
     for (int batch : {1, 7}) {
       Session s(plan, {threads, batch});
@@ -141,9 +163,26 @@ TEST_P(SessionVsReference, SameProbabilitiesAtEveryBatchAndThreadCount) {
   }
 }
 
+}  // namespace
+}  // namespace octet
+
+// gtest prints a parameter through a PrintTo found by argument-dependent lookup.
+namespace octet::kernels {
+void PrintTo(KernelIsa isa, std::ostream* os) { *os << isa_name(isa); }
+}  // namespace octet::kernels
+
+namespace octet {
+namespace {
+
 INSTANTIATE_TEST_SUITE_P(ResNet8, SessionVsReference,
-                         ::testing::Values(ModelCase{"resnet8.onnx", true}, ModelCase{"resnet8_torch_opset13.onnx", false}),
-                         [](const auto& info) { return std::string(info.param.nhwc ? "Tf2onnx" : "TorchExport"); });
+                         ::testing::Combine(::testing::Values(ModelCase{"resnet8.onnx", true},
+                                                              ModelCase{"resnet8_torch_opset13.onnx", false}),
+                                            ::testing::Values(kernels::KernelIsa::Sse2, kernels::KernelIsa::Avx2,
+                                                              kernels::KernelIsa::Avx512)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).nhwc ? "Tf2onnx_" : "TorchExport_") +
+                                  kernels::isa_name(std::get<1>(info.param));
+                         });
 
 TEST(Session, RunAllocatesNothing) {
   Plan plan = load_plan(kData + "/resnet8.onnx");

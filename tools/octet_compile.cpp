@@ -3,14 +3,17 @@
 // alone (include/octet/octet.h). docs/model_file.md describes the file.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/pipeline/model.h"
 #include "graph/error.h"
+#include "kernels/dispatch/isa.h"
 #include "tools/cli/cli.h"
 #include "tools/datasets/cifar.h"
 #include "tools/datasets/cifar_calibration.h"
@@ -32,10 +35,12 @@ all as one .octet file that the runtime library loads without the ONNX importer.
   --calib F             calibration images for --scheme uint8|int8|u8s8 (CIFAR-10 binary;
                         default: the bundled cifar10-train-subset.bin)
   --calib-per-class N   the first N images of each class, in file order (default 100)
-  --isa I               the widest FP32 ISA the file may use: sse2, avx2 or avx512 (default:
-                        this CPU's). The file runs only on CPUs that have the ISAs of its
-                        kernels; sse2 with --int8-isa scalar runs on any x86-64.
-  --int8-isa I          the widest int8 kernels: scalar, avx2 or vnni (default: this CPU's)
+  --isa I               the widest ISA the file may use: sse2, avx2 or avx512 (default:
+                        this CPU's); it caps the int8 kernels too (sse2: scalar, avx2: avx2).
+                        The file runs only on CPUs that have the ISAs of its kernels; sse2
+                        runs on any x86-64.
+  --int8-isa I          the widest int8 kernels: scalar, avx2 or vnni (default: this CPU's,
+                        within --isa)
   --no-autotune         pick kernels by a fixed rule instead of timing them
   --help                this text
 
@@ -44,9 +49,23 @@ Exit status: 0 success, 1 error, 2 usage error.
 
 struct Options {
   bool help = false, autotune = true;
-  std::string model, out, scheme = "fp32", calib = OCTET_DATA_DIR "/cifar10-train-subset.bin", isa, int8_isa;
+  std::string model, out, scheme = "fp32", calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
+  std::optional<kernels::KernelIsa> isa, int8_isa;
   int64_t per_class = 100;
 };
+
+// An --isa / --int8-isa value: one of `allowed`'s names (kernels/dispatch/isa.h), or absent.
+std::optional<kernels::KernelIsa> isa_option(const cli::Args& args, const std::string& flag,
+                                             std::initializer_list<kernels::KernelIsa> allowed) {
+  const std::string value = args.get_or(flag, "");
+  if (value.empty()) return std::nullopt;
+  std::string names;
+  for (kernels::KernelIsa i : allowed) {
+    if (value == kernels::isa_name(i)) return i;
+    names += std::string(names.empty() ? "" : ", ") + kernels::isa_name(i);
+  }
+  throw Error("--" + flag + ": '" + value + "' is not one of " + names);
+}
 
 Options parse_options(int argc, char** argv) {
   std::vector<std::string> args_s;
@@ -66,22 +85,22 @@ Options parse_options(int argc, char** argv) {
     throw Error("--scheme: unknown scheme '" + o.scheme + "' (fp32, uint8, int8 or u8s8)");
   o.calib = args.get_or("calib", o.calib);
   o.per_class = args.get_int("calib-per-class", 100, 1, 100000);
-  o.isa = args.get_or("isa", "");
-  if (!o.isa.empty() && o.isa != "sse2" && o.isa != "avx2" && o.isa != "avx512")
-    throw Error("--isa: '" + o.isa + "' is not sse2, avx2 or avx512");
-  o.int8_isa = args.get_or("int8-isa", "");
-  if (!o.int8_isa.empty() && o.int8_isa != "scalar" && o.int8_isa != "avx2" && o.int8_isa != "vnni")
-    throw Error("--int8-isa: '" + o.int8_isa + "' is not scalar, avx2 or vnni");
+  using kernels::KernelIsa;
+  o.isa = isa_option(args, "isa", {KernelIsa::Sse2, KernelIsa::Avx2, KernelIsa::Avx512});
+  o.int8_isa = isa_option(args, "int8-isa", {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni});
   o.autotune = !args.flag("no-autotune");
   return o;
 }
 
 int run(const Options& opt) {
-  // The kernel dispatcher reads OCTET_ISA once, on first use: set it before anything runs.
-  if (!opt.isa.empty()) setenv("OCTET_ISA", opt.isa.c_str(), 1);
   CompileOptions copts;
   copts.autotune = opt.autotune;
+  copts.f32_isa = opt.isa;
+  // --isa names the oldest CPU the file must run on: below avx512 it has no AVX-512 (nor VNNI)
+  // for the int8 kernels either.
   copts.int8_isa = opt.int8_isa;
+  if (opt.isa && *opt.isa < kernels::KernelIsa::Avx512)
+    copts.int8_isa = std::min(*opt.isa, opt.int8_isa.value_or(kernels::kWidestIsa));
   Model model = Model::load(opt.model);
   if (opt.scheme != "fp32") {
     if (model.is_quantized()) throw Error(opt.model + " is already quantized (QDQ); use --scheme fp32 to compile it as it is");
@@ -96,6 +115,14 @@ int run(const Options& opt) {
   }
   const Plan& plan = model.compile(copts);
   model.save(opt.out, "octet-compile 0.1");
+  // Never leave a file that octet's own loader refuses: load what was written before
+  // reporting success.
+  try {
+    (void)Model::load(opt.out);
+  } catch (const Error& e) {
+    std::remove(opt.out.c_str());
+    throw Error(opt.out + ": the written file does not load, removed it: " + e.what());
+  }
   std::printf("model   %s, scheme %s\nwrote   %s (%ju bytes: %zu bytes of packed weights)\n%s", opt.model.c_str(),
               model.scheme().c_str(), opt.out.c_str(), static_cast<uintmax_t>(std::filesystem::file_size(opt.out)),
               plan.weights.size() * sizeof(float), plan.describe().c_str());

@@ -12,13 +12,11 @@
 namespace octet::bench {
 namespace {
 
-// The registry lists each family from narrow to wide ISA; the engine runs the widest this CPU
-// supports (that accepts the parameters, for int8).
+// What the compiler picks by default: the widest variant this CPU runs (that accepts the
+// parameters, for int8).
 template <typename Accepts>
 const kernels::KernelVariant& widest(kernels::KernelFamily family, Accepts accepts) {
-  const kernels::KernelVariant* best = nullptr;
-  for (const kernels::KernelVariant& v : kernels::kernel_variants())
-    if (v.family == family && v.supported() && accepts(v) && (best == nullptr || v.isa > best->isa)) best = &v;
+  const kernels::KernelVariant* best = kernels::widest_variant(family, kernels::kWidestIsa, accepts);
   if (best == nullptr) {
     std::fprintf(stderr, "octet-bench-gemm-peers: no %s kernel runs on this CPU\n", kernels::family_name(family));
     std::exit(1);

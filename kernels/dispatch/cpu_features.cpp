@@ -4,7 +4,10 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/dispatch/isa.h"
 
 namespace octet::kernels {
 
@@ -14,6 +17,16 @@ uint64_t xgetbv0() {
   uint32_t eax, edx;
   __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
   return (uint64_t{edx} << 32) | eax;
+}
+
+// OCTET_ISA=X turns off the features of every ISA wider than X (isa.h orders them).
+void apply_cap(const std::string& value, CpuFeatures& f) {
+  const std::optional<KernelIsa> cap = isa_from_name(value);
+  if (!cap || *cap == KernelIsa::Scalar)
+    throw std::invalid_argument("OCTET_ISA='" + value + "' is not one of sse2, avx2, avx512, vnni");
+  if (*cap < KernelIsa::Vnni) f.avx512vnni = false;
+  if (*cap < KernelIsa::Avx512) f.avx512f = f.avx512bw = false;
+  if (*cap < KernelIsa::Avx2) f.avx2 = f.fma = false;
 }
 
 CpuFeatures detect() {
@@ -35,10 +48,7 @@ CpuFeatures detect() {
     f.avx512bw = f.avx512f && (b & bit_AVX512BW);
     f.avx512vnni = f.avx512bw && (c & bit_AVX512VNNI);
   }
-  if (const char* cap = std::getenv("OCTET_ISA")) {
-    if (std::strcmp(cap, "avx512") != 0) f.avx512f = f.avx512bw = f.avx512vnni = false;
-    if (std::strcmp(cap, "sse2") == 0) f.avx2 = f.fma = false;
-  }
+  if (const char* env = std::getenv("OCTET_ISA")) apply_cap(env, f);
   return f;
 }
 

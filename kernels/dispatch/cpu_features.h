@@ -1,5 +1,6 @@
-// The CPU's SIMD features, detected once with cpuid/xgetbv. Kernel families map these to
-// their best variant, so one binary runs on any x86-64 and uses AVX-512 where present.
+// The CPU's SIMD features, detected once with cpuid/xgetbv, so that one binary runs on any
+// x86-64 and uses AVX-512 where present. Decisions go through cpu_runs (isa.h), the one
+// mapping from these bits to the kernels' ISAs; read the bits directly only to print them.
 #pragma once
 #include <string>
 
@@ -15,8 +16,12 @@ struct CpuFeatures {
   std::string describe() const;   // "avx512f avx512bw avx512vnni avx2 fma sse2"
 };
 
-// Detected on first call. OCTET_ISA=sse2|avx2|avx512 in the environment caps what is
-// reported (for tests and benchmarks of the narrower variants on a wide machine).
+// Detected on first call. OCTET_ISA=sse2|avx2|avx512|vnni in the environment caps what is
+// reported for the whole process: the features of every wider ISA are off, as on an older
+// CPU (so avx512 turns off VNNI, and vnni caps nothing). It is a user's and test's switch
+// (e.g. checking that a .octet file for a wider CPU is refused, tests/test_embed.cpp); code that
+// wants narrower kernels in-process passes an ISA cap (CompileOptions::f32_isa, int8_isa)
+// instead. Any other value throws std::invalid_argument on first call.
 const CpuFeatures& cpu_features();
 
 }  // namespace octet::kernels

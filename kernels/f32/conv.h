@@ -25,7 +25,7 @@ struct ConvNhwcParams {
 // out[oh][ow][co] = act(bias[co] + sum w[co][ci][kh][kw] * in[..] + residual[oh][ow][co]),
 // where taps outside the input read zero and `residual` (nullable) has the output's shape.
 struct ConvF32Kernel {
-  const char* name;   // e.g. "f32_conv_nhwc_direct_avx512"
+  const char* name;   // its name in the kernel table, e.g. "f32_conv_nhwc_direct_avx512"
   // Whether this variant handles these params (e.g. Winograd: 3x3, stride 1, dilation 1).
   bool (*supports)(const ConvNhwcParams&);
   size_t (*packed_floats)(const ConvNhwcParams&);
@@ -40,20 +40,7 @@ struct ConvF32Kernel {
   int32_t row_tile;
 };
 
-
-}  // namespace octet::kernels
-
-namespace octet::kernels {
-
-// The variants, defined one per file (kernels/f32/conv_<family>_<isa>.cpp).
-extern const ConvF32Kernel f32_conv_nhwc_direct_sse2;
-extern const ConvF32Kernel f32_conv_nhwc_direct_avx2;
-extern const ConvF32Kernel f32_conv_nhwc_direct_avx512;
-extern const ConvF32Kernel f32_conv_nhwc_1x1_sse2;
-extern const ConvF32Kernel f32_conv_nhwc_1x1_avx2;
-extern const ConvF32Kernel f32_conv_nhwc_1x1_avx512;
-extern const ConvF32Kernel f32_conv_nhwc_winograd_sse2;
-extern const ConvF32Kernel f32_conv_nhwc_winograd_avx2;
-extern const ConvF32Kernel f32_conv_nhwc_winograd_avx512;
+// The variants (kernels/f32/conv_<kind>_<isa>.cpp, kind direct, 1x1 or winograd) are listed
+// in the kernel table, kernels/kernels.inc, and declared in kernels/kernels.h.
 
 }  // namespace octet::kernels

@@ -1,6 +1,7 @@
 // FP32 NHWC 1x1 convolution for AVX2 + FMA (kernels/f32/conv_1x1_impl.h), with the tiles
 // of the direct convolution of this ISA: 16 output channels x 6 pixels (8 x 12 when out_c <= 8).
 #include "kernels/f32/conv_1x1_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

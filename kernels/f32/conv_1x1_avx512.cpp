@@ -1,6 +1,7 @@
 // FP32 NHWC 1x1 convolution for AVX-512F (kernels/f32/conv_1x1_impl.h), with the tiles
 // of the direct convolution of this ISA: 32 output channels x 11 pixels (16 x 12 when out_c <= 16).
 #include "kernels/f32/conv_1x1_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

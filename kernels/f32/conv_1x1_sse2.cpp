@@ -1,6 +1,7 @@
 // FP32 NHWC 1x1 convolution for SSE2 (kernels/f32/conv_1x1_impl.h), with the tiles
 // of the direct convolution of this ISA: 8 output channels x 5 pixels (4 x 8 when out_c <= 4).
 #include "kernels/f32/conv_1x1_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

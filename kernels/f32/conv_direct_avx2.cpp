@@ -2,6 +2,7 @@
 // 16 output channels x 6 pixels (12 of the 16 ymm accumulate), or 8 channels x 12 pixels
 // when out_c fits one vector.
 #include "kernels/f32/conv_direct_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

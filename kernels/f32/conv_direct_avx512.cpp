@@ -3,6 +3,7 @@
 // vector), or 16 channels x up to 12 pixels when out_c fits one vector (more pixels run
 // out of general registers for the pixel offsets and measured slower).
 #include "kernels/f32/conv_direct_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

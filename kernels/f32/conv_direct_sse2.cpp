@@ -2,6 +2,7 @@
 // output channels x 5 pixels (10 of the 16 xmm accumulate; no FMA, so a multiply and an
 // add), or 4 channels x 8 pixels when out_c fits one vector.
 #include "kernels/f32/conv_direct_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

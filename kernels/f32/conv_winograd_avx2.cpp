@@ -1,6 +1,7 @@
 // Winograd F(4x4, 3x3) FP32 NHWC convolution, AVX2 + FMA: 8 lanes. The algorithm is in
 // conv_winograd_impl.h; this file instantiates it for one ISA (compile flags by file suffix).
 #include "kernels/f32/conv_winograd_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

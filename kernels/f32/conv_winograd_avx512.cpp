@@ -1,6 +1,7 @@
 // Winograd F(4x4, 3x3) FP32 NHWC convolution, AVX-512: 16 lanes, masked channel tails. The algorithm is in
 // conv_winograd_impl.h; this file instantiates it for one ISA (compile flags by file suffix).
 #include "kernels/f32/conv_winograd_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

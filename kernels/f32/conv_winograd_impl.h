@@ -71,8 +71,10 @@ constexpr int group_strips(const ConvNhwcParams& p) {
 
 // ---- Partial vectors (channel tails) ----
 
-// What a tap in the padding reads (one vector of the widest ISA).
-alignas(64) inline constexpr float kZeros[16] = {};
+// What a tap in the padding reads (one vector of the widest ISA). Static, one copy per ISA
+// file: an inline variable would be a weak symbol shared by the ISA files (the ISA rule,
+// kernels/CMakeLists.txt and tests/test_isa_rule.cpp).
+alignas(64) static constexpr float kZeros[16] = {};
 
 template <class Arch>
 OCTET_WINO_INLINE Vec<Arch> load_n(const float* p, int n) {

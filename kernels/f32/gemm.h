@@ -10,7 +10,7 @@
 namespace octet::kernels {
 
 struct GemmF32Kernel {
-  const char* name;   // e.g. "f32_gemm_8x32_avx512"
+  const char* name;   // its name in the kernel table, e.g. "f32_gemm_avx512"
   size_t (*packed_floats)(int32_t k, int32_t n);
   // b is row-major [k][n] when trans_b == false, or [n][k] when true; bias nullable.
   void (*pack)(int32_t k, int32_t n, const float* b, bool trans_b, const float* bias, float* packed);
@@ -19,8 +19,7 @@ struct GemmF32Kernel {
               const float* packed, float* c, int32_t ldc, Activation act);
 };
 
-extern const GemmF32Kernel f32_gemm_sse2;
-extern const GemmF32Kernel f32_gemm_avx2;
-extern const GemmF32Kernel f32_gemm_avx512;
+// The variants (kernels/f32/gemm_<isa>.cpp, each with its own register tile) are listed in
+// the kernel table, kernels/kernels.inc, and declared in kernels/kernels.h.
 
 }  // namespace octet::kernels

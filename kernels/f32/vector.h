@@ -16,7 +16,7 @@ struct PoolNhwcParams {
 };
 
 struct VectorF32Kernels {
-  const char* isa;   // "sse2", "avx2", "avx512"
+  const char* name;   // its name in the kernel table, e.g. "f32_vector_avx512"
   // Output rows [oh_begin, oh_end) of one image.
   void (*average)(const PoolNhwcParams&, const float* in, float* out, int32_t oh_begin, int32_t oh_end);
   void (*max)(const PoolNhwcParams&, const float* in, float* out, int32_t oh_begin, int32_t oh_end);
@@ -28,8 +28,7 @@ struct VectorF32Kernels {
   void (*softmax)(int32_t rows, int32_t cols, const float* in, float* out);
 };
 
-extern const VectorF32Kernels f32_vector_sse2;
-extern const VectorF32Kernels f32_vector_avx2;
-extern const VectorF32Kernels f32_vector_avx512;
+// The variants (kernels/f32/vector_<isa>.cpp) are listed in the kernel table,
+// kernels/kernels.inc, and declared in kernels/kernels.h.
 
 }  // namespace octet::kernels

@@ -3,7 +3,7 @@
 #include "kernels/f32/add_impl.h"
 #include "kernels/f32/pool_impl.h"
 #include "kernels/f32/softmax_impl.h"
-#include "kernels/f32/vector.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {
@@ -11,7 +11,7 @@ using Arch = xsimd::avx512f;
 }  // namespace
 
 const VectorF32Kernels f32_vector_avx512 = {
-    "avx512",
+    "f32_vector_avx512",
     &PoolF32Impl<Arch>::average,
     &PoolF32Impl<Arch>::max,
     &PoolF32Impl<Arch>::global_average,

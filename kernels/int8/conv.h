@@ -54,7 +54,7 @@ struct QConvParams {
 };
 
 struct QConvU8Kernel {
-  const char* name;   // e.g. "qu8_conv_nhwc_direct_vnni"
+  const char* name;   // its name in the kernel table, e.g. "qu8_conv_nhwc_direct_vnni"
   bool (*supports)(const QConvParams&);
   size_t (*packed_bytes)(const QConvParams&);
   // weight: int8 [out_c][in_c][kernel_h][kernel_w] (ONNX layout); bias: int32 [out_c], nullable.
@@ -71,10 +71,8 @@ struct QConvU8Kernel {
   int32_t row_tile;
 };
 
-// The variants, one per file (kernels/int8/conv_<family>_<isa>.cpp). `scalar` is the portable
+// The variants, one per file (kernels/int8/conv_<kind>_<isa>.cpp), are listed in the kernel
+// table, kernels/kernels.inc, and declared in kernels/kernels.h. `scalar` is the portable
 // variant for CPUs without AVX2 (it runs the reference loop nest on packed weights).
-extern const QConvU8Kernel qu8_conv_nhwc_scalar;
-extern const QConvU8Kernel qu8_conv_nhwc_direct_avx2;
-extern const QConvU8Kernel qu8_conv_nhwc_direct_vnni;
 
 }  // namespace octet::kernels

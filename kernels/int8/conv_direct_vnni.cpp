@@ -22,6 +22,7 @@
 #include <immintrin.h>
 
 #include "kernels/int8/conv_direct_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "kernels/int8/conv.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {

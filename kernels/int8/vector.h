@@ -32,7 +32,7 @@ struct QPoolParams {
 };
 
 struct VectorQU8Kernels {
-  const char* isa;   // "scalar", "avx2", "avx512"
+  const char* name;   // its name in the kernel table, e.g. "qu8_vector_avx512"
   // q = clamp(round_half_even(x / scale) + zero_point, 0, 255), as ONNX QuantizeLinear.
   // NaN becomes zero_point.
   void (*quantize)(int64_t n, const float* x, float scale, int32_t zero_point, uint8_t* q);
@@ -48,8 +48,7 @@ struct VectorQU8Kernels {
                          int32_t output_min, int32_t output_max);
 };
 
-extern const VectorQU8Kernels qu8_vector_scalar;
-extern const VectorQU8Kernels qu8_vector_avx2;
-extern const VectorQU8Kernels qu8_vector_avx512;
+// The variants (kernels/int8/vector_<isa>.cpp) are listed in the kernel table,
+// kernels/kernels.inc, and declared in kernels/kernels.h.
 
 }  // namespace octet::kernels

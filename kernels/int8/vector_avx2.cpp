@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "kernels/int8/vector_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {
@@ -127,7 +128,7 @@ struct Avx2 : QEvenOddRequant<Avx2> {
 }  // namespace
 
 const VectorQU8Kernels qu8_vector_avx2 = {
-    "avx2",
+    "qu8_vector_avx2",
     &QVectorImpl<Avx2>::quantize,
     &QVectorImpl<Avx2>::dequantize,
     &QVectorImpl<Avx2>::add,

@@ -13,6 +13,7 @@
 #include <immintrin.h>
 
 #include "kernels/int8/vector_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {
@@ -105,7 +106,7 @@ struct Avx512 : QEvenOddRequant<Avx512> {
 }  // namespace
 
 const VectorQU8Kernels qu8_vector_avx512 = {
-    "avx512",
+    "qu8_vector_avx512",
     &QVectorImpl<Avx512>::quantize,
     &QVectorImpl<Avx512>::dequantize,
     &QVectorImpl<Avx512>::add,

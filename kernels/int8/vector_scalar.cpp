@@ -3,6 +3,7 @@
 // arrays (which the compiler may map onto SSE2), with the same folded-bias arithmetic as
 // the SIMD variants, one lane at a time.
 #include "kernels/int8/vector_impl.h"
+#include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {
@@ -93,7 +94,7 @@ struct Portable {
 }  // namespace
 
 const VectorQU8Kernels qu8_vector_scalar = {
-    "scalar",
+    "qu8_vector_scalar",
     &QVectorImpl<Portable>::quantize,
     &QVectorImpl<Portable>::dequantize,
     &QVectorImpl<Portable>::add,
