@@ -30,6 +30,7 @@ import json
 import os
 import sys
 import time
+import warnings
 import zlib
 
 import numpy as np
@@ -131,6 +132,9 @@ def macs_of(model, shape):
 
 def export(model, shape, opset):
     buf = io.BytesIO()
+    # torch 1.13 warns about constant folding under PRESERVE (the model is in eval mode, so
+    # nothing trainable is folded) and about Slice folding: expected, and noise otherwise.
+    warnings.filterwarnings("ignore", category=UserWarning, module="torch")
     torch.onnx.export(model, torch.zeros((1,) + shape), buf, opset_version=opset,
                       input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "N"}, "output": {0: "N"}},
