@@ -15,6 +15,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -31,17 +32,40 @@ def status_of(tool, zoo, refs, rows, m):
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
-    status = json.loads(done.stdout)
+    # Errors name the file by its path; the page names it by file name only.
+    status = {k: v.replace(os.path.join(zoo, ""), "") for k, v in json.loads(done.stdout).items()}
     print(f"{m['name']:30s} {time.time() - t0:6.1f} s  " + ", ".join(f"{s} {status[s][:60]}" for s in STAGES),
           flush=True)
     return status
 
 
+RUNTIME_HINT = " (the optimised runtime does not run this; octet-eval --reference runs the scalar executor)"
+
+
+def first_failure(status):
+    """(stage, message) of the first stage that is neither ok nor skipped, or None."""
+    return next(((s, status[s].replace(RUNTIME_HINT, "")) for s in STAGES if status[s] not in ("ok", "not run")),
+                None)
+
+
 def cell(status):
-    """'✓ ✓ ✗' plus the first stage's message that is not ok."""
+    """'✓ ✓ ✗ –' plus the first failing stage's message."""
     marks = " ".join("✓" if status[s] == "ok" else ("–" if status[s] == "not run" else "✗") for s in STAGES)
-    first = next((f"{s}: {status[s]}" for s in STAGES if status[s] not in ("ok", "not run")), "")
-    return marks + (f" — {first}".replace("|", "\\|").replace("\n", " ") if first else "")
+    failure = first_failure(status)
+    return marks + (f" — {failure[0]}: {failure[1]}".replace("|", "\\|").replace("\n", " ") if failure else "")
+
+
+def blockers(models, statuses):
+    """Markdown rows: each first failure with the op it names (node names dropped), and the
+    architectures it stops: what the model-coverage work has to add, most models first."""
+    stops = collections.defaultdict(set)
+    for m in models:
+        failure = first_failure(statuses[m["name"]])
+        if failure:
+            what = re.sub(r"^.*?node '[^']*' \((\w+), opset \d+\): ", r"\1: ", failure[1])
+            stops[f"{failure[0]}: {what}"].add(m["architecture"])
+    rows = sorted(stops.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [f"| {k.replace('|', '/')} | {len(v)}: {', '.join(sorted(v))} |" for k, v in rows]
 
 
 def megas(n):
@@ -76,14 +100,17 @@ def markdown(manifest, statuses, ort_bytes, rows):
         shape = "×".join(str(d) for d in m["input"]["shape"])
         lines.append(f"| {m['name']} | {shape} {m['input']['layout']} | {m['opset']} | {megas(m['macs'])} | "
                      f"{megas(m['params'])} | {m['onnx_bytes'] / 2**20:.1f} MiB | {cell(statuses[m['name']])} |")
+    lines += ["", "## What stops each architecture first", "", "| first failure | architectures |", "|---|---|"]
+    lines += blockers(models, statuses)
     lines += ["", "## Operators per model", "", "| model | operators (count) |", "|---|---|"]
     for m in models:
         lines.append(f"| {m['name']} | " + ", ".join(f"{op} {n}" for op, n in m["ops"].items()) + " |")
     users = collections.defaultdict(list)
     for m in models:
         for op in m["ops"]:
-            users[op].append(m["name"])
-    lines += ["", "## Models per operator", "", "| operator | models |", "|---|---|"]
+            if m["architecture"] not in users[op]:
+                users[op].append(m["architecture"])
+    lines += ["", "## Architectures per operator", "", "| operator | architectures |", "|---|---|"]
     for op in sorted(users):
         lines.append(f"| {op} | {len(users[op])}: {', '.join(users[op])} |")
     lines += [
@@ -113,12 +140,21 @@ def main():
     ap.add_argument("--refs", default=os.path.join(REPO, "tests", "zoo", "ort"))
     ap.add_argument("--manifest", default=os.path.join(REPO, "tests", "zoo", "manifest.json"))
     ap.add_argument("--out", default=os.path.join(REPO, "docs", "zoo.md"))
+    ap.add_argument("--reuse", action="store_true",
+                    help="re-render the page from the last run's <zoo>/octet_status.json, running nothing")
     ap.add_argument("--rows", type=int, default=2, help="input rows each model runs (default 2 of 8)")
     args = ap.parse_args()
     with open(args.manifest) as f:
         manifest = json.load(f)
     tool = os.path.join(args.build, "tools", "octet-zoo-run")
-    statuses = {m["name"]: status_of(tool, args.zoo, args.refs, args.rows, m) for m in manifest["models"]}
+    cache = os.path.join(args.zoo, "octet_status.json")
+    if args.reuse:
+        with open(cache) as f:
+            statuses = json.load(f)
+    else:
+        statuses = {m["name"]: status_of(tool, args.zoo, args.refs, args.rows, m) for m in manifest["models"]}
+        with open(cache, "w") as f:
+            json.dump(statuses, f, indent=1)
     ort_bytes = sum(os.path.getsize(os.path.join(args.refs, m["reference_file"])) for m in manifest["models"])
     with open(args.out, "w") as f:
         f.write(markdown(manifest, statuses, ort_bytes, args.rows))
