@@ -6,7 +6,7 @@
 #pragma once
 #include <string>
 
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
 #include "graph/ir.h"
 
 namespace octet {

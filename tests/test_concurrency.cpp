@@ -15,7 +15,7 @@
 
 #include "engine/compile.h"
 #include "engine/executor.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "tools/common/model_loader.h"
 
 namespace octet {

@@ -14,8 +14,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/model_file.h"
-#include "engine/session.h"
+#include "engine/runtime/model_file.h"
+#include "engine/runtime/session.h"
 #include "tools/common/cifar.h"
 #include "tools/common/model_loader.h"
 

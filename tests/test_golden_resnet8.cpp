@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "engine/executor.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "tools/common/model_loader.h"
 #include "engine/prepare.h"
 #include "graph/onnx_import.h"

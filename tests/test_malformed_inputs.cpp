@@ -15,7 +15,7 @@
 
 #include "engine/compile.h"
 #include "engine/executor.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "graph/onnx_import.h"
 #include "tests/optimize_test_util.h"
 #include "tools/common/model_loader.h"
@@ -315,8 +315,8 @@ TEST(MalformedRunInputs, SessionChecksSpanSizesBatchAndOptions) {
   EXPECT_ERROR(Session(plan, {100000, 1}), "threads must be in [1, 1024], given 100000");
   EXPECT_ERROR(Session(plan, {1, 0}), "max_batch must be at least 1");
   // The arena holds min(max_batch, threads) images, so a huge batch capacity costs nothing.
-  EXPECT_EQ(Session(plan, {1, 1 << 30}).arena_bytes(), plan.arena_floats_per_image * sizeof(float));
-  EXPECT_EQ(Session(plan, {2, 64}).arena_bytes(), 2 * plan.arena_floats_per_image * sizeof(float));
+  EXPECT_EQ(Session(plan, {1, 1 << 30}).arena_bytes(), plan.arena_bytes_per_image);
+  EXPECT_EQ(Session(plan, {2, 64}).arena_bytes(), 2 * plan.arena_bytes_per_image);
 }
 
 // ---------------------------------------------------------------------------- NaN and Inf

@@ -13,8 +13,9 @@
 
 #include <unistd.h>
 
-#include "engine/model_file.h"
-#include "engine/session.h"
+#include "engine/runtime/model_file.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/steps/qconv.h"
 #include "quant/qdq_export.h"
 #include "octet/octet.h"
 #include "octet/octet.hpp"
@@ -102,7 +103,7 @@ TEST(ModelFile, Fp32RoundTripIsBitIdentical) {
   EXPECT_EQ(meta.source, "resnet8.onnx");
   EXPECT_EQ(loaded.describe(), plan.describe());
   ASSERT_EQ(loaded.weights.size(), plan.weights.size());
-  EXPECT_EQ(std::memcmp(loaded.weights.data(), plan.weights.data(), plan.weights.size() * 4), 0);
+  EXPECT_EQ(std::memcmp(loaded.weights.data(), plan.weights.data(), plan.weights.size()), 0);
   const std::vector<float> want = run_plan(plan);
   expect_bit_identical(run_plan(loaded), want);
   expect_bit_identical(run_plan(loaded, 2), want);
@@ -120,7 +121,8 @@ TEST(ModelFile, EveryQuantizationSchemeAndIsaRoundTripsBitIdentical) {
     EXPECT_NE(loaded.qvector, nullptr);
     if (name.ends_with("/qdq")) {
       bool rounded = false;
-      for (const Step& st : loaded.steps) rounded = rounded || st.qconv_params.round_before_residual;
+      for (const Step& st : loaded.steps)
+        if (const auto* q = st.params_if<QConvStep>()) rounded = rounded || q->conv.round_before_residual;
       EXPECT_TRUE(rounded) << "the QDQ plan has residual blocks that round first";
     }
     expect_bit_identical(run_plan(loaded), run_plan(plan));
@@ -193,7 +195,7 @@ TEST(ModelFile, ClearErrors) {
 // Runs a plan the loader accepted, when small enough to be quick: validate_plan promised that
 // this reads and writes nothing out of bounds (ASan checks it in tools/octet-sanitize).
 void run_accepted(const Plan& plan) {
-  if (plan.arena_floats_per_image > (1u << 22) || plan.workspace_floats > (1u << 22) || plan.macs_per_image() > (1 << 26))
+  if (plan.arena_bytes_per_image > (1u << 24) || plan.workspace_bytes > (1u << 24) || plan.macs_per_image() > (1 << 26))
     return;
   Session s(plan, SessionOptions{.threads = 1, .max_batch = 1});
   std::vector<std::vector<float>> in, out;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/compile.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "quant/scheme.h"
 #include "tools/common/model_loader.h"
 #include "tools/common/quant_error.h"

@@ -13,8 +13,8 @@
 
 #include "engine/executor.h"
 #include "engine/memory_plan.h"
-#include "engine/session.h"
-#include "engine/thread_pool.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/thread_pool.h"
 #include "tools/common/model_loader.h"
 
 // Counts every heap allocation of this test binary, to prove that Session::run makes none.
@@ -164,7 +164,7 @@ TEST(Session, RunAllocatesNothing) {
     }
     EXPECT_EQ(g_allocations.load() - before, 0) << "threads " << threads;
   }
-  std::printf("arena for batch 1: %zu bytes\n", plan.arena_floats_per_image * sizeof(float));
+  std::printf("arena for batch 1: %zu bytes\n", plan.arena_bytes_per_image);
 }
 
 TEST(Session, RejectsBadBatch) {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/model_file.h"
+#include "engine/runtime/model_file.h"
 #include "engine/prepare.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "quant/quantize_graph.h"
 #include "tools/common/cifar.h"
@@ -109,7 +109,7 @@ int run(const Options& opt) {
   const bool ok = f && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
   if (!f || (std::fclose(f) != 0) || !ok) throw Error(opt.out + ": cannot write");
   std::printf("model   %s, scheme %s\nwrote   %s (%zu bytes: %zu bytes of packed weights)\n%s", opt.model.c_str(),
-              scheme.c_str(), opt.out.c_str(), bytes.size(), plan.weights.size() * sizeof(float),
+              scheme.c_str(), opt.out.c_str(), bytes.size(), plan.weights.size(),
               plan.describe().c_str());
   return std::fflush(stdout) == 0 ? 0 : 1;
 }

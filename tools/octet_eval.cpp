@@ -14,10 +14,10 @@
 
 #include "engine/executor.h"
 #include "engine/prepare.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "engine/compile.h"
 #include "graph/passes/optimize.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "tools/common/cifar.h"
 #include "tools/common/cli.h"

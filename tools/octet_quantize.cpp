@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "engine/prepare.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "quant/qdq_export.h"
 #include "quant/quantize_graph.h"

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet {
 

@@ -10,7 +10,7 @@
 
 #include "engine/executor.h"
 #include "engine/prepare.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "graph/ops.h"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "tools/common/quantize_model.h"
 
 namespace octet {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "engine/compile.h"
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
 #include "graph/ir.h"
 
 namespace octet {

@@ -1,0 +1,38 @@
+#include "engine/runtime/steps/layout_change.h"
+
+#include "engine/runtime/step_type_impl.h"
+
+namespace octet {
+
+namespace {
+void validate_layout_change(PlanChecker& c, const Step& s, const ImageDims& d) {
+  c.buffer(s.input, c.mul({d.channels, d.height, d.width}, "layout change size"), false, "input");
+  c.buffer(s.output, d.elements(), false, "output");
+}
+}  // namespace
+
+void NchwToNhwcStep::run(const NchwToNhwcStep& p, const StepContext& c, int32_t, int32_t) {
+  const float* in = c.in<float>();
+  float* out = c.out<float>();
+  const int32_t channels = p.image.channels, hw = p.image.height * p.image.width;
+  for (int32_t ch = 0; ch < channels; ++ch)
+    for (int32_t i = 0; i < hw; ++i) out[i * channels + ch] = in[ch * hw + i];
+}
+void NchwToNhwcStep::validate(PlanChecker& c, const Step& s, const NchwToNhwcStep& p) {
+  validate_layout_change(c, s, p.image);
+}
+const StepType NchwToNhwcStep::kType = make_step_type<NchwToNhwcStep>(8, "nchw_to_nhwc", false);
+
+void NhwcToNchwStep::run(const NhwcToNchwStep& p, const StepContext& c, int32_t, int32_t) {
+  const float* in = c.in<float>();
+  float* out = c.out<float>();
+  const int32_t channels = p.image.channels, hw = p.image.height * p.image.width;
+  for (int32_t ch = 0; ch < channels; ++ch)
+    for (int32_t i = 0; i < hw; ++i) out[ch * hw + i] = in[i * channels + ch];
+}
+void NhwcToNchwStep::validate(PlanChecker& c, const Step& s, const NhwcToNchwStep& p) {
+  validate_layout_change(c, s, p.image);
+}
+const StepType NhwcToNchwStep::kType = make_step_type<NhwcToNchwStep>(9, "nhwc_to_nchw", false);
+
+}  // namespace octet
