@@ -19,6 +19,7 @@
 #include "quant/qdq_export.h"
 #include "octet/octet.h"
 #include "octet/octet.hpp"
+#include "tests/model_file_test_util.h"
 #include "tools/common/cifar.h"
 #include "tools/common/model_loader.h"
 #include "tools/common/quantize_model.h"
@@ -130,7 +131,9 @@ TEST(ModelFile, EveryQuantizationSchemeAndIsaRoundTripsBitIdentical) {
     // with the VNNI kernels (int8 weights). The AVX2 and scalar variants pack weights as
     // int16 pairs, about twice the size.
     const bool vnni = plan.describe().find("qu8_conv_nhwc_direct_vnni") != std::string::npos;
-    if (vnni) EXPECT_LE(bytes.size(), 90000u);
+    if (vnni) {
+      EXPECT_LE(bytes.size(), 90000u);
+    }
     std::printf("resnet8.octet %s: %zu bytes%s\n", name.c_str(), bytes.size(), vnni ? " (vnni)" : "");
   }
 }
@@ -146,20 +149,6 @@ TEST(ModelFile, SaveAndReadFile) {
   } catch (const ModelFileIoError& e) {
     EXPECT_NE(std::string(e.what()).find("cannot open"), std::string::npos) << e.what();
   }
-}
-
-std::string load_error(std::span<const uint8_t> bytes, bool checksum = true) {
-  try {
-    load_model_file(bytes, {.verify_checksum = checksum});
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void fix_crc(std::vector<uint8_t>& b) {
-  const uint32_t crc = crc32(std::span<const uint8_t>(b).subspan(16));
-  std::memcpy(b.data() + 12, &crc, 4);
 }
 
 TEST(ModelFile, ClearErrors) {

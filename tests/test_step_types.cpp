@@ -11,24 +11,11 @@
 
 #include "engine/runtime/model_file.h"
 #include "engine/runtime/steps/all.h"
+#include "tests/model_file_test_util.h"
 #include "tools/common/model_loader.h"
 
 namespace octet {
 namespace {
-
-std::string load_error(std::span<const uint8_t> bytes) {
-  try {
-    load_model_file(bytes);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void fix_crc(std::vector<uint8_t>& b) {
-  const uint32_t crc = crc32(std::span<const uint8_t>(b).subspan(16));
-  std::memcpy(b.data() + 12, &crc, 4);
-}
 
 #define EXPECT_HAS(msg, want) EXPECT_NE((msg).find(want), std::string::npos) << "message: '" << (msg) << "'"
 
@@ -91,6 +78,7 @@ size_t* weights_offset(Step& s) {
 }
 
 TEST(StepTypes, PackedWeightsStarting16BytesBeforeTheEndAreRefused) {
+  std::set<const StepType*> tried_types;
   for (const auto& [plan, what] : {std::pair{&fp32_plan(), "fp32"}, std::pair{&qdq_plan(), "qdq u8s8"}}) {
     int tried = 0;
     for (size_t i = 0; i < plan->steps.size(); ++i) {
@@ -99,6 +87,7 @@ TEST(StepTypes, PackedWeightsStarting16BytesBeforeTheEndAreRefused) {
       if (offset == nullptr) continue;
       SCOPED_TRACE(std::string(what) + " step " + edited.steps[i].name);
       ++tried;
+      tried_types.insert(edited.steps[i].type);
       // A weights section grown so that the offset 16 bytes before its end is 64-byte aligned:
       // only the bounds can refuse it.
       const size_t old_size = edited.weights.size(), end = align_up(old_size) + 16;
@@ -118,6 +107,7 @@ TEST(StepTypes, PackedWeightsStarting16BytesBeforeTheEndAreRefused) {
     }
     EXPECT_GT(tried, 1) << what;
   }
+  EXPECT_EQ(tried_types, (std::set<const StepType*>{&ConvF32Step::kType, &GemmF32Step::kType, &QConvStep::kType}));
 }
 
 }  // namespace

@@ -117,13 +117,17 @@ void Session::run_layers(int first, int count) {
   for (int j = 0; j < count; ++j) store_image(first + j, j);
 }
 
-void Session::run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs) {
+void Session::check_run(int batch, size_t inputs, size_t outputs) const {
   if (batch < 1 || batch > options_.max_batch)
     throw Error("batch " + std::to_string(batch) + " is outside this session's range [1, " +
                 std::to_string(options_.max_batch) + "]");
-  if (inputs.size() != plan_.inputs.size() || outputs.size() != plan_.outputs.size())
+  if (inputs != plan_.inputs.size() || outputs != plan_.outputs.size())
     throw Error("run() takes " + std::to_string(plan_.inputs.size()) + " inputs and " +
                 std::to_string(plan_.outputs.size()) + " outputs");
+}
+
+void Session::run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs) {
+  check_run(batch, inputs.size(), outputs.size());
   inputs_ = inputs;
   outputs_ = outputs;
   const int threads = pool_.size();
@@ -142,12 +146,7 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
 
 void Session::run(int batch, std::span<const std::span<const float>> inputs,
                   std::span<const std::span<float>> outputs) {
-  if (batch < 1 || batch > options_.max_batch)
-    throw Error("batch " + std::to_string(batch) + " is outside this session's range [1, " +
-                std::to_string(options_.max_batch) + "]");
-  if (inputs.size() != plan_.inputs.size() || outputs.size() != plan_.outputs.size())
-    throw Error("run() takes " + std::to_string(plan_.inputs.size()) + " inputs and " +
-                std::to_string(plan_.outputs.size()) + " outputs");
+  check_run(batch, inputs.size(), outputs.size());
   auto check = [&](const char* what, const Port& p, size_t size) {
     const size_t want = static_cast<size_t>(batch) * static_cast<size_t>(p.floats_per_image());
     if (size != want)

@@ -47,6 +47,8 @@ class Session {
 
  private:
   uint8_t* buffer(int id, int slot);
+  // Throws octet::Error for a batch outside [1, max_batch] or wrong port counts.
+  void check_run(int batch, size_t inputs, size_t outputs) const;
   void load_image(int image, int slot);    // the run's inputs of `image` into arena slot `slot`
   void store_image(int image, int slot);   // and its outputs back
   void run_layers(int first, int count);

@@ -4,35 +4,30 @@
 
 namespace octet {
 
-namespace {
-void validate_layout_change(PlanChecker& c, const Step& s, const ImageDims& d) {
+template <bool kToNhwc>
+void LayoutChangeStep<kToNhwc>::run(const LayoutChangeStep& p, const StepContext& c, int32_t, int32_t) {
+  const float* in = c.in<float>();
+  float* out = c.out<float>();
+  const int32_t channels = p.image.channels, hw = p.image.height * p.image.width;
+  for (int32_t ch = 0; ch < channels; ++ch)
+    for (int32_t i = 0; i < hw; ++i) {
+      if constexpr (kToNhwc)
+        out[i * channels + ch] = in[ch * hw + i];
+      else
+        out[ch * hw + i] = in[i * channels + ch];
+    }
+}
+
+template <bool kToNhwc>
+void LayoutChangeStep<kToNhwc>::validate(PlanChecker& c, const Step& s, const LayoutChangeStep& p) {
+  const ImageDims& d = p.image;
   c.buffer(s.input, c.mul({d.channels, d.height, d.width}, "layout change size"), false, "input");
   c.buffer(s.output, d.elements(), false, "output");
 }
-}  // namespace
 
-void NchwToNhwcStep::run(const NchwToNhwcStep& p, const StepContext& c, int32_t, int32_t) {
-  const float* in = c.in<float>();
-  float* out = c.out<float>();
-  const int32_t channels = p.image.channels, hw = p.image.height * p.image.width;
-  for (int32_t ch = 0; ch < channels; ++ch)
-    for (int32_t i = 0; i < hw; ++i) out[i * channels + ch] = in[ch * hw + i];
-}
-void NchwToNhwcStep::validate(PlanChecker& c, const Step& s, const NchwToNhwcStep& p) {
-  validate_layout_change(c, s, p.image);
-}
+template <>
 const StepType NchwToNhwcStep::kType = make_step_type<NchwToNhwcStep>(8, "nchw_to_nhwc", false);
-
-void NhwcToNchwStep::run(const NhwcToNchwStep& p, const StepContext& c, int32_t, int32_t) {
-  const float* in = c.in<float>();
-  float* out = c.out<float>();
-  const int32_t channels = p.image.channels, hw = p.image.height * p.image.width;
-  for (int32_t ch = 0; ch < channels; ++ch)
-    for (int32_t i = 0; i < hw; ++i) out[ch * hw + i] = in[i * channels + ch];
-}
-void NhwcToNchwStep::validate(PlanChecker& c, const Step& s, const NhwcToNchwStep& p) {
-  validate_layout_change(c, s, p.image);
-}
+template <>
 const StepType NhwcToNchwStep::kType = make_step_type<NhwcToNchwStep>(9, "nhwc_to_nchw", false);
 
 }  // namespace octet
