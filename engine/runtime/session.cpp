@@ -39,7 +39,10 @@ Session::Session(const Plan& plan, SessionOptions options)
       arena_(checked_bytes(plan.arena_bytes_per_image, slots_, "activation arena")),
       workspace_(checked_bytes(workspace_stride_, options_.threads, "scratch")),
       pool_(options_.threads),
-      step_seconds_(plan.steps.size(), 0.0) {}
+      step_seconds_(plan.steps.size(), 0.0) {
+  splits_.reserve(plan.steps.size());
+  for (const Step& s : plan.steps) splits_.push_back(s.type->rows(*s.params));
+}
 
 void Session::enable_profile(bool on) {
   profile_ = on;
@@ -85,7 +88,7 @@ void Session::run_step(const Step& s, int slot, int32_t row_begin, int32_t row_e
 void Session::run_images(int first, int last, int thread) {
   for (int i = first; i < last; ++i) {
     load_image(i, thread);
-    for (const Step& s : plan_.steps) run_step(s, thread, 0, s.type->rows(*s.params).rows, thread);
+    for (size_t si = 0; si < plan_.steps.size(); ++si) run_step(plan_.steps[si], thread, 0, splits_[si].rows, thread);
     store_image(i, thread);
   }
 }
@@ -97,8 +100,7 @@ void Session::run_layers(int first, int count) {
   const int threads = pool_.size();
   for (size_t si = 0; si < plan_.steps.size(); ++si) {
     const Step& s = plan_.steps[si];
-    const RowSplit split = s.type->rows(*s.params);
-    const int32_t rows = split.rows, tile = split.tile;
+    const int32_t rows = splits_[si].rows, tile = splits_[si].tile;
     const int32_t tiles = (rows + tile - 1) / tile;
     const int32_t chunks = std::min<int32_t>(tiles, threads);
     auto t0 = std::chrono::steady_clock::now();

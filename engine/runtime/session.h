@@ -69,6 +69,7 @@ class Session {
   std::span<const float* const> inputs_;   // of the current run()
   std::span<float* const> outputs_;
   std::vector<double> step_seconds_;
+  std::vector<RowSplit> splits_;   // each step's type->rows(), asked once here rather than per run
 };
 
 }  // namespace octet
