@@ -50,14 +50,13 @@ Plan Compiler::run() {
     plan_.outputs.push_back(Port{v.name, with_batch(v, s.dims), s.buffer});
     lifetimes_[static_cast<size_t>(s.buffer)].last_step = static_cast<int>(plan_.steps.size());
   }
-  MemoryPlan mp = plan_memory(lifetimes_, 16);   // 64-byte aligned per image
+  MemoryPlan mp = plan_memory(lifetimes_, kPlanAlignment);   // in bytes
   for (size_t b = 0; b < plan_.buffers.size(); ++b) plan_.buffers[b].offset = mp.offsets[b];
-  plan_.arena_floats_per_image = mp.arena_size;
-  plan_.weights = AlignedFloats(weights_.size());
+  plan_.arena_bytes_per_image = mp.arena_size;
+  plan_.weights = AlignedBytes(weights_.size());
   std::copy(weights_.begin(), weights_.end(), plan_.weights.data());
   plan_.vector = vec_;
-  for (const Step& st : plan_.steps)
-    if (st.kind >= StepKind::QConv) plan_.qvector = qvec_;
+  if (plan_.has_int8_steps()) plan_.qvector = qvec_;
   plan_.isa = kernels::isa_name(isa_);
   return std::move(plan_);
 }
@@ -86,17 +85,25 @@ std::vector<int64_t> Compiler::with_batch(const Value& v, const std::vector<int6
 }
 
 int Compiler::new_u8_buffer(const std::string& name, int64_t bytes, int first_step) {
-  const int id = new_buffer(name, (bytes + 3) / 4, first_step);
+  const int id = add_buffer(name, bytes, 1, first_step);
   plan_.buffers[static_cast<size_t>(id)].uint8 = true;
   return id;
 }
 
 int Compiler::new_buffer(const std::string& name, int64_t floats, int first_step) {
+  return add_buffer(name, floats, sizeof(float), first_step);
+}
+
+int Compiler::add_buffer(const std::string& name, int64_t elements, size_t element_bytes, int first_step) {
   // Every activation is sized here. An empty one (a 0 dim) has no rows for the kernels to
   // work on and no bytes to point at, so it is refused rather than planned.
-  if (floats <= 0) throw Error("value '" + name + "' is empty (a dimension is 0); the optimised runtime needs non-empty tensors");
-  plan_.buffers.push_back(Buffer{name, floats, 0});
-  lifetimes_.push_back(BufferLifetime{static_cast<size_t>(floats), first_step, first_step});
+  if (elements <= 0) throw Error("value '" + name + "' is empty (a dimension is 0); the optimised runtime needs non-empty tensors");
+  const size_t bytes = static_cast<size_t>(elements) * element_bytes;
+  Buffer b;
+  b.value_name = name;
+  b.bytes_per_image = bytes;
+  plan_.buffers.push_back(std::move(b));
+  lifetimes_.push_back(BufferLifetime{bytes, first_step, first_step});
   return static_cast<int>(plan_.buffers.size()) - 1;
 }
 
@@ -148,7 +155,7 @@ Slot Compiler::as_float(const Node& n, int value_id) {
   const Slot q = s.uint8 ? s : as_uint8(n, value_id, s.layout == Layout::Nhwc);
   Slot out{new_buffer(g_.value(value_id).name + ":float", product(q.dims), static_cast<int>(plan_.steps.size())),
            q.layout, q.dims};
-  add_boundary_step(StepKind::Dequantize, n, q, out, q);
+  add_boundary_step(false, n, q, out, q);
   return float_copies_[value_id] = noted(out);
 }
 
@@ -163,16 +170,15 @@ Slot Compiler::read_value(const Node& n, int value_id) {
   return as_float(n, value_id);
 }
 
-void Compiler::add_boundary_step(StepKind kind, const Node& n, const Slot& in, const Slot& out, const Slot& q) {
-  Step st;
-  st.kind = kind;
-  st.name = n.name;
-  st.input = in.buffer;
-  st.output = out.buffer;
-  st.elements = product(in.dims);
-  st.scale = q.scale;
-  st.zero_point = q.zero_point;
-  add_step(st);
+void Compiler::add_boundary_step(bool quantize, const Node& n, const Slot& in, const Slot& out, const Slot& q) {
+  auto fill = [&](auto p) {
+    p.elements = product(in.dims);
+    p.scale = q.scale;
+    p.zero_point = q.zero_point;
+    add_step(Step::of(n.name, p, in.buffer, -1, out.buffer));
+  };
+  if (quantize) fill(QuantizeStep{});
+  else fill(DequantizeStep{});
 }
 
 Slot Compiler::nhwc(const Node& n, int value_id) { return to_nhwc(n, value_id, as_float(n, value_id), nhwc_copies_); }
@@ -184,7 +190,9 @@ Slot Compiler::to_nhwc(const Node& n, int value_id, const Slot& s, std::map<int,
   if (it != copies.end()) return it->second;
   Slot out{new_buffer(g_.value(value_id).name + ":nhwc", product(s.dims), static_cast<int>(plan_.steps.size())),
            Layout::Nhwc, s.dims};
-  add_step(image_step(StepKind::NchwToNhwc, n.name, s, out.buffer));
+  NchwToNhwcStep p;
+  p.image = image_dims(s);
+  add_step(Step::of(n.name, p, s.buffer, -1, out.buffer));
   return copies[value_id] = noted(out);
 }
 
@@ -197,7 +205,9 @@ Slot Compiler::plain(int value_id, const std::string& why) {
   if (s.layout == Layout::Plain) return s;
   if (s.dims[1] * s.dims[2] == 1 || s.dims[0] == 1) return Slot{s.buffer, Layout::Plain, s.dims};  // same bytes
   Slot out{new_buffer(why + ":nchw", product(s.dims), static_cast<int>(plan_.steps.size())), Layout::Plain, s.dims};
-  add_step(image_step(StepKind::NhwcToNchw, why, s, out.buffer));
+  NhwcToNchwStep p;
+  p.image = image_dims(s);
+  add_step(Step::of(why, p, s.buffer, -1, out.buffer));
   return out;
 }
 
@@ -256,9 +266,9 @@ void Compiler::compile_node(const Node& n) {
   }
 }
 
-size_t Compiler::append_weights(size_t floats) {
-  size_t offset = (weights_.size() + 15) / 16 * 16;   // keep each layer 64-byte aligned
-  weights_.resize(offset + floats);
+size_t Compiler::append_weights(size_t bytes) {
+  const size_t offset = align_up(weights_.size());   // each layer kPlanAlignment-aligned in the plan
+  weights_.resize(offset + bytes);
   return offset;
 }
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
 #include "graph/ir.h"
 #include "kernels/dispatch/isa.h"
 

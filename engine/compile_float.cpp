@@ -24,21 +24,16 @@ void Compiler::compile_conv(const Node& n) {
       p.clip_max = n.epilogue.max;
       break;
   }
-  Step st;
-  st.kind = StepKind::Conv;
-  st.name = n.name;
-  st.input = in.buffer;
-  if (n.epilogue.residual) {
-    Slot r = nhwc(n, n.inputs[3]);
-    st.input2 = r.buffer;
-  }
-  st.conv_params = p;
-  st.conv = select_conv_kernel(p, isa_, w.data<float>(), bias ? bias->data<float>() : nullptr, opts_.autotune,
-                               opts_.conv_family);
-  if (st.conv == nullptr) fail(n, "no convolution kernel supports this layer");
-  st.weights_offset = append_weights(st.conv->packed_floats(p));
-  st.conv->pack(p, w.data<float>(), bias ? bias->data<float>() : nullptr, weights_.data() + st.weights_offset);
-  plan_.workspace_floats = std::max(plan_.workspace_floats, st.conv->workspace_floats(p));
+  const int residual = n.epilogue.residual ? nhwc(n, n.inputs[3]).buffer : -1;
+  ConvF32Step cs;
+  cs.shape = p;
+  cs.kernel = select_conv_kernel(p, isa_, w.data<float>(), bias ? bias->data<float>() : nullptr, opts_.autotune,
+                                 opts_.conv_family);
+  if (cs.kernel == nullptr) fail(n, "no convolution kernel supports this layer");
+  cs.weights_offset = append_weights(cs.kernel->packed_floats(p) * sizeof(float));
+  cs.kernel->pack(p, w.data<float>(), bias ? bias->data<float>() : nullptr, weights_at<float>(cs.weights_offset));
+  plan_.workspace_bytes = std::max(plan_.workspace_bytes, cs.kernel->workspace_floats(p) * sizeof(float));
+  Step st = Step::of(n.name, cs, in.buffer, residual);
   st.macs = int64_t{p.out_h} * p.out_w * p.out_c * p.in_c * p.kernel_h * p.kernel_w;
   add_output_step(n, std::move(st), Layout::Nhwc, {p.out_c, p.out_h, p.out_w});
 }
@@ -47,18 +42,20 @@ void Compiler::compile_pool(const Node& n) {
   Slot in = nhwc(n, n.inputs[0]);
   if (n.outputs.size() > 1) fail(n, "MaxPool indices are not supported");
   const kernels::PoolNhwcParams p = pool_shape(n, in);
-  Step st;
-  st.kind = n.op == OpKind::AveragePool ? StepKind::AveragePool : StepKind::MaxPool;
-  st.name = n.name;
-  st.input = in.buffer;
-  st.pool = p;
-  add_output_step(n, std::move(st), Layout::Nhwc, {p.channels, p.out_h, p.out_w});
+  auto pool_step = [&](auto params) {
+    params.pool = p;
+    return Step::of(n.name, params, in.buffer);
+  };
+  add_output_step(n, n.op == OpKind::AveragePool ? pool_step(AveragePoolF32Step{}) : pool_step(MaxPoolF32Step{}),
+                  Layout::Nhwc, {p.channels, p.out_h, p.out_w});
 }
 
 void Compiler::compile_global_average(const Node& n) {
   Slot in = nhwc(n, n.inputs[0]);
   Slot out = output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1});
-  add_step(image_step(StepKind::GlobalAverage, n.name, in, out.buffer));
+  GlobalAverageF32Step p;
+  p.image = image_dims(in);
+  add_step(Step::of(n.name, p, in.buffer, -1, out.buffer));
   set_output(n, out);
 }
 
@@ -98,16 +95,14 @@ void Compiler::compile_gemm(const Node& n) {
       fail(n, "C must broadcast along the batch (shape [N] or [1,N])");
     }
   }
-  Step st;
-  st.kind = StepKind::Gemm;
-  st.name = n.name;
-  st.input = a.buffer;
-  st.gemm = gemm_;
-  st.rows = 1;
-  st.k = static_cast<int32_t>(k);
-  st.n = static_cast<int32_t>(cols);
-  st.weights_offset = append_weights(gemm_->packed_floats(st.k, st.n));
-  gemm_->pack(st.k, st.n, scaled.data(), trans_b, bias.data(), weights_.data() + st.weights_offset);
+  GemmF32Step gs;
+  gs.kernel = gemm_;
+  gs.rows = 1;
+  gs.k = static_cast<int32_t>(k);
+  gs.n = static_cast<int32_t>(cols);
+  gs.weights_offset = append_weights(gemm_->packed_floats(gs.k, gs.n) * sizeof(float));
+  gemm_->pack(gs.k, gs.n, scaled.data(), trans_b, bias.data(), weights_at<float>(gs.weights_offset));
+  Step st = Step::of(n.name, gs, a.buffer);
   st.macs = k * cols;
   add_output_step(n, std::move(st), Layout::Plain, {cols});
 }
@@ -120,26 +115,19 @@ void Compiler::compile_softmax(const Node& n) {
   if (axis != rank - 1) fail(n, "softmax is supported along the last axis only");
   // The batch axis is the caller's: a softmax across it, or over an empty axis, is not a row op.
   if (in.dims.empty() || in.dims.back() <= 0) fail(n, "softmax needs a non-empty axis other than the batch");
-  Step st;
-  st.kind = StepKind::Softmax;
-  st.name = n.name;
-  st.input = in.buffer;
-  st.n = static_cast<int32_t>(in.dims.back());
-  st.rows = static_cast<int32_t>(product(in.dims) / in.dims.back());
-  add_output_step(n, std::move(st), Layout::Plain, in.dims);
+  SoftmaxStep p;
+  p.cols = static_cast<int32_t>(in.dims.back());
+  p.rows = static_cast<int32_t>(product(in.dims) / in.dims.back());
+  add_output_step(n, Step::of(n.name, p, in.buffer), Layout::Plain, in.dims);
 }
 
 void Compiler::compile_add(const Node& n) {
   const Slot a = as_float(n, n.inputs[0]);
   const Slot b = as_float(n, n.inputs[1]);
   if (a.dims != b.dims || a.layout != b.layout) fail(n, "only same-shape additions are supported");
-  Step st;
-  st.kind = StepKind::Add;
-  st.name = n.name;
-  st.input = a.buffer;
-  st.input2 = b.buffer;
-  st.elements = product(a.dims);
-  add_output_step(n, std::move(st), a.layout, a.dims);
+  AddF32Step p;
+  p.elements = product(a.dims);
+  add_output_step(n, Step::of(n.name, p, a.buffer, b.buffer), a.layout, a.dims);
 }
 
 }  // namespace octet::detail

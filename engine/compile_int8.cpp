@@ -124,7 +124,7 @@ Slot Compiler::as_uint8(const Node& n, int value_id, bool want_nhwc) {
                    : (want_nhwc ? to_nhwc(n, value_id, s, raw_nhwc_copies_) : s);
   Slot out{new_u8_buffer(g_.value(value_id).name + ":uint8", product(f.dims), static_cast<int>(plan_.steps.size())),
            want_nhwc ? Layout::Nhwc : f.layout, f.dims, true, q.scale, u8_zero_point(q)};
-  add_boundary_step(StepKind::Quantize, n, f, out, out);
+  add_boundary_step(true, n, f, out, out);
   return uint8_copies_[key] = noted(out);
 }
 
@@ -138,20 +138,16 @@ Slot Compiler::u8_output_slot(const Node& n, Layout layout, std::vector<int64_t>
 
 void Compiler::add_qconv_step(const Node& n, kernels::QConvParams p, const std::vector<int8_t>& weight_oihw,
                               const std::vector<int32_t>& bias, int input, int residual, int output) {
-  Step st;
-  st.kind = StepKind::QConv;
-  st.name = n.name;
-  st.input = input;
-  st.input2 = residual;
-  st.output = output;
-  st.qconv = pick_qconv(p);
-  st.qconv_params = p;
-  st.weights_offset = append_weights((st.qconv->packed_bytes(p) + 3) / 4);
-  st.qconv->pack(p, weight_oihw.data(), bias.data(), weights_.data() + st.weights_offset);
-  plan_.workspace_floats = std::max(plan_.workspace_floats, (st.qconv->workspace_bytes(p) + 3) / 4);
+  QConvStep qs;
+  qs.kernel = pick_qconv(p);
+  qs.conv = p;
+  qs.weights_offset = append_weights(qs.kernel->packed_bytes(p));
+  qs.kernel->pack(p, weight_oihw.data(), bias.data(), weights_at<uint8_t>(qs.weights_offset));
+  plan_.workspace_bytes = std::max(plan_.workspace_bytes, qs.kernel->workspace_bytes(p));
+  Step st = Step::of(n.name, qs, input, residual, output);
   const auto& sh = p.shape;
   st.macs = int64_t{sh.out_h} * sh.out_w * sh.out_c * sh.in_c * sh.kernel_h * sh.kernel_w;
-  add_step(st);
+  add_step(std::move(st));
 }
 
 // The uint8 clamp of n's fused activation: [0, 255] without one, from the code of 0.0 with a
@@ -277,38 +273,35 @@ void Compiler::compile_qgemm(const Node& n) {
 void Compiler::compile_qglobal_average(const Node& n) {
   Slot in = as_uint8(n, n.inputs[0], true);
   Slot out = u8_output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1});
-  Step st = image_step(StepKind::QGlobalAverage, n.name, in, out.buffer);
-  st.in_zero_point = in.zero_point;
-  st.out_zero_point = out.zero_point;
-  const double m = double(in.scale) / (double(st.height) * st.width * double(out.scale));
-  if (!kernels::make_requant(m, &st.requant)) fail(n, "requantisation multiplier out of range");
-  add_step(st);
+  QGlobalAverageStep p;
+  p.image = image_dims(in);
+  p.input_zero_point = in.zero_point;
+  p.output_zero_point = out.zero_point;
+  const double m = double(in.scale) / (double(p.image.height) * p.image.width * double(out.scale));
+  if (!kernels::make_requant(m, &p.requant)) fail(n, "requantisation multiplier out of range");
+  add_step(Step::of(n.name, std::move(p), in.buffer, -1, out.buffer));
   set_output(n, out);
 }
 
 void Compiler::compile_qaverage_pool(const Node& n) {
   Slot in = as_uint8(n, n.inputs[0], true);
-  Step st;
-  st.kind = StepKind::QAveragePool;
-  st.name = n.name;
-  st.qpool.shape = pool_shape(n, in);
-  const kernels::PoolNhwcParams& p = st.qpool.shape;
+  QAveragePoolStep st;
+  st.pool.shape = pool_shape(n, in);
+  const kernels::PoolNhwcParams& p = st.pool.shape;
   Slot out = u8_output_slot(n, Layout::Nhwc, {p.channels, p.out_h, p.out_w});
-  st.qpool.input_zero_point = in.zero_point;
-  st.qpool.output_zero_point = out.zero_point;
+  st.pool.input_zero_point = in.zero_point;
+  st.pool.output_zero_point = out.zero_point;
   // One shift for every window count: that of the largest multiplier (count 1).
   const int32_t area = p.kernel_h * p.kernel_w;
   kernels::Requant largest;
   if (!kernels::make_requant(double(in.scale) / double(out.scale), &largest))
     fail(n, "requantisation multiplier out of range");
-  st.qpool.shift = largest.shift;
-  st.pool_multipliers.assign(static_cast<size_t>(area) + 1, 0);
+  st.pool.shift = largest.shift;
+  st.multipliers.assign(static_cast<size_t>(area) + 1, 0);
   for (int32_t c = 1; c <= area; ++c)
-    st.pool_multipliers[static_cast<size_t>(c)] = static_cast<int32_t>(
+    st.multipliers[static_cast<size_t>(c)] = static_cast<int32_t>(
         std::nearbyint(std::ldexp(double(in.scale) / (double(c) * double(out.scale)), largest.shift)));
-  st.input = in.buffer;
-  st.output = out.buffer;
-  add_step(st);
+  add_step(Step::of(n.name, std::move(st), in.buffer, -1, out.buffer));
   set_output(n, out);
 }
 
@@ -335,23 +328,18 @@ void Compiler::compile_qadd(const Node& n) {
 }
 
 void Compiler::add_qadd_step(const Node& n, const Slot& a, const Slot& b, const Slot& out) {
-  Step st;
-  st.kind = StepKind::QAdd;
-  st.name = n.name;
-  st.input = a.buffer;
-  st.input2 = b.buffer;
-  st.output = out.buffer;
+  QAddStep st;
   st.elements = product(a.dims);
-  st.qadd.a_zero_point = a.zero_point;
-  st.qadd.b_zero_point = b.zero_point;
-  st.qadd.output_zero_point = out.zero_point;
+  st.add.a_zero_point = a.zero_point;
+  st.add.b_zero_point = b.zero_point;
+  st.add.output_zero_point = out.zero_point;
   kernels::Requant r;
-  if (!kernels::make_requant_pair(double(a.scale) / out.scale, double(b.scale) / out.scale, &r, &st.qadd.b_multiplier))
+  if (!kernels::make_requant_pair(double(a.scale) / out.scale, double(b.scale) / out.scale, &r, &st.add.b_multiplier))
     fail(n, "requantisation multiplier out of range");
-  st.qadd.a_multiplier = r.multiplier;
-  st.qadd.shift = r.shift;
-  output_clamp(g_, n, out, &st.qadd.output_min, &st.qadd.output_max);
-  add_step(st);
+  st.add.a_multiplier = r.multiplier;
+  st.add.shift = r.shift;
+  output_clamp(g_, n, out, &st.add.output_min, &st.add.output_max);
+  add_step(Step::of(n.name, std::move(st), a.buffer, b.buffer, out.buffer));
 }
 
 }  // namespace octet::detail

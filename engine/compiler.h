@@ -10,7 +10,8 @@
 
 #include "engine/compile.h"
 #include "engine/memory_plan.h"
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
+#include "engine/runtime/steps/all.h"
 #include "graph/ir.h"
 
 namespace octet::detail {
@@ -39,18 +40,10 @@ inline bool is_activation_params(const std::optional<QuantParams>& q) {
 // overflow or reach the allocator.
 inline int64_t product(const std::vector<int64_t>& d) { return checked_numel(d); }
 
-// A step of `kind` from `in` (a [C,H,W] value) to buffer `output`, with in's channels,
-// height and width: the layout changes and the global averages.
-inline Step image_step(StepKind kind, const std::string& name, const Slot& in, int output) {
-  Step st;
-  st.kind = kind;
-  st.name = name;
-  st.input = in.buffer;
-  st.output = output;
-  st.channels = static_cast<int32_t>(in.dims[0]);
-  st.height = static_cast<int32_t>(in.dims[1]);
-  st.width = static_cast<int32_t>(in.dims[2]);
-  return st;
+// The channels, height and width of `in` (a [C,H,W] value), for the layout changes and the
+// global averages.
+inline ImageDims image_dims(const Slot& in) {
+  return ImageDims{static_cast<int32_t>(in.dims[0]), static_cast<int32_t>(in.dims[1]), static_cast<int32_t>(in.dims[2])};
 }
 
 class Compiler {
@@ -65,6 +58,8 @@ class Compiler {
   static std::vector<int64_t> with_batch(const Value& v, const std::vector<int64_t>& per_image);
   int new_buffer(const std::string& name, int64_t floats, int first_step);
   int new_u8_buffer(const std::string& name, int64_t bytes, int first_step);
+  // A buffer of `elements` of `element_bytes` each (the two above).
+  int add_buffer(const std::string& name, int64_t elements, size_t element_bytes, int first_step);
   void read(int buffer);
   // Records what a new slot's buffer holds (Buffer::nhwc, scale, ...) and returns the slot.
   Slot noted(Slot s);
@@ -81,8 +76,9 @@ class Compiler {
   // float value that a QDQ pair annotates, that pair's codes (as_uint8) or, where the view's
   // output carries other parameters, the values the pair gives (as_float).
   Slot read_value(const Node& n, int value_id);
-  // A Quantize or Dequantize step from `in` to `out`, with the parameters of the uint8 side `q`.
-  void add_boundary_step(StepKind kind, const Node& n, const Slot& in, const Slot& out, const Slot& q);
+  // A Quantize (float `in` -> uint8 `out`) or Dequantize step, with the parameters of the
+  // uint8 side `q`.
+  void add_boundary_step(bool quantize, const Node& n, const Slot& in, const Slot& out, const Slot& q);
   // The value as float NHWC storage of a 4-D logical NCHW tensor, converting a plain one once.
   Slot nhwc(const Node& n, int value_id);
   // `s` (value_id's float storage) in NHWC order, converted once per cache `copies`.
@@ -94,7 +90,10 @@ class Compiler {
   Slot output_slot(const Node& n, Layout layout, std::vector<int64_t> dims);
   // Adds st writing a new buffer for n's output (layout, dims), which becomes n's value.
   void add_output_step(const Node& n, Step st, Layout layout, std::vector<int64_t> dims);
-  size_t append_weights(size_t floats);
+  // Room for `bytes` of packed weights, kPlanAlignment-aligned; returns its byte offset.
+  size_t append_weights(size_t bytes);
+  template <typename T>
+  T* weights_at(size_t offset) { return reinterpret_cast<T*>(weights_.data() + offset); }
 
   // compile_window.cpp: the geometry of a conv over `in` with weight `w` (checked against
   // the input), and of a pool over `in`, from n's window attributes.
@@ -147,7 +146,7 @@ class Compiler {
   std::map<int, Slot> raw_nhwc_copies_;   // of float values before their QDQ pair
   std::map<int, Slot> float_copies_;
   std::map<std::pair<int, bool>, Slot> uint8_copies_;
-  std::vector<float> weights_;
+  std::vector<uint8_t> weights_;   // packed weights (operator new's 16-byte alignment, as float needs)
 };
 
 }  // namespace octet::detail

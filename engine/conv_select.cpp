@@ -4,7 +4,7 @@
 #include <chrono>
 #include <vector>
 
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
 #include "kernels/registry.h"
 
 namespace octet {
@@ -29,16 +29,17 @@ std::vector<Candidate> candidates(kernels::KernelIsa isa) {
 
 // Median-free minimum of a few runs: the least disturbed measurement on a shared machine.
 double time_kernel(const kernels::ConvF32Kernel& k, const kernels::ConvNhwcParams& p, const float* w, const float* b) {
-  AlignedFloats packed(k.packed_floats(p));
-  k.pack(p, w, b, packed.data());
-  AlignedFloats in(static_cast<size_t>(p.in_h) * p.in_w * p.in_c);
-  AlignedFloats out(static_cast<size_t>(p.out_h) * p.out_w * p.out_c);
-  AlignedFloats ws(std::max<size_t>(1, k.workspace_floats(p)));
-  for (size_t i = 0; i < in.size(); ++i) in.data()[i] = static_cast<float>(i % 7) * 0.25f;
+  const size_t in_floats = static_cast<size_t>(p.in_h) * p.in_w * p.in_c;
+  AlignedBytes packed(k.packed_floats(p) * sizeof(float));
+  k.pack(p, w, b, packed.as<float>());
+  AlignedBytes in(in_floats * sizeof(float));
+  AlignedBytes out(static_cast<size_t>(p.out_h) * p.out_w * p.out_c * sizeof(float));
+  AlignedBytes ws(std::max<size_t>(1, k.workspace_floats(p)) * sizeof(float));
+  for (size_t i = 0; i < in_floats; ++i) in.as<float>()[i] = static_cast<float>(i % 7) * 0.25f;
   double best = 1e30;
   for (int rep = 0; rep < 5; ++rep) {
     auto t0 = std::chrono::steady_clock::now();
-    k.run(p, packed.data(), in.data(), nullptr, out.data(), ws.data(), 0, p.out_h);
+    k.run(p, packed.as<float>(), in.as<float>(), nullptr, out.as<float>(), ws.as<float>(), 0, p.out_h);
     auto t1 = std::chrono::steady_clock::now();
     if (rep > 0) best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
   }

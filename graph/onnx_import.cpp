@@ -10,7 +10,7 @@
 
 #include "graph/onnx_import_detail.h"
 #include "graph/op_signature.h"
-#include "graph/read_file.h"
+#include "engine/runtime/read_file.h"
 
 namespace octet {
 

@@ -4,7 +4,7 @@
 
 #include "graph/onnx_import.h"
 #include "graph/onnx_import_detail.h"
-#include "graph/read_file.h"
+#include "engine/runtime/read_file.h"
 
 namespace octet::onnx_detail {
 

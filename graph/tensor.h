@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "graph/dtype.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet {
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet::testing {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "tools/datasets/cifar.h"
 
 namespace octet {

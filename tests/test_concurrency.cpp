@@ -16,7 +16,7 @@
 #include "engine/compile.h"
 #include "engine/executor.h"
 #include "engine/pipeline/stages.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 
 namespace octet {
 namespace {

@@ -10,7 +10,7 @@
 #include <set>
 #include <unistd.h>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "tools/conformance/conformance.h"
 
 namespace octet::conformance {

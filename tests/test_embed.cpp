@@ -14,9 +14,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/model_file.h"
 #include "engine/pipeline/stages.h"
-#include "engine/session.h"
+#include "engine/runtime/model_file.h"
+#include "engine/runtime/session.h"
 #include "tools/datasets/cifar.h"
 
 namespace octet {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "tools/reports/eval_report.h"
 #include "tools/reports/progress.h"
 

@@ -12,9 +12,9 @@
 #include <functional>
 #include <string>
 
-#include "engine/model_file.h"
+#include "engine/runtime/model_file.h"
 #include "graph/onnx_import.h"
-#include "graph/read_file.h"
+#include "engine/runtime/read_file.h"
 #include "octet/octet.h"
 #include "tools/datasets/cifar.h"
 

@@ -10,8 +10,8 @@
 
 #include "engine/compile.h"
 #include "engine/prepare.h"
-#include "engine/session.h"
-#include "graph/error.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "graph/passes/optimize.h"
 

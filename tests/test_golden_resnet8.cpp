@@ -13,8 +13,9 @@
 
 #include "engine/executor.h"
 #include "engine/pipeline/stages.h"
+#include "engine/runtime/session.h"
 #include "engine/prepare.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "graph/onnx_import.h"
 
 namespace octet {

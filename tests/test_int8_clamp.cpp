@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "quant/qdq_export.h"
 #include "tests/qdq_test_util.h"
 #include "engine/pipeline/stages.h"

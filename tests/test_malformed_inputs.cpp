@@ -17,7 +17,9 @@
 #include "engine/compile.h"
 #include "engine/executor.h"
 #include "engine/pipeline/stages.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/steps/conv_f32.h"
+#include "engine/runtime/steps/qconv.h"
 #include "graph/onnx_import.h"
 #include "tests/expect_error.h"
 #include "tests/optimize_test_util.h"
@@ -276,8 +278,8 @@ TEST(MalformedGraphs, CompilersRefuseAMalformedEpilogue) {
     EXPECT_ERROR(compile_plan(g), "node 'conv' (Conv, opset 13): the fused epilogue adds a residual but the node has no 4th input");
     conv.epilogue.residual = false;
     const Plan plan = compile_plan(g);   // well-formed again: it compiles, on the int8 kernels when quantized
-    const StepKind kind = quantized ? StepKind::QConv : StepKind::Conv;
-    EXPECT_EQ(std::count_if(plan.steps.begin(), plan.steps.end(), [&](const Step& st) { return st.kind == kind; }), 1);
+    const StepType* type = quantized ? &QConvStep::kType : &ConvF32Step::kType;
+    EXPECT_EQ(std::count_if(plan.steps.begin(), plan.steps.end(), [&](const Step& st) { return st.type == type; }), 1);
   }
 }
 
@@ -329,8 +331,8 @@ TEST(MalformedRunInputs, SessionChecksSpanSizesBatchAndOptions) {
   EXPECT_ERROR(Session(plan, {100000, 1}), "threads must be in [1, 1024], given 100000");
   EXPECT_ERROR(Session(plan, {1, 0}), "max_batch must be at least 1");
   // The arena holds min(max_batch, threads) images, so a huge batch capacity costs nothing.
-  EXPECT_EQ(Session(plan, {1, 1 << 30}).arena_bytes(), plan.arena_floats_per_image * sizeof(float));
-  EXPECT_EQ(Session(plan, {2, 64}).arena_bytes(), 2 * plan.arena_floats_per_image * sizeof(float));
+  EXPECT_EQ(Session(plan, {1, 1 << 30}).arena_bytes(), plan.arena_bytes_per_image);
+  EXPECT_EQ(Session(plan, {2, 64}).arena_bytes(), 2 * plan.arena_bytes_per_image);
 }
 
 // ---------------------------------------------------------------------------- NaN and Inf

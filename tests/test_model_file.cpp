@@ -14,12 +14,14 @@
 
 #include <unistd.h>
 
-#include "engine/model_file.h"
 #include "engine/pipeline/stages.h"
-#include "engine/session.h"
+#include "engine/runtime/model_file.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/steps/qconv.h"
 #include "octet/octet.h"
 #include "octet/octet.hpp"
 #include "quant/qdq_export.h"
+#include "tests/model_file_test_util.h"
 #include "tools/datasets/cifar.h"
 #include "tools/datasets/cifar_calibration.h"
 
@@ -105,7 +107,7 @@ TEST(ModelFile, Fp32RoundTripIsBitIdentical) {
   EXPECT_EQ(meta.source, "resnet8.onnx");
   EXPECT_EQ(loaded.describe(), plan.describe());
   ASSERT_EQ(loaded.weights.size(), plan.weights.size());
-  EXPECT_EQ(std::memcmp(loaded.weights.data(), plan.weights.data(), plan.weights.size() * 4), 0);
+  EXPECT_EQ(std::memcmp(loaded.weights.data(), plan.weights.data(), plan.weights.size()), 0);
   const std::vector<float> want = run_plan(plan);
   expect_bit_identical(run_plan(loaded), want);
   expect_bit_identical(run_plan(loaded, 2), want);
@@ -123,7 +125,8 @@ TEST(ModelFile, EveryQuantizationSchemeAndIsaRoundTripsBitIdentical) {
     EXPECT_NE(loaded.qvector, nullptr);
     if (name.ends_with("/qdq")) {
       bool rounded = false;
-      for (const Step& st : loaded.steps) rounded = rounded || st.qconv_params.round_before_residual;
+      for (const Step& st : loaded.steps)
+        if (const auto* q = st.params_if<QConvStep>()) rounded = rounded || q->conv.round_before_residual;
       EXPECT_TRUE(rounded) << "the QDQ plan has residual blocks that round first";
     }
     expect_bit_identical(run_plan(loaded), run_plan(plan));
@@ -149,20 +152,6 @@ TEST(ModelFile, SaveAndReadFile) {
   } catch (const ModelFileIoError& e) {
     EXPECT_NE(std::string(e.what()).find("no such file"), std::string::npos) << e.what();
   }
-}
-
-std::string load_error(std::span<const uint8_t> bytes, bool checksum = true) {
-  try {
-    load_model_file(bytes, {.verify_checksum = checksum});
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void fix_crc(std::vector<uint8_t>& b) {
-  const uint32_t crc = crc32(std::span<const uint8_t>(b).subspan(16));
-  std::memcpy(b.data() + 12, &crc, 4);
 }
 
 TEST(ModelFile, ClearErrors) {
@@ -198,7 +187,7 @@ TEST(ModelFile, ClearErrors) {
 // Runs a plan the loader accepted, when small enough to be quick: validate_plan promised that
 // this reads and writes nothing out of bounds (ASan checks it in tools/octet-sanitize).
 void run_accepted(const Plan& plan) {
-  if (plan.arena_floats_per_image > (1u << 22) || plan.workspace_floats > (1u << 22) || plan.macs_per_image() > (1 << 26))
+  if (plan.arena_bytes_per_image > (1u << 24) || plan.workspace_bytes > (1u << 24) || plan.macs_per_image() > (1 << 26))
     return;
   Session s(plan, SessionOptions{.threads = 1, .max_batch = 1});
   std::vector<std::vector<float>> in, out;

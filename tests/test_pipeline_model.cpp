@@ -15,8 +15,8 @@
 #include "engine/pipeline/model.h"
 #include "engine/pipeline/model_session.h"
 #include "engine/pipeline/stages.h"
-#include "engine/session.h"
-#include "graph/error.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/error.h"
 
 namespace octet {
 namespace {

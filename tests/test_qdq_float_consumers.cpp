@@ -12,7 +12,7 @@
 #include <functional>
 #include <iterator>
 
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "quant/qdq_export.h"
 #include "quant/qdq_import.h"
 #include "qdq_test_util.h"
@@ -199,7 +199,7 @@ TEST(QdqFloatReaders, EveryQdqFixtureMatchesTheReference) {
     // fixed-point requantisation), not as the reference's float convolution of dequantized
     // values does, so a code may differ by one here and there; but the output is on its own
     // grid (its pair was applied) and the classes agree.
-    const QuantParams& out_q = *import_recognised_quant(bytes, g.value(g.outputs[0]).name);
+    const QuantParams out_q = *import_recognised_quant(bytes, g.value(g.outputs[0]).name);
     const Tensor &a = got[0], &b = want[0];
     int64_t exact = 0;
     for (int64_t k = 0; k < a.numel(); ++k) {

@@ -12,7 +12,7 @@
 
 #include "engine/compile.h"
 #include "engine/pipeline/stages.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "quant/scheme.h"
 #include "tools/datasets/cifar_calibration.h"
 #include "tools/reports/quant_error.h"

@@ -24,8 +24,9 @@
 #include <vector>
 
 #include "engine/pipeline/stages.h"
-#include "engine/plan.h"
-#include "engine/session.h"
+#include "engine/runtime/plan.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/steps/all.h"
 #include "kernels/registry.h"
 #include "quant/scheme.h"
 #include "tools/datasets/cifar.h"
@@ -217,8 +218,8 @@ std::vector<std::vector<ConvRun>> observe_convs(const Plan& plan, const Tensor& 
     const auto* p = static_cast<const uint8_t*>(out);
     std::vector<uint8_t> bytes(p, p + b.elements_per_image);
     auto& mine = latest[static_cast<size_t>(image)];
-    if (st.kind == StepKind::QConv) {
-      ConvRun r{st.name, st.qconv->name, st.qconv_params, mine.at(st.input), {}, bytes};
+    if (const auto* q = st.params_if<QConvStep>()) {
+      ConvRun r{st.name, q->kernel->name, q->conv, mine.at(st.input), {}, bytes};
       if (st.input2 >= 0) r.residual = mine.at(st.input2);
       runs[static_cast<size_t>(image)].push_back(std::move(r));
     }
@@ -380,7 +381,7 @@ TEST(QuantFormula, TiesRoundHalfUpInBothEpilogues) {
       SCOPED_TRACE(v.name);
       ++variants;
       ASSERT_TRUE(v.qconv->supports(p));
-      AlignedFloats packed((v.qconv->packed_bytes(p) + 3) / 4 + 1), work((v.qconv->workspace_bytes(p) + 3) / 4 + 1);
+      AlignedBytes packed(v.qconv->packed_bytes(p) + 4), work(v.qconv->workspace_bytes(p) + 4);
       v.qconv->pack(p, w.data(), bias.data(), packed.data());
       v.qconv->run(p, packed.data(), in.data(), round_first ? res.data() : nullptr, out.data(), work.data(), 0, s.out_h);
       int64_t ties = 0, differs_even = 0, differs_away = 0, mismatches = 0;

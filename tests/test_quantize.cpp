@@ -8,7 +8,8 @@
 #include <limits>
 
 #include "engine/pipeline/stages.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/steps/all.h"
 #include "graph/passes/optimize.h"
 #include "kernels/dispatch/isa.h"
 #include "quant/calibrate.h"
@@ -163,11 +164,11 @@ TEST_F(QuantizedResNet8, CompilesToInt8Steps) {
   Plan plan = compile_for_runtime(quantize_model(*base_, *ranges_, Scheme::U8S8));
   int qconv = 0, quantize = 0, dequantize = 0, gemm = 0;
   for (const Step& s : plan.steps) {
-    qconv += s.kind == StepKind::QConv;
-    gemm += s.kind == StepKind::Gemm;
-    quantize += s.kind == StepKind::Quantize;
-    dequantize += s.kind == StepKind::Dequantize;
-    EXPECT_NE(s.kind, StepKind::Conv) << "a float conv in the int8 plan: " << s.name;
+    qconv += s.type == &QConvStep::kType;
+    gemm += s.type == &GemmF32Step::kType;
+    quantize += s.type == &QuantizeStep::kType;
+    dequantize += s.type == &DequantizeStep::kType;
+    EXPECT_NE(s.type, &ConvF32Step::kType) << "a float conv in the int8 plan: " << s.name;
   }
   EXPECT_EQ(qconv, 9);
   EXPECT_EQ(gemm, 1);         // the classifier, on dequantized int8 weights

@@ -19,8 +19,8 @@
 #include "engine/executor.h"
 #include "engine/memory_plan.h"
 #include "engine/pipeline/stages.h"
-#include "engine/session.h"
-#include "engine/thread_pool.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/thread_pool.h"
 #include "kernels/dispatch/isa.h"
 
 // Counts every heap allocation of this test binary, to prove that Session::run makes none.
@@ -137,7 +137,7 @@ TEST_P(SessionVsReference, SameProbabilitiesAtEveryBatchAndThreadCount) {
   EXPECT_TRUE(std::string(plan.vector->name).ends_with(suffix)) << plan.vector->name;
   int kernel_steps = 0;
   for (const Step& st : plan.steps) {
-    if (st.conv == nullptr && st.gemm == nullptr) continue;
+    if (!st.has_kernel()) continue;
     ++kernel_steps;
     EXPECT_TRUE(std::string(st.kernel_name()).ends_with(suffix)) << st.name << ": " << st.kernel_name();
   }
@@ -203,7 +203,7 @@ TEST(Session, RunAllocatesNothing) {
     }
     EXPECT_EQ(g_allocations.load() - before, 0) << "threads " << threads;
   }
-  std::printf("arena for batch 1: %zu bytes\n", plan.arena_floats_per_image * sizeof(float));
+  std::printf("arena for batch 1: %zu bytes\n", plan.arena_bytes_per_image);
 }
 
 TEST(Session, RejectsBadBatch) {

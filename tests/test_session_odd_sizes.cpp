@@ -11,7 +11,7 @@
 
 #include "engine/compile.h"
 #include "engine/executor.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "graph/passes/optimize.h"
 #include "tests/optimize_test_util.h"
 

@@ -12,8 +12,13 @@
 #include <vector>
 
 #include "engine/pipeline/model.h"
-#include "graph/error.h"
+#include "engine/pipeline/stages.h"
+#include "engine/prepare.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/model_file.h"
+#include "graph/onnx_import.h"
 #include "kernels/dispatch/isa.h"
+#include "quant/quantize_graph.h"
 #include "tools/cli/cli.h"
 #include "tools/datasets/cifar.h"
 #include "tools/datasets/cifar_calibration.h"
@@ -125,7 +130,7 @@ int run(const Options& opt) {
   }
   std::printf("model   %s, scheme %s\nwrote   %s (%ju bytes: %zu bytes of packed weights)\n%s", opt.model.c_str(),
               model.scheme().c_str(), opt.out.c_str(), static_cast<uintmax_t>(std::filesystem::file_size(opt.out)),
-              plan.weights.size() * sizeof(float), plan.describe().c_str());
+              plan.weights.size(), plan.describe().c_str());
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "engine/pipeline/model.h"
-#include "engine/session.h"
-#include "graph/error.h"
+#include "engine/pipeline/stages.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/session.h"
 #include "tools/cli/cli.h"
 #include "tools/datasets/cifar.h"
 
@@ -84,7 +85,7 @@ int run(int argc, char** argv) {
   std::vector<double> sorted = us;
   std::sort(sorted.begin(), sorted.end());
   std::printf("%s: batch %d, threads %d, isa %s, arena %zu bytes/image\n", model.c_str(), batch, threads,
-              plan.isa.c_str(), plan.arena_floats_per_image * sizeof(float));
+              plan.isa.c_str(), plan.arena_bytes_per_image);
   std::printf("  %.1f us/image median (p10 %.1f, p90 %.1f), %.0f images/s, %.1f GMAC/s\n", median(us),
               sorted[sorted.size() / 10], sorted[sorted.size() * 9 / 10], 1e6 / median(us),
               plan.macs_per_image() / median(us) / 1e3);

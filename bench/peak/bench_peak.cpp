@@ -6,7 +6,7 @@
 #include <string>
 
 #include "bench/peak/peak.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "tools/cli/cli.h"
 

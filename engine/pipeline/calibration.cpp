@@ -1,6 +1,6 @@
 #include "engine/pipeline/calibration.h"
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet {
 

@@ -4,11 +4,11 @@
 #include <fstream>
 #include <iterator>
 
-#include "engine/model_file.h"
-#include "engine/model_file_format.h"
+#include "engine/runtime/model_file.h"
+#include "engine/runtime/model_file_format.h"
 #include "engine/pipeline/stages.h"
 #include "engine/prepare.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "graph/printer.h"
 #include "quant/qdq_export.h"

@@ -20,7 +20,7 @@
 
 #include "engine/compile.h"
 #include "engine/pipeline/calibration.h"
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
 #include "graph/dtype.h"
 #include "graph/ir.h"
 #include "quant/calibrate.h"

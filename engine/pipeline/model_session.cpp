@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engine/pipeline/model.h"
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "graph/tensor.h"
 
 namespace octet {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "engine/compile.h"
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
 #include "graph/ir.h"
 #include "quant/calibrate.h"
 #include "quant/scheme.h"

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <span>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "tools/datasets/cifar.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/model_file.h"
 #include "engine/pipeline/stages.h"
-#include "engine/session.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/model_file.h"
+#include "engine/runtime/session.h"
 #include "tools/datasets/cifar.h"
 #include "tools/datasets/cifar_calibration.h"
 
@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const Plan plan = load_model_file(std::span<const uint8_t>(data, size), {.verify_checksum = false});
-    size_t floats = plan.arena_floats_per_image + plan.workspace_floats;
+    size_t floats = (plan.arena_bytes_per_image + plan.workspace_bytes) / sizeof(float);
     for (const Port& p : plan.inputs) floats += static_cast<size_t>(p.floats_per_image());
     for (const Port& p : plan.outputs) floats += static_cast<size_t>(p.floats_per_image());
     if (floats > kMaxRunFloats || plan.macs_per_image() > kMaxRunMacs) return 0;

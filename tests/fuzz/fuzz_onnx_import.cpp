@@ -10,8 +10,8 @@
 #include "engine/compile.h"
 #include "engine/executor.h"
 #include "engine/prepare.h"
-#include "engine/session.h"
-#include "graph/error.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "graph/passes/optimize.h"
 
@@ -28,7 +28,7 @@ void run_compiled(const Graph& graph) {
   CompileOptions options;
   options.autotune = false;   // timing kernels would make runs slow and nondeterministic
   Plan plan = compile_plan(graph, options);
-  int64_t floats = static_cast<int64_t>(plan.arena_floats_per_image + plan.workspace_floats);
+  int64_t floats = static_cast<int64_t>((plan.arena_bytes_per_image + plan.workspace_bytes) / sizeof(float));
   for (const Port& p : plan.inputs) floats += p.floats_per_image();
   for (const Port& p : plan.outputs) floats += p.floats_per_image();
   if (floats > kMaxRunFloats || plan.macs_per_image() > kMaxRunMacs) return;

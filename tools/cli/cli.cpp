@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet::cli {
 

@@ -8,10 +8,10 @@
 
 #include "engine/executor.h"
 #include "engine/prepare.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "graph/ops.h"
-#include "graph/read_file.h"
+#include "engine/runtime/read_file.h"
 
 namespace octet::conformance {
 

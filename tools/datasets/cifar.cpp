@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "graph/error.h"
-#include "graph/read_file.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/read_file.h"
 
 namespace octet {
 

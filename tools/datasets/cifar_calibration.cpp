@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet {
 

@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet::pickle {
 

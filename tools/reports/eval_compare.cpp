@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 #include "tools/reports/calibration_progress.h"
 
 namespace octet {

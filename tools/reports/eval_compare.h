@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "engine/pipeline/model.h"
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
 #include "quant/scheme.h"
 #include "tools/datasets/cifar.h"
 #include "tools/reports/eval_report.h"

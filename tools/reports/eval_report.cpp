@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet {
 

@@ -8,8 +8,8 @@
 #include <span>
 
 #include "engine/executor.h"
-#include "engine/session.h"
-#include "graph/error.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/error.h"
 #include "quant/scheme.h"
 #include "tools/reports/progress.h"
 
@@ -27,27 +27,6 @@ const Node* sole_reader(const Graph& g, int value) {
         found = &n;
       }
   return found;
-}
-
-// What a step computes, in a few words, for the report's "layer" column.
-std::string describe_step(const Step& st) {
-  char text[128];
-  switch (st.kind) {
-    case StepKind::QConv: {
-      const kernels::ConvNhwcParams& s = st.qconv_params.shape;
-      std::snprintf(text, sizeof text, "conv %dx%d%s %d→%d, %dx%d", s.kernel_h, s.kernel_w,
-                    s.stride_h == 1 && s.stride_w == 1 ? "" : (" s" + std::to_string(s.stride_h)).c_str(), s.in_c,
-                    s.out_c, s.out_h, s.out_w);
-      return text;
-    }
-    case StepKind::QAdd: return "add";
-    case StepKind::QAveragePool:
-      std::snprintf(text, sizeof text, "average pool %dx%d", st.qpool.shape.kernel_h, st.qpool.shape.kernel_w);
-      return text;
-    case StepKind::QGlobalAverage: return "global average pool";
-    case StepKind::Quantize: return "quantize";
-    default: return st.kernel_name();
-  }
 }
 
 }  // namespace
@@ -88,7 +67,7 @@ std::vector<TensorError> quantization_error(const Graph& fp32, const Plan& int8,
     auto it = value_ids.find(b.value_name);
     if (!b.uint8 || b.elements_per_image == 0 || it == value_ids.end()) continue;
     int id = it->second;
-    std::string layer = describe_step(st);
+    std::string layer = st.type->summary(*st.params);
     // A Relu/Clip merged into this range: the codes are its output, so compare with that.
     const Node* reader = sole_reader(fp32, id);
     if (reader != nullptr && (reader->op == OpKind::Relu || reader->op == OpKind::Clip)) {

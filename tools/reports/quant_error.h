@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/plan.h"
+#include "engine/runtime/plan.h"
 #include "graph/ir.h"
 #include "tools/datasets/cifar.h"
 

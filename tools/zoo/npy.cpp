@@ -5,7 +5,7 @@
 #include <iterator>
 #include <regex>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet::zoo {
 

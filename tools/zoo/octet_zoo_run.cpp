@@ -11,8 +11,8 @@
 
 #include "engine/executor.h"
 #include "engine/prepare.h"
-#include "engine/session.h"
-#include "graph/error.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/error.h"
 #include "graph/onnx_import.h"
 #include "tools/cli/cli.h"
 #include "engine/pipeline/stages.h"

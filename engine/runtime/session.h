@@ -6,8 +6,8 @@
 #include <span>
 #include <vector>
 
-#include "engine/plan.h"
-#include "engine/thread_pool.h"
+#include "engine/runtime/plan.h"
+#include "engine/runtime/thread_pool.h"
 
 namespace octet {
 
@@ -30,8 +30,8 @@ class Session {
 
   // Bytes of activation memory (min(max_batch, threads) copies of the plan's per-image arena)
   // and of scratch.
-  size_t arena_bytes() const { return arena_.size() * sizeof(float); }
-  size_t workspace_bytes() const { return workspace_.size() * sizeof(float); }
+  size_t arena_bytes() const { return arena_.size(); }
+  size_t workspace_bytes() const { return workspace_.size(); }
   const Plan& plan() const { return plan_; }
   int threads() const { return pool_.size(); }
 
@@ -46,26 +46,30 @@ class Session {
   const std::vector<double>& step_seconds() const { return step_seconds_; }
 
  private:
-  float* buffer(int id, int slot);
+  uint8_t* buffer(int id, int slot);
+  // Throws octet::Error for a batch outside [1, max_batch] or wrong port counts.
+  void check_run(int batch, size_t inputs, size_t outputs) const;
   void load_image(int image, int slot);    // the run's inputs of `image` into arena slot `slot`
   void store_image(int image, int slot);   // and its outputs back
   void run_layers(int first, int count);
+  // Output rows [row_begin, row_end) of step s on the image in arena slot `slot`, through the
+  // step's type (engine/runtime/step_type.h): one indirect call.
   void run_step(const Step& s, int slot, int32_t row_begin, int32_t row_end, int thread);
-  void run_int8_step(const Step& s, const float* in, const float* in2, float* out, int32_t row_begin,
-                     int32_t row_end, int thread);
   void run_images(int first, int last, int thread);
 
   const Plan& plan_;
   SessionOptions options_;
   int slots_ = 1;
-  AlignedFloats arena_;
-  AlignedFloats workspace_;
+  size_t workspace_stride_ = 0;   // bytes between threads' scratch (kPlanAlignment multiple)
+  AlignedBytes arena_;
+  AlignedBytes workspace_;
   ThreadPool pool_;
   bool profile_ = false;
   StepObserver observer_;
   std::span<const float* const> inputs_;   // of the current run()
   std::span<float* const> outputs_;
   std::vector<double> step_seconds_;
+  std::vector<RowSplit> splits_;   // each step's type->rows(), asked once here rather than per run
 };
 
 }  // namespace octet

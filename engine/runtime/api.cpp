@@ -6,9 +6,9 @@
 #include <new>
 #include <string>
 
-#include "engine/model_file.h"
-#include "engine/session.h"
-#include "graph/error.h"
+#include "engine/runtime/model_file.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/error.h"
 #include "octet/octet.h"
 
 struct octet_model {
@@ -54,13 +54,13 @@ octet_status guarded(F&& f) {
 std::string describe(const octet::Plan& plan, const octet::ModelFileMeta& meta) {
   std::string kernels;
   for (const octet::Step& s : plan.steps)
-    if (s.conv || s.qconv || s.gemm) {
+    if (s.has_kernel()) {
       const std::string k = s.kernel_name();
       if (kernels.find(k) == std::string::npos) kernels += (kernels.empty() ? "" : ",") + k;
     }
   return "scheme " + (meta.scheme.empty() ? std::string("?") : meta.scheme) + ", isa " + plan.isa + ", " +
-         std::to_string(plan.steps.size()) + " steps, " + std::to_string(plan.weights.size() * sizeof(float)) +
-         " bytes of weights, arena " + std::to_string(plan.arena_floats_per_image * sizeof(float)) +
+         std::to_string(plan.steps.size()) + " steps, " + std::to_string(plan.weights.size()) +
+         " bytes of weights, arena " + std::to_string(plan.arena_bytes_per_image) +
          " bytes per image, kernels " + kernels + (meta.producer.empty() ? "" : ", by " + meta.producer) +
          (meta.source.empty() ? "" : " from " + meta.source);
 }

@@ -3,8 +3,8 @@
 // is refused at once with an error naming the path, and a file larger than its format allows
 // is refused by its size instead of being read until memory runs out.
 //
-// Header-only because the runtime library (engine/CMakeLists.txt) compiles only a few graph/
-// sources; this includes nothing of graph/ but error.h, like those.
+// Part of the runtime (the .octet loader reads with it), so it includes nothing but the
+// runtime's error.h; the importer and the CIFAR readers use it too. Header-only.
 #pragma once
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 
 namespace octet {
 

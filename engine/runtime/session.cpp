@@ -1,23 +1,24 @@
-#include "engine/session.h"
+#include "engine/runtime/session.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 
-#include "graph/error.h"
+#include "engine/runtime/error.h"
 #include "graph/tensor.h"
 
 namespace octet {
 
 namespace {
-// Floats for `count` copies of `per_copy`, refused (octet::Error) past the tensor element
-// limit before anything is allocated, so an absurd max_batch or thread count cannot
-// overflow or ask the allocator for terabytes.
-size_t checked_floats(size_t per_copy, int count, const char* what) {
+// Bytes for `count` copies of `per_copy` bytes, refused (octet::Error) past 2^31 floats
+// (octet's tensor limit) before anything is allocated, so an absurd max_batch or thread count
+// cannot overflow or ask the allocator for terabytes.
+size_t checked_bytes(size_t per_copy, int count, const char* what) {
   const size_t n = static_cast<size_t>(std::max(1, count));
-  if (per_copy != 0 && n > static_cast<size_t>(kMaxTensorElements) / per_copy)
+  const size_t limit = static_cast<size_t>(kMaxTensorElements) * sizeof(float);
+  if (per_copy != 0 && n > limit / per_copy)
     throw Error(std::string(what) + " of " + std::to_string(n) + " x " + std::to_string(per_copy) +
-                " floats exceeds octet's limit of 2^31 elements");
+                " bytes exceeds octet's limit of 2^31 elements");
   return per_copy * n;
 }
 
@@ -34,10 +35,14 @@ Session::Session(const Plan& plan, SessionOptions options)
     : plan_(plan),
       options_(validated(options)),
       slots_(std::min(options_.max_batch, options_.threads)),
-      arena_(checked_floats(plan.arena_floats_per_image, slots_, "activation arena")),
-      workspace_(checked_floats(std::max<size_t>(1, plan.workspace_floats), options_.threads, "scratch")),
+      workspace_stride_(align_up(std::max<size_t>(1, plan.workspace_bytes))),
+      arena_(checked_bytes(plan.arena_bytes_per_image, slots_, "activation arena")),
+      workspace_(checked_bytes(workspace_stride_, options_.threads, "scratch")),
       pool_(options_.threads),
-      step_seconds_(plan.steps.size(), 0.0) {}
+      step_seconds_(plan.steps.size(), 0.0) {
+  splits_.reserve(plan.steps.size());
+  for (const Step& s : plan.steps) splits_.push_back(s.type->rows(*s.params));
+}
 
 void Session::enable_profile(bool on) {
   profile_ = on;
@@ -48,8 +53,8 @@ void Session::enable_profile(bool on) {
 // plan laid out: a thread running whole images reuses its own slot for each of them, so its
 // activations stay in cache from one image to the next and memory does not grow with the batch;
 // the layer-by-layer path runs up to `slots_` images at a time, one per slot.
-float* Session::buffer(int id, int slot) {
-  return arena_.data() + static_cast<size_t>(slot) * plan_.arena_floats_per_image +
+uint8_t* Session::buffer(int id, int slot) {
+  return arena_.data() + static_cast<size_t>(slot) * plan_.arena_bytes_per_image +
          plan_.buffers[static_cast<size_t>(id)].offset;
 }
 
@@ -70,85 +75,20 @@ void Session::store_image(int image, int slot) {
 }
 
 void Session::run_step(const Step& s, int slot, int32_t row_begin, int32_t row_end, int thread) {
-  const float* in = s.input >= 0 ? buffer(s.input, slot) : nullptr;
-  const float* in2 = s.input2 >= 0 ? buffer(s.input2, slot) : nullptr;
-  float* out = buffer(s.output, slot);
-  const kernels::VectorF32Kernels& vec = *plan_.vector;
-  switch (s.kind) {
-    case StepKind::Conv:
-      s.conv->run(s.conv_params, plan_.weights.data() + s.weights_offset, in, in2, out,
-                  workspace_.data() + static_cast<size_t>(thread) * std::max<size_t>(1, plan_.workspace_floats),
-                  row_begin, row_end);
-      return;
-    case StepKind::AveragePool: vec.average(s.pool, in, out, row_begin, row_end); return;
-    case StepKind::MaxPool: vec.max(s.pool, in, out, row_begin, row_end); return;
-    case StepKind::GlobalAverage: vec.global_average(s.height * s.width, s.channels, in, out); return;
-    case StepKind::Gemm:
-      s.gemm->run(0, s.rows, s.n, s.k, in, s.k, plan_.weights.data() + s.weights_offset, out, s.n, s.activation);
-      return;
-    case StepKind::Softmax: vec.softmax(s.rows, s.n, in, out); return;
-    case StepKind::Add: vec.add(s.elements, in, in2, out, s.activation == kernels::Activation::Relu); return;
-    case StepKind::NchwToNhwc:
-      for (int32_t c = 0; c < s.channels; ++c)
-        for (int32_t p = 0; p < s.height * s.width; ++p) out[p * s.channels + c] = in[c * s.height * s.width + p];
-      return;
-    case StepKind::NhwcToNchw:
-      for (int32_t c = 0; c < s.channels; ++c)
-        for (int32_t p = 0; p < s.height * s.width; ++p) out[c * s.height * s.width + p] = in[p * s.channels + c];
-      return;
-    default: return run_int8_step(s, in, in2, out, row_begin, row_end, thread);
-  }
+  const StepContext context{s.input >= 0 ? buffer(s.input, slot) : nullptr,
+                            s.input2 >= 0 ? buffer(s.input2, slot) : nullptr,
+                            buffer(s.output, slot),
+                            plan_.weights.data(),
+                            workspace_.data() + static_cast<size_t>(thread) * workspace_stride_,
+                            plan_.vector,
+                            plan_.qvector};
+  s.type->run(*s.params, context, row_begin, row_end);
 }
-
-// uint8 buffers live in the same float arena (engine/plan.h, Buffer::uint8).
-void Session::run_int8_step(const Step& s, const float* in, const float* in2, float* out, int32_t row_begin,
-                            int32_t row_end, int thread) {
-  const auto* qin = reinterpret_cast<const uint8_t*>(in);
-  const auto* qin2 = reinterpret_cast<const uint8_t*>(in2);
-  auto* qout = reinterpret_cast<uint8_t*>(out);
-  const kernels::VectorQU8Kernels& vec = *plan_.qvector;
-  switch (s.kind) {
-    case StepKind::QConv:
-      s.qconv->run(s.qconv_params, plan_.weights.data() + s.weights_offset, qin, qin2, qout,
-                   workspace_.data() + static_cast<size_t>(thread) * std::max<size_t>(1, plan_.workspace_floats),
-                   row_begin, row_end);
-      return;
-    case StepKind::QGlobalAverage:
-      vec.global_average(s.height * s.width, s.channels, qin, qout, s.in_zero_point, s.out_zero_point, s.requant,
-                         s.out_min, s.out_max);
-      return;
-    case StepKind::QAveragePool: {
-      kernels::QPoolParams p = s.qpool;
-      p.multipliers = s.pool_multipliers.data();
-      vec.average(p, qin, qout, row_begin, row_end);
-      return;
-    }
-    case StepKind::QAdd: vec.add(s.elements, qin, qin2, qout, s.qadd); return;
-    case StepKind::Quantize: vec.quantize(s.elements, in, s.scale, s.zero_point, qout); return;
-    case StepKind::Dequantize: vec.dequantize(s.elements, qin, s.scale, s.zero_point, out); return;
-    default: return;
-  }
-}
-
-namespace {
-int32_t step_rows(const Step& s) {
-  if (s.kind == StepKind::Conv) return s.conv_params.out_h;
-  if (s.kind == StepKind::QConv) return s.qconv_params.shape.out_h;
-  if (s.kind == StepKind::AveragePool || s.kind == StepKind::MaxPool) return s.pool.out_h;
-  if (s.kind == StepKind::QAveragePool) return s.qpool.shape.out_h;
-  return 1;
-}
-int32_t step_row_tile(const Step& s) {
-  if (s.kind == StepKind::Conv) return std::max(1, s.conv->row_tile);
-  if (s.kind == StepKind::QConv) return std::max(1, s.qconv->row_tile);
-  return 1;
-}
-}  // namespace
 
 void Session::run_images(int first, int last, int thread) {
   for (int i = first; i < last; ++i) {
     load_image(i, thread);
-    for (const Step& s : plan_.steps) run_step(s, thread, 0, step_rows(s), thread);
+    for (size_t si = 0; si < plan_.steps.size(); ++si) run_step(plan_.steps[si], thread, 0, splits_[si].rows, thread);
     store_image(i, thread);
   }
 }
@@ -160,7 +100,7 @@ void Session::run_layers(int first, int count) {
   const int threads = pool_.size();
   for (size_t si = 0; si < plan_.steps.size(); ++si) {
     const Step& s = plan_.steps[si];
-    const int32_t rows = step_rows(s), tile = step_row_tile(s);
+    const int32_t rows = splits_[si].rows, tile = splits_[si].tile;
     const int32_t tiles = (rows + tile - 1) / tile;
     const int32_t chunks = std::min<int32_t>(tiles, threads);
     auto t0 = std::chrono::steady_clock::now();
@@ -179,13 +119,17 @@ void Session::run_layers(int first, int count) {
   for (int j = 0; j < count; ++j) store_image(first + j, j);
 }
 
-void Session::run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs) {
+void Session::check_run(int batch, size_t inputs, size_t outputs) const {
   if (batch < 1 || batch > options_.max_batch)
     throw Error("batch " + std::to_string(batch) + " is outside this session's range [1, " +
                 std::to_string(options_.max_batch) + "]");
-  if (inputs.size() != plan_.inputs.size() || outputs.size() != plan_.outputs.size())
+  if (inputs != plan_.inputs.size() || outputs != plan_.outputs.size())
     throw Error("run() takes " + std::to_string(plan_.inputs.size()) + " inputs and " +
                 std::to_string(plan_.outputs.size()) + " outputs");
+}
+
+void Session::run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs) {
+  check_run(batch, inputs.size(), outputs.size());
   inputs_ = inputs;
   outputs_ = outputs;
   const int threads = pool_.size();
@@ -204,12 +148,7 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
 
 void Session::run(int batch, std::span<const std::span<const float>> inputs,
                   std::span<const std::span<float>> outputs) {
-  if (batch < 1 || batch > options_.max_batch)
-    throw Error("batch " + std::to_string(batch) + " is outside this session's range [1, " +
-                std::to_string(options_.max_batch) + "]");
-  if (inputs.size() != plan_.inputs.size() || outputs.size() != plan_.outputs.size())
-    throw Error("run() takes " + std::to_string(plan_.inputs.size()) + " inputs and " +
-                std::to_string(plan_.outputs.size()) + " outputs");
+  check_run(batch, inputs.size(), outputs.size());
   auto check = [&](const char* what, const Port& p, size_t size) {
     const size_t want = static_cast<size_t>(batch) * static_cast<size_t>(p.floats_per_image());
     if (size != want)

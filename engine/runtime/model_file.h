@@ -2,8 +2,9 @@
 // so that an application can load and run a model with the runtime library alone (no ONNX
 // importer, no protobuf, no compiler). docs/model_file.md describes the layout.
 //
-// Writing lives in octet_engine (model_file_write.cpp); loading in octet_runtime
-// (model_file.cpp, model_file_validate.cpp). The loader trusts nothing in the file: every
+// Writing (model_file_write.cpp), loading (model_file.cpp) and the checks of a loaded plan
+// (plan_checker.cpp) are all in the runtime; each step's fields and checks are its type's
+// (engine/runtime/steps/). The loader trusts nothing in the file: every
 // offset, size and count is bounds-checked while parsing, and the resulting plan is checked
 // step by step (buffer sizes, kernel parameters against the kernel's own packed size and
 // workspace, window geometry) before a Session may run it, so a corrupted or truncated file
@@ -19,12 +20,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/plan.h"
-#include "graph/error.h"
+#include "engine/runtime/error.h"
+#include "engine/runtime/plan.h"
 
 namespace octet {
 
-inline constexpr uint32_t kModelFileVersion = 1;
+// 2: step types by stable id with their own field lists, kernels named inside the step,
+// sizes and offsets in bytes. Version 1 files are refused ("recompile").
+inline constexpr uint32_t kModelFileVersion = 2;
 
 // Free-form provenance the file carries besides the plan (shown by tools, not used to run).
 struct ModelFileMeta {

@@ -1,0 +1,26 @@
+// int8 element-wise addition step (same shapes) with requantisation and clamp.
+#pragma once
+#include "engine/runtime/step_type.h"
+#include "kernels/int8/vector.h"
+
+namespace octet {
+
+struct QAddStep final : StepParams {
+  int64_t elements = 0;   // per image
+  kernels::QAddParams add;
+
+  static const StepType kType;
+  static void run(const QAddStep&, const StepContext&, int32_t row_begin, int32_t row_end);
+  static std::string describe(const Step&, const QAddStep&) { return "qu8_add"; }
+  static std::string summary(const QAddStep&) { return "add"; }
+  template <typename IO, typename S>
+  static void fields(IO& io, S& p) {
+    auto& a = p.add;
+    io(p.elements);
+    io(a.a_zero_point), io(a.b_zero_point), io(a.output_zero_point), io(a.a_multiplier), io(a.b_multiplier);
+    io(a.shift), io(a.output_min), io(a.output_max);
+  }
+  static void validate(PlanChecker&, const Step&, const QAddStep&);
+};
+
+}  // namespace octet
