@@ -2,6 +2,7 @@
 // the pools, Gemm / MatMul, Softmax and Add as steps on the float kernels (kernels/f32/).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "engine/compiler.h"
@@ -128,6 +129,33 @@ void Compiler::compile_add(const Node& n) {
   AddF32Step p;
   p.elements = product(a.dims);
   add_output_step(n, Step::of(n.name, p, a.buffer, b.buffer), a.layout, a.dims);
+}
+
+// A standalone Relu or Clip (one the optimiser could not fuse into a conv) on the reference
+// kernel the reference executor also runs, so both give the same bits. Clip's bounds are
+// constants: attributes before opset 11, scalar inputs from 11 on (an omitted one unbounded).
+void Compiler::compile_reference_unary(const Node& n) {
+  const Slot in = as_float(n, n.inputs[0]);
+  ReferenceUnaryF32Step p;
+  p.elements = product(in.dims);
+  if (n.op == OpKind::Clip) {
+    p.op = ReferenceUnaryF32Step::Op::Clip;
+    if (g_.opset >= 11) {
+      auto bound = [&](size_t i, float unbounded) {
+        if (!n.has_input(i)) return unbounded;
+        const Tensor& t = constant(n, i, i == 1 ? "min" : "max");
+        if (t.numel() != 1) fail(n, "Clip bounds must be scalars");
+        return t.data<float>()[0];
+      };
+      p.lo = bound(1, -std::numeric_limits<float>::infinity());
+      p.hi = bound(2, std::numeric_limits<float>::infinity());
+    } else {
+      p.lo = n.attr_float("min", std::numeric_limits<float>::lowest());
+      p.hi = n.attr_float("max", std::numeric_limits<float>::max());
+    }
+    if (std::isnan(p.lo) || std::isnan(p.hi) || p.lo > p.hi) fail(n, "Clip bounds must be ordered numbers");
+  }
+  add_output_step(n, Step::of(n.name, p, in.buffer), in.layout, in.dims);
 }
 
 }  // namespace octet::detail

@@ -107,6 +107,8 @@ class Compiler {
   void compile_global_average(const Node& n);
   void compile_gemm(const Node& n);
   void compile_softmax(const Node& n);
+  // An operator without a SIMD kernel yet, on its scalar reference kernel (visible as such).
+  void compile_reference_unary(const Node& n);
   void compile_add(const Node& n);
   void compile_transpose(const Node& n);
   void compile_reshape(const Node& n);

@@ -12,4 +12,5 @@
 #include "engine/runtime/steps/qconv.h"
 #include "engine/runtime/steps/qglobal_average.h"
 #include "engine/runtime/steps/quantize.h"
+#include "engine/runtime/steps/reference_unary.h"
 #include "engine/runtime/steps/softmax.h"

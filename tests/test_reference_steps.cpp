@@ -1,0 +1,81 @@
+// Operators without a SIMD kernel run inside the compiled plan on their scalar reference
+// kernel (engine/runtime/steps/reference_unary.h): the plan gives the reference executor's
+// bits, says "reference" where it runs one, and survives a .octet round trip.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "engine/compile.h"
+#include "engine/executor.h"
+#include "engine/runtime/model_file.h"
+#include "engine/runtime/session.h"
+#include "engine/runtime/steps/reference_unary.h"
+#include "optimize_test_util.h"
+
+namespace octet {
+namespace {
+
+using namespace opt_test;
+
+std::vector<float> run_plan(const Plan& plan, const Tensor& x) {
+  const int batch = static_cast<int>(x.dims[0]);
+  Session s(plan, SessionOptions{2, batch});
+  std::vector<float> out(static_cast<size_t>(batch * plan.outputs[0].floats_per_image()));
+  const float* in = x.data<float>();
+  float* o = out.data();
+  s.run(batch, std::span<const float* const>(&in, 1), std::span<float* const>(&o, 1));
+  return out;
+}
+
+// x -> MaxPool -> Relu -> Clip: no conv for the Relu or the Clip to fuse into.
+Graph pool_relu_clip(int opset) {
+  Builder b(opset);
+  const int x = b.input("x", {-1, 5, 7, 7});
+  const int pool = b.node(OpKind::MaxPool, "pool", {x}, {{"kernel_shape", ints({2, 2})}});
+  const int relu = b.node(OpKind::Relu, "relu", {pool});
+  const int clip = opset >= 11 ? b.node(OpKind::Clip, "clip", {relu, b.constant("lo", scalar(-0.5f)),
+                                                                 b.constant("hi", scalar(0.25f))})
+                               : b.node(OpKind::Clip, "clip", {relu}, {{"min", flt(-0.5f)}, {"max", flt(0.25f)}});
+  b.output(clip);
+  return b.prepared();
+}
+
+TEST(ReferenceSteps, StandaloneReluAndClipRunOnTheReferenceKernels) {
+  for (int opset : {10, 13}) {
+    SCOPED_TRACE(opset);
+    const Graph g = pool_relu_clip(opset);
+    const Plan plan = compile_plan(g);
+    std::vector<std::string> kernels;
+    for (const Step& s : plan.steps) kernels.push_back(s.kernel_name());
+    EXPECT_EQ(kernels, (std::vector<std::string>{"nchw_to_nhwc", "max_pool", "reference_relu", "reference_clip", "nhwc_to_nchw"}));
+    EXPECT_NE(plan.describe().find("scalar reference kernel"), std::string::npos) << plan.describe();
+
+    const Tensor x = random_tensor({3, 5, 7, 7}, 5, -1.f, 1.f);
+    const Tensor want = ReferenceExecutor(g).run(std::span<const Tensor>(&x, 1)).at(0);
+    const std::vector<float> got = run_plan(plan, x);
+    ASSERT_EQ(static_cast<int64_t>(got.size()), want.numel());
+    EXPECT_EQ(std::memcmp(got.data(), want.data<float>(), got.size() * sizeof(float)), 0);
+    // The clamp bites on both sides: some outputs are 0 (Relu) and some 0.25 (Clip).
+    EXPECT_GT(std::count(got.begin(), got.end(), 0.f), 0);
+    EXPECT_GT(std::count(got.begin(), got.end(), 0.25f), 0);
+
+    // The .octet file keeps the step (and its bounds).
+    const Plan loaded = load_model_file(model_file_bytes(plan));
+    EXPECT_EQ(run_plan(loaded, x), got);
+  }
+}
+
+TEST(ReferenceSteps, TheValidatorRefusesUnorderedClipBounds) {
+  Plan plan = compile_plan(pool_relu_clip(13));
+  for (Step& s : plan.steps)
+    if (auto* p = s.params_if<ReferenceUnaryF32Step>(); p && p->op == ReferenceUnaryF32Step::Op::Clip) std::swap(p->lo, p->hi);
+  try {
+    validate_plan(plan);
+    ADD_FAILURE() << "unordered bounds accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("clip bounds out of order"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace octet
