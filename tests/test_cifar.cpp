@@ -10,6 +10,7 @@
 
 #include "engine/runtime/error.h"
 #include "tools/datasets/cifar.h"
+#include "expect_error.h"
 
 namespace octet {
 namespace {
@@ -25,20 +26,7 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), {}};
 }
 
-// The message of the octet::Error that `fn` throws; fails the test on any other outcome.
-template <typename F>
-std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw a non-octet exception: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "did not throw";
-  return {};
-}
+using octet::testing::error_of;
 
 TEST(CifarBinary, TestFileCountsLabelsAndPixels) {
   CifarFormat detected = CifarFormat::Auto;
