@@ -11,11 +11,14 @@
 
 namespace octet::kernels::winograd {
 
-inline constexpr int kTileOut = 4;                  // output pixels per tile side
-inline constexpr int kTileIn = kTileOut + 2;        // 6: input pixels per tile side
-inline constexpr int kPoints = kTileIn * kTileIn;   // 36 transformed GEMMs
+// Internal linkage (static): this header is compiled into every ISA's Winograd file, and an
+// inline variable is one weak symbol that the linker may take from any of them (the ISA rule,
+// tests/test_isa_rule.cpp; sanitizer builds emit kG that way).
+static constexpr int kTileOut = 4;                  // output pixels per tile side
+static constexpr int kTileIn = kTileOut + 2;        // 6: input pixels per tile side
+static constexpr int kPoints = kTileIn * kTileIn;   // 36 transformed GEMMs
 
-inline constexpr double kG[6][3] = {
+static constexpr double kG[6][3] = {
     {1.0 / 4, 0.0, 0.0},
     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
@@ -24,7 +27,7 @@ inline constexpr double kG[6][3] = {
     {0.0, 0.0, 1.0},
 };
 
-inline constexpr double kBT[6][6] = {
+static constexpr double kBT[6][6] = {
     {4, 0, -5, 0, 1, 0},
     {0, -4, -4, 1, 1, 0},
     {0, 4, -4, -1, 1, 0},
@@ -33,7 +36,7 @@ inline constexpr double kBT[6][6] = {
     {0, 4, 0, -5, 0, 1},
 };
 
-inline constexpr double kAT[4][6] = {
+static constexpr double kAT[4][6] = {
     {1, 1, 1, 1, 1, 0},
     {0, 1, -1, 2, -2, 0},
     {0, 1, 1, 4, 4, 0},
