@@ -34,6 +34,7 @@ install(FILES "${PROJECT_BINARY_DIR}/package/octetConfig.cmake" "${PROJECT_BINAR
 
 set(pc_dir "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 file(RELATIVE_PATH OCTET_PC_TO_PREFIX "/prefix/${pc_dir}" "/prefix")
+string(REGEX REPLACE "/$" "" OCTET_PC_TO_PREFIX "${OCTET_PC_TO_PREFIX}")
 configure_file(cmake/octet.pc.in "${PROJECT_BINARY_DIR}/package/octet.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/package/octet.pc" DESTINATION "${pc_dir}")
 

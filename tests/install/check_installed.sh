@@ -15,10 +15,10 @@ set -euo pipefail
 die() { echo "check_installed: FAIL: $*" >&2; exit 1; }
 run() { echo "+ $*" >&2; "$@"; }
 [ $# -ge 4 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-job=$1 build=$2 prefix=$3 work=$4
+job=$1 build=$(realpath -m "$2") prefix=$(realpath -m "$3") work=$(realpath -m "$4")
 
 if [ "$job" = setup ]; then
-  data=$5
+  data=$(realpath -m "$5")
   rm -rf "$prefix" "$work"
   mkdir -p "$work"
   run cmake --install "$build" --prefix "$prefix" > "$work/install.log" || { cat "$work/install.log"; die "cmake --install"; }
@@ -42,7 +42,7 @@ if [ "$job" = setup ]; then
 fi
 
 [ $# -ge 6 ] || die "usage: $0 $job BUILD PREFIX WORK SOURCE VERSION [CC]"
-src=$5 version=$6 cc=${7:-cc}
+src=$(realpath -m "$5") version=$6 cc=${7:-cc}
 [ -n "$cc" ] || cc=cc
 embed_c="$src/examples/embed/embed.c"
 [ -s "$work/expected.txt" ] || die "$work/expected.txt is missing: run the setup (ctest fixture Install.Setup) first"
