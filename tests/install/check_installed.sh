@@ -56,7 +56,7 @@ case "$job" in
         -DOCTET_EXPECTED_VERSION="$version" > "$work/consumer.log" || { cat "$work/consumer.log"; die "cmake configure"; }
     run cmake --build "$work/consumer-build" >> "$work/consumer.log" || { cat "$work/consumer.log"; die "cmake build"; }
     cp "$work/consumer-build/embed_find_package" "$exe"
-    # The C++ layer on the shared library (octet::runtime_shared), header and library agreeing.
+    # The shared library (octet::runtime_shared), with header and library versions agreeing.
     got=$(LD_LIBRARY_PATH="$prefix/lib" "$work/consumer-build/version_check" "$work/resnet8.octet") ||
       die "version_check failed: $got"
     [ "$got" = "octet $version, input input_1" ] || die "version_check printed '$got'"
