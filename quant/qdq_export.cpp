@@ -5,6 +5,7 @@
 #include <set>
 
 #include "graph/passes/passes.h"
+#include "octet/version.h"
 #include "quant/qdq_detail.h"
 #include "quant/qdq_proto.h"
 #include "quant/scheme.h"
@@ -43,7 +44,7 @@ class Exporter {
 
     model_.set_ir_version(ir_version_for_opset(g_.opset));
     model_.set_producer_name("octet");
-    model_.set_producer_version("0.1");
+    model_.set_producer_version(OCTET_VERSION);
     onnx::OperatorSetIdProto* op = model_.add_opset_import();
     op->set_domain("");
     op->set_version(g_.opset);

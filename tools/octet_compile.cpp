@@ -18,6 +18,7 @@
 #include "engine/runtime/model_file.h"
 #include "graph/onnx_import.h"
 #include "kernels/dispatch/isa.h"
+#include "octet/version.h"
 #include "quant/quantize_graph.h"
 #include "tools/cli/cli.h"
 #include "tools/datasets/cifar.h"
@@ -119,7 +120,7 @@ int run(const Options& opt) {
     model = model.quantize(calibrate_on_cifar(model, calib, layout, progress), {*quant::scheme_from_name(opt.scheme)});
   }
   const Plan& plan = model.compile(copts);
-  model.save(opt.out, "octet-compile 0.1");
+  model.save(opt.out, "octet-compile " OCTET_VERSION);
   // Never leave a file that octet's own loader refuses: load what was written before
   // reporting success.
   try {

@@ -23,6 +23,7 @@
 #include "engine/runtime/plan.h"
 #include "graph/dtype.h"
 #include "graph/ir.h"
+#include "octet/version.h"
 #include "quant/calibrate.h"
 #include "quant/scheme.h"
 
@@ -109,7 +110,7 @@ class Model {
   // plan(), shared: for holders that may outlive this model (engine/pipeline/model_session.h).
   std::shared_ptr<const Plan> shared_plan();
   // plan() as a .octet file carrying the source, the scheme and `producer`.
-  void save(const std::string& path, const std::string& producer = "octet 0.1");
+  void save(const std::string& path, const std::string& producer = "octet " OCTET_VERSION);
   // The quantized graph as a QDQ ONNX model (quant/qdq_export.h). Refused for a float or
   // .octet model.
   void export_qdq(const std::string& path) const;

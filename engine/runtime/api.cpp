@@ -10,6 +10,7 @@
 #include "engine/runtime/session.h"
 #include "engine/runtime/error.h"
 #include "octet/octet.h"
+#include "octet/version.h"
 
 struct octet_model {
   std::shared_ptr<const octet::Plan> plan;
@@ -114,7 +115,7 @@ const char* octet_status_string(octet_status status) {
 
 const char* octet_last_error(void) { return g_last_error.c_str(); }
 
-const char* octet_version(void) { return "0.1"; }
+const char* octet_version(void) { return OCTET_VERSION; }
 
 octet_status octet_model_load_file(const char* path, octet_model** model) {
   if (model) *model = nullptr;

@@ -31,7 +31,7 @@ inline constexpr uint32_t kModelFileVersion = 2;
 
 // Free-form provenance the file carries besides the plan (shown by tools, not used to run).
 struct ModelFileMeta {
-  std::string producer;   // "octet-compile 0.1"
+  std::string producer;   // "octet-compile <version>" (octet/version.h)
   std::string source;     // the ONNX file it came from
   std::string scheme;     // "fp32", "uint8", "int8", "u8s8", "qdq"
 };

@@ -67,7 +67,8 @@ typedef struct octet_session_options {
 OCTET_API const char* octet_status_string(octet_status status);
 /* The message of the calling thread's last failure ("" if none). Valid until its next call. */
 OCTET_API const char* octet_last_error(void);
-/* "0.1" */
+/* The library's version: the CMake project version, also OCTET_VERSION in octet/version.h
+ * (installed beside this header), e.g. for checking that a header matches the library. */
 OCTET_API const char* octet_version(void);
 
 OCTET_API octet_status octet_model_load_file(const char* path, octet_model** model);
