@@ -83,20 +83,24 @@ TEST(Npy, ReadsWhatNumpyWrites) {
 
 TEST(Npy, RefusesWhatIsNotFloat32COrder) {
   EXPECT_ERROR(parse_npy(bytes_of("PK\x03\x04 not numpy at all"), "x.npy"), "x.npy: not a .npy file");
-  EXPECT_ERROR(parse_npy(npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 16), "d.npy"),
-               "d.npy: dtype '<f8' (float64); octet reads float32");
-  EXPECT_ERROR(parse_npy(npy_with_header("{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", 2), "u.npy"),
-               "u.npy: dtype '|u1' (uint8)");
-  EXPECT_ERROR(parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16), "f.npy"),
-               "f.npy: Fortran-order array");
-  EXPECT_ERROR(parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 20), "t.npy"),
-               "t.npy: truncated: the shape [2,3] needs 24 bytes of data, the file has 20");
-  EXPECT_ERROR(parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 12), "e.npy"),
-               "e.npy: trailing bytes");
-  EXPECT_ERROR(parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, }", 0), "s.npy"),
-               "s.npy: the .npy header has no 'shape' entry");
-  EXPECT_ERROR(parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", 8), "m.npy"),
-               "m.npy: malformed 'shape'");
+  struct Case {
+    const char* header;
+    size_t data_bytes;
+    const char* file;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 16, "d.npy",
+       "d.npy: dtype '<f8' (float64); octet reads float32"},
+      {"{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", 2, "u.npy", "u.npy: dtype '|u1' (uint8)"},
+      {"{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16, "f.npy", "f.npy: Fortran-order array"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 20, "t.npy",
+       "t.npy: truncated: the shape [2,3] needs 24 bytes of data, the file has 20"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 12, "e.npy", "e.npy: trailing bytes"},
+      {"{'descr': '<f4', 'fortran_order': False, }", 0, "s.npy", "s.npy: the .npy header has no 'shape' entry"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", 8, "m.npy", "m.npy: malformed 'shape'"},
+  };
+  for (const Case& c : cases) EXPECT_ERROR(parse_npy(npy_with_header(c.header, c.data_bytes), c.file), c.error);
   std::vector<uint8_t> long_header = npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", 4);
   long_header[8] = 0x20;   // header length 0x4e20 = 20000 bytes
   long_header[9] = 0x4e;

@@ -3,9 +3,6 @@
 // committed probabilities and octet's own session and reference executor; the timing, JSON
 // and error paths through their printed text and exit status.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +16,7 @@
 #include "engine/executor.h"
 #include "engine/pipeline/model.h"
 #include "engine/pipeline/model_session.h"
+#include "shell_command.h"
 #include "tools/datasets/cifar.h"
 #include "tools/datasets/cifar_calibration.h"
 #include "tools/datasets/npy.h"
@@ -32,30 +30,12 @@ const std::string kCompile = kBin + "/tools/octet-compile";
 const std::string kModel = OCTET_DATA_DIR "/resnet8.onnx";
 const std::string kTrain = OCTET_DATA_DIR "/cifar10-train-subset.bin";
 
+using Result = testing::ShellResult;
+using testing::sh;
+
 std::string temp_dir() {
-  static const std::string d = [] {
-    std::string p = ::testing::TempDir() + "/octet_run_" + std::to_string(getpid());
-    mkdir(p.c_str(), 0755);
-    return p;
-  }();
+  static const std::string d = testing::process_temp_dir("octet_run_");
   return d;
-}
-
-struct Result {
-  int status = -1;
-  std::string out;   // stdout and stderr
-};
-
-Result sh(const std::string& cmd) {
-  Result r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
 }
 
 // The first `count` images of the training subset as ResNet8 takes them ([N,32,32,3], NHWC).
@@ -70,13 +50,19 @@ std::string write_images(const std::string& name, size_t count) {
   return path;
 }
 
+// ResNet8's output as octet-run writes it with `args`; its text must contain `expect`.
+Tensor run_to_npy(const std::string& args, const std::string& expect) {
+  const std::string out_dir = temp_dir() + "/out";
+  std::remove((out_dir + "/dense.npy").c_str());
+  const Result r = sh(kRun + " --model " + kModel + " " + args + " --output-dir " + out_dir);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find(expect), std::string::npos) << r.out;
+  return read_npy(out_dir + "/dense.npy");
+}
+
 TEST(OctetRun, NpyInputsInSeveralRunsMatchOnnxRuntimeAndTheSession) {
   const std::string x = write_images("five.npy", 5);
-  const std::string out_dir = temp_dir() + "/out";
-  const Result r = sh(kRun + " --model " + kModel + " --input " + x + " --batch 2 --output-dir " + out_dir);
-  ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("runs     3 of batch 2"), std::string::npos) << r.out;
-  const Tensor got = read_npy(out_dir + "/dense.npy");
+  const Tensor got = run_to_npy("--input " + x + " --batch 2", "runs     3 of batch 2");
   ASSERT_EQ(got.dims, (std::vector<int64_t>{5, 10}));
 
   // ONNX Runtime's probabilities for the same images (data/README.md).
@@ -101,13 +87,9 @@ TEST(OctetRun, NpyInputsInSeveralRunsMatchOnnxRuntimeAndTheSession) {
 
 TEST(OctetRun, ReferenceMatchesTheReferenceExecutorExactly) {
   const std::string x = write_images("three.npy", 3);
-  const std::string out_dir = temp_dir() + "/ref";
-  const Result r = sh(kRun + " --model " + kModel + " --input input_1=" + x + " --reference --output-dir " + out_dir);
-  ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("reference executor"), std::string::npos) << r.out;
+  const Tensor got = run_to_npy("--input input_1=" + x + " --reference", "reference executor");
   const Tensor in = read_npy(x);
   const Tensor want = ReferenceExecutor(Model::load(kModel, {.recognise_qdq = false}).graph()).run({&in, 1}).at(0);
-  const Tensor got = read_npy(out_dir + "/dense.npy");
   EXPECT_EQ(got.dims, want.dims);
   EXPECT_EQ(got.bytes, want.bytes);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 
 #include "engine/runtime/error.h"
 #include "tools/reports/eval_report.h"
@@ -53,8 +54,7 @@ std::string timing_json(const RunTiming& t) {
 }
 
 std::string step_profile_text(const Plan& plan, std::span<const double> step_seconds, int64_t images) {
-  double total = 0;
-  for (double s : step_seconds) total += s;
+  const double total = std::accumulate(step_seconds.begin(), step_seconds.end(), 0.0);
   std::string out = "step kernel                                    us/image  share  GMAC/s  node\n";
   for (size_t i = 0; i < plan.steps.size() && i < step_seconds.size(); ++i) {
     const Step& s = plan.steps[i];
@@ -71,8 +71,7 @@ std::string step_profile_text(const Plan& plan, std::span<const double> step_sec
 }
 
 std::string step_profile_json(const Plan& plan, std::span<const double> step_seconds, int64_t images) {
-  double total = 0;
-  for (double s : step_seconds) total += s;
+  const double total = std::accumulate(step_seconds.begin(), step_seconds.end(), 0.0);
   std::string out = "[";
   for (size_t i = 0; i < plan.steps.size() && i < step_seconds.size(); ++i) {
     const Step& s = plan.steps[i];
