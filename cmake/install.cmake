@@ -18,7 +18,7 @@ install(FILES "${PROJECT_SOURCE_DIR}/include/octet/octet.h" "${PROJECT_SOURCE_DI
 install(TARGETS octet_runtime octet_runtime_shared
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
-install(TARGETS octet-compile octet-eval octet-quantize octet-inspect octet-conformance
+install(TARGETS octet-compile octet-eval octet-quantize octet-inspect octet-conformance octet-run
         RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 
 # What a program linking the static archive needs besides it (the runtime is C++ with threads).

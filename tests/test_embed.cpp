@@ -5,7 +5,6 @@
 // printing what the in-memory plan computes. Sizes are printed.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <sstream>
 
 #include "engine/pipeline/stages.h"
+#include "shell_command.h"
 #include "engine/runtime/model_file.h"
 #include "engine/runtime/session.h"
 #include "tools/datasets/cifar.h"
@@ -30,32 +30,13 @@ const std::string kCompile = kBin + "/tools/octet-compile";
 const std::string kStaticLib = kBin + "/engine/liboctet_runtime.a";
 const std::string kSharedLib = kBin + "/engine/liboctet_runtime.so";
 
-// Per process, so that concurrent runs (other build trees) do not share files.
 std::string temp_dir() {
-  static const std::string d = [] {
-    std::string p = testing::TempDir() + "/octet_embed_" + std::to_string(getpid());
-    mkdir(p.c_str(), 0755);
-    return p;
-  }();
+  static const std::string d = testing::process_temp_dir("octet_embed_");
   return d;
 }
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
-
-Result sh(const std::string& cmd) {
-  Result r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using Result = testing::ShellResult;
+using testing::sh;
 
 long file_size(const std::string& path) {
   struct stat st;

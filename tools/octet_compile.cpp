@@ -21,9 +21,7 @@
 #include "octet/version.h"
 #include "quant/quantize_graph.h"
 #include "tools/cli/cli.h"
-#include "tools/datasets/cifar.h"
-#include "tools/datasets/cifar_calibration.h"
-#include "tools/reports/calibration_progress.h"
+#include "tools/reports/calibration_flags.h"
 
 namespace octet {
 namespace {
@@ -38,9 +36,12 @@ all as one .octet file that the runtime library loads without the ONNX importer.
   -o, --out F           the .octet file to write
   --scheme S            fp32 (default: the model as it is, FP32 or QDQ), or quantize an FP32
                         model first: uint8, int8 or u8s8 (MinMax calibration, per tensor)
-  --calib F             calibration images for --scheme uint8|int8|u8s8 (CIFAR-10 binary;
-                        default: the bundled cifar10-train-subset.bin)
-  --calib-per-class N   the first N images of each class, in file order (default 100)
+  --calib F             calibration data for --scheme uint8|int8|u8s8: a CIFAR-10 file
+                        (default: the bundled cifar10-train-subset.bin), or .npy files
+                        (float32, [N, the input's other dims]): x.npy for a one-input model,
+                        NAME=x.npy per input (repeatable) otherwise
+  --calib-per-class N   CIFAR-10: the first N images of each class, in file order (default 100)
+  --calib-count N       the first N calibration samples (default: all)
   --isa I               the widest ISA the file may use: sse2, avx2 or avx512 (default:
                         this CPU's); it caps the int8 kernels too (sse2: scalar, avx2: avx2).
                         The file runs only on CPUs that have the ISAs of its kernels; sse2
@@ -55,9 +56,9 @@ Exit status: 0 success, 1 error, 2 usage error.
 
 struct Options {
   bool help = false, autotune = true;
-  std::string model, out, scheme = "fp32", calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
+  std::string model, out, scheme = "fp32";
+  CalibrationFlags calib;
   std::optional<kernels::KernelIsa> isa, int8_isa;
-  int64_t per_class = 100;
 };
 
 // An --isa / --int8-isa value: one of `allowed`'s names (kernels/dispatch/isa.h), or absent.
@@ -78,8 +79,9 @@ Options parse_options(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) args_s.push_back(std::string(argv[i]) == "-o" ? "--out" : argv[i]);
   std::vector<char*> av;
   for (std::string& s : args_s) av.push_back(s.data());
-  cli::Args args(static_cast<int>(av.size()), av.data(), {"help", "no-autotune"},
-                 {"out", "scheme", "calib", "calib-per-class", "isa", "int8-isa"});
+  std::vector<std::string> keys = {"out", "scheme", "isa", "int8-isa"};
+  keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
+  cli::Args args(static_cast<int>(av.size()), av.data(), {"help", "no-autotune"}, keys);
   Options o;
   if ((o.help = args.flag("help"))) return o;
   if (args.positional().size() != 1) throw Error("expected one model file");
@@ -89,8 +91,7 @@ Options parse_options(int argc, char** argv) {
   o.scheme = args.get_or("scheme", "fp32");
   if (o.scheme != "fp32" && !quant::scheme_from_name(o.scheme))
     throw Error("--scheme: unknown scheme '" + o.scheme + "' (fp32, uint8, int8 or u8s8)");
-  o.calib = args.get_or("calib", o.calib);
-  o.per_class = args.get_int("calib-per-class", 100, 1, 100000);
+  o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
   using kernels::KernelIsa;
   o.isa = isa_option(args, "isa", {KernelIsa::Sse2, KernelIsa::Avx2, KernelIsa::Avx512});
   o.int8_isa = isa_option(args, "int8-isa", {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni});
@@ -110,14 +111,10 @@ int run(const Options& opt) {
   Model model = Model::load(opt.model);
   if (opt.scheme != "fp32") {
     if (model.is_quantized()) throw Error(opt.model + " is already quantized (QDQ); use --scheme fp32 to compile it as it is");
-    if (model.inputs().size() != 1) throw Error(opt.model + ": quantizing needs a model with one image input");
-    const Value& in = model.graph().value(model.graph().inputs[0]);
-    const ImageLayout layout = layout_from_input_shape(in.shape, in.name);
-    const CifarSet calib_file = read_cifar_file(opt.calib);
-    const CifarSet calib =
-        cifar_select(calib_file, calibration_indices(calib_file, static_cast<size_t>(opt.per_class)));
     const bool progress = isatty(STDERR_FILENO) == 1;
-    model = model.quantize(calibrate_on_cifar(model, calib, layout, progress), {*quant::scheme_from_name(opt.scheme)});
+    const CalibrationRun calibration = calibrate_from_flags(model, opt.calib, progress);
+    model = model.quantize(calibration.calibration, {*quant::scheme_from_name(opt.scheme)});
+    std::printf("calib   %s\n", calibration.description.c_str());
   }
   const Plan& plan = model.compile(copts);
   model.save(opt.out, "octet-compile " OCTET_VERSION);

@@ -26,11 +26,8 @@
 #include "tools/reports/eval_compare.h"
 #include "tools/reports/eval_report.h"
 #include "quant/qdq_export.h"
-#include "tools/cli/cli.h"
-#include "tools/datasets/cifar.h"
 #include "tools/datasets/cifar_calibration.h"
-#include "tools/reports/eval_compare.h"
-#include "tools/reports/eval_report.h"
+#include "tools/reports/calibration_flags.h"
 #include "tools/reports/progress.h"
 
 namespace octet {
@@ -62,11 +59,13 @@ is [N,10]. Each --data file is reported on its own, and combined when there are 
                         or all. Calibrates (MinMax, per tensor) on --calib, then prints per
                         file: accuracy, change from FP32, top-1 agreement with FP32, model
                         size (the QDQ ONNX file) and size reduction
-  --calib F             calibration file (default: the bundled cifar10-train-subset.bin); its
-                        first --calib-per-class images of each class, in file order, are used.
-                        A --data file that is the calibration file is scored on the images
-                        calibration did not use
-  --calib-per-class N   default 100
+  --calib F             calibration data: a CIFAR-10 file (default: the bundled
+                        cifar10-train-subset.bin), whose first --calib-per-class images of each
+                        class, in file order, are used (a --data file that is the calibration
+                        file is scored on the images calibration did not use); or a .npy file
+                        (float32, [N, the input's shape], as the model takes it)
+  --calib-per-class N   CIFAR-10: default 100
+  --calib-count N       the first N calibration samples (default: all)
   --help                this text
 
 Exit status: 0 success, 1 error, 2 usage error.
@@ -85,8 +84,7 @@ struct Options {
   bool reference = false;
   std::optional<std::string> save_probs;
   std::vector<quant::Scheme> schemes;
-  std::string calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
-  int64_t calib_per_class = 100;
+  CalibrationFlags calib;
 };
 
 std::vector<quant::Scheme> parse_schemes(const std::string& list) {
@@ -106,7 +104,9 @@ std::vector<quant::Scheme> parse_schemes(const std::string& list) {
 }
 
 Options parse_options(int argc, char** argv) {
-  cli::Args args(argc, argv, {"help", "json", "reference"}, {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "calib", "calib-per-class"});
+  std::vector<std::string> keys = {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize"};
+  keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
+  cli::Args args(argc, argv, {"help", "json", "reference"}, keys);
   Options o;
   if (args.flag("help")) {
     o.help = true;
@@ -126,8 +126,7 @@ Options parse_options(int argc, char** argv) {
   o.reference = args.flag("reference");
   o.save_probs = args.get("save-probs");
   if (auto q = args.get("quantize")) o.schemes = parse_schemes(*q);
-  o.calib = args.get_or("calib", o.calib);
-  o.calib_per_class = args.get_int("calib-per-class", 100, 1, 100000);
+  o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
   if (!o.schemes.empty() && (o.reference || o.save_probs))
     throw Error("--quantize compares on the optimised runtime; it cannot be combined with --reference or --save-probs");
   return o;
@@ -138,16 +137,16 @@ int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const 
   const Graph& graph = model.graph();
   if (graph.value(graph.inputs[0]).shape.dims[0].is_known())
     throw Error(opt.model + ": --quantize needs a model with a symbolic batch dimension");
-  const CifarSet calib_file = read_cifar_file(opt.calib, CifarFormat::Auto);
-  const std::vector<size_t> calib_idx = calibration_indices(calib_file, static_cast<size_t>(opt.calib_per_class));
-  const CifarSet calib = cifar_select(calib_file, calib_idx);
+  const bool progress = !opt.json && stdout_is_terminal() && isatty(STDERR_FILENO) == 1;
+  const CalibrationRun calib = calibrate_from_flags(model, opt.calib, progress);
   std::vector<CifarSet> scored;
   std::vector<std::string> labels;
   for (size_t f = 0; f < sets.size(); ++f) {
     std::error_code ec;
     std::string label = std::filesystem::path(opt.data[f]).filename().string();
-    if (std::filesystem::equivalent(opt.data[f], opt.calib, ec) && opt.limit == kNoLimit) {
-      scored.push_back(cifar_select(sets[f], complement_indices(sets[f], calib_idx)));
+    if (!calib.cifar_file.empty() && std::filesystem::equivalent(opt.data[f], calib.cifar_file, ec) &&
+        opt.limit == kNoLimit) {
+      scored.push_back(cifar_select(sets[f], complement_indices(sets[f], calib.cifar_indices)));
       label += " (" + std::to_string(scored.back().size()) + " images not used for calibration)";
     } else {
       scored.push_back(sets[f]);
@@ -161,17 +160,14 @@ int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const 
   in.fp32_model_bytes = std::filesystem::file_size(opt.model, ec);
   for (const CifarSet& s : scored) in.sets.push_back(&s);
   in.layout = layout;
-  in.calibration = &calib;
+  in.calibration = &calib.calibration;
   in.schemes = opt.schemes;
   in.batch = static_cast<int>(opt.batch);
   in.threads = static_cast<int>(opt.threads);
-  in.progress = !opt.json && stdout_is_terminal() && isatty(STDERR_FILENO) == 1;
   in.model_bytes = qdq_file_bytes;
   const std::vector<VariantResult> results = compare_schemes(in);
   std::string text = opt.json ? comparison_json(labels, results) + "\n"
-                              : "calibration: " + std::to_string(calib.size()) + " images of " + opt.calib +
-                                    " (first " + std::to_string(opt.calib_per_class) + " per class)\n" +
-                                    comparison_text(labels, results);
+                              : "calibration: " + calib.description + "\n" + comparison_text(labels, results);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return std::fflush(stdout) == 0 ? 0 : 1;
 }

@@ -30,6 +30,8 @@ class ModelSession {
   std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs);
 
   const Plan& plan() const { return *plan_; }
+  // The session underneath, for what only it offers (Session::enable_profile, step_seconds).
+  Session& session() { return session_; }
 
  private:
   std::shared_ptr<const Plan> plan_;

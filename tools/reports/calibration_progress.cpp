@@ -5,14 +5,18 @@
 
 namespace octet {
 
-Calibration calibrate_on_cifar(const Model& model, const CifarSet& images, ImageLayout layout, bool progress) {
-  ProgressBar bar("calibrating", images.size(), progress);
-  CifarCalibration source(images, layout);
+Calibration calibrate_with_progress(const Model& model, CalibrationSource& source, size_t total, bool progress) {
+  ProgressBar bar("calibrating", total, progress);
   CalibrateOptions options;
   options.on_batch = [&bar](int64_t done) { bar.update(static_cast<size_t>(done)); };
   Calibration c = model.calibrate(source, options);
   bar.finish();
   return c;
+}
+
+Calibration calibrate_on_cifar(const Model& model, const CifarSet& images, ImageLayout layout, bool progress) {
+  CifarCalibration source(images, layout);
+  return calibrate_with_progress(model, source, images.size(), progress);
 }
 
 }  // namespace octet

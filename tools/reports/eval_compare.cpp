@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "engine/runtime/session.h"
-#include "tools/reports/calibration_progress.h"
 
 namespace octet {
 
@@ -55,9 +54,8 @@ std::vector<VariantResult> compare_schemes(const ComparisonInput& in) {
   };
   Model fp32 = *in.model;
   run_variant("fp32", fp32.plan(), in.fp32_model_bytes);
-  const Calibration calibration = calibrate_on_cifar(*in.model, *in.calibration, in.layout, in.progress);
   for (quant::Scheme scheme : in.schemes) {
-    Model q = in.model->quantize(calibration, {scheme});
+    Model q = in.model->quantize(*in.calibration, {scheme});
     run_variant(std::string(quant::scheme_name(scheme)), q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
   }
   return results;

@@ -41,15 +41,14 @@ struct ComparisonInput {
   uint64_t fp32_model_bytes = 0;          // its file size
   std::vector<const CifarSet*> sets;      // the data files, already subset as wanted
   ImageLayout layout = ImageLayout::NHWC;
-  const CifarSet* calibration = nullptr;  // the calibration images
+  const Calibration* calibration = nullptr;   // of `model`: what each scheme is quantized from
   std::vector<quant::Scheme> schemes;
   int batch = 32, threads = 1;
-  bool progress = false;
   // Bytes of the file a quantized model is stored as (its QDQ ONNX export); 0 if unknown.
   std::function<uint64_t(const Model&)> model_bytes;
 };
 
-// Runs FP32 and each scheme (calibrated once, quantized per scheme, compiled for the int8
+// Runs FP32 and each scheme (quantized from the one calibration, compiled for the int8
 // runtime) on every set. The first result is FP32.
 std::vector<VariantResult> compare_schemes(const ComparisonInput& in);
 

@@ -16,7 +16,7 @@
 #include "graph/onnx_import.h"
 #include "tools/cli/cli.h"
 #include "engine/pipeline/stages.h"
-#include "tools/zoo/npy.h"
+#include "tools/datasets/npy.h"
 
 namespace octet::zoo {
 namespace {
@@ -64,7 +64,7 @@ Options parse_options(int argc, char** argv) {
 }
 
 struct Data {
-  NpyArray inputs, expected;
+  Tensor inputs, expected;
   int64_t rows = 0, in_per_row = 0, out_per_row = 0;
 };
 
@@ -74,8 +74,9 @@ Data load_data(const Options& o) {
   d.rows = o.rows ? o.rows : d.expected.dims[0];
   if (d.rows > d.inputs.dims[0] || d.rows > d.expected.dims[0])
     throw Error("--rows " + std::to_string(d.rows) + " is more than the files hold");
-  d.in_per_row = static_cast<int64_t>(d.inputs.values.size()) / d.inputs.dims[0];
-  d.out_per_row = static_cast<int64_t>(d.expected.values.size()) / d.expected.dims[0];
+  if (d.inputs.dims[0] == 0 || d.expected.dims[0] == 0) throw Error("inputs and ORT outputs need at least one row");
+  d.in_per_row = d.inputs.numel() / d.inputs.dims[0];
+  d.out_per_row = d.expected.numel() / d.expected.dims[0];
   return d;
 }
 
@@ -85,7 +86,7 @@ std::string compare(const Data& d, std::span<const float> got, double tol, bool 
     return "output has " + std::to_string(got.size()) + " values, ORT's " + std::to_string(d.rows * d.out_per_row);
   double worst = 0;
   for (int64_t r = 0; r < d.rows; ++r) {
-    const float* want = d.expected.values.data() + r * d.out_per_row;
+    const float* want = d.expected.data<float>() + r * d.out_per_row;
     const float* have = got.data() + r * d.out_per_row;
     double scale = 0, diff = 0;
     for (int64_t i = 0; i < d.out_per_row; ++i) {
@@ -113,7 +114,7 @@ std::string compare(const Data& d, std::span<const float> got, double tol, bool 
 std::vector<float> run_reference(const Graph& graph, const Data& d) {
   std::vector<int64_t> dims = d.inputs.dims;
   dims[0] = d.rows;
-  const std::span<const float> rows(d.inputs.values.data(), static_cast<size_t>(d.rows * d.in_per_row));
+  const std::span<const float> rows(d.inputs.data<float>(), static_cast<size_t>(d.rows * d.in_per_row));
   const Tensor input = Tensor::from<float>(dims, rows);
   const std::vector<Tensor> out = ReferenceExecutor(graph).run(std::span<const Tensor>(&input, 1));
   const std::span<const float> values = out.at(0).values<float>();
@@ -130,7 +131,7 @@ std::vector<float> run_runtime(const Plan& plan, const Data& d) {
     extra.emplace_back(static_cast<size_t>(d.rows * plan.outputs[i].floats_per_image()));
     outs.emplace_back(extra.back());
   }
-  const std::span<const float> in(d.inputs.values.data(), static_cast<size_t>(d.rows * d.in_per_row));
+  const std::span<const float> in(d.inputs.data<float>(), static_cast<size_t>(d.rows * d.in_per_row));
   session.run(static_cast<int>(d.rows), std::span<const std::span<const float>>(&in, 1), outs);
   return out;
 }
