@@ -25,7 +25,7 @@ if [ "$job" = setup ]; then
   for f in include/octet/octet.h include/octet/octet.hpp include/octet/version.h lib/liboctet_runtime.a \
            lib/liboctet_runtime.so lib/cmake/octet/octetConfig.cmake lib/cmake/octet/octetConfigVersion.cmake \
            lib/pkgconfig/octet.pc bin/octet-compile bin/octet-eval bin/octet-quantize bin/octet-inspect \
-           bin/octet-conformance; do
+           bin/octet-conformance bin/octet-run; do
     [ -e "$prefix/$f" ] || die "$prefix/$f was not installed"
   done
   soname=$(readelf -d "$prefix/lib/liboctet_runtime.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
