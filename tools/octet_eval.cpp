@@ -67,7 +67,7 @@ is [N,10]. Each --data file is reported on its own, and combined when there are 
                         A --data file that is the calibration file is scored on the images
                         calibration did not use
   --calib-per-class N   default 100
-  --help                this text
+)" OCTET_CLI_LIMITS_USAGE R"(  --help                this text
 
 Exit status: 0 success, 1 error, 2 usage error.
 )";
@@ -87,6 +87,7 @@ struct Options {
   std::vector<quant::Scheme> schemes;
   std::string calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
   int64_t calib_per_class = 100;
+  ResourceLimits limits;
 };
 
 std::vector<quant::Scheme> parse_schemes(const std::string& list) {
@@ -106,7 +107,7 @@ std::vector<quant::Scheme> parse_schemes(const std::string& list) {
 }
 
 Options parse_options(int argc, char** argv) {
-  cli::Args args(argc, argv, {"help", "json", "reference"}, {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "calib", "calib-per-class"});
+  cli::Args args(argc, argv, {"help", "json", "reference"}, {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "calib", "calib-per-class", "max-memory", "max-cost"});
   Options o;
   if (args.flag("help")) {
     o.help = true;
@@ -128,6 +129,7 @@ Options parse_options(int argc, char** argv) {
   if (auto q = args.get("quantize")) o.schemes = parse_schemes(*q);
   o.calib = args.get_or("calib", o.calib);
   o.calib_per_class = args.get_int("calib-per-class", 100, 1, 100000);
+  o.limits = cli::resource_limits(args);
   if (!o.schemes.empty() && (o.reference || o.save_probs))
     throw Error("--quantize compares on the optimised runtime; it cannot be combined with --reference or --save-probs");
   return o;
@@ -256,10 +258,12 @@ int run(const Options& opt) {
   std::optional<Session> session;
   std::vector<float> scores_buffer;
   if (opt.reference) {
-    exec.emplace(graph);
+    exec.emplace(graph, opt.limits);
   } else {
-    plan = &model.plan();
-    session.emplace(*plan, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)});
+    CompileOptions compile_options;
+    compile_options.limits = opt.limits;
+    plan = &model.compile(compile_options);
+    session.emplace(*plan, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)}, opt.limits);
     scores_buffer.resize(static_cast<size_t>(batch) * kCifarClasses);
   }
   const bool progress = stdout_is_terminal() && isatty(STDERR_FILENO) == 1;
