@@ -24,18 +24,7 @@ using opt_test::ints;
 using testing::error_of;
 
 // The ResourceLimitError message of f(); a test failure if f throws another error or none.
-std::string limit_error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ResourceLimitError& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not a ResourceLimitError: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "no error";
-  return {};
-}
+std::string limit_error_of(const std::function<void()>& f) { return error_of<ResourceLimitError>(f); }
 
 TEST(ResourceLimits, ParsesSizesAndCosts) {
   EXPECT_EQ(parse_byte_size("2G", "--max-memory"), uint64_t{2} << 30);
