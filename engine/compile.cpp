@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "engine/compiler.h"
+#include "engine/resource_estimate.h"
 #include "kernels/registry.h"
 
 namespace octet {
@@ -308,6 +309,11 @@ void Compiler::compile_reshape(const Node& n) {
 
 }  // namespace detail
 
-Plan compile_plan(const Graph& graph, const CompileOptions& options) { return detail::Compiler(graph, options).run(); }
+Plan compile_plan(const Graph& graph, const CompileOptions& options) {
+  const ValueDims per_image = bind_value_dims(graph, {});
+  check_graph_cost(graph, per_image, 1, options.limits);
+  check_graph_memory(graph, per_image, options.limits);
+  return detail::Compiler(graph, options).run();
+}
 
 }  // namespace octet

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/runtime/plan.h"
+#include "engine/runtime/resource_limits.h"
 #include "graph/ir.h"
 #include "kernels/dispatch/isa.h"
 
@@ -26,10 +27,14 @@ struct CompileOptions {
   // one process; octet-compile --isa writes files for older CPUs.
   std::optional<kernels::KernelIsa> f32_isa;
   std::optional<kernels::KernelIsa> int8_isa;
+  // Checked for one image before anything is compiled (or timed): the graph's cost and its
+  // live tensors plus constants (engine/resource_estimate.h); sessions check the plan again.
+  ResourceLimits limits;
 };
 
 // Throws octet::Error naming the node and op for anything the optimised runtime does not
-// run (it never falls back silently; octet-eval --reference runs the scalar executor).
+// run (it never falls back silently; octet-eval --reference runs the scalar executor), and
+// ResourceLimitError for a graph over options.limits.
 Plan compile_plan(const Graph& graph, const CompileOptions& options = {});
 
 }  // namespace octet

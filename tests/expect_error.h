@@ -11,14 +11,16 @@
 
 namespace octet::testing {
 
-// The octet::Error message of f(); a test failure (and "") if f returns or throws anything else.
-inline std::string error_of(const std::function<void()>& f) {
+// The octet::Error message of f() (or of the Error subclass E, e.g. ResourceLimitError); a
+// test failure (and "") if f returns or throws anything else.
+template <typename E = Error>
+std::string error_of(const std::function<void()>& f) {
   try {
     f();
-  } catch (const Error& e) {
+  } catch (const E& e) {
     return e.what();
   } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw a non-octet exception: " << e.what();
+    ADD_FAILURE() << "threw another exception than expected: " << e.what();
     return {};
   }
   ADD_FAILURE() << "no error";

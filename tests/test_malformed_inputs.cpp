@@ -74,15 +74,23 @@ TEST(MalformedModels, ShapeAndFoldingErrorsNameTheNode) {
 }
 
 // ConstantOfShape asking for 2^40 floats: constant folding leaves it alone (too big to
-// materialise), and running it is refused before any allocation, on both executors.
+// materialise), and running it is refused before any allocation, on both executors: by the
+// memory limit (docs/limits.md), and without one by the tensor element limit.
 TEST(MalformedModels, ConstantOfShapeOf2To40ElementsIsRefusedNotAllocated) {
   const Graph g = load_reference_graph(kFixtures + "constant_of_shape_huge.onnx");
   ASSERT_EQ(g.nodes.size(), 1u);
   EXPECT_EQ(g.value(g.outputs[0]).shape.to_string(), "[1048576,1048576]");
   Tensor x(DType::Float32, {1, 4});
-  EXPECT_ERROR(ReferenceExecutor(g).run(std::span<const Tensor>(&x, 1)), "node 'fill' (ConstantOfShape, opset 15)");
-  EXPECT_ERROR(ReferenceExecutor(g).run(std::span<const Tensor>(&x, 1)), "2^31");
-  EXPECT_ERROR(compile_plan(g), "node 'fill' (ConstantOfShape, opset 15): operator not supported by the optimised runtime");
+  EXPECT_ERROR(ReferenceExecutor(g).run(std::span<const Tensor>(&x, 1)),
+               "its biggest tensors: 'y' of node 'fill' (ConstantOfShape, opset 15) 4.0 TiB");
+  EXPECT_ERROR(compile_plan(g), "over the memory limit of 1.0 GiB");
+  const ResourceLimits unlimited{UINT64_MAX, 1e300};
+  EXPECT_ERROR(ReferenceExecutor(g, unlimited).run(std::span<const Tensor>(&x, 1)), "node 'fill' (ConstantOfShape, opset 15)");
+  EXPECT_ERROR(ReferenceExecutor(g, unlimited).run(std::span<const Tensor>(&x, 1)), "2^31");
+  CompileOptions options;
+  options.limits = unlimited;
+  EXPECT_ERROR(compile_plan(g, options),
+               "node 'fill' (ConstantOfShape, opset 15): operator not supported by the optimised runtime");
 }
 
 // ---------------------------------------------------------------------------- absurd sizes
@@ -122,7 +130,10 @@ TEST(MalformedSizes, ShapeInferenceDoesNotOverflow) {
     const int x = b.input("x", {-1, 3, 1 << 20, 1 << 20});
     b.output(b.node(OpKind::Relu, "relu", {x}));
     Graph g = b.prepared();
-    EXPECT_ERROR(compile_plan(g), "2^31");
+    EXPECT_ERROR(compile_plan(g), "node 'relu' (Relu, opset 13) 3.3e+12");   // the cost limit first
+    CompileOptions options;
+    options.limits = {UINT64_MAX, 1e300};
+    EXPECT_ERROR(compile_plan(g, options), "2^31");
   }
 }
 

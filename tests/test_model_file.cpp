@@ -264,7 +264,7 @@ TEST(ModelFileApi, CApiMatchesTheInMemoryPlan) {
   EXPECT_EQ(dt, OCTET_FLOAT32);
   EXPECT_EQ(octet_model_output_shape(m, 5, dims, 8, &rank), OCTET_INVALID_ARGUMENT);
 
-  octet_session_options o{2, kImages};
+  octet_session_options o{.threads = 2, .max_batch = kImages, .max_memory_bytes = 0, .max_cost_per_image = 0};
   octet_session* s = nullptr;
   ASSERT_EQ(octet_session_create(m, &o, &s), OCTET_OK) << octet_last_error();
   octet_model_free(m);   // the session keeps what it needs
@@ -285,7 +285,7 @@ TEST(ModelFileApi, CApiMatchesTheInMemoryPlan) {
   EXPECT_NE(std::string(octet_last_error()).find("truncated"), std::string::npos);
   EXPECT_EQ(octet_model_load_file("/nonexistent/x.octet", &m), OCTET_IO_ERROR);
   EXPECT_EQ(octet_model_load_file(nullptr, &m), OCTET_INVALID_ARGUMENT);
-  octet_session_options bad{0, 1};
+  octet_session_options bad{.threads = 0, .max_batch = 1, .max_memory_bytes = 0, .max_cost_per_image = 0};
   ASSERT_EQ(octet_model_load_bytes(bytes.data(), bytes.size(), &m), OCTET_OK);
   EXPECT_EQ(octet_session_create(m, &bad, &s), OCTET_INVALID_ARGUMENT);
   EXPECT_NE(std::string(octet_last_error()).find("threads"), std::string::npos);

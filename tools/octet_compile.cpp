@@ -49,7 +49,7 @@ all as one .octet file that the runtime library loads without the ONNX importer.
   --int8-isa I          the widest int8 kernels: scalar, avx2 or vnni (default: this CPU's,
                         within --isa)
   --no-autotune         pick kernels by a fixed rule instead of timing them
-  --help                this text
+)" OCTET_CLI_LIMITS_USAGE R"(  --help                this text
 
 Exit status: 0 success, 1 error, 2 usage error.
 )";
@@ -59,6 +59,7 @@ struct Options {
   std::string model, out, scheme = "fp32";
   CalibrationFlags calib;
   std::optional<kernels::KernelIsa> isa, int8_isa;
+  ResourceLimits limits;
 };
 
 // An --isa / --int8-isa value: one of `allowed`'s names (kernels/dispatch/isa.h), or absent.
@@ -79,7 +80,7 @@ Options parse_options(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) args_s.push_back(std::string(argv[i]) == "-o" ? "--out" : argv[i]);
   std::vector<char*> av;
   for (std::string& s : args_s) av.push_back(s.data());
-  std::vector<std::string> keys = {"out", "scheme", "isa", "int8-isa"};
+  std::vector<std::string> keys = {"out", "scheme", "isa", "int8-isa", "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
   cli::Args args(static_cast<int>(av.size()), av.data(), {"help", "no-autotune"}, keys);
   Options o;
@@ -96,6 +97,7 @@ Options parse_options(int argc, char** argv) {
   o.isa = isa_option(args, "isa", {KernelIsa::Sse2, KernelIsa::Avx2, KernelIsa::Avx512});
   o.int8_isa = isa_option(args, "int8-isa", {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni});
   o.autotune = !args.flag("no-autotune");
+  o.limits = cli::resource_limits(args);
   return o;
 }
 
@@ -103,6 +105,7 @@ int run(const Options& opt) {
   CompileOptions copts;
   copts.autotune = opt.autotune;
   copts.f32_isa = opt.isa;
+  copts.limits = opt.limits;
   // --isa names the oldest CPU the file must run on: below avx512 it has no AVX-512 (nor VNNI)
   // for the int8 kernels either.
   copts.int8_isa = opt.int8_isa;

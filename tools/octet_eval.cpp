@@ -66,7 +66,7 @@ is [N,10]. Each --data file is reported on its own, and combined when there are 
                         (float32, [N, the input's shape], as the model takes it)
   --calib-per-class N   CIFAR-10: default 100
   --calib-count N       the first N calibration samples (default: all)
-  --help                this text
+)" OCTET_CLI_LIMITS_USAGE R"(  --help                this text
 
 Exit status: 0 success, 1 error, 2 usage error.
 )";
@@ -85,6 +85,7 @@ struct Options {
   std::optional<std::string> save_probs;
   std::vector<quant::Scheme> schemes;
   CalibrationFlags calib;
+  ResourceLimits limits;
 };
 
 std::vector<quant::Scheme> parse_schemes(const std::string& list) {
@@ -104,7 +105,7 @@ std::vector<quant::Scheme> parse_schemes(const std::string& list) {
 }
 
 Options parse_options(int argc, char** argv) {
-  std::vector<std::string> keys = {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize"};
+  std::vector<std::string> keys = {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
   cli::Args args(argc, argv, {"help", "json", "reference"}, keys);
   Options o;
@@ -127,6 +128,7 @@ Options parse_options(int argc, char** argv) {
   o.save_probs = args.get("save-probs");
   if (auto q = args.get("quantize")) o.schemes = parse_schemes(*q);
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
+  o.limits = cli::resource_limits(args);
   if (!o.schemes.empty() && (o.reference || o.save_probs))
     throw Error("--quantize compares on the optimised runtime; it cannot be combined with --reference or --save-probs");
   return o;
@@ -252,10 +254,12 @@ int run(const Options& opt) {
   std::optional<Session> session;
   std::vector<float> scores_buffer;
   if (opt.reference) {
-    exec.emplace(graph);
+    exec.emplace(graph, opt.limits);
   } else {
-    plan = &model.plan();
-    session.emplace(*plan, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)});
+    CompileOptions compile_options;
+    compile_options.limits = opt.limits;
+    plan = &model.compile(compile_options);
+    session.emplace(*plan, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)}, opt.limits);
     scores_buffer.resize(static_cast<size_t>(batch) * kCifarClasses);
   }
   const bool progress = stdout_is_terminal() && isatty(STDERR_FILENO) == 1;

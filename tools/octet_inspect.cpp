@@ -24,7 +24,9 @@ constexpr const char* kUsage =
     "  --optimized  print the graph after the optimisation passes (BatchNorm, Pad and\n"
     "           activations folded into convolutions)\n"
     "  --plan   print the compiled plan: one line per step with the kernel chosen for\n"
-    "           this CPU, and the activation arena and workspace sizes\n"
+    "           this CPU, and the activation arena and workspace sizes; compiling\n"
+    "           checks the limits:\n"
+    OCTET_CLI_LIMITS_USAGE
     "  --help   print this text\n"
     "\n"
     "Exit status: 0 success, 1 error, 2 usage error.\n";
@@ -34,7 +36,8 @@ constexpr const char* kUsage =
 int main(int argc, char** argv) {
   std::optional<octet::cli::Args> parsed;
   try {
-    parsed.emplace(argc, argv, std::vector<std::string>{"raw", "optimized", "plan", "help"}, std::vector<std::string>{});
+    parsed.emplace(argc, argv, std::vector<std::string>{"raw", "optimized", "plan", "help"},
+                   std::vector<std::string>{"max-memory", "max-cost"});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "octet-inspect: %s\n", e.what());
     return 2;
@@ -59,7 +62,9 @@ int main(int argc, char** argv) {
       // The plan octet-eval runs: a QDQ model's pairs recognised (int8 kernels), a .octet
       // file's own plan.
       octet::Model model = octet::Model::load(path);
-      std::fputs(model.plan().describe().c_str(), stdout);
+      octet::CompileOptions options;
+      options.limits = octet::cli::resource_limits(args);
+      std::fputs((model.format() == octet::ModelFormat::OctetFile ? model.plan() : model.compile(options)).describe().c_str(), stdout);
     } else {
       // As the reference executor sees it: QuantizeLinear/DequantizeLinear stay operators.
       octet::Model model = octet::Model::load(path, octet::LoadOptions{.recognise_qdq = false});

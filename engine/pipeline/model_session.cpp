@@ -27,8 +27,8 @@ int64_t batch_of(const Tensor& t, const Port& port) {
 
 }  // namespace
 
-ModelSession::ModelSession(Model& model, SessionOptions options)
-    : plan_(model.shared_plan()), session_(*plan_, options) {}
+ModelSession::ModelSession(Model& model, SessionOptions options, const ResourceLimits& limits)
+    : plan_(model.shared_plan()), session_(*plan_, options, limits) {}
 
 std::vector<NamedTensor> ModelSession::run(const std::vector<NamedTensor>& inputs) {
   const std::vector<Port>& ports = plan_->inputs;

@@ -20,8 +20,8 @@ struct NamedTensor {
 class ModelSession {
  public:
   // Runs model.plan() (compiling an ONNX model with the default options if it is not yet
-  // compiled); the plan stays alive as long as the session does.
-  ModelSession(Model& model, SessionOptions options);
+  // compiled); the plan stays alive as long as the session does. `limits`: as Session's.
+  ModelSession(Model& model, SessionOptions options, const ResourceLimits& limits = {});
 
   // One float32 tensor per model input, by name, in any order, each [batch, the input's other
   // dims], one batch for all. Returns every output, in the model's output order, [batch, ...].
@@ -32,6 +32,8 @@ class ModelSession {
   const Plan& plan() const { return *plan_; }
   // The session underneath, for what only it offers (Session::enable_profile, step_seconds).
   Session& session() { return session_; }
+  // From another thread: the run in progress throws InterruptedError (Session::interrupt).
+  void interrupt() { session_.interrupt(); }
 
  private:
   std::shared_ptr<const Plan> plan_;

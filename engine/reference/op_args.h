@@ -1,12 +1,14 @@
 // Small helpers the reference ops share for reading inputs, axes and integer lists, so that
 // every op reports a bad input the same way: graph.describe(node) + ": " + what is wrong.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "engine/reference/allocation_budget.h"
 #include "engine/reference/ops.h"
 
 namespace octet::ref::arg {
@@ -77,8 +79,12 @@ inline int64_t product(const Graph& g, const Node& n, std::span<const int64_t> d
 }
 
 // A zero-filled tensor; the size limit error (Tensor refuses > 2^31 elements) names the node.
+// Charged to the reference executor's allocation budget (allocation_budget.h) first.
 inline Tensor make(const Graph& g, const Node& n, DType dtype, std::vector<int64_t> dims) {
   if (dtype_size(dtype) == 0) fail(g, n, "element type " + dtype_name(dtype) + " is not supported");
+  double elements = 1;
+  for (int64_t d : dims) elements *= static_cast<double>(std::max<int64_t>(d, 0));
+  AllocationBudget::charge(g, n, elements * static_cast<double>(dtype_size(dtype)));
   try {
     return Tensor(dtype, std::move(dims));
   } catch (const Error& e) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/runtime/model_file.h"
+#include "engine/runtime/resource_limits.h"
 #include "engine/runtime/session.h"
 #include "engine/runtime/error.h"
 #include "octet/octet.h"
@@ -41,6 +42,10 @@ octet_status guarded(F&& f) {
     return fail(OCTET_UNSUPPORTED_CPU, e.what());
   } catch (const octet::ModelFileIoError& e) {
     return fail(OCTET_IO_ERROR, e.what());
+  } catch (const octet::ResourceLimitError& e) {
+    return fail(OCTET_RESOURCE_LIMIT, e.what());
+  } catch (const octet::InterruptedError& e) {
+    return fail(OCTET_INTERRUPTED, e.what());
   } catch (const octet::Error& e) {
     return fail(OCTET_INVALID_MODEL, e.what());
   } catch (const std::bad_alloc&) {
@@ -109,6 +114,8 @@ const char* octet_status_string(octet_status status) {
     case OCTET_UNSUPPORTED_CPU: return "unsupported cpu";
     case OCTET_OUT_OF_MEMORY: return "out of memory";
     case OCTET_INTERNAL_ERROR: return "internal error";
+    case OCTET_RESOURCE_LIMIT: return "resource limit";
+    case OCTET_INTERRUPTED: return "interrupted";
   }
   return "unknown status";
 }
@@ -173,15 +180,22 @@ octet_status octet_session_create(const octet_model* model, const octet_session_
   if (session) *session = nullptr;
   if (model == nullptr || session == nullptr) return fail(OCTET_INVALID_ARGUMENT, "octet_session_create: NULL argument");
   octet::SessionOptions o;
+  octet::ResourceLimits limits;
   if (options) {
     o.threads = options->threads;
     o.max_batch = options->max_batch;
+    if (options->max_memory_bytes != 0) limits.max_memory_bytes = options->max_memory_bytes;
+    if (options->max_cost_per_image != 0) limits.max_cost_per_image = options->max_cost_per_image;
+    if (!(limits.max_cost_per_image > 0))
+      return fail(OCTET_INVALID_ARGUMENT, "octet_session_create: max_cost_per_image must be positive or 0 (the default)");
   }
   return guarded([&] {
     auto s = std::make_unique<octet_session>();
     s->plan = model->plan;
     try {
-      s->session = std::make_unique<octet::Session>(*s->plan, o);
+      s->session = std::make_unique<octet::Session>(*s->plan, o, limits);
+    } catch (const octet::ResourceLimitError& e) {
+      return fail(OCTET_RESOURCE_LIMIT, e.what());
     } catch (const octet::Error& e) {
       return fail(OCTET_INVALID_ARGUMENT, e.what());
     }
@@ -208,11 +222,19 @@ octet_status octet_session_run(octet_session* session, int batch, const float* c
     try {
       session->session->run(batch, std::span<const float* const>(inputs, input_count),
                             std::span<float* const>(outputs, output_count));
+    } catch (const octet::InterruptedError& e) {
+      return fail(OCTET_INTERRUPTED, e.what());
     } catch (const octet::Error& e) {
       return fail(OCTET_INVALID_ARGUMENT, e.what());   // batch out of range
     }
     return OCTET_OK;
   });
+}
+
+octet_status octet_session_interrupt(octet_session* session) {
+  if (session == nullptr) return fail(OCTET_INVALID_ARGUMENT, "octet_session_interrupt: NULL session");
+  session->session->interrupt();   // an atomic store: no lock, so it never waits for the run
+  return OCTET_OK;
 }
 
 }  // extern "C"

@@ -22,18 +22,47 @@ size_t checked_bytes(size_t per_copy, int count, const char* what) {
   return per_copy * n;
 }
 
+// The plan's planned bytes for these options against the memory limit, naming the biggest
+// buffers of the arena when it is refused, and its MACs per image against the cost limit.
+void check_budgets(const Plan& plan, const SessionOptions& o, const ResourceLimits& limits) {
+  const int slots = std::min(o.max_batch, o.threads);
+  const double arena = static_cast<double>(plan.arena_bytes_per_image) * slots;
+  const double scratch = static_cast<double>(align_up(std::max<size_t>(1, plan.workspace_bytes))) * o.threads;
+  const std::vector<Consumer> parts{{"weights", static_cast<double>(plan.weights.size())},
+                                    {"scratch (" + std::to_string(o.threads) + " threads)", scratch},
+                                    {"activation arena (" + std::to_string(slots) + " images)", arena}};
+  std::vector<Consumer> buffers;
+  for (const Buffer& b : plan.buffers) buffers.push_back({"'" + b.value_name + "'", static_cast<double>(b.bytes_per_image)});
+  check_memory_budget(parts, limits.max_memory_bytes, "the session", buffers, "its biggest buffers per image");
+  std::vector<Consumer> costs;
+  for (const Step& s : plan.steps)
+    if (s.macs > 0)
+      costs.push_back({"step '" + s.name + "' (" + s.kernel_name() + ")", static_cast<double>(s.macs)});
+  check_cost_budget(costs, limits.max_cost_per_image, 1, "the plan");
+}
+
 // Checked first (options_ is initialised before the arena and pool are built from it).
-SessionOptions validated(SessionOptions o) {
+SessionOptions validated(const Plan& plan, SessionOptions o, const ResourceLimits& limits) {
   if (o.max_batch < 1) throw Error("max_batch must be at least 1");
   if (o.threads < 1 || o.threads > 1024)
     throw Error("threads must be in [1, 1024], given " + std::to_string(o.threads));
+  check_budgets(plan, o, limits);
   return o;
+}
+
+// Rows per interrupt check: about Session::kInterruptCheckMacs MACs, whole tiles.
+int32_t chunk_rows(const Step& s, const RowSplit& split) {
+  if (s.macs <= 0 || split.rows <= 0) return std::max<int32_t>(1, split.rows);
+  const int64_t macs_per_row = std::max<int64_t>(1, s.macs / split.rows);
+  const int64_t rows = std::max<int64_t>(1, Session::kInterruptCheckMacs / macs_per_row);
+  const int64_t tiles = (rows + split.tile - 1) / split.tile;
+  return static_cast<int32_t>(std::min<int64_t>(split.rows, tiles * split.tile));
 }
 }  // namespace
 
-Session::Session(const Plan& plan, SessionOptions options)
+Session::Session(const Plan& plan, SessionOptions options, const ResourceLimits& limits)
     : plan_(plan),
-      options_(validated(options)),
+      options_(validated(plan, options, limits)),
       slots_(std::min(options_.max_batch, options_.threads)),
       workspace_stride_(align_up(std::max<size_t>(1, plan.workspace_bytes))),
       arena_(checked_bytes(plan.arena_bytes_per_image, slots_, "activation arena")),
@@ -41,7 +70,11 @@ Session::Session(const Plan& plan, SessionOptions options)
       pool_(options_.threads),
       step_seconds_(plan.steps.size(), 0.0) {
   splits_.reserve(plan.steps.size());
-  for (const Step& s : plan.steps) splits_.push_back(s.type->rows(*s.params));
+  chunk_rows_.reserve(plan.steps.size());
+  for (const Step& s : plan.steps) {
+    splits_.push_back(s.type->rows(*s.params));
+    chunk_rows_.push_back(chunk_rows(s, splits_.back()));
+  }
 }
 
 void Session::enable_profile(bool on) {
@@ -74,7 +107,8 @@ void Session::store_image(int image, int slot) {
   }
 }
 
-void Session::run_step(const Step& s, int slot, int32_t row_begin, int32_t row_end, int thread) {
+void Session::run_step(size_t step, int slot, int32_t row_begin, int32_t row_end, int thread) {
+  const Step& s = plan_.steps[step];
   const StepContext context{s.input >= 0 ? buffer(s.input, slot) : nullptr,
                             s.input2 >= 0 ? buffer(s.input2, slot) : nullptr,
                             buffer(s.output, slot),
@@ -82,13 +116,16 @@ void Session::run_step(const Step& s, int slot, int32_t row_begin, int32_t row_e
                             workspace_.data() + static_cast<size_t>(thread) * workspace_stride_,
                             plan_.vector,
                             plan_.qvector};
-  s.type->run(*s.params, context, row_begin, row_end);
+  const int32_t chunk = chunk_rows_[step];
+  for (int32_t begin = row_begin; begin < row_end && !interrupted(); begin += chunk)
+    s.type->run(*s.params, context, begin, std::min(row_end, begin + chunk));
 }
 
 void Session::run_images(int first, int last, int thread) {
   for (int i = first; i < last; ++i) {
     load_image(i, thread);
-    for (size_t si = 0; si < plan_.steps.size(); ++si) run_step(plan_.steps[si], thread, 0, splits_[si].rows, thread);
+    for (size_t si = 0; si < plan_.steps.size() && !interrupted(); ++si) run_step(si, thread, 0, splits_[si].rows, thread);
+    if (interrupted()) return;
     store_image(i, thread);
   }
 }
@@ -98,7 +135,7 @@ void Session::run_images(int first, int last, int thread) {
 void Session::run_layers(int first, int count) {
   for (int j = 0; j < count; ++j) load_image(first + j, j);
   const int threads = pool_.size();
-  for (size_t si = 0; si < plan_.steps.size(); ++si) {
+  for (size_t si = 0; si < plan_.steps.size() && !interrupted(); ++si) {
     const Step& s = plan_.steps[si];
     const int32_t rows = splits_[si].rows, tile = splits_[si].tile;
     const int32_t tiles = (rows + tile - 1) / tile;
@@ -109,13 +146,14 @@ void Session::run_layers(int first, int count) {
       const int32_t c = static_cast<int32_t>(t % chunks);
       const int32_t begin = std::min(rows, (tiles * c / chunks) * tile);
       const int32_t end = std::min(rows, (tiles * (c + 1) / chunks) * tile);
-      if (begin < end) run_step(s, slot, begin, end, thread);
+      if (begin < end) run_step(si, slot, begin, end, thread);
     };
     pool_.parallel_for(int64_t{count} * chunks, task);
     if (profile_) step_seconds_[si] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (observer_)
       for (int j = 0; j < count; ++j) observer_(si, first + j, buffer(s.output, j));
   }
+  if (interrupted()) return;
   for (int j = 0; j < count; ++j) store_image(first + j, j);
 }
 
@@ -132,9 +170,10 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
   check_run(batch, inputs.size(), outputs.size());
   inputs_ = inputs;
   outputs_ = outputs;
+  interrupted_.store(false, std::memory_order_relaxed);
   const int threads = pool_.size();
   if (profile_ || observer_ || batch < threads) {
-    for (int first = 0; first < batch; first += slots_) run_layers(first, std::min(slots_, batch - first));
+    for (int first = 0; first < batch && !interrupted(); first += slots_) run_layers(first, std::min(slots_, batch - first));
   } else {
     // Whole images per thread: no barrier between layers, activations stay in cache.
     auto task = [&](int64_t t, int thread) {
@@ -144,6 +183,7 @@ void Session::run(int batch, std::span<const float* const> inputs, std::span<flo
     };
     pool_.parallel_for(threads, task);
   }
+  if (interrupted()) throw InterruptedError("the run was interrupted");
 }
 
 void Session::run(int batch, std::span<const std::span<const float>> inputs,

@@ -2,11 +2,13 @@
 // scratch, the thread pool), all allocated here once: run() allocates nothing. One Plan can
 // serve many Sessions; a Session runs one call at a time.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <span>
 #include <vector>
 
 #include "engine/runtime/plan.h"
+#include "engine/runtime/resource_limits.h"
 #include "engine/runtime/thread_pool.h"
 
 namespace octet {
@@ -18,11 +20,15 @@ struct SessionOptions {
 
 class Session {
  public:
-  Session(const Plan& plan, SessionOptions options);
+  // `limits` are checked here, before anything is allocated: the planned bytes (arena,
+  // scratch, weights) against max_memory_bytes and the plan's MACs per image against
+  // max_cost_per_image; ResourceLimitError names the biggest buffers or steps and the limit.
+  Session(const Plan& plan, SessionOptions options, const ResourceLimits& limits = {});
 
   // inputs[i]: batch × plan.inputs[i].floats_per_image() floats in the layout the model
   // declares; outputs[i] likewise for plan.outputs[i]. Throws octet::Error if batch is
-  // outside [1, max_batch] or the pointer counts are wrong.
+  // outside [1, max_batch] or the pointer counts are wrong, InterruptedError when interrupt()
+  // stopped it (the session stays usable; the outputs are then unspecified).
   void run(int batch, std::span<const float* const> inputs, std::span<float* const> outputs);
   // The same with sizes: also throws octet::Error, naming the input or output, when a span
   // does not hold exactly batch × floats_per_image floats. Allocates nothing either.
@@ -33,6 +39,12 @@ class Session {
   size_t arena_bytes() const { return arena_.size(); }
   size_t workspace_bytes() const { return workspace_.size(); }
   const Plan& plan() const { return plan_; }
+  // Makes the run in progress, on another thread, stop within milliseconds and throw
+  // InterruptedError: every thread checks between steps and between chunks of a step's rows
+  // (each chunk about kInterruptCheckMacs MACs). Thread-safe and lock-free; without a run in
+  // progress it has no effect (each run starts uninterrupted).
+  void interrupt() { interrupted_.store(true, std::memory_order_relaxed); }
+  static constexpr int64_t kInterruptCheckMacs = int64_t{1} << 22;
   int threads() const { return pool_.size(); }
 
   // Optional: called after each step with the step's index, an image of the batch, and that
@@ -54,7 +66,9 @@ class Session {
   void run_layers(int first, int count);
   // Output rows [row_begin, row_end) of step s on the image in arena slot `slot`, through the
   // step's type (engine/runtime/step_type.h): one indirect call.
-  void run_step(const Step& s, int slot, int32_t row_begin, int32_t row_end, int thread);
+  // Split into chunks of chunk_rows_[step] rows, checking interrupted_ between them.
+  void run_step(size_t step, int slot, int32_t row_begin, int32_t row_end, int thread);
+  bool interrupted() const { return interrupted_.load(std::memory_order_relaxed); }
   void run_images(int first, int last, int thread);
 
   const Plan& plan_;
@@ -70,6 +84,8 @@ class Session {
   std::span<float* const> outputs_;
   std::vector<double> step_seconds_;
   std::vector<RowSplit> splits_;   // each step's type->rows(), asked once here rather than per run
+  std::vector<int32_t> chunk_rows_;   // rows per interrupt check, a multiple of the step's tile
+  std::atomic<bool> interrupted_{false};
 };
 
 }  // namespace octet

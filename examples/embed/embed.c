@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
       input[nchw ? c * 1024 + p : p * 3 + c] = (float)v;
     }
 
-  octet_session_options options = {1, 1};
+  octet_session_options options = {.threads = 1, .max_batch = 1}; /* limits: the defaults */
   const char* threads = getenv("OCTET_THREADS");
   if (threads) options.threads = atoi(threads);
   octet_session* session = NULL;

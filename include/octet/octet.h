@@ -24,6 +24,13 @@
  * time; concurrent runs on one session are serialised. Freeing a model while its sessions
  * live is allowed (the sessions keep what they need).
  *
+ * Limits: a session refuses, when it is created, a model whose planned memory (activation
+ * arena, scratch, weights) exceeds max_memory_bytes (default 1 GiB) or whose multiply-
+ * accumulates per image exceed max_cost_per_image (default 1e12): OCTET_RESOURCE_LIMIT, with
+ * the biggest buffers or steps and the limit in octet_last_error(). A run in progress stops
+ * within milliseconds when another thread calls octet_session_interrupt(): it returns
+ * OCTET_INTERRUPTED and the session stays usable (docs/limits.md).
+ *
  * Tensors: every input and output is float32, dense, row-major, in the layout and shape the
  * model declares; dimension 0 is the batch (-1 in the shape when the model leaves it free).
  */
@@ -50,7 +57,9 @@ typedef enum octet_status {
   OCTET_INVALID_MODEL = 3,    /* not a valid .octet file: truncated, corrupted, wrong version */
   OCTET_UNSUPPORTED_CPU = 4,  /* the file's kernels need instructions this CPU lacks */
   OCTET_OUT_OF_MEMORY = 5,
-  OCTET_INTERNAL_ERROR = 6
+  OCTET_INTERNAL_ERROR = 6,
+  OCTET_RESOURCE_LIMIT = 7,   /* the model needs more memory or arithmetic than the session's limits */
+  OCTET_INTERRUPTED = 8       /* octet_session_interrupt() stopped the run; its outputs are unspecified */
 } octet_status;
 
 typedef enum octet_dtype { OCTET_FLOAT32 = 1 } octet_dtype;
@@ -58,9 +67,12 @@ typedef enum octet_dtype { OCTET_FLOAT32 = 1 } octet_dtype;
 typedef struct octet_model octet_model;
 typedef struct octet_session octet_session;
 
+/* Zero-initialise it (octet_session_options o = {0};): a zero limit means the default. */
 typedef struct octet_session_options {
   int threads;   /* worker threads including the caller, >= 1 */
   int max_batch; /* largest batch one run takes, >= 1 (the activation memory is sized for it) */
+  uint64_t max_memory_bytes;  /* planned bytes of arena, scratch and weights; 0: 1 GiB */
+  double max_cost_per_image;  /* multiply-accumulates per image; 0: 1e12 */
 } octet_session_options;
 
 /* "ok", "invalid argument", ... */
@@ -95,7 +107,8 @@ OCTET_API size_t octet_model_output_elements(const octet_model* model, size_t in
 /* One line: scheme, ISA, steps, weight bytes, producer. Valid while the model lives. */
 OCTET_API const char* octet_model_description(const octet_model* model);
 
-/* options may be NULL (1 thread, max_batch 1). */
+/* options may be NULL (1 thread, max_batch 1, the default limits). OCTET_RESOURCE_LIMIT when the
+ * model exceeds a limit. */
 OCTET_API octet_status octet_session_create(const octet_model* model, const octet_session_options* options,
                                             octet_session** session);
 OCTET_API void octet_session_free(octet_session* session); /* NULL is ignored */
@@ -103,6 +116,10 @@ OCTET_API void octet_session_free(octet_session* session); /* NULL is ignored */
  * the counts must equal the model's. Allocates nothing. */
 OCTET_API octet_status octet_session_run(octet_session* session, int batch, const float* const* inputs,
                                          size_t input_count, float* const* outputs, size_t output_count);
+/* Stops the run in progress on `session` (called from another thread): that run returns
+ * OCTET_INTERRUPTED within milliseconds. Thread-safe, never blocks; with no run in progress it
+ * does nothing (the next run is not affected). The session must not be freed meanwhile. */
+OCTET_API octet_status octet_session_interrupt(octet_session* session);
 
 #ifdef __cplusplus
 }

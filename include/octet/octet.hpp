@@ -9,7 +9,8 @@
 //
 // A Model is cheap to copy (shared, immutable) and safe to use from any thread; a Session
 // runs one call at a time (concurrent calls on one Session are serialised), so give each
-// thread its own Session for parallel inference.
+// thread its own Session for parallel inference; interrupt() is the one call that another
+// thread may make during a run.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -97,12 +98,15 @@ class Model {
 struct SessionOptions {
   int threads = 1;     // including the calling thread
   int max_batch = 1;   // largest batch one run takes
+  uint64_t max_memory_bytes = 0;   // planned arena, scratch and weights; 0: the default, 1 GiB
+  double max_cost_per_image = 0;   // multiply-accumulates per image; 0: the default, 1e12
 };
 
 class Session {
  public:
   explicit Session(const Model& model, SessionOptions options = {}) : session_(nullptr, &octet_session_free) {
-    const octet_session_options o{options.threads, options.max_batch};
+    const octet_session_options o{options.threads, options.max_batch, options.max_memory_bytes,
+                                  options.max_cost_per_image};
     octet_session* s = nullptr;
     detail::check(octet_session_create(model.handle(), &o, &s));
     session_.reset(s);
@@ -116,6 +120,9 @@ class Session {
   void run(int batch, const float* input, float* output) {
     detail::check(octet_session_run(session_.get(), batch, &input, 1, &output, 1));
   }
+  // From another thread: the run in progress throws Error with status() OCTET_INTERRUPTED
+  // within milliseconds; the session stays usable.
+  void interrupt() { detail::check(octet_session_interrupt(session_.get())); }
 
  private:
   std::unique_ptr<octet_session, void (*)(octet_session*)> session_;

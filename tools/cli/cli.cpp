@@ -74,4 +74,11 @@ long long Args::get_int(const std::string& key, long long fallback, long long lo
   return x;
 }
 
+ResourceLimits resource_limits(const Args& args) {
+  ResourceLimits limits;
+  if (auto v = args.get("max-memory")) limits.max_memory_bytes = parse_byte_size(*v, "--max-memory");
+  if (auto v = args.get("max-cost")) limits.max_cost_per_image = parse_cost(*v, "--max-cost");
+  return limits;
+}
+
 }  // namespace octet::cli

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/runtime/resource_limits.h"
+
 namespace octet::cli {
 
 class Args {
@@ -27,6 +29,18 @@ class Args {
   std::vector<std::string> flags_set_;
   std::vector<std::string> positional_;
 };
+
+// --max-memory SIZE and --max-cost N, the resource limits every tool that runs or compiles a
+// model takes (its Args must list both keys); absent: the defaults. Their usage lines are
+// OCTET_CLI_LIMITS_USAGE, a string literal so that a tool's raw-literal usage text can
+// concatenate it.
+ResourceLimits resource_limits(const Args& args);
+#define OCTET_CLI_LIMITS_USAGE                                                                     \
+  "  --max-memory SIZE     refuse a model whose planned memory (weights, activations, scratch;\n" \
+  "                        the live tensors under --reference) exceeds SIZE: 512M, 2G, ...\n"    \
+  "                        (default 1G)\n"                                                         \
+  "  --max-cost N          refuse a model costing more than N multiply-accumulates or\n"          \
+  "                        comparisons per image (default 1e12)\n"
 
 // The main() of a tool: `parse` reads the arguments (an exception there is a usage error:
 // "<name>: <message> (see --help)", exit 2); an Options with `help` set prints `usage`;
