@@ -85,7 +85,7 @@ def main():
             agree = "-" if name == "fp32" else f"{100.0 * (pred == base).mean():.2f} %"
             reduction = "-" if name == "fp32" else f"{sizes['fp32'] / sizes[name]:.2f}x"
             print(f"  {name:8} {acc:6.2f} % ({correct}/{len(labels)}) {delta:>10} {agree:>12} "
-                  f"{sizes[name] / 1024:7.1f} KB {reduction:>10}")
+                  f"{sizes[name] / 1000:7.1f} KB {reduction:>10}")
 
 
 if __name__ == "__main__":
