@@ -18,7 +18,7 @@ import octet  # noqa: E402
 
 
 def tool(name):
-    """A program of the build, skipping the test when it is not built."""
+    """A program of the build; the test fails, naming it, when it is not built."""
     for folder in ("tools", "bench"):
         path = os.path.join(BINARY_DIR, folder, name)
         if os.path.exists(path):
