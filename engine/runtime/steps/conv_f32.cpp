@@ -11,8 +11,7 @@ void ConvF32Step::run(const ConvF32Step& p, const StepContext& c, int32_t row_be
 }
 
 std::string ConvF32Step::describe(const Step& s, const ConvF32Step& p) {
-  return std::string(p.kernel->name) + "  " + conv_geometry(p.shape) + (s.input2 >= 0 ? " +residual" : "") +
-         (p.shape.activation == kernels::Activation::Relu ? " relu" : "");
+  return std::string(p.kernel->name) + "  " + conv_geometry(p.shape) + conv_epilogue_text(s.input2 >= 0, p.shape);
 }
 
 template <typename IO, typename S>
