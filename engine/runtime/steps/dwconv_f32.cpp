@@ -22,12 +22,8 @@ void DwConvF32Step::fields(IO& io, S& p) {
 
 void DwConvF32Step::validate(PlanChecker& c, const Step& s, const DwConvF32Step& p) {
   c.require(p.kernel != nullptr, "no depthwise conv kernel");
-  c.conv_shape(p.shape);
+  c.conv_step(s, p.shape);
   c.require(p.kernel->supports(p.shape), "the kernel does not support these parameters");
-  const int64_t out = int64_t{p.shape.out_h} * p.shape.out_w * p.shape.out_c;
-  c.buffer(s.input, int64_t{p.shape.in_h} * p.shape.in_w * p.shape.in_c, false, "input");
-  c.buffer(s.output, out, false, "output");
-  if (s.input2 >= 0) c.buffer(s.input2, out, false, "residual");
   c.weights(p.weights_offset, p.kernel->packed_floats(p.shape) * sizeof(float));
 }
 
