@@ -15,6 +15,7 @@
 #include "engine/executor.h"
 #include "engine/runtime/model_file.h"
 #include "engine/runtime/session.h"
+#include "engine/runtime/steps/all.h"
 #include "graph/passes/optimize.h"
 #include "tests/optimize_test_util.h"
 
@@ -98,6 +99,32 @@ TEST(GroupedConvModel, OptimisedRuntimeMatchesTheReference) {
       expect_close(run(loaded, in, batch, 2), want, what + ", .octet round trip");
     }
   }
+}
+
+// The .octet validator checks the new steps' sizes: a group count or channel count that would
+// make the kernels read past their buffers, weights or scratch is refused, file or plan.
+TEST(GroupedConvModel, ValidatorRefusesOversizedGroupedAndDepthwiseSteps) {
+  Graph g = depthwise_net();
+  optimize_graph(g);
+  const Plan plan = compile_plan(g);
+  int grouped = 0, depthwise = 0;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    Plan edited = load_model_file(model_file_bytes(plan));   // a copy to edit
+    if (auto* p = edited.steps[i].params_if<GroupedConvF32Step>()) {
+      ++grouped;
+      p->groups *= 4;   // 4x the channels of the buffers
+    } else if (auto* d = edited.steps[i].params_if<DwConvF32Step>()) {
+      ++depthwise;
+      d->shape.in_c = d->shape.out_c = d->shape.in_c * 4;
+    } else {
+      continue;
+    }
+    SCOPED_TRACE(edited.steps[i].name);
+    EXPECT_THROW(validate_plan(edited), Error);
+    EXPECT_THROW(load_model_file(model_file_bytes(edited)), Error);
+  }
+  EXPECT_EQ(grouped, 2);
+  EXPECT_EQ(depthwise, 3);
 }
 
 }  // namespace
