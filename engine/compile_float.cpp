@@ -14,7 +14,8 @@ void Compiler::compile_conv(const Node& n) {
   Slot in = nhwc(n, n.inputs[0]);
   const Tensor& w = constant(n, 1, "weight");
   const Tensor* bias = n.has_input(2) ? &constant(n, 2, "bias") : nullptr;
-  kernels::ConvNhwcParams p = conv_shape(n, in, w);
+  int32_t groups = 1;
+  kernels::ConvNhwcParams p = conv_shape(n, in, w, &groups);
   check_epilogue(g_, n);
   switch (n.epilogue.activation) {
     case Epilogue::Activation::None: break;
@@ -26,6 +27,7 @@ void Compiler::compile_conv(const Node& n) {
       break;
   }
   const int residual = n.epilogue.residual ? nhwc(n, n.inputs[3]).buffer : -1;
+  if (groups > 1) return compile_grouped_conv(n, p, groups, in.buffer, residual, w, bias);
   ConvF32Step cs;
   cs.shape = p;
   cs.kernel = select_conv_kernel(p, isa_, w.data<float>(), bias ? bias->data<float>() : nullptr, opts_.autotune,

@@ -27,16 +27,20 @@ void set_window(Params& p, const WindowParams& wp, const Slot& in, const std::ve
 
 }  // namespace
 
-kernels::ConvNhwcParams Compiler::conv_shape(const Node& n, const Slot& in, const Tensor& w) const {
+kernels::ConvNhwcParams Compiler::conv_shape(const Node& n, const Slot& in, const Tensor& w, int32_t* groups) const {
   if (w.rank() != 4) fail(n, "only 2-D convolutions are supported");
-  if (n.attr_int("group", 1) != 1) fail(n, "grouped convolution is not supported yet");
+  const int64_t group = n.attr_int("group", 1);
+  if (group != 1 && groups == nullptr) fail(n, "grouped convolution is not supported yet on the int8 kernels");
+  if (group < 1 || in.dims[0] % group != 0 || w.dims[0] % group != 0)
+    fail(n, "group " + std::to_string(group) + " does not divide the input and output channels");
+  if (groups != nullptr) *groups = static_cast<int32_t>(group);
   const std::vector<int64_t> in_spatial{in.dims[1], in.dims[2]};
   WindowParams wp = window_params(g_, n, in_spatial, std::vector<int64_t>{w.dims[2], w.dims[3]});
   kernels::ConvNhwcParams p;
   set_window(p, wp, in, wp.output_spatial(in_spatial));
   p.in_c = static_cast<int32_t>(in.dims[0]);
   p.out_c = static_cast<int32_t>(w.dims[0]);
-  if (w.dims[1] != p.in_c) fail(n, "weight channels do not match the input");
+  if (w.dims[1] * group != p.in_c) fail(n, "weight channels do not match the input");
   return p;
 }
 

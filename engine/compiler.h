@@ -96,13 +96,17 @@ class Compiler {
   T* weights_at(size_t offset) { return reinterpret_cast<T*>(weights_.data() + offset); }
 
   // compile_window.cpp: the geometry of a conv over `in` with weight `w` (checked against
-  // the input), and of a pool over `in`, from n's window attributes.
-  kernels::ConvNhwcParams conv_shape(const Node& n, const Slot& in, const Tensor& w) const;
+  // the input; in_c and out_c over all groups), and of a pool over `in`, from n's window
+  // attributes. Without `groups`, a grouped conv is refused; with it, it receives the count.
+  kernels::ConvNhwcParams conv_shape(const Node& n, const Slot& in, const Tensor& w, int32_t* groups = nullptr) const;
   kernels::PoolNhwcParams pool_shape(const Node& n, const Slot& in) const;
 
   // compile.cpp, compile_float.cpp
   void compile_node(const Node& n);
   void compile_conv(const Node& n);
+  // Conv with group > 1 (p: the whole conv's geometry and epilogue), compile_grouped_conv.cpp.
+  void compile_grouped_conv(const Node& n, const kernels::ConvNhwcParams& p, int32_t groups, int input, int residual,
+                            const Tensor& w, const Tensor* bias);
   void compile_pool(const Node& n);
   void compile_global_average(const Node& n);
   void compile_gemm(const Node& n);

@@ -8,6 +8,7 @@ template <KernelFamily F>
 KernelVariant variant(const char* name, KernelIsa isa, const typename KernelObject<F>::type& k) {
   KernelVariant v{name, F, isa};
   if constexpr (F == KernelFamily::ConvF32) v.conv = &k;
+  if constexpr (F == KernelFamily::DwConvF32) v.dwconv = &k;
   if constexpr (F == KernelFamily::GemmF32) v.gemm = &k;
   if constexpr (F == KernelFamily::VectorF32) v.vector = &k;
   if constexpr (F == KernelFamily::ConvQU8) v.qconv = &k;
@@ -27,6 +28,7 @@ std::span<const KernelVariant> kernel_variants() { return kVariants; }
 
 const void* KernelVariant::object() const {
   if (conv) return conv;
+  if (dwconv) return dwconv;
   if (gemm) return gemm;
   if (vector) return vector;
   if (qconv) return qconv;
@@ -62,6 +64,7 @@ std::vector<const KernelVariant*> variants_for(KernelFamily family, KernelIsa is
 const char* family_name(KernelFamily f) {
   switch (f) {
     case KernelFamily::ConvF32: return "f32_conv";
+    case KernelFamily::DwConvF32: return "f32_dwconv";
     case KernelFamily::GemmF32: return "f32_gemm";
     case KernelFamily::VectorF32: return "f32_vector";
     case KernelFamily::ConvQU8: return "qu8_conv";

@@ -20,6 +20,7 @@ struct KernelVariant {
   KernelIsa isa;
   // Exactly one of these is set, matching `family`.
   const ConvF32Kernel* conv = nullptr;
+  const DwConvF32Kernel* dwconv = nullptr;
   const GemmF32Kernel* gemm = nullptr;
   const VectorF32Kernels* vector = nullptr;
   const QConvU8Kernel* qconv = nullptr;
@@ -32,7 +33,7 @@ struct KernelVariant {
 // In the order of kernels/kernels.inc.
 std::span<const KernelVariant> kernel_variants();
 
-const char* family_name(KernelFamily f);   // "f32_conv", "f32_gemm", "f32_vector", "qu8_conv", "qu8_vector"
+const char* family_name(KernelFamily f);   // "f32_conv", "f32_dwconv", "f32_gemm", "f32_vector", "qu8_conv", "qu8_vector"
 
 // nullptr when no variant has that name / that object.
 const KernelVariant* variant_named(std::string_view name);

@@ -66,12 +66,13 @@ TEST(KernelRegistry, EntriesAreConsistent) {
     const std::string isa = std::string("_") + kernels::isa_name(v.isa);
     EXPECT_TRUE(name.size() > isa.size() && name.compare(name.size() - isa.size(), isa.size(), isa) == 0)
         << "name does not end with its ISA " << isa;
-    const int set = (v.conv != nullptr) + (v.gemm != nullptr) + (v.vector != nullptr) +
+    const int set = (v.conv != nullptr) + (v.dwconv != nullptr) + (v.gemm != nullptr) + (v.vector != nullptr) +
                     (v.qconv != nullptr) + (v.qvector != nullptr);
     ASSERT_EQ(set, 1);
     // One name per kernel: the object's own name field is its table name.
-    const char* object_name = v.conv    ? v.conv->name
-                              : v.gemm  ? v.gemm->name
+    const char* object_name = v.conv     ? v.conv->name
+                              : v.dwconv ? v.dwconv->name
+                              : v.gemm   ? v.gemm->name
                               : v.vector ? v.vector->name
                               : v.qconv ? v.qconv->name
                                         : v.qvector->name;
@@ -86,6 +87,7 @@ TEST(KernelRegistry, EntriesAreConsistent) {
     EXPECT_EQ(v.qconv != nullptr, v.family == kernels::KernelFamily::ConvQU8);
     EXPECT_EQ(v.qvector != nullptr, v.family == kernels::KernelFamily::VectorQU8);
     EXPECT_EQ(v.conv != nullptr, v.family == kernels::KernelFamily::ConvF32);
+    EXPECT_EQ(v.dwconv != nullptr, v.family == kernels::KernelFamily::DwConvF32);
     EXPECT_EQ(v.gemm != nullptr, v.family == kernels::KernelFamily::GemmF32);
     EXPECT_EQ(v.vector != nullptr, v.family == kernels::KernelFamily::VectorF32);
   }

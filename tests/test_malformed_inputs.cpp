@@ -221,11 +221,6 @@ TEST(MalformedGraphs, OptimisedRuntimeRefusalsNameTheNode) {
   };
   {
     Builder b;
-    b.output(b.conv("grouped", b.input("x", {-1, 4, 8, 8}), 4, 2, 3, 1, {{"group", integer(2)}}));
-    expect_refusal(compile_error(b), "grouped", "grouped convolution is not supported");
-  }
-  {
-    Builder b;
     const int x = b.input("x", {-1, 2, 8});
     b.output(b.node(OpKind::Conv, "conv1d", {x, b.constant("w", opt_test::random_tensor({3, 2, 3}, 1))}));
     expect_refusal(compile_error(b), "conv1d", "expects a 4-D input");

@@ -197,6 +197,29 @@ TEST(FoldPadIntoConv, LeavesOtherPadsAlone) {
   EXPECT_TRUE(unchanged({0, 0, 2, 2, 0, 0, -1, 0}, "constant", 0.f, false));   // crops
 }
 
+// torch's AvgPool2d(padding=0) exports as Pad(0) → AveragePool: a Pad of nothing is dropped
+// whoever reads it (here a pool and a Relu), unless it is a graph output.
+TEST(FoldPadIntoConv, PadOfNothingIsDropped) {
+  Builder b;
+  const int x = b.input("x", {-1, 3, 6, 6});
+  const int pad = b.node(OpKind::Pad, "pad", {x, b.constant("pads", i64({0, 0, 0, 0, 0, 0, 0, 0}))});
+  b.output(b.node(OpKind::AveragePool, "pool", {pad}, {{"kernel_shape", ints({3, 2})}, {"strides", ints({3, 2})}}));
+  b.output(b.node(OpKind::Relu, "relu", {pad}));
+  const Graph before = b.prepared();
+  Graph after = before;
+  EXPECT_TRUE(fold_pad_into_conv(after));
+  ASSERT_EQ(ops_of(after), (std::vector<OpKind>{OpKind::AveragePool, OpKind::Relu}));
+  EXPECT_EQ(after.nodes[0].inputs[0], x);
+  EXPECT_EQ(after.nodes[1].inputs[0], x);
+  expect_same_outputs(before, after, kInput);
+
+  Builder out;
+  const int y = out.input("x", {-1, 3, 6, 6});
+  out.output(out.node(OpKind::Pad, "pad", {y, out.constant("pads", i64({0, 0, 0, 0, 0, 0, 0, 0}))}));
+  Graph g = out.prepared();
+  EXPECT_FALSE(fold_pad_into_conv(g));
+}
+
 // ---- pool_to_global ----------------------------------------------------------------------
 
 TEST(PoolToGlobal, WholeMapAveragePoolBecomesGlobal) {

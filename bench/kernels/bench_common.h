@@ -22,6 +22,7 @@ namespace octet::bench {
 // Registration per family, for one registry entry (bench_f32_*.cpp); references have no
 // registry entry (bench_reference.cpp).
 void register_f32_conv(const kernels::KernelVariant& v);
+void register_f32_dwconv(const kernels::KernelVariant& v);   // bench_f32_dwconv.cpp
 void register_f32_gemm(const kernels::KernelVariant& v);
 void register_f32_vector(const kernels::KernelVariant& v);
 void register_qu8_conv(const kernels::KernelVariant& v);     // bench_qu8_conv.cpp

@@ -22,6 +22,7 @@ void register_all() {
   for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
     switch (v.family) {
       case kernels::KernelFamily::ConvF32: register_f32_conv(v); break;
+      case kernels::KernelFamily::DwConvF32: register_f32_dwconv(v); break;
       case kernels::KernelFamily::GemmF32: register_f32_gemm(v); break;
       case kernels::KernelFamily::VectorF32: register_f32_vector(v); break;
       case kernels::KernelFamily::ConvQU8: register_qu8_conv(v); break;

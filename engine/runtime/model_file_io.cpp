@@ -9,14 +9,6 @@ namespace {
 
 constexpr uint32_t kMaxString = 4096;   // names in real models are far shorter
 
-const void* variant_object(const kernels::KernelVariant& v) {
-  return v.conv ? static_cast<const void*>(v.conv)
-       : v.gemm ? static_cast<const void*>(v.gemm)
-       : v.vector ? static_cast<const void*>(v.vector)
-       : v.qconv ? static_cast<const void*>(v.qconv)
-                 : static_cast<const void*>(v.qvector);
-}
-
 // The registry entry `name` of `family`, for a kernel field of `where`.
 const kernels::KernelVariant* find_variant(const std::string& name, kernels::KernelFamily family,
                                            const std::string& where) {
@@ -48,7 +40,7 @@ void refuse_model_file(const std::string& what) { throw Error("invalid .octet fi
 void ModelFileWriter::kernel(const void* k) {
   if (k == nullptr) return (*this)(std::string());
   for (const kernels::KernelVariant& v : kernels::kernel_variants())
-    if (variant_object(v) == k) return (*this)(std::string(v.name));
+    if (v.object() == k) return (*this)(std::string(v.name));
   throw Error("cannot save the plan: a kernel" + (step_name.empty() ? std::string() : " of step '" + step_name + "'") +
               " is not in the kernel registry (kernels/registry.cpp)");
 }
@@ -107,6 +99,7 @@ uint32_t ModelFileReader::count(uint32_t max, size_t min_bytes, const char* what
     k = v ? v->member : nullptr;                                                                       \
   }
 OCTET_READ_KERNEL(ConvF32Kernel, ConvF32, conv)
+OCTET_READ_KERNEL(DwConvF32Kernel, DwConvF32, dwconv)
 OCTET_READ_KERNEL(GemmF32Kernel, GemmF32, gemm)
 OCTET_READ_KERNEL(QConvU8Kernel, ConvQU8, qconv)
 OCTET_READ_KERNEL(VectorF32Kernels, VectorF32, vector)

@@ -20,6 +20,7 @@ namespace octet {
 
 namespace kernels {
 struct ConvF32Kernel;
+struct DwConvF32Kernel;
 struct GemmF32Kernel;
 struct QConvU8Kernel;
 struct VectorF32Kernels;
@@ -67,6 +68,7 @@ class ModelFileWriter {
   void operator()(const E& e) { out.push_back(static_cast<uint8_t>(e)); }
   // Kernels by registry name; throws octet::Error for a kernel the registry does not list.
   void operator()(const kernels::ConvF32Kernel* const& k) { kernel(k); }
+  void operator()(const kernels::DwConvF32Kernel* const& k) { kernel(k); }
   void operator()(const kernels::GemmF32Kernel* const& k) { kernel(k); }
   void operator()(const kernels::QConvU8Kernel* const& k) { kernel(k); }
   void operator()(const kernels::VectorF32Kernels* const& k) { kernel(k); }
@@ -113,6 +115,7 @@ class ModelFileReader {
   // when this CPU cannot run them. An empty name reads as nullptr (the int8 vector kernels of a
   // float plan).
   void operator()(const kernels::ConvF32Kernel*& k);
+  void operator()(const kernels::DwConvF32Kernel*& k);
   void operator()(const kernels::GemmF32Kernel*& k);
   void operator()(const kernels::QConvU8Kernel*& k);
   void operator()(const kernels::VectorF32Kernels*& k);

@@ -102,6 +102,14 @@ void PlanChecker::conv_shape(const kernels::ConvNhwcParams& p) const {
   require(static_cast<uint8_t>(p.activation) <= static_cast<uint8_t>(kernels::Activation::Clip), "bad activation");
 }
 
+void PlanChecker::conv_step(const Step& s, const kernels::ConvNhwcParams& p) const {
+  conv_shape(p);
+  const int64_t out = int64_t{p.out_h} * p.out_w * p.out_c;
+  buffer(s.input, int64_t{p.in_h} * p.in_w * p.in_c, false, "input");
+  buffer(s.output, out, false, "output");
+  if (s.input2 >= 0) buffer(s.input2, out, false, "residual");
+}
+
 void PlanChecker::pool_shape(const kernels::PoolNhwcParams& p) const {
   window(p.in_h, p.out_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, "pool rows");
   window(p.in_w, p.out_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, "pool columns");

@@ -34,6 +34,8 @@ class PlanChecker {
   void window(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t dilation, int64_t pad_before,
               int64_t pad_after, const char* axis) const;
   void conv_shape(const kernels::ConvNhwcParams& p) const;
+  // conv_shape, and the step's input, output and (if any) residual buffers hold p's tensors.
+  void conv_step(const Step& s, const kernels::ConvNhwcParams& p) const;
   void pool_shape(const kernels::PoolNhwcParams& p) const;
   // `bytes` of packed weights at byte `offset` lie inside Plan::weights, kPlanAlignment-aligned.
   void weights(size_t offset, size_t bytes) const;

@@ -1,6 +1,9 @@
 // Merges an explicit zero Pad into the Convs it feeds. torch.onnx exports TF-style "SAME"
 // padding of stride-2 convolutions as Pad([0,0,1,1]) → Conv(pads 0); as Conv pads the fast
-// path pads on the fly instead of materialising a padded copy of the activation.
+// path pads on the fly instead of materialising a padded copy of the activation. A zero Pad
+// that pads nothing (torch exports AvgPool2d(padding=0) as Pad(0) → AveragePool, as the MLPerf
+// Tiny DS-CNN and MobileNetV1 have it) is an identity: its readers, whatever they are, read
+// its input instead.
 #include <optional>
 #include <string>
 #include <vector>
@@ -158,6 +161,19 @@ bool fold_pad_into_conv(Graph& graph) {
     const std::vector<int>& users = consumers[static_cast<size_t>(out)];
     if (users.empty() || opt::is_graph_output(graph, out)) continue;
     const size_t spatial = extra->begin.size();
+    auto is_zero = [](const std::vector<int64_t>& v) {
+      for (int64_t x : v)
+        if (x != 0) return false;
+      return true;
+    };
+    if (is_zero(extra->begin) && is_zero(extra->end)) {
+      for (int u : users)
+        for (int& in : graph.nodes[static_cast<size_t>(u)].inputs)
+          if (in == out) in = pad.inputs[0];
+      drop[n] = true;
+      changed = true;
+      continue;
+    }
 
     // Every reader must be a Conv reading it as X (and only as X), with pads we can merge.
     std::vector<SpatialPads> merged;

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "kernels/f32/conv.h"
+#include "kernels/f32/conv_epilogue.h"
 #include "kernels/f32/conv_pack.h"
 
 namespace octet::kernels {
@@ -44,11 +45,6 @@ struct ConvWalk {
   ptrdiff_t x_pixel = 0;   // input floats between consecutive pixels of the tile
 };
 
-struct ConvEpilogue {
-  Activation act = Activation::None;
-  float lo = 0.f, hi = 0.f;
-};
-
 inline int32_t conv_imin(int32_t a, int32_t b) { return a < b ? a : b; }
 inline int32_t conv_imax(int32_t a, int32_t b) { return a > b ? a : b; }
 
@@ -57,16 +53,6 @@ template <class Arch, int P1, int P2>
 struct ConvDirectF32 {
   using Batch = xsimd::batch<float, Arch>;
   static constexpr int W = static_cast<int>(Batch::size);
-
-  static Batch activate(Batch v, const ConvEpilogue& e) {
-    // select() keeps NaN where max/min would replace it.
-    if (e.act == Activation::Relu) return xsimd::select(v < Batch(0.f), Batch(0.f), v);
-    if (e.act == Activation::Clip) {
-      v = xsimd::select(v < Batch(e.lo), Batch(e.lo), v);
-      return xsimd::select(v > Batch(e.hi), Batch(e.hi), v);
-    }
-    return v;
-  }
 
   // P pixels x V vectors. w points at the block's bias; w_skip = weight rows to skip
   // before the first kernel row walked. lanes = valid output channels of the block.
@@ -111,7 +97,7 @@ struct ConvDirectF32 {
         for (int v = 0; v < V; ++v) {
           Batch a = acc[p][v];
           if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
-          activate(a, ep).store_unaligned(y + p * y_pixel + v * W);
+          conv_activate(a, ep).store_unaligned(y + p * y_pixel + v * W);
         }
       }
       return;
@@ -125,7 +111,7 @@ struct ConvDirectF32 {
       for (int v = 0; v < V; ++v) {
         Batch a = acc[p][v];
         if (res != nullptr) a += Batch::load_aligned(buf + v * W);
-        activate(a, ep).store_aligned(buf + v * W);
+        conv_activate(a, ep).store_aligned(buf + v * W);
       }
       for (int j = 0; j < lanes; ++j) y[p * y_pixel + j] = buf[j];
     }
@@ -188,21 +174,13 @@ struct ConvDirectF32 {
     return static_cast<size_t>(p.in_h) * static_cast<size_t>(conv_padded_width(p)) * static_cast<size_t>(p.in_c);
   }
 
-  static ConvEpilogue epilogue(const ConvNhwcParams& p) {
-    ConvEpilogue e;
-    e.act = p.activation;
-    e.lo = p.clip_min;
-    e.hi = p.clip_max;
-    return e;
-  }
-
   static void run(const ConvNhwcParams& p, const float* packed, const float* input, const float* residual,
                   float* output, float* workspace, int32_t oh_begin, int32_t oh_end) {
     oh_begin = conv_imax(oh_begin, 0);
     oh_end = conv_imin(oh_end, p.out_h);
     if (oh_begin >= oh_end) return;
     const ConvBlocking bl = conv_blocking(p, W);
-    const ConvEpilogue ep = epilogue(p);
+    const ConvEpilogue ep = conv_epilogue(p);
     const ptrdiff_t in_c = p.in_c;
     const ptrdiff_t out_row = ptrdiff_t{p.out_w} * p.out_c;
 

@@ -3,8 +3,10 @@
 #pragma once
 #include "engine/runtime/steps/add_f32.h"
 #include "engine/runtime/steps/conv_f32.h"
+#include "engine/runtime/steps/dwconv_f32.h"
 #include "engine/runtime/steps/gemm_f32.h"
 #include "engine/runtime/steps/global_average_f32.h"
+#include "engine/runtime/steps/grouped_conv_f32.h"
 #include "engine/runtime/steps/layout_change.h"
 #include "engine/runtime/steps/pool_f32.h"
 #include "engine/runtime/steps/qadd.h"

@@ -11,8 +11,7 @@ void ConvF32Step::run(const ConvF32Step& p, const StepContext& c, int32_t row_be
 }
 
 std::string ConvF32Step::describe(const Step& s, const ConvF32Step& p) {
-  return std::string(p.kernel->name) + "  " + conv_geometry(p.shape) + (s.input2 >= 0 ? " +residual" : "") +
-         (p.shape.activation == kernels::Activation::Relu ? " relu" : "");
+  return std::string(p.kernel->name) + "  " + conv_geometry(p.shape) + conv_epilogue_text(s.input2 >= 0, p.shape);
 }
 
 template <typename IO, typename S>
@@ -22,12 +21,8 @@ void ConvF32Step::fields(IO& io, S& p) {
 
 void ConvF32Step::validate(PlanChecker& c, const Step& s, const ConvF32Step& p) {
   c.require(p.kernel != nullptr, "no conv kernel");
-  c.conv_shape(p.shape);
+  c.conv_step(s, p.shape);
   c.require(p.kernel->supports(p.shape), "the kernel does not support these parameters");
-  const int64_t out = int64_t{p.shape.out_h} * p.shape.out_w * p.shape.out_c;
-  c.buffer(s.input, int64_t{p.shape.in_h} * p.shape.in_w * p.shape.in_c, false, "input");
-  c.buffer(s.output, out, false, "output");
-  if (s.input2 >= 0) c.buffer(s.input2, out, false, "residual");
   c.weights(p.weights_offset, p.kernel->packed_floats(p.shape) * sizeof(float));
   c.workspace(p.kernel->workspace_floats(p.shape) * sizeof(float));
 }

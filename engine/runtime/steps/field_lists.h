@@ -57,4 +57,13 @@ inline std::string conv_geometry(const kernels::ConvNhwcParams& c) {
          "  k" + s(c.kernel_h) + "x" + s(c.kernel_w) + " s" + s(c.stride_h);
 }
 
+// " +residual relu" for the plan printer: the fused epilogue of a float conv step.
+inline std::string conv_epilogue_text(bool residual, const kernels::ConvNhwcParams& c) {
+  std::string s = residual ? " +residual" : "";
+  if (c.activation == kernels::Activation::Relu) s += " relu";
+  if (c.activation == kernels::Activation::Clip)
+    s += " clip[" + std::to_string(c.clip_min) + ", " + std::to_string(c.clip_max) + "]";
+  return s;
+}
+
 }  // namespace octet

@@ -13,7 +13,7 @@ const StepType* const kStepTypes[] = {
     &GemmF32Step::kType,        &SoftmaxStep::kType,        &AddF32Step::kType,     &NchwToNhwcStep::kType,
     &NhwcToNchwStep::kType,     &QConvStep::kType,          &QGlobalAverageStep::kType,
     &QAveragePoolStep::kType,   &QAddStep::kType,           &QuantizeStep::kType,   &DequantizeStep::kType,
-    &ReferenceUnaryF32Step::kType,
+    &ReferenceUnaryF32Step::kType,  &DwConvF32Step::kType,      &GroupedConvF32Step::kType,
 };
 }  // namespace
 
