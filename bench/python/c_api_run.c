@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   if (!in || !out || fread(in, 1, (size_t)bytes, f) != (size_t)bytes) return fail(argv[2]);
   fclose(f);
 
-  octet_session_options options = {1, (int)batch};
+  octet_session_options options = {.threads = 1, .max_batch = (int)batch};
   octet_session* session;
   if (octet_session_create(model, &options, &session) != OCTET_OK) return fail("session");
   if (octet_session_run(session, (int)batch, (const float* const*)&in, 1, &out, 1) != OCTET_OK) return fail("run");
