@@ -260,6 +260,7 @@ void Compiler::compile_node(const Node& n) {
     case OpKind::Relu:
     case OpKind::Clip: return compile_reference_unary(n);
     case OpKind::Add: return compile_add(n);
+    case OpKind::Concat: return compile_concat(n);
     case OpKind::Transpose: return compile_transpose(n);
     case OpKind::Reshape:
     case OpKind::Flatten: return compile_reshape(n);

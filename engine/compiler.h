@@ -114,6 +114,7 @@ class Compiler {
   // An operator without a SIMD kernel yet, on its scalar reference kernel (visible as such).
   void compile_reference_unary(const Node& n);
   void compile_add(const Node& n);
+  void compile_concat(const Node& n);   // compile_concat.cpp
   void compile_transpose(const Node& n);
   void compile_reshape(const Node& n);
 

@@ -6,8 +6,6 @@
 // within the FP32 tolerance; the plan names the depthwise and grouped kernels.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -18,6 +16,7 @@
 #include "engine/runtime/steps/all.h"
 #include "graph/passes/optimize.h"
 #include "tests/optimize_test_util.h"
+#include "tests/plan_run_test_util.h"
 
 namespace octet {
 namespace {
@@ -51,28 +50,8 @@ Graph depthwise_net() {
   return b.prepared();
 }
 
-std::vector<float> run(const Plan& plan, const Tensor& in, int batch, int threads) {
-  Session session(plan, {threads, batch});
-  std::vector<float> out(static_cast<size_t>(plan.outputs.at(0).floats_per_image() * batch), std::nanf(""));
-  const float* ip = in.data<float>();
-  float* op = out.data();
-  session.run(batch, std::span<const float* const>(&ip, 1), std::span<float* const>(&op, 1));
-  return out;
-}
-
-void expect_close(const std::vector<float>& got, const Tensor& want, const std::string& what) {
-  ASSERT_EQ(got.size(), static_cast<size_t>(want.numel())) << what;
-  float largest = 0.f;
-  for (int64_t i = 0; i < want.numel(); ++i) largest = std::max(largest, std::fabs(want.data<float>()[i]));
-  ASSERT_GT(largest, 0.f);
-  int bad = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    const float w = want.data<float>()[i];
-    if (!(std::fabs(got[i] - w) <= 1e-4f * largest) && ++bad <= 5)
-      ADD_FAILURE() << what << ": element " << i << " got " << got[i] << " want " << w;
-  }
-  EXPECT_EQ(bad, 0) << what;
-}
+using plan_test::expect_close;
+using plan_test::run;
 
 TEST(GroupedConvModel, OptimisedRuntimeMatchesTheReference) {
   const Graph reference = depthwise_net();
