@@ -38,6 +38,15 @@ int64_t qmax(DType dtype) {
   return std::numeric_limits<int32_t>::max();
 }
 
+namespace {
+
+// A scale of zero or a denormal float: the range is below float resolution (every value in it
+// is under 255 * 1.2e-38), and the .octet loader refuses such scales (their reciprocal and the
+// requantization multipliers overflow). Scale 1 quantizes that whole range to the zero point.
+bool below_normal(float scale) { return scale < std::numeric_limits<float>::min(); }
+
+}  // namespace
+
 QuantParams asymmetric_params(float min, float max, DType dtype) {
   min = std::min(min, 0.f);
   max = std::max(max, 0.f);
@@ -45,7 +54,7 @@ QuantParams asymmetric_params(float min, float max, DType dtype) {
   p.dtype = dtype;
   const double lo = double(qmin(dtype)), hi = double(qmax(dtype));
   p.scale = max > min ? float((double(max) - double(min)) / (hi - lo)) : 1.f;
-  if (p.scale == 0.f) p.scale = 1.f;   // a range below float resolution
+  if (below_normal(p.scale)) p.scale = 1.f;
   double zp = std::nearbyint(lo - double(min) / double(p.scale));
   p.zero_point = int32_t(std::clamp(zp, lo, hi));
   return p;
@@ -56,6 +65,7 @@ QuantParams symmetric_int8_params(float min, float max) {
   p.dtype = DType::Int8;
   float absmax = std::max(std::fabs(min), std::fabs(max));
   p.scale = absmax > 0 ? absmax / 127.f : 1.f;
+  if (below_normal(p.scale)) p.scale = 1.f;
   p.zero_point = 0;
   return p;
 }

@@ -20,9 +20,10 @@ DType weight_dtype(Scheme s);       // Uint8, Int8, Int8
 bool weights_symmetric(Scheme s);   // int8 weights are symmetric (±127, zero point 0)
 
 // Asymmetric parameters for storage `dtype` (Uint8 or Int8) from [min, max], widened to
-// include 0; a zero-width range gets scale 1.
+// include 0; a range so narrow that its scale would be zero or a denormal float gets scale 1.
 QuantParams asymmetric_params(float min, float max, DType dtype);
-// Symmetric int8 parameters (zero point 0, codes in [-127, 127]).
+// Symmetric int8 parameters (zero point 0, codes in [-127, 127]); scale 1 when the range is
+// zero or its scale would be a denormal float.
 QuantParams symmetric_int8_params(float min, float max);
 
 // Storage range of a dtype: [0,255], [-128,127], or int32's.

@@ -47,6 +47,23 @@ TEST(QuantParams, SymmetricWeights) {
   EXPECT_EQ(quant::quantize_value(0.25f, w), 64);   // 63.5 rounds half to even
 }
 
+// Ranges whose scale would be a denormal float (the .octet loader refuses those) get scale 1,
+// as a zero range does; the smallest range with a normal scale keeps it (issue 17).
+TEST(QuantParams, DenormalScalesBecomeOne) {
+  const float tiny = 1e-39f;   // a denormal float
+  const float smallest_normal = std::numeric_limits<float>::min();
+  QuantParams a = quant::asymmetric_params(-tiny, tiny, DType::Uint8);
+  EXPECT_FLOAT_EQ(a.scale, 1.f);
+  EXPECT_EQ(a.zero_point, 0);   // round(0 - (-1e-39) / 1)
+  EXPECT_EQ(quant::quantize_value(tiny, a), 0);
+  EXPECT_FLOAT_EQ(quant::asymmetric_params(0.f, 1e-36f, DType::Int8).scale, 1.f);   // 1e-36/255
+  EXPECT_FLOAT_EQ(quant::symmetric_int8_params(-tiny, tiny).scale, 1.f);
+  EXPECT_FLOAT_EQ(quant::symmetric_int8_params(0.f, 1e-37f).scale, 1.f);   // 1e-37/127
+  const float normal_range = smallest_normal * 255.f;
+  EXPECT_FLOAT_EQ(quant::asymmetric_params(0.f, normal_range, DType::Uint8).scale, normal_range / 255.f);
+  EXPECT_FLOAT_EQ(quant::symmetric_int8_params(0.f, smallest_normal * 127.f).scale, smallest_normal);
+}
+
 TEST(QuantParams, QuantizeRoundsHalfToEvenAndSaturates) {
   QuantParams p{DType::Uint8, 1.f, 10};
   EXPECT_EQ(quant::quantize_value(2.5f, p), 12);
