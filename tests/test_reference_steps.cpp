@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
+#include <limits>
 
 #include "engine/compile.h"
 #include "engine/executor.h"
@@ -127,6 +129,24 @@ TEST(ReferenceSteps, TheValidatorRefusesUnorderedClipBounds) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("clip bounds out of order"), std::string::npos) << e.what();
   }
+}
+
+TEST(ReferenceSteps, TheValidatorRefusesUnknownOpCodesAndNonFiniteConstants) {
+  auto expect_refused = [](const std::function<void(ReferenceUnaryF32Step&)>& corrupt, const std::string& what) {
+    Plan plan = compile_plan(pool_then_activations());
+    for (Step& s : plan.steps)
+      if (auto* p = s.params_if<ReferenceUnaryF32Step>(); p && p->op == ReferenceUnaryF32Step::Op::LeakyRelu) corrupt(*p);
+    try {
+      validate_plan(plan);
+      ADD_FAILURE() << what << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  expect_refused([](ReferenceUnaryF32Step& p) { p.op = static_cast<ReferenceUnaryF32Step::Op>(7); },
+                 "unknown reference operator");
+  expect_refused([](ReferenceUnaryF32Step& p) { p.alpha = std::numeric_limits<float>::infinity(); },
+                 "alpha is not a finite number");
 }
 
 }  // namespace
