@@ -258,7 +258,12 @@ void Compiler::compile_node(const Node& n) {
     case OpKind::MatMul: return compile_gemm(n);
     case OpKind::Softmax: return compile_softmax(n);
     case OpKind::Relu:
-    case OpKind::Clip: return compile_reference_unary(n);
+    case OpKind::Clip:
+    case OpKind::Sigmoid:
+    case OpKind::HardSigmoid:
+    case OpKind::HardSwish:
+    case OpKind::Tanh:
+    case OpKind::LeakyRelu: return compile_reference_unary(n);
     case OpKind::Add: return compile_add(n);
     case OpKind::Concat: return compile_concat(n);
     case OpKind::Transpose: return compile_transpose(n);

@@ -133,30 +133,50 @@ void Compiler::compile_add(const Node& n) {
   add_output_step(n, Step::of(n.name, p, a.buffer, b.buffer), a.layout, a.dims);
 }
 
-// A standalone Relu or Clip (one the optimiser could not fuse into a conv) on the reference
-// kernel the reference executor also runs, so both give the same bits. Clip's bounds are
-// constants: attributes before opset 11, scalar inputs from 11 on (an omitted one unbounded).
+// A standalone element-wise activation (one the optimiser could not fuse into a conv) on the
+// reference kernel the reference executor also runs, so both give the same bits. Clip's
+// bounds are constants: attributes before opset 11, scalar inputs from 11 on (an omitted one
+// unbounded). HardSigmoid's and LeakyRelu's constants are attributes with ONNX's defaults.
 void Compiler::compile_reference_unary(const Node& n) {
+  using Op = ReferenceUnaryF32Step::Op;
   const Slot in = as_float(n, n.inputs[0]);
   ReferenceUnaryF32Step p;
   p.elements = product(in.dims);
-  if (n.op == OpKind::Clip) {
-    p.op = ReferenceUnaryF32Step::Op::Clip;
-    if (g_.opset >= 11) {
-      auto bound = [&](size_t i, float unbounded) {
-        if (!n.has_input(i)) return unbounded;
-        const Tensor& t = constant(n, i, i == 1 ? "min" : "max");
-        if (t.numel() != 1) fail(n, "Clip bounds must be scalars");
-        return t.data<float>()[0];
-      };
-      p.lo = bound(1, -std::numeric_limits<float>::infinity());
-      p.hi = bound(2, std::numeric_limits<float>::infinity());
-    } else {
-      p.lo = n.attr_float("min", std::numeric_limits<float>::lowest());
-      p.hi = n.attr_float("max", std::numeric_limits<float>::max());
+  switch (n.op) {
+    case OpKind::Relu: p.op = Op::Relu; break;
+    case OpKind::Clip: {
+      p.op = Op::Clip;
+      if (g_.opset >= 11) {
+        auto bound = [&](size_t i, float unbounded) {
+          if (!n.has_input(i)) return unbounded;
+          const Tensor& t = constant(n, i, i == 1 ? "min" : "max");
+          if (t.numel() != 1) fail(n, "Clip bounds must be scalars");
+          return t.data<float>()[0];
+        };
+        p.alpha = bound(1, -std::numeric_limits<float>::infinity());
+        p.beta = bound(2, std::numeric_limits<float>::infinity());
+      } else {
+        p.alpha = n.attr_float("min", std::numeric_limits<float>::lowest());
+        p.beta = n.attr_float("max", std::numeric_limits<float>::max());
+      }
+      if (std::isnan(p.alpha) || std::isnan(p.beta) || p.alpha > p.beta) fail(n, "Clip bounds must be ordered numbers");
+      break;
     }
-    if (std::isnan(p.lo) || std::isnan(p.hi) || p.lo > p.hi) fail(n, "Clip bounds must be ordered numbers");
+    case OpKind::Sigmoid: p.op = Op::Sigmoid; break;
+    case OpKind::HardSigmoid:
+      p.op = Op::HardSigmoid;
+      p.alpha = n.attr_float("alpha", 0.2f);
+      p.beta = n.attr_float("beta", 0.5f);
+      break;
+    case OpKind::HardSwish: p.op = Op::HardSwish; break;
+    case OpKind::Tanh: p.op = Op::Tanh; break;
+    case OpKind::LeakyRelu:
+      p.op = Op::LeakyRelu;
+      p.alpha = n.attr_float("alpha", 0.01f);
+      break;
+    default: fail(n, "not an element-wise activation");
   }
+  if (p.op != Op::Clip && !(std::isfinite(p.alpha) && std::isfinite(p.beta))) fail(n, "alpha and beta must be finite");
   add_output_step(n, Step::of(n.name, p, in.buffer), in.layout, in.dims);
 }
 

@@ -21,6 +21,11 @@ InputCount onnx_input_count(OpKind op, int opset) {
     case OpKind::Flatten:
     case OpKind::Identity:
     case OpKind::Relu:
+    case OpKind::Sigmoid:
+    case OpKind::HardSigmoid:
+    case OpKind::HardSwish:
+    case OpKind::Tanh:
+    case OpKind::LeakyRelu:
     case OpKind::Shape:
     case OpKind::Softmax:
     case OpKind::Transpose: return {1, 1};

@@ -25,7 +25,10 @@ namespace octet {
   X(Gather, "Gather", 1, 21)                           \
   X(Gemm, "Gemm", 7, 21)                               \
   X(GlobalAveragePool, "GlobalAveragePool", 1, 21)     \
+  X(HardSigmoid, "HardSigmoid", 6, 21)                 \
+  X(HardSwish, "HardSwish", 14, 21)                    \
   X(Identity, "Identity", 1, 21)                       \
+  X(LeakyRelu, "LeakyRelu", 6, 21)                     \
   X(MatMul, "MatMul", 1, 21)                           \
   X(MaxPool, "MaxPool", 8, 21)                         \
   X(Mul, "Mul", 7, 21)                                 \
@@ -36,10 +39,12 @@ namespace octet {
   X(Relu, "Relu", 6, 21)                               \
   X(Reshape, "Reshape", 5, 21)                         \
   X(Shape, "Shape", 1, 21)                             \
+  X(Sigmoid, "Sigmoid", 6, 21)                         \
   X(Slice, "Slice", 1, 21)                             \
   X(Softmax, "Softmax", 1, 21)                         \
   X(Squeeze, "Squeeze", 1, 21)                         \
   X(Sub, "Sub", 7, 21)                                 \
+  X(Tanh, "Tanh", 6, 21)                               \
   X(Transpose, "Transpose", 1, 21)                     \
   X(Unsqueeze, "Unsqueeze", 1, 21)
 

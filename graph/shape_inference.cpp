@@ -135,6 +135,11 @@ Outputs infer_node(const NodeView& v) {
     case OpKind::Div: return infer_binary(v);
     case OpKind::Relu:
     case OpKind::Clip:
+    case OpKind::Sigmoid:
+    case OpKind::HardSigmoid:
+    case OpKind::HardSwish:
+    case OpKind::Tanh:
+    case OpKind::LeakyRelu:
     case OpKind::Identity: return infer_unary(v);
     case OpKind::Dropout: return infer_Dropout(v);
     case OpKind::Softmax: return infer_Softmax(v);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
+#include <limits>
 
 #include "engine/compile.h"
 #include "engine/executor.h"
@@ -65,16 +67,86 @@ TEST(ReferenceSteps, StandaloneReluAndClipRunOnTheReferenceKernels) {
   }
 }
 
+// x -> MaxPool, then two chains: Sigmoid -> HardSigmoid -> HardSwish, and Tanh -> LeakyRelu,
+// with non-default HardSigmoid and LeakyRelu constants chosen so that every piece of the
+// piecewise ones is taken: HardSigmoid(alpha 6, beta -2) maps Sigmoid's (0, 1) onto 0 below
+// 1/3, 1 above 1/2 and the ramp between; Tanh of a negative max feeds LeakyRelu's slope.
+Graph pool_then_activations() {
+  Builder b(14);
+  const int x = b.input("x", {-1, 5, 7, 7});
+  const int pool = b.node(OpKind::MaxPool, "pool", {x}, {{"kernel_shape", ints({2, 2})}});
+  const int sig = b.node(OpKind::Sigmoid, "sigmoid", {pool});
+  const int hsig = b.node(OpKind::HardSigmoid, "hard_sigmoid", {sig}, {{"alpha", flt(6.f)}, {"beta", flt(-2.f)}});
+  const int hswish = b.node(OpKind::HardSwish, "hard_swish", {hsig});
+  const int tanh = b.node(OpKind::Tanh, "tanh", {pool});
+  const int leaky = b.node(OpKind::LeakyRelu, "leaky_relu", {tanh}, {{"alpha", flt(0.3f)}});
+  b.output(hswish);
+  b.output(leaky);
+  return b.prepared();
+}
+
+TEST(ReferenceSteps, StandaloneActivationsRunOnTheReferenceKernels) {
+  const Graph g = pool_then_activations();
+  const Plan plan = compile_plan(g);
+  std::vector<std::string> kernels;
+  for (const Step& s : plan.steps) kernels.push_back(s.kernel_name());
+  for (const char* k : {"reference_sigmoid", "reference_hard_sigmoid", "reference_hard_swish", "reference_tanh",
+                        "reference_leaky_relu"})
+    EXPECT_EQ(std::count(kernels.begin(), kernels.end(), k), 1) << k << " in " << plan.describe();
+  EXPECT_NE(plan.describe().find("alpha 0.300000"), std::string::npos) << plan.describe();
+
+  const Tensor x = random_tensor({3, 5, 7, 7}, 11, -4.f, 4.f);
+  const std::vector<Tensor> want = ReferenceExecutor(g).run(std::span<const Tensor>(&x, 1));
+  ASSERT_EQ(want.size(), 2u);
+  const Plan loaded = load_model_file(model_file_bytes(plan));
+  for (const Plan* p : {&plan, &loaded}) {
+    const int batch = 3;
+    Session s(*p, SessionOptions{2, batch});
+    std::vector<float> out0(static_cast<size_t>(batch * p->outputs[0].floats_per_image()));
+    std::vector<float> out1(static_cast<size_t>(batch * p->outputs[1].floats_per_image()));
+    const float* in = x.data<float>();
+    float* outs[2] = {out0.data(), out1.data()};
+    s.run(batch, std::span<const float* const>(&in, 1), std::span<float* const>(outs, 2));
+    ASSERT_EQ(static_cast<int64_t>(out0.size()), want[0].numel());
+    ASSERT_EQ(static_cast<int64_t>(out1.size()), want[1].numel());
+    EXPECT_EQ(std::memcmp(out0.data(), want[0].data<float>(), out0.size() * sizeof(float)), 0);
+    EXPECT_EQ(std::memcmp(out1.data(), want[1].data<float>(), out1.size() * sizeof(float)), 0);
+    // Each piece bites: HardSigmoid clamps to 0 and to 1 (so HardSwish gives 0 and 1 * 2/3),
+    // and LeakyRelu sees negative inputs (tanh of a negative max).
+    EXPECT_GT(std::count(out0.begin(), out0.end(), 0.f), 0);
+    EXPECT_GT(std::count_if(out0.begin(), out0.end(), [](float v) { return v > 0.f && v < 0.6f; }), 0);
+    EXPECT_GT(std::count_if(out1.begin(), out1.end(), [](float v) { return v < 0.f; }), 0);
+  }
+}
+
 TEST(ReferenceSteps, TheValidatorRefusesUnorderedClipBounds) {
   Plan plan = compile_plan(pool_relu_clip(13));
   for (Step& s : plan.steps)
-    if (auto* p = s.params_if<ReferenceUnaryF32Step>(); p && p->op == ReferenceUnaryF32Step::Op::Clip) std::swap(p->lo, p->hi);
+    if (auto* p = s.params_if<ReferenceUnaryF32Step>(); p && p->op == ReferenceUnaryF32Step::Op::Clip) std::swap(p->alpha, p->beta);
   try {
     validate_plan(plan);
     ADD_FAILURE() << "unordered bounds accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("clip bounds out of order"), std::string::npos) << e.what();
   }
+}
+
+TEST(ReferenceSteps, TheValidatorRefusesUnknownOpCodesAndNonFiniteConstants) {
+  auto expect_refused = [](const std::function<void(ReferenceUnaryF32Step&)>& corrupt, const std::string& what) {
+    Plan plan = compile_plan(pool_then_activations());
+    for (Step& s : plan.steps)
+      if (auto* p = s.params_if<ReferenceUnaryF32Step>(); p && p->op == ReferenceUnaryF32Step::Op::LeakyRelu) corrupt(*p);
+    try {
+      validate_plan(plan);
+      ADD_FAILURE() << what << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  expect_refused([](ReferenceUnaryF32Step& p) { p.op = static_cast<ReferenceUnaryF32Step::Op>(7); },
+                 "unknown reference operator");
+  expect_refused([](ReferenceUnaryF32Step& p) { p.alpha = std::numeric_limits<float>::infinity(); },
+                 "alpha is not a finite number");
 }
 
 }  // namespace
