@@ -115,12 +115,13 @@ TEST(IsaRule, NoIsaObjectSharesAWeakSymbol) {
   const std::vector<ObjectSymbols> objects = read_objects(OCTET_ISA_RULE_OBJECTS);
   std::map<std::string, int> per_isa;
   for (const ObjectSymbols& o : objects) ++per_isa[o.isa];
-  // The lists are real: the kernels' and the peak loops' ISA files of every ISA, and the
-  // other objects of the libraries they are linked with.
+  // The lists are real: the kernels' ISA files of every ISA (and the peak loops' when the
+  // benchmarks are built: the sanitizer builds leave them out), and the other objects of the
+  // libraries they are linked with.
   EXPECT_GE(per_isa["sse2"], 4);
   EXPECT_GE(per_isa["avx2"], 4);
   EXPECT_GE(per_isa["avx512"], 4);
-  EXPECT_GE(per_isa["vnni"], 2);
+  EXPECT_GE(per_isa["vnni"], 1);
   EXPECT_GE(per_isa[""], 50);
   const std::vector<std::string> violations = isa_rule_violations(objects);
   EXPECT_TRUE(violations.empty())
