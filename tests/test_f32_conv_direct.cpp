@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "kernels/reference/conv.h"
+#include "tests/conv_reference_util.h"
 #include "kernels/registry.h"
 
 namespace octet {
@@ -126,16 +127,7 @@ Data random_data(const Case& c, std::mt19937& rng) {
 std::vector<float> reference_nhwc(const Case& c, const std::vector<float>& in_nhwc, const std::vector<float>& weight,
                                   const float* bias) {
   const ConvNhwcParams& p = c.p;
-  kernels::ConvParams rp;
-  rp.batch = c.batch;
-  rp.in_channels = p.in_c;
-  rp.out_channels = p.out_c;
-  rp.in = {1, p.in_h, p.in_w};
-  rp.out = {1, p.out_h, p.out_w};
-  rp.kernel = {1, p.kernel_h, p.kernel_w};
-  rp.stride = {1, p.stride_h, p.stride_w};
-  rp.dilation = {1, p.dilation_h, p.dilation_w};
-  rp.pad_begin = {0, p.pad_top, p.pad_left};
+  const kernels::ConvParams rp = kernel_test::reference_conv_params(p, c.batch);
   const size_t in_hw = size_t(p.in_h) * p.in_w, out_hw = size_t(p.out_h) * p.out_w;
   std::vector<float> in_nchw(in_nhwc.size());
   for (int32_t n = 0; n < c.batch; ++n)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernels/reference/conv.h"
+#include "tests/conv_reference_util.h"
 #include "tests/kernel_variants_util.h"
 
 namespace octet {
@@ -72,15 +73,7 @@ int check_case(const kernels::DwConvF32Kernel& kernel, const Case& c, std::mt199
     for (float& x : *v) x = u(rng);
 
   // Reference: NCHW, groups == channels.
-  kernels::ConvParams rp;
-  rp.batch = c.batch;
-  rp.in_channels = rp.out_channels = rp.groups = C;
-  rp.in = {1, p.in_h, p.in_w};
-  rp.out = {1, p.out_h, p.out_w};
-  rp.kernel = {1, p.kernel_h, p.kernel_w};
-  rp.stride = {1, p.stride_h, p.stride_w};
-  rp.dilation = {1, p.dilation_h, p.dilation_w};
-  rp.pad_begin = {0, p.pad_top, p.pad_left};
+  const kernels::ConvParams rp = kernel_test::reference_conv_params(p, c.batch, /*groups=*/C);
   std::vector<float> in_nchw(in.size()), want_nchw(c.batch * out_hw * C);
   for (int32_t n = 0; n < c.batch; ++n)
     for (size_t i = 0; i < in_hw; ++i)
