@@ -1,7 +1,9 @@
-// The scalar reference conv (kernels/reference/conv.h: NCHW, 3-D with depth 1 here) set up
-// with an NHWC conv's geometry, so that the NHWC kernel tests compare with one oracle.
+// The scalar references (kernels/reference: NCHW, 3-D with depth 1 here) set up for the NHWC
+// kernels' tests: the reference conv's parameters from an NHWC conv's geometry, and the layout
+// changes between the two.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "kernels/f32/conv.h"
 #include "kernels/reference/conv.h"
@@ -22,6 +24,23 @@ inline kernels::ConvParams reference_conv_params(const kernels::ConvNhwcParams& 
   rp.dilation = {1, p.dilation_h, p.dilation_w};
   rp.pad_begin = {0, p.pad_top, p.pad_left};
   return rp;
+}
+
+// [batch][h][w][c] <-> [batch][c][h][w]
+inline std::vector<float> nhwc_to_nchw(const std::vector<float>& x, int64_t batch, int64_t h, int64_t w, int64_t c) {
+  std::vector<float> y(x.size());
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t i = 0; i < h * w; ++i)
+      for (int64_t ch = 0; ch < c; ++ch) y[(n * c + ch) * h * w + i] = x[(n * h * w + i) * c + ch];
+  return y;
+}
+
+inline std::vector<float> nchw_to_nhwc(const std::vector<float>& x, int64_t batch, int64_t h, int64_t w, int64_t c) {
+  std::vector<float> y(x.size());
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t i = 0; i < h * w; ++i)
+      for (int64_t ch = 0; ch < c; ++ch) y[(n * h * w + i) * c + ch] = x[(n * c + ch) * h * w + i];
+  return y;
 }
 
 }  // namespace octet::kernel_test

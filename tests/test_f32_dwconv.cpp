@@ -74,10 +74,8 @@ int check_case(const kernels::DwConvF32Kernel& kernel, const Case& c, std::mt199
 
   // Reference: NCHW, groups == channels.
   const kernels::ConvParams rp = kernel_test::reference_conv_params(p, c.batch, /*groups=*/C);
-  std::vector<float> in_nchw(in.size()), want_nchw(c.batch * out_hw * C);
-  for (int32_t n = 0; n < c.batch; ++n)
-    for (size_t i = 0; i < in_hw; ++i)
-      for (int32_t ch = 0; ch < C; ++ch) in_nchw[(n * C + ch) * in_hw + i] = in[(n * in_hw + i) * C + ch];
+  const std::vector<float> in_nchw = kernel_test::nhwc_to_nchw(in, c.batch, p.in_h, p.in_w, C);
+  std::vector<float> want_nchw(c.batch * out_hw * C);
   kernels::conv_f32_ref(rp, in_nchw.data(), weight.data(), c.bias ? bias.data() : nullptr, want_nchw.data());
 
   std::vector<float> packed(kernel.packed_floats(p));

@@ -15,6 +15,7 @@
 
 #include "kernels/reference/pool.h"
 #include "kernels/reference/softmax.h"
+#include "tests/conv_reference_util.h"
 #include "tests/kernel_variants_util.h"
 
 namespace octet {
@@ -23,6 +24,8 @@ namespace {
 using kernels::PoolNhwcParams;
 using kernels::VectorF32Kernels;
 
+using kernel_test::nchw_to_nhwc;
+using kernel_test::nhwc_to_nchw;
 using kernel_test::VariantParam;
 
 constexpr float kSentinel = -12345.f;
@@ -58,23 +61,6 @@ kernels::PoolParams to_ref(const PoolNhwcParams& p, int64_t batch) {
   r.pad_begin = {0, p.pad_top, p.pad_left};
   r.pad_end = {0, p.pad_bottom, p.pad_right};
   return r;
-}
-
-// [batch][h][w][c] <-> [batch][c][h][w]
-std::vector<float> nhwc_to_nchw(const std::vector<float>& x, int64_t batch, int64_t h, int64_t w, int64_t c) {
-  std::vector<float> y(x.size());
-  for (int64_t n = 0; n < batch; ++n)
-    for (int64_t i = 0; i < h * w; ++i)
-      for (int64_t ch = 0; ch < c; ++ch) y[(n * c + ch) * h * w + i] = x[(n * h * w + i) * c + ch];
-  return y;
-}
-
-std::vector<float> nchw_to_nhwc(const std::vector<float>& x, int64_t batch, int64_t h, int64_t w, int64_t c) {
-  std::vector<float> y(x.size());
-  for (int64_t n = 0; n < batch; ++n)
-    for (int64_t i = 0; i < h * w; ++i)
-      for (int64_t ch = 0; ch < c; ++ch) y[(n * h * w + i) * c + ch] = x[(n * c + ch) * h * w + i];
-  return y;
 }
 
 class F32Vector : public ::testing::TestWithParam<VariantParam> {
