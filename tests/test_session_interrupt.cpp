@@ -29,8 +29,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kBatch = 32;
 constexpr int64_t kChannels = 32, kSize = 64;
-// Generous for sanitizer builds; a release build stops in about a millisecond (printed).
-constexpr double kMaxStopSeconds = 0.05;
+// A release build stops in about a millisecond (printed); the bound is generous because the
+// sanitizer builds run the same test on a shared, noisy machine at a tenth of the speed.
+constexpr double kMaxStopSeconds = 0.25;
 
 Plan long_plan() {
   Builder b;
@@ -145,8 +146,9 @@ TEST(SessionInterrupt, ReferenceExecutorStopsBeforeItsNextNode) {
   const ReferenceExecutor exec(g);
   const Tensor in = opt_test::random_tensor({1, 1 << 21}, 2);
   std::atomic<int> nodes_done{0};
+  int done_when_asked = 0;
   bool interrupted = false;
-  const double latency = stop_latency(
+  stop_latency(
       [&] {
         try {
           exec.run(std::span<const Tensor>(&in, 1), [&](int, const Tensor&) { ++nodes_done; });
@@ -154,9 +156,15 @@ TEST(SessionInterrupt, ReferenceExecutorStopsBeforeItsNextNode) {
           interrupted = true;
         }
       },
-      [&] { return nodes_done.load() > 2; }, [&] { exec.interrupt(); });
+      [&] { return nodes_done.load() > 2; },
+      [&] {
+        done_when_asked = nodes_done.load();
+        exec.interrupt();
+      });
   EXPECT_TRUE(interrupted);
-  EXPECT_LT(latency, kMaxStopSeconds);
+  // The contract is counted in nodes, not milliseconds (a node takes tens of milliseconds under
+  // the sanitizers): at most the node in progress when asked finishes, no other starts.
+  EXPECT_LE(nodes_done.load(), done_when_asked + 1);
   const Tensor out = exec.run(std::span<const Tensor>(&in, 1)).at(0);
   int64_t wrong = 0;
   for (int64_t i = 0; i < in.numel(); ++i) wrong += out.data<float>()[i] != std::max(0.f, in.data<float>()[i]);
