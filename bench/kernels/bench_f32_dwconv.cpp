@@ -1,4 +1,4 @@
-// FP32 NHWC depthwise convolutions at MobileNetV2's (224x224, width 1.0) and DS-CNN's layer
+// FP32 NHWC depthwise convolutions at MobileNetV2's (224x224, width 1.0), DS-CNN's and VWW's layer
 // shapes, batch 1, fused ReLU6 (Clip 0..6) as MobileNetV2 has it.
 #include <string>
 #include <vector>
@@ -20,6 +20,7 @@ const DwShape kShapes[] = {
     {"7x7x960_k3s1", 7, 7, 960, 3, 1, 1, 1},
     {"28x28x120_k5s1", 28, 28, 120, 5, 1, 2, 2},      // a 5x5 (MobileNetV3, MnasNet)
     {"25x5x64_k3s1", 25, 5, 64, 3, 1, 1, 1},          // DS-CNN
+    {"48x48x8_k3s1", 48, 48, 8, 3, 1, 1, 1},          // VWW's MobileNetV1 0.25: fewer channels than a vector
 };
 
 kernels::ConvNhwcParams params(const DwShape& s) {

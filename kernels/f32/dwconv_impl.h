@@ -7,9 +7,11 @@
 // past the channels zero. Loop order: output row, then a vector of channels whose kernel
 // taps are held in registers (3x3 and 5x5 have compile-time tap counts), then the pixels of
 // the row, each reading one input vector per tap. Pixels whose window lies wholly inside the
-// input run the unrolled taps; border pixels walk only their valid taps, so no padded copy
-// is needed. The last channel vector, when the channels are not a multiple of the vector
-// width, reads and writes through a small buffer (no load past the tensor's end).
+// input run the unrolled taps, four pixels at a time (four independent FMA chains); border
+// pixels walk only their valid taps, so no padded copy is needed. The last channel vector,
+// when the channels are not a multiple of the vector width, reads and writes only its lanes
+// (kernels/f32/partial_vector.h: masked moves on AVX2 and AVX-512, so a model with 8
+// channels on AVX-512 pays no copy per tap).
 #pragma once
 #include <xsimd/xsimd.hpp>
 
@@ -19,6 +21,7 @@
 
 #include "kernels/f32/conv_epilogue.h"
 #include "kernels/f32/dwconv.h"
+#include "kernels/f32/partial_vector.h"
 
 namespace octet::kernels {
 namespace {
@@ -65,19 +68,40 @@ struct DwConvF32 {
     if constexpr (!Partial) {
       return Batch::load_unaligned(x);
     } else {
-      alignas(64) float buf[W] = {};
-      std::memcpy(buf, x, sizeof(float) * lanes);
-      return Batch::load_aligned(buf);
+      return PartialVector<Arch>::load(x, lanes);
     }
+  }
+
+  // Bias-initialised accumulator done: + residual, activation, stored at output offset yo.
+  template <bool Partial>
+  static void finish(Batch acc, const float* res, float* out, ptrdiff_t yo, int32_t lanes, const ConvEpilogue& ep) {
+    if (res != nullptr) acc += load<Partial>(res + yo, lanes);
+    acc = conv_activate(acc, ep);
+    if constexpr (!Partial) {
+      acc.store_unaligned(out + yo);
+    } else {
+      PartialVector<Arch>::store(out + yo, acc, lanes);
+    }
+  }
+
+  // Output pixels [ow_lo, ow_hi) of a row read only columns inside the input.
+  static void inner_columns(const ConvNhwcParams& p, int32_t& ow_lo, int32_t& ow_hi) {
+    ow_lo = dw_imin((p.pad_left + p.stride_w - 1) / p.stride_w, p.out_w);
+    const int32_t last = p.in_w - 1 - (p.kernel_w - 1) * p.dilation_w + p.pad_left;   // max ow * stride_w
+    ow_hi = last < 0 ? ow_lo : dw_imax(ow_lo, dw_imin(p.out_w, last / p.stride_w + 1));
   }
 
   // One output row (input row of tap 0: ih0; its valid taps [kh0, kh1)), channels
   // [c, c + lanes). KH, KW > 0: the kernel size at compile time; 0: p's, at run time.
+  // Pixels whose window lies wholly inside the input run the unrolled taps, kPixels of them
+  // at a time (independent accumulators, so the FMA latency is hidden); the others walk
+  // their valid taps one pixel at a time.
   template <int KH, int KW, bool Partial>
   static void row(const ConvNhwcParams& p, const float* packed, const float* input, const float* res, float* out,
                   int32_t ih0, int32_t kh0, int32_t kh1, int32_t c, int32_t lanes) {
     constexpr bool kFixed = KH > 0 && KW > 0;
     constexpr int kTaps = kFixed ? KH * KW : 1;
+    constexpr int kPixels = 4;
     const int32_t kh_n = kFixed ? KH : p.kernel_h, kw_n = kFixed ? KW : p.kernel_w;
     const ptrdiff_t cp = padded_channels(p), C = p.in_c;
     const float* wc = packed + cp + c;   // tap t of this channel vector: wc + t * cp
@@ -86,41 +110,58 @@ struct DwConvF32 {
       for (int t = 0; t < kTaps; ++t) wv[t] = Batch::load_unaligned(wc + t * cp);
     const Batch bias = Batch::load_unaligned(packed + c);
     const ConvEpilogue ep = conv_epilogue(p);
-    const bool full_rows = kh0 == 0 && kh1 == kh_n;
     const ptrdiff_t x_row = ptrdiff_t{p.in_w} * C;
-    for (int32_t ow = 0; ow < p.out_w; ++ow) {
+
+    auto walk_valid_taps = [&](int32_t ow) {
       const int32_t iw0 = ow * p.stride_w - p.pad_left;
       int32_t kw0 = 0, kw1 = 0;
       dw_valid_taps(iw0, p.dilation_w, kw_n, p.in_w, kw0, kw1);
       Batch acc = bias;
-      if (kFixed && full_rows && kw0 == 0 && kw1 == kw_n) {
-        const float* x = input + ptrdiff_t{ih0} * x_row + ptrdiff_t{iw0} * C + c;
+      for (int32_t kh = kh0; kh < kh1; ++kh) {
+        const float* xr = input + ptrdiff_t{ih0 + kh * p.dilation_h} * x_row + c;
+        for (int32_t kw = kw0; kw < kw1; ++kw) {
+          const Batch w = Batch::load_unaligned(wc + ptrdiff_t{kh * kw_n + kw} * cp);
+          acc = xsimd::fma(load<Partial>(xr + ptrdiff_t{iw0 + kw * p.dilation_w} * C, lanes), w, acc);
+        }
+      }
+      finish<Partial>(acc, res, out, ptrdiff_t{ow} * C + c, lanes, ep);
+    };
+
+    int32_t ow_lo = 0, ow_hi = 0;
+    inner_columns(p, ow_lo, ow_hi);
+    for (int32_t ow = 0; ow < ow_lo; ++ow) walk_valid_taps(ow);
+    int32_t ow = ow_lo;
+    if (kFixed && kh0 == 0 && kh1 == kh_n) {
+      const ptrdiff_t x_pixel = ptrdiff_t{p.stride_w} * C;
+      const float* x_row0 = input + ptrdiff_t{ih0} * x_row + c;
+      auto first_tap = [&](int32_t o) { return x_row0 + ptrdiff_t{o * p.stride_w - p.pad_left} * C; };
+      for (; ow + kPixels <= ow_hi; ow += kPixels) {
+        const float* x = first_tap(ow);
+        Batch acc[kPixels];
+        for (int i = 0; i < kPixels; ++i) acc[i] = bias;
 #pragma GCC unroll 25
         for (int t = 0; t < kTaps; ++t) {
           const int kh = t / (kFixed ? KW : 1), kw = t % (kFixed ? KW : 1);
           const float* xt = x + kh * p.dilation_h * x_row + ptrdiff_t{kw} * p.dilation_w * C;
-          acc = xsimd::fma(load<Partial>(xt, lanes), wv[t], acc);
+#pragma GCC unroll 4
+          for (int i = 0; i < kPixels; ++i) acc[i] = xsimd::fma(load<Partial>(xt + i * x_pixel, lanes), wv[t], acc[i]);
         }
-      } else {
-        for (int32_t kh = kh0; kh < kh1; ++kh) {
-          const float* xr = input + ptrdiff_t{ih0 + kh * p.dilation_h} * x_row + c;
-          for (int32_t kw = kw0; kw < kw1; ++kw) {
-            const Batch w = Batch::load_unaligned(wc + ptrdiff_t{kh * kw_n + kw} * cp);
-            acc = xsimd::fma(load<Partial>(xr + ptrdiff_t{iw0 + kw * p.dilation_w} * C, lanes), w, acc);
-          }
-        }
+#pragma GCC unroll 4
+        for (int i = 0; i < kPixels; ++i) finish<Partial>(acc[i], res, out, ptrdiff_t{ow + i} * C + c, lanes, ep);
       }
-      const ptrdiff_t yo = ptrdiff_t{ow} * C + c;
-      if (res != nullptr) acc += load<Partial>(res + yo, lanes);
-      acc = conv_activate(acc, ep);
-      if constexpr (!Partial) {
-        acc.store_unaligned(out + yo);
-      } else {
-        alignas(64) float buf[W];
-        acc.store_aligned(buf);
-        std::memcpy(out + yo, buf, sizeof(float) * lanes);
+      for (; ow < ow_hi; ++ow) {
+        const float* x = first_tap(ow);
+        Batch acc = bias;
+#pragma GCC unroll 25
+        for (int t = 0; t < kTaps; ++t) {
+          const int kh = t / (kFixed ? KW : 1), kw = t % (kFixed ? KW : 1);
+          acc = xsimd::fma(load<Partial>(x + kh * p.dilation_h * x_row + ptrdiff_t{kw} * p.dilation_w * C, lanes),
+                           wv[t], acc);
+        }
+        finish<Partial>(acc, res, out, ptrdiff_t{ow} * C + c, lanes, ep);
       }
     }
+    for (; ow < p.out_w; ++ow) walk_valid_taps(ow);
   }
 
   template <int KH, int KW>
