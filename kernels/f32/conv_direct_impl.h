@@ -16,8 +16,8 @@
 // that every pixel, border or not, runs the same unchecked micro-kernel: with ResNet8's
 // 8- and 16-wide rows, a bounds-checked border path would cost a quarter of the work.
 //
-// Epilogue per tile: (+ residual) then activation, stored through a small buffer for the
-// vectors of the last block that are only partly inside out_c.
+// Epilogue per tile: (+ residual) then activation, stored with masked moves for the vectors
+// of the last block that are only partly inside out_c (kernels/f32/partial_vector.h).
 #pragma once
 #include <xsimd/xsimd.hpp>
 
@@ -29,6 +29,7 @@
 #include "kernels/f32/conv.h"
 #include "kernels/f32/conv_epilogue.h"
 #include "kernels/f32/conv_pack.h"
+#include "kernels/f32/partial_vector.h"
 
 namespace octet::kernels {
 namespace {
@@ -102,18 +103,24 @@ struct ConvDirectF32 {
       }
       return;
     }
-    // Last block, partly past out_c.
-    alignas(64) float buf[L];
+    // Last block, partly past out_c: only its `lanes` channels are read and written
+    // (kernels/f32/partial_vector.h).
+#pragma GCC unroll 16
     for (int p = 0; p < P; ++p) {
-      if (res != nullptr) {
-        for (int j = 0; j < L; ++j) buf[j] = j < lanes ? res[p * y_pixel + j] : 0.f;
-      }
+#pragma GCC unroll 2
       for (int v = 0; v < V; ++v) {
+        const int32_t vl = lanes - v * W;   // > 0: the block has no vector wholly past out_c
         Batch a = acc[p][v];
-        if (res != nullptr) a += Batch::load_aligned(buf + v * W);
-        conv_activate(a, ep).store_aligned(buf + v * W);
+        float* yv = y + p * y_pixel + v * W;
+        const float* rv = res != nullptr ? res + p * y_pixel + v * W : nullptr;
+        if (vl >= W) {
+          if (rv != nullptr) a += Batch::load_unaligned(rv);
+          conv_activate(a, ep).store_unaligned(yv);
+        } else {
+          if (rv != nullptr) a += PartialVector<Arch>::load(rv, vl);
+          PartialVector<Arch>::store(yv, conv_activate(a, ep), vl);
+        }
       }
-      for (int j = 0; j < lanes; ++j) y[p * y_pixel + j] = buf[j];
     }
   }
 
