@@ -51,7 +51,7 @@ TEST(StepTypes, OlderFormatVersionIsRefused) {
   std::memcpy(b.data() + 8, &v1, 4);
   fix_crc(b);
   const std::string msg = load_error(b);
-  EXPECT_HAS(msg, "invalid .octet file: format version 1, this runtime reads version 2");
+  EXPECT_HAS(msg, "invalid .octet file: format version 1, this runtime reads version " + std::to_string(kModelFileVersion));
   EXPECT_HAS(msg, "recompile");
 }
 
