@@ -1,4 +1,5 @@
-// The FP32 vector kernels (pooling, global average, residual add, broadcast binary, softmax) for AVX-512F.
+// The FP32 vector kernels (pooling, global average, residual add, broadcast binary, softmax)
+// for AVX-512F.
 // Implementations: kernels/f32/pool_impl.h, add_impl.h, binary_impl.h, softmax_impl.h.
 #include "kernels/f32/add_impl.h"
 #include "kernels/f32/binary_impl.h"
