@@ -238,7 +238,11 @@ static size_t required_inputs(OpKind op) {
     case OpKind::Conv:
     case OpKind::Gemm:
     case OpKind::MatMul:
-    case OpKind::Add: return 2;
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div: return 2;
+    case OpKind::BatchNormalization: return 5;
     default: return 1;
   }
 }
@@ -265,6 +269,10 @@ void Compiler::compile_node(const Node& n) {
     case OpKind::Tanh:
     case OpKind::LeakyRelu: return compile_reference_unary(n);
     case OpKind::Add: return compile_add(n);
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div: return compile_binary(n);
+    case OpKind::BatchNormalization: return compile_batchnorm(n);
     case OpKind::Concat: return compile_concat(n);
     case OpKind::Transpose: return compile_transpose(n);
     case OpKind::Reshape:

@@ -25,6 +25,14 @@ void Compiler::compile_conv(const Node& n) {
       p.clip_min = n.epilogue.min;
       p.clip_max = n.epilogue.max;
       break;
+    case Epilogue::Activation::Sigmoid: p.activation = kernels::Activation::Sigmoid; break;
+    case Epilogue::Activation::HardSigmoid:
+      p.activation = kernels::Activation::HardSigmoid;
+      p.alpha = n.epilogue.alpha;
+      p.beta = n.epilogue.beta;
+      break;
+    case Epilogue::Activation::HardSwish: p.activation = kernels::Activation::HardSwish; break;
+    case Epilogue::Activation::SiLU: p.activation = kernels::Activation::SiLU; break;
   }
   const int residual = n.epilogue.residual ? nhwc(n, n.inputs[3]).buffer : -1;
   if (groups > 1) return compile_grouped_conv(n, p, groups, in.buffer, residual, w, bias);
@@ -124,10 +132,13 @@ void Compiler::compile_softmax(const Node& n) {
   add_output_step(n, Step::of(n.name, p, in.buffer), Layout::Plain, in.dims);
 }
 
+// Two activations of one shape and layout (a residual Add the optimiser could not fuse) on
+// the add kernel; anything that broadcasts or adds a constant on the broadcast step.
 void Compiler::compile_add(const Node& n) {
+  if (g_.value(n.inputs[0]).constant || g_.value(n.inputs[1]).constant) return compile_binary(n);
   const Slot a = as_float(n, n.inputs[0]);
   const Slot b = as_float(n, n.inputs[1]);
-  if (a.dims != b.dims || a.layout != b.layout) fail(n, "only same-shape additions are supported");
+  if (a.dims != b.dims || a.layout != b.layout) return compile_binary(n);
   AddF32Step p;
   p.elements = product(a.dims);
   add_output_step(n, Step::of(n.name, p, a.buffer, b.buffer), a.layout, a.dims);

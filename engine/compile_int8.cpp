@@ -163,6 +163,13 @@ static void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t
       *lo = code_of(n.epilogue.min, out.scale, out.zero_point);
       *hi = code_of(n.epilogue.max, out.scale, out.zero_point);
       break;
+    case Epilogue::Activation::Sigmoid:
+    case Epilogue::Activation::HardSigmoid:
+    case Epilogue::Activation::HardSwish:
+    case Epilogue::Activation::SiLU:
+      // Only the FP32 optimiser fuses these (fuse_conv_activation); the int8 epilogue is a clamp.
+      throw Error(g.describe(n) + ": a fused " + activation_name(n.epilogue.activation) +
+                  " has no int8 form (the int8 conv epilogue is a clamp)");
   }
 }
 

@@ -30,6 +30,16 @@ struct Slot {
   int32_t zero_point = 0;
 };
 
+// An operand of a broadcast element-wise step (compile_binary.cpp): an activation's storage,
+// or a constant's values (row-major over `dims`), with its logical dims per image right-aligned
+// to the output's rank.
+struct BinaryOperand {
+  bool constant = false;
+  Slot slot;                   // an activation's
+  std::vector<int64_t> dims;   // logical, per image, the output's rank
+  std::vector<float> values;   // a constant's
+};
+
 // Parameters of a quantized activation (not a bias's int32 ones).
 inline bool is_activation_params(const std::optional<QuantParams>& q) {
   return q && (q->dtype == DType::Uint8 || q->dtype == DType::Int8);
@@ -114,6 +124,16 @@ class Compiler {
   // An operator without a SIMD kernel yet, on its scalar reference kernel (visible as such).
   void compile_reference_unary(const Node& n);
   void compile_add(const Node& n);
+  // compile_binary.cpp: Add (other than same-shape activations), Sub, Mul, Div with
+  // broadcasting; a standalone BatchNormalization as a per-channel affine.
+  void compile_binary(const Node& n);
+  void compile_batchnorm(const Node& n);
+  BinaryOperand binary_operand(const Node& n, size_t input, size_t rank);
+  // out = a op b (or a * b + addend, addend indexed like the constant b) as one BinaryF32Step.
+  void add_binary_step(const Node& n, kernels::BinaryF32Op op, BinaryOperand a, BinaryOperand b,
+                       const std::vector<float>* addend);
+  // `values` appended to the packed weights; returns their byte offset.
+  size_t append_floats(const std::vector<float>& values);
   void compile_concat(const Node& n);   // compile_concat.cpp
   void compile_transpose(const Node& n);
   void compile_reshape(const Node& n);

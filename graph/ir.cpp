@@ -1,5 +1,6 @@
 #include "graph/ir.h"
 
+#include <cmath>
 #include <queue>
 
 namespace octet {
@@ -52,6 +53,10 @@ std::string activation_name(Epilogue::Activation a) {
     case Epilogue::Activation::None: return "None";
     case Epilogue::Activation::Relu: return "Relu";
     case Epilogue::Activation::Clip: return "Clip";
+    case Epilogue::Activation::Sigmoid: return "Sigmoid";
+    case Epilogue::Activation::HardSigmoid: return "HardSigmoid";
+    case Epilogue::Activation::HardSwish: return "HardSwish";
+    case Epilogue::Activation::SiLU: return "SiLU";
   }
   return "unknown activation " + std::to_string(static_cast<int>(a));
 }
@@ -64,14 +69,15 @@ std::string epilogue_problem(const Node& n) {
     return e.residual ? "the fused epilogue adds a residual but the node has no 4th input"
                       : "a 4th input is octet's fused residual, but the epilogue adds none (ONNX's Conv takes 2 or 3)";
   using A = Epilogue::Activation;
-  if (e.activation != A::None && e.activation != A::Relu && e.activation != A::Clip)
-    return "fused " + activation_name(e.activation);
+  if (static_cast<uint8_t>(e.activation) > static_cast<uint8_t>(A::SiLU)) return "fused " + activation_name(e.activation);
   if (e.activation == A::Clip && !(e.min <= e.max))   // also refuses NaN
     return "fused Clip bounds [" + std::to_string(e.min) + ", " + std::to_string(e.max) + "] are not ordered";
   const Epilogue defaults;
   if (e.activation != A::Clip && (e.min != defaults.min || e.max != defaults.max))
     return "fused " + activation_name(e.activation) + " takes no bounds";
-  if (e.alpha != defaults.alpha || e.beta != defaults.beta)
+  if (e.activation == A::HardSigmoid && !(std::isfinite(e.alpha) && std::isfinite(e.beta)))
+    return "fused HardSigmoid's alpha and beta must be finite";
+  if (e.activation != A::HardSigmoid && (e.alpha != defaults.alpha || e.beta != defaults.beta))
     return "fused " + activation_name(e.activation) + " takes no alpha or beta";
   if (e.conv_output && !e.residual) return "conv output parameters are fused without a residual";
   return {};

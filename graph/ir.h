@@ -76,9 +76,11 @@ inline constexpr int kNoValue = -1;   // an optional input given as an empty nam
 // Written only by fuse_conv_epilogue (graph/passes/optimize.h); read by the compiler, the
 // reference executor and the printer. The default is "nothing fused": a plain node.
 struct Epilogue {
-  // The last step. Activations that take parameters (LeakyRelu's alpha, HardSigmoid's alpha
-  // and beta) are to keep them in `alpha` and `beta`; None, Relu and Clip take none.
-  enum class Activation : uint8_t { None, Relu, Clip };
+  // The last step. Activations that take parameters keep them in `alpha` and `beta`
+  // (HardSigmoid: clamp(alpha * x + beta, 0, 1)); the others take none. SiLU is
+  // x * Sigmoid(x) and HardSwish x * HardSigmoid(x) with alpha 1/6, beta 0.5, the forms
+  // exporters write as a Mul (graph/passes/fuse_conv_activation.cpp matches them).
+  enum class Activation : uint8_t { None, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, SiLU };
   Activation activation = Activation::None;
   // Clip's bounds in real units, y = min(max(v, min), max); the only bounds any reader uses
   // (no reader has a default of its own). Infinite for a bound the Clip omits.
@@ -95,7 +97,8 @@ struct Epilogue {
   bool operator==(const Epilogue&) const = default;
 };
 
-// "None", "Relu", "Clip"; "unknown activation N" for a value outside the enum.
+// "None", "Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "SiLU"; "unknown activation
+// N" for a value outside the enum.
 std::string activation_name(Epilogue::Activation a);
 
 struct Node {

@@ -113,6 +113,11 @@ std::string op_column(const Node& n) {
     std::snprintf(bounds, sizeof bounds, "[%g,%g]", double(e.min), double(e.max));
     op += bounds;
   }
+  if (e.activation == Epilogue::Activation::HardSigmoid) {
+    char params[64];
+    std::snprintf(params, sizeof params, "(%g,%g)", double(e.alpha), double(e.beta));
+    op += params;
+  }
   return op;
 }
 

@@ -31,7 +31,8 @@ TEST(StepTypes, RegistrationListHasDistinctIdsAndCompleteTables) {
     EXPECT_TRUE(t->run && t->rows && t->kernel && t->describe && t->summary && t->make && t->write && t->read &&
                 t->validate);
   }
-  EXPECT_EQ(ids.size(), 19u);   // the 15 kinds of stop 11, reference_unary, f32_dwconv, f32_grouped_conv, concat_slice
+  EXPECT_EQ(ids.size(), 20u);   // the 15 kinds of stop 11, reference_unary, f32_dwconv, f32_grouped_conv, concat_slice,
+                                // f32_binary
   EXPECT_EQ(find_step_type(0), nullptr);
   EXPECT_EQ(find_step_type(255), nullptr);
 }
@@ -51,7 +52,7 @@ TEST(StepTypes, OlderFormatVersionIsRefused) {
   std::memcpy(b.data() + 8, &v1, 4);
   fix_crc(b);
   const std::string msg = load_error(b);
-  EXPECT_HAS(msg, "invalid .octet file: format version 1, this runtime reads version 2");
+  EXPECT_HAS(msg, "invalid .octet file: format version 1, this runtime reads version " + std::to_string(kModelFileVersion));
   EXPECT_HAS(msg, "recompile");
 }
 

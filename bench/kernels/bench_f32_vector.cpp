@@ -1,7 +1,10 @@
 // FP32 vector kernels at ResNet8's shapes: global average pooling (8x8x64), a 3x3 stride-2
 // max and average pool (32x32x16, pad 1), the residual add with ReLU (32x32x16) and the
-// softmax over 10 classes; batch 1 and 64. Work counted in element operations: window taps
-// for pools, elements for add and global average, inputs for softmax.
+// softmax over 10 classes; and the broadcast binary kernel at MobileNetV3 / EfficientNet
+// shapes: the squeeze-excitation scale (28x28x40 times a [40] vector per image), a
+// per-channel affine (a standalone BatchNormalization, 14x14x96) and a same-shape Mul
+// (56x56x24); batch 1 and 64. Work counted in element operations: window taps for pools,
+// output elements for add, binary and global average, inputs for softmax.
 #include <functional>
 #include <string>
 #include <vector>
@@ -32,6 +35,27 @@ struct VectorCase {
   std::function<void(const kernels::VectorF32Kernels&, const float*, float*, int batch)> op;
 };
 
+// The broadcast kernel on an NHWC image of hw pixels x c channels, operand b as `b_per_pixel`
+// (same shape) or one value per channel (SE scale, affine), as the compiler lowers them
+// (engine/binary_broadcast.h). a is the input buffer's start, b (and the affine's c) follow it.
+VectorCase binary_case(const char* name, kernels::BinaryF32Op op, int64_t hw, int64_t c, bool b_per_pixel) {
+  kernels::BinaryF32Params p;
+  p.op = op;
+  if (b_per_pixel) {
+    p.inner = hw * c;
+  } else {
+    p.outer_dims = 1;
+    p.outer[0] = hw;
+    p.a_stride[0] = c;
+    p.b_stride[0] = 0;
+    p.inner = c;
+  }
+  const size_t a = size_t(hw * c), b = size_t(b_per_pixel ? hw * c : c);
+  return {name, a + 2 * b, a, double(a), true, [p, a, b](const kernels::VectorF32Kernels& k, const float* x, float* y, int) {
+            k.binary(p, x, x + a, x + a + b, y, 0, p.rows());
+          }};
+}
+
 std::vector<VectorCase> cases() {
   const kernels::PoolNhwcParams pool = pool_3x3s2();
   const size_t pool_in = size_t(pool.in_h) * pool.in_w * pool.channels;
@@ -53,6 +77,9 @@ std::vector<VectorCase> cases() {
        }},
       {"softmax/10", 10, 10, 10, false,
        [](const kernels::VectorF32Kernels& k, const float* x, float* y, int batch) { k.softmax(batch, 10, x, y); }},
+      binary_case("binary_mul_se/28x28x40", kernels::BinaryF32Op::Mul, 28 * 28, 40, false),
+      binary_case("binary_affine/14x14x96", kernels::BinaryF32Op::MulAdd, 14 * 14, 96, false),
+      binary_case("binary_mul/56x56x24", kernels::BinaryF32Op::Mul, 56 * 56, 24, true),
   };
 }
 

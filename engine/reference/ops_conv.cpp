@@ -8,6 +8,7 @@
 #include "engine/reference/op_args.h"
 #include "engine/reference/ops.h"
 #include "graph/op_attrs.h"
+#include "kernels/reference/activation.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/elementwise.h"
 
@@ -30,6 +31,18 @@ void apply_epilogue(const Graph& g, const Node& n, const Tensor* residual, Tenso
     case Epilogue::Activation::None: break;
     case Epilogue::Activation::Relu: kernels::relu<float>(out, out, y.numel()); break;
     case Epilogue::Activation::Clip: kernels::clip<float>(out, out, y.numel(), n.epilogue.min, n.epilogue.max); break;
+    case Epilogue::Activation::Sigmoid: kernels::sigmoid<float>(out, out, y.numel()); break;
+    case Epilogue::Activation::HardSigmoid:
+      kernels::hard_sigmoid<float>(out, out, y.numel(), n.epilogue.alpha, n.epilogue.beta);
+      break;
+    case Epilogue::Activation::HardSwish: kernels::hard_swish<float>(out, out, y.numel()); break;
+    case Epilogue::Activation::SiLU: {
+      // x * sigmoid(x), as the Mul the exporter wrote: the sigmoid into a copy, then the product.
+      std::vector<float> s(out, out + y.numel());
+      kernels::sigmoid<float>(s.data(), s.data(), y.numel());
+      for (int64_t i = 0; i < y.numel(); ++i) out[i] *= s[static_cast<size_t>(i)];
+      break;
+    }
   }
 }
 

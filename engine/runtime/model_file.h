@@ -26,8 +26,9 @@
 namespace octet {
 
 // 2: step types by stable id with their own field lists, kernels named inside the step,
-// sizes and offsets in bytes. Version 1 files are refused ("recompile").
-inline constexpr uint32_t kModelFileVersion = 2;
+// sizes and offsets in bytes. 3: the conv epilogue's activation parameters (alpha, beta) and
+// its Sigmoid, HardSigmoid, HardSwish and SiLU codes. Older files are refused ("recompile").
+inline constexpr uint32_t kModelFileVersion = 3;
 
 // Free-form provenance the file carries besides the plan (shown by tools, not used to run).
 struct ModelFileMeta {

@@ -3,6 +3,8 @@
 // (tests/test_model_file.cpp checks that for every scheme).
 #include "engine/runtime/plan_checker.h"
 
+#include <cmath>
+
 #include "engine/runtime/error.h"
 #include "engine/runtime/model_file.h"
 #include "engine/runtime/model_file_io.h"
@@ -99,7 +101,8 @@ void PlanChecker::conv_shape(const kernels::ConvNhwcParams& p) const {
   mul({p.in_h, p.in_w, p.in_c}, "conv input size");
   mul({p.out_h, p.out_w, p.out_c}, "conv output size");
   mul({p.out_c, p.in_c, p.kernel_h, p.kernel_w}, "conv weight size");
-  require(static_cast<uint8_t>(p.activation) <= static_cast<uint8_t>(kernels::Activation::Clip), "bad activation");
+  require(static_cast<uint8_t>(p.activation) <= static_cast<uint8_t>(kernels::Activation::SiLU), "bad activation");
+  require(std::isfinite(p.alpha) && std::isfinite(p.beta), "activation parameters are not finite numbers");
 }
 
 void PlanChecker::conv_step(const Step& s, const kernels::ConvNhwcParams& p) const {

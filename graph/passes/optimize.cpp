@@ -74,6 +74,7 @@ void optimize_graph(Graph& graph, bool fuse_epilogues) {
     changed |= fold_pad_into_conv(graph);
     changed |= fold_conv_affine(graph);
     if (fuse_epilogues) changed |= fuse_conv_epilogue(graph);
+    if (fuse_epilogues) changed |= fuse_conv_activation(graph);
     changed |= pool_to_global(graph);
     changed |= matmul_add_to_gemm(graph);
     if (!changed) break;

@@ -7,7 +7,8 @@
 // typed `Node::epilogue` (graph/ir.h) says what follows its bias,
 //   y = activation(conv(x, W) + b + residual)
 // with the residual as the node's 4th input (a tensor of the output's shape) and the
-// activation Relu or Clip (bounds in Epilogue::min / max). In a quantized graph
+// activation Relu or Clip (bounds in Epilogue::min / max), or for FP32 one of the smooth
+// activations of fuse_conv_activation. In a quantized graph
 // (Value::quant set) a fused residual Conv also records, in Epilogue::conv_output, the
 // parameters of the Conv's own output, which the QDQ layout rounds to before the Add.
 #pragma once
@@ -31,6 +32,11 @@ bool fold_pad_into_conv(Graph& graph);
 // become the fused Conv form above. When both Add operands are Convs, the deeper one (the
 // main path of a residual block) takes the other as its residual.
 bool fuse_conv_epilogue(Graph& graph);
+
+// Conv → Sigmoid / HardSigmoid / HardSwish, and Conv x → Mul(x, Sigmoid(x)) (SiLU) or
+// Mul(x, HardSigmoid(x) with alpha 1/6, beta 0.5) (HardSwish), into the Conv's epilogue.
+// FP32 only: the int8 conv epilogue is a clamp (quantization runs fuse_conv_epilogue alone).
+bool fuse_conv_activation(Graph& graph);
 
 // AveragePool whose single window covers the whole (known) spatial map without padding
 // → GlobalAveragePool. (octet has no GlobalMaxPool op, so MaxPool is left alone.)

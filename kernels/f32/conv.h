@@ -9,7 +9,9 @@
 
 namespace octet::kernels {
 
-enum class Activation : uint8_t { None, Relu, Clip };
+// What follows the bias and residual. The numbers are the .octet file's codes: append, never
+// reorder. SiLU is x * sigmoid(x), HardSwish x * HardSigmoid(x) with alpha 1/6, beta 0.5.
+enum class Activation : uint8_t { None, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, SiLU };
 
 struct ConvNhwcParams {
   int32_t in_h = 0, in_w = 0, in_c = 0;
@@ -20,6 +22,7 @@ struct ConvNhwcParams {
   int32_t pad_top = 0, pad_left = 0;   // bottom/right padding is implied by out_h/out_w
   Activation activation = Activation::None;
   float clip_min = 0.f, clip_max = 0.f;   // Activation::Clip only
+  float alpha = 0.f, beta = 0.f;          // Activation::HardSigmoid only: clamp(alpha * x + beta, 0, 1)
 };
 
 // out[oh][ow][co] = act(bias[co] + sum w[co][ci][kh][kw] * in[..] + residual[oh][ow][co]),

@@ -108,7 +108,10 @@ OCTET_WINO_INLINE void store_n(float* p, Vec<Arch> v, int n) {
 
 template <class Arch>
 bool supports(const ConvNhwcParams& p) {
-  return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 && p.stride_w == 1 && p.dilation_h == 1 &&
+  // Its epilogue is a clamp: Relu and Clip fuse, the other activations go to direct.
+  const bool clamp_epilogue =
+      p.activation == Activation::None || p.activation == Activation::Relu || p.activation == Activation::Clip;
+  return clamp_epilogue && p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 && p.stride_w == 1 && p.dilation_h == 1 &&
          p.dilation_w == 1 && p.in_c >= 1 && p.out_c >= 1 && p.in_h >= 1 && p.in_w >= 1 && p.out_h >= 0 &&
          p.out_w >= 0 && p.pad_top >= 0 && p.pad_left >= 0;
 }

@@ -1,7 +1,10 @@
-// FP32 pooling, residual add and softmax over channels-last (NHWC) activations, vectorised
-// over channels; pools work on one image per call. Oracles: kernels/reference/pool.h, softmax.h.
+// FP32 pooling, residual add, broadcast binary arithmetic and softmax over channels-last
+// (NHWC) activations, vectorised over channels; pools work on one image per call. Oracles:
+// kernels/reference/pool.h, elementwise.h, softmax.h.
 #pragma once
 #include <cstdint>
+
+#include "kernels/f32/binary.h"
 
 namespace octet::kernels {
 
@@ -24,6 +27,10 @@ struct VectorF32Kernels {
   void (*global_average)(int32_t hw, int32_t channels, const float* in, float* out);
   // y = act(a + b) element-wise over n floats (a residual Add that was not fused).
   void (*add)(int64_t n, const float* a, const float* b, float* y, bool relu);
+  // Add, Sub, Mul, Div (or a * b + c) under broadcasting, as kernels/f32/binary.h lays it
+  // out: rows [row_begin, row_end) of outer dim 0 of one image. c is read only by MulAdd.
+  void (*binary)(const BinaryF32Params&, const float* a, const float* b, const float* c, float* y, int64_t row_begin,
+                 int64_t row_end);
   // Softmax over each of `rows` rows of `cols` floats, numerically stable (max subtracted).
   void (*softmax)(int32_t rows, int32_t cols, const float* in, float* out);
 };

@@ -1,6 +1,8 @@
-// The FP32 vector kernels (pooling, global average, residual add, softmax) for SSE2 (the x86-64 baseline).
-// Implementations: kernels/f32/pool_impl.h, add_impl.h, softmax_impl.h.
+// The FP32 vector kernels (pooling, global average, residual add, broadcast binary, softmax)
+// for SSE2 (the x86-64 baseline).
+// Implementations: kernels/f32/pool_impl.h, add_impl.h, binary_impl.h, softmax_impl.h.
 #include "kernels/f32/add_impl.h"
+#include "kernels/f32/binary_impl.h"
 #include "kernels/f32/pool_impl.h"
 #include "kernels/f32/softmax_impl.h"
 #include "kernels/kernels.h"
@@ -16,6 +18,7 @@ const VectorF32Kernels f32_vector_sse2 = {
     &PoolF32Impl<Arch>::max,
     &PoolF32Impl<Arch>::global_average,
     &AddF32Impl<Arch>::add,
+    &BinaryF32Impl<Arch>::binary,
     &SoftmaxF32Impl<Arch>::softmax,
 };
 

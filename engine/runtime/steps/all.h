@@ -2,6 +2,7 @@
 // (registry.cpp) and the compiler that builds steps from them.
 #pragma once
 #include "engine/runtime/steps/add_f32.h"
+#include "engine/runtime/steps/binary_f32.h"
 #include "engine/runtime/steps/concat_f32.h"
 #include "engine/runtime/steps/conv_f32.h"
 #include "engine/runtime/steps/dwconv_f32.h"

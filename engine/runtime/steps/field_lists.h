@@ -15,8 +15,8 @@ namespace octet {
 // A field added to one of these structures must be added to its list below (or the file
 // silently drops it) and kModelFileVersion bumped: these sizes (x86-64, libstdc++) fail the
 // build until someone has looked.
-static_assert(sizeof(kernels::ConvNhwcParams) == 68 && sizeof(kernels::PoolNhwcParams) == 64 &&
-                  sizeof(kernels::QConvParams) == 120 && sizeof(kernels::QAddParams) == 32 &&
+static_assert(sizeof(kernels::ConvNhwcParams) == 76 && sizeof(kernels::PoolNhwcParams) == 64 &&
+                  sizeof(kernels::QConvParams) == 128 && sizeof(kernels::QAddParams) == 32 &&
                   sizeof(kernels::QPoolParams) == 96 && sizeof(kernels::Requant) == 8,
               "a kernel parameter structure changed: update engine/runtime/steps/ and bump kModelFileVersion");
 
@@ -36,6 +36,7 @@ void conv_fields(IO& io, S& p) {
   io(p.in_h), io(p.in_w), io(p.in_c), io(p.out_h), io(p.out_w), io(p.out_c);
   io(p.kernel_h), io(p.kernel_w), io(p.stride_h), io(p.stride_w), io(p.dilation_h), io(p.dilation_w);
   io(p.pad_top), io(p.pad_left), io(p.activation), io(p.clip_min), io(p.clip_max);
+  io(p.alpha), io(p.beta);
 }
 
 template <typename IO, typename S>
@@ -63,6 +64,11 @@ inline std::string conv_epilogue_text(bool residual, const kernels::ConvNhwcPara
   if (c.activation == kernels::Activation::Relu) s += " relu";
   if (c.activation == kernels::Activation::Clip)
     s += " clip[" + std::to_string(c.clip_min) + ", " + std::to_string(c.clip_max) + "]";
+  if (c.activation == kernels::Activation::Sigmoid) s += " sigmoid";
+  if (c.activation == kernels::Activation::HardSigmoid)
+    s += " hard_sigmoid(" + std::to_string(c.alpha) + ", " + std::to_string(c.beta) + ")";
+  if (c.activation == kernels::Activation::HardSwish) s += " hard_swish";
+  if (c.activation == kernels::Activation::SiLU) s += " silu";
   return s;
 }
 
