@@ -54,7 +54,7 @@ TEST(BiasCorrection, RemovesTheMeanShiftOfWeightRounding) {
     const Graph g = b.prepared();
     // Inputs with a large positive mean (raw pixels), where the shift is largest.
     const Tensor calib = random_tensor({16, 3, 8, 8}, 7, 0.f, 255.f);
-    quant::MinMaxCalibrator cal(g);
+    quant::Calibrator cal(g);
     cal.observe(calib);
     Graph corrected = g, plain = g;
     quant::quantize_graph(corrected, cal.ranges(), scheme);
