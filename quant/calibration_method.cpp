@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -25,6 +26,16 @@ std::optional<Method> method_from_name(std::string_view name) {
   for (Method m : {Method::MinMax, Method::Percentile, Method::Entropy, Method::Mse})
     if (method_name(m) == name) return m;
   return std::nullopt;
+}
+
+std::string method_label(const MethodOptions& options) {
+  std::string label(method_name(options.method));
+  if (options.method == Method::Percentile) {
+    char p[32];
+    std::snprintf(p, sizeof p, " %g", options.percentile);
+    label += p;
+  }
+  return label;
 }
 
 namespace {
@@ -74,7 +85,10 @@ double entropy_threshold(const AbsHistogram& h) {
   constexpr int kLevels = 128;   // the positive half of an 8-bit grid
   const int used = h.used_bins();
   if (used <= kLevels) return edge(h, used);
-  const std::vector<int64_t> hist = h.magnitude();
+  // Exact zeros are left out, as ncnn leaves them out: they are stored exactly whatever T is,
+  // and a Relu output's spike of zeros in bin 0 would otherwise pull T down.
+  std::vector<int64_t> hist = h.magnitude();
+  hist[0] -= h.zeros();
   int64_t outliers = 0;
   for (int k = kLevels; k < used; ++k) outliers += hist[static_cast<size_t>(k)];
   double best_kl = std::numeric_limits<double>::infinity();

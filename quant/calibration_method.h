@@ -5,13 +5,14 @@
 // saturate, the ones below get a finer grid.
 //   percentile: T = the P-th percentile of |x|;
 //   entropy:    T minimising the KL divergence between the histogram clipped at T and its
-//               128-level quantization (TensorRT's and ncnn's method);
+//               128-level quantization (TensorRT's and ncnn's method; exact zeros left out);
 //   mse:        T minimising the mean squared error of quantize-dequantize with the scheme's
 //               activation parameters.
 // The thresholds are pure functions of the histogram: the same data gives the same file.
 // Weights keep MinMax (they are known exactly; clipping them is per-channel's business).
 #pragma once
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -30,6 +31,9 @@ struct MethodOptions {
   Method method = Method::MinMax;
   double percentile = 99.99;   // percentile only: P in (0, 100]
 };
+
+// "minmax", "entropy", "mse", "percentile 99.99": the method as reports name it.
+std::string method_label(const MethodOptions& options);
 
 // T for each method, in the units of x (at most the histogram's limit). An empty histogram
 // gives 0.
