@@ -6,12 +6,14 @@
 namespace octet::quant {
 
 void AbsHistogram::grow_to(double absmax) {
-  if (absmax <= limit_) return;
+  if (absmax < limit_ || absmax == 0) return;
   if (limit_ == 0) {   // only zeros so far: they stay in bin 0 whatever the limit
-    limit_ = absmax;
+    int exponent = 0;
+    std::frexp(absmax, &exponent);   // absmax = m * 2^exponent, m in [0.5, 1)
+    limit_ = std::ldexp(1.0, exponent);
     return;
   }
-  while (limit_ < absmax) {
+  while (limit_ <= absmax) {
     for (std::vector<int64_t>* counts : {&negative_, &positive_}) {
       std::vector<int64_t>& c = *counts;
       for (int i = 0; i < kBins / 2; ++i) c[static_cast<size_t>(i)] = c[2 * static_cast<size_t>(i)] + c[2 * static_cast<size_t>(i) + 1];
@@ -30,7 +32,7 @@ void AbsHistogram::add(std::span<const float> values) {
   const double per_unit = limit_ > 0 ? kBins / limit_ : 0;
   for (float x : values) {
     if (!std::isfinite(x)) continue;
-    const int bin = std::min(kBins - 1, static_cast<int>(double(std::fabs(x)) * per_unit));
+    const int bin = static_cast<int>(double(std::fabs(x)) * per_unit);   // exact: per_unit is a power of two
     ++(x < 0 ? negative_ : positive_)[static_cast<size_t>(bin)];
     ++total_;
     zeros_ += x == 0;

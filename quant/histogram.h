@@ -1,9 +1,11 @@
 // A histogram of |x| that grows as calibration sees larger values, for the calibration methods
 // that clip (quant/calibration_method.h). Values are counted in kBins equal bins over
-// [0, limit]: the first batch sets the limit to its largest |x|; a later batch with a larger
-// |x| doubles the limit (adjacent bins merge in pairs, exactly) until it covers it. So one
-// pass over the data is enough, and the counts depend only on the data and its order of
-// batches, never on timing: the same data gives the same histogram. Negative values are counted
+// [0, limit), the limit a power of two: the smallest one above every |x| seen so far. A batch
+// with a larger |x| doubles the limit (adjacent bins merge in pairs) until it is above it.
+// Scaling by a power of two is exact, and floor(floor(y) / 2) = floor(y / 2), so the merged
+// counts are those a histogram made at the final limit would hold: one pass over the data is
+// enough, and the counts depend only on the values, not on how they were batched or ordered
+// (the data then fills more than half of the bins). Negative values are counted
 // apart from the others, and exact zeros once more on their own (the mean squared error of an
 // asymmetric range needs the signs; a zero is stored exactly, whatever the range).
 #pragma once
@@ -22,7 +24,7 @@ class AbsHistogram {
   void add(std::span<const float> values);
 
   bool empty() const { return total_ == 0; }
-  double limit() const { return limit_; }               // the bins cover [0, limit]
+  double limit() const { return limit_; }               // the bins cover [0, limit)
   double bin_width() const { return limit_ / kBins; }
   int64_t total() const { return total_; }
   int64_t zeros() const { return zeros_; }   // values equal to 0 (also counted in bin 0)

@@ -58,7 +58,7 @@ TEST(BiasCorrection, RemovesTheMeanShiftOfWeightRounding) {
     cal.observe(calib);
     Graph corrected = g, plain = g;
     quant::quantize_graph(corrected, cal.ranges(), scheme);
-    quant::quantize_graph(plain, cal.ranges(), scheme, quant::QuantizeOptions{false});
+    quant::quantize_graph(plain, cal.ranges(), scheme, quant::QuantizeOptions{false, {}});
     const double before = worst_mean_shift(g, plain, calib);
     const double after = worst_mean_shift(g, corrected, calib);
     EXPECT_GT(before, 1e-3);
