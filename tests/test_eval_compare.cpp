@@ -16,12 +16,15 @@ namespace {
 
 using quant::Method;
 
-MethodFlags parse(std::vector<std::string> words, bool several) {
-  std::vector<char*> argv{const_cast<char*>("tool")};
+// The command line "tool WORDS..." parsed with the method keys.
+cli::Args args_of(std::vector<std::string> words) {
+  words.insert(words.begin(), "tool");
+  std::vector<char*> argv;
   for (std::string& w : words) argv.push_back(w.data());
-  const cli::Args args(static_cast<int>(argv.size()), argv.data(), {}, kMethodKeys);
-  return method_flags(args, several);
+  return cli::Args(static_cast<int>(argv.size()), argv.data(), {}, kMethodKeys);
 }
+
+MethodFlags parse(std::vector<std::string> words, bool several) { return method_flags(args_of(std::move(words)), several); }
 
 TEST(MethodFlags, DefaultListAllAndPercentile) {
   EXPECT_EQ(parse({}, false).methods, std::vector<Method>{Method::MinMax});
@@ -39,6 +42,9 @@ TEST(MethodFlags, RefusesWhatItCannotMean) {
   EXPECT_THROW(parse({"--percentile", "99"}, false), Error);        // not the percentile method
   EXPECT_THROW(parse({"--method", "percentile", "--percentile", "0"}, false), Error);
   EXPECT_THROW(parse({"--method", "percentile", "--percentile", "99x"}, false), Error);
+  const cli::Args args = args_of({"--method", "mse"});
+  EXPECT_THROW(refuse_method_without_quantizing(args, false, "--quantize"), Error);
+  EXPECT_NO_THROW(refuse_method_without_quantizing(args, true, "--quantize"));
 }
 
 VariantResult variant(const std::string& scheme, const std::string& method, std::vector<int> predictions) {

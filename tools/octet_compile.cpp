@@ -93,6 +93,7 @@ Options parse_options(int argc, char** argv) {
   if (o.scheme != "fp32" && !quant::scheme_from_name(o.scheme))
     throw Error("--scheme: unknown scheme '" + o.scheme + "' (fp32, uint8, int8 or u8s8)");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
+  refuse_method_without_quantizing(args, o.scheme != "fp32", "--scheme uint8|int8|u8s8");
   using kernels::KernelIsa;
   o.isa = isa_option(args, "isa", {KernelIsa::Sse2, KernelIsa::Avx2, KernelIsa::Avx512});
   o.int8_isa = isa_option(args, "int8-isa", {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni});

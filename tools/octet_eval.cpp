@@ -137,6 +137,7 @@ Options parse_options(int argc, char** argv) {
   o.save_probs = args.get("save-probs");
   if (auto q = args.get("quantize")) o.schemes = parse_schemes(*q);
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin", /*several_methods=*/true);
+  refuse_method_without_quantizing(args, !o.schemes.empty(), "--quantize");
   o.sqnr_images = args.get_int("sqnr-images", 100, 0, int64_t{1} << 31);
   o.limits = cli::resource_limits(args);
   if (!o.schemes.empty() && (o.reference || o.save_probs))

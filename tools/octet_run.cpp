@@ -106,6 +106,7 @@ Options parse_options(int argc, char** argv) {
   if (!o.quantize.empty() && o.reference) throw Error("--quantize runs the int8 kernels; it cannot be combined with --reference");
   if (o.profile && o.reference) throw Error("--profile times the compiled plan's steps; it cannot be combined with --reference");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
+  refuse_method_without_quantizing(args, !o.quantize.empty(), "--quantize");
   return o;
 }
 

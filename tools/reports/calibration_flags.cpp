@@ -92,6 +92,11 @@ MethodFlags method_flags(const cli::Args& args, bool several) {
   return f;
 }
 
+void refuse_method_without_quantizing(const cli::Args& args, bool quantizing, const std::string& quantize_flag) {
+  if (!quantizing && (args.get("method") || args.get("percentile")))
+    throw Error("--method and --percentile choose how a model is calibrated for quantization; give " + quantize_flag);
+}
+
 CalibrationFlags calibration_flags(const cli::Args& args, const std::string& default_file, bool several_methods) {
   CalibrationFlags f;
   f.method = method_flags(args, several_methods);

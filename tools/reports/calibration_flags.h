@@ -38,6 +38,9 @@ struct MethodFlags {
 // --method (one name; with `several`, a comma list or all) and --percentile (in (0, 100], only
 // with the percentile method). Throws octet::Error naming the flag.
 MethodFlags method_flags(const cli::Args& args, bool several);
+// Throws octet::Error when --method or --percentile is given to a run that does not quantize
+// (`quantizing` false), naming `quantize_flag`, the flag that would make it quantize.
+void refuse_method_without_quantizing(const cli::Args& args, bool quantizing, const std::string& quantize_flag);
 
 struct CalibrationFlags {
   std::vector<std::string> files;     // every --calib
