@@ -7,16 +7,17 @@
 
 namespace octet::quant {
 
-MinMaxCalibrator::MinMaxCalibrator(const Graph& graph) : graph_(graph), ranges_(graph.values.size()) {
+Calibrator::Calibrator(const Graph& graph) : graph_(graph), ranges_(graph.values.size()) {
   if (graph.inputs.size() != 1)
     throw Error("calibration feeds one input; the graph has " + std::to_string(graph.inputs.size()));
 }
 
-void MinMaxCalibrator::observe(const Tensor& input_batch) {
+void Calibrator::observe(const Tensor& input_batch) {
   ReferenceExecutor exec(graph_);
   auto widen = [&](int id, const Tensor& t) {
     if (t.dtype != DType::Float32 || t.numel() == 0) return;
     ValueRange& r = ranges_[static_cast<size_t>(id)];
+    r.histogram.add(t.values<float>());
     for (float x : t.values<float>()) {
       if (std::isnan(x)) continue;
       if (!r.seen) {

@@ -137,7 +137,8 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
     if (!want[id]) continue;
     const ValueRange& r = ranges[id];
     if (!r.seen) throw Error("value '" + g.values[id].name + "' was never computed during calibration");
-    g.values[id].quant = asymmetric_params(r.min, r.max, act);
+    const auto [lo, hi] = calibrated_range(r, options.calibration, act);
+    g.values[id].quant = asymmetric_params(lo, hi, act);
   }
   // 3. Relu / Clip merged into the producer: the producer's output is stored with the
   // parameters of the clamped range (when the Relu is its only reader).

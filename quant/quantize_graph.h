@@ -1,4 +1,4 @@
-// The quantization pass: turns calibrated ranges into per-tensor parameters on the graph's
+// The quantization pass: turns calibrated ranges (clipped by the calibration method) into per-tensor parameters on the graph's
 // values (Value::quant), giving the quantized graph of docs/quantization.md. The graph must be
 // prepared and optimised without epilogue fusion (optimize_graph(g, false)): Conv, Add and Relu
 // separate, as in a QDQ model.
@@ -7,6 +7,7 @@
 
 #include "graph/ir.h"
 #include "quant/calibrate.h"
+#include "quant/calibration_method.h"
 #include "quant/scheme.h"
 
 namespace octet::quant {
@@ -16,6 +17,8 @@ struct QuantizeOptions {
   // the calibration images (Nagel et al. 2019, "Data-Free Quantization", 4.2, with the
   // empirical input mean; padding-aware). The float weights are kept; only the bias changes.
   bool bias_correction = true;
+  // How an activation's range comes from what calibration observed (MinMax by default).
+  MethodOptions calibration;
 };
 
 // Annotates: the activations read or written by Conv, Gemm, Add, AveragePool and

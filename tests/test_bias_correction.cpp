@@ -54,11 +54,11 @@ TEST(BiasCorrection, RemovesTheMeanShiftOfWeightRounding) {
     const Graph g = b.prepared();
     // Inputs with a large positive mean (raw pixels), where the shift is largest.
     const Tensor calib = random_tensor({16, 3, 8, 8}, 7, 0.f, 255.f);
-    quant::MinMaxCalibrator cal(g);
+    quant::Calibrator cal(g);
     cal.observe(calib);
     Graph corrected = g, plain = g;
     quant::quantize_graph(corrected, cal.ranges(), scheme);
-    quant::quantize_graph(plain, cal.ranges(), scheme, quant::QuantizeOptions{false});
+    quant::quantize_graph(plain, cal.ranges(), scheme, quant::QuantizeOptions{false, {}});
     const double before = worst_mean_shift(g, plain, calib);
     const double after = worst_mean_shift(g, corrected, calib);
     EXPECT_GT(before, 1e-3);

@@ -43,9 +43,9 @@ void expect_range(const quant::ValueRange& r, float lo, float hi, const char* wh
   EXPECT_EQ(r.max, hi) << what;
 }
 
-TEST(MinMaxCalibrator, ExtremesOnlyInTheFirstBatchAreKept) {
+TEST(Calibrator, ExtremesOnlyInTheFirstBatchAreKept) {
   const Net net;
-  quant::MinMaxCalibrator cal(net.g);
+  quant::Calibrator cal(net.g);
   cal.observe(batch({-9.f, 0.5f, 7.f, 1.f, 2.f, 3.f}));   // two images
   cal.observe(batch({-1.f, 0.f, 1.f}));
   cal.observe(batch({-2.f, 1.5f, 2.f, 0.25f, -0.5f, 1.f}));
@@ -60,9 +60,9 @@ TEST(MinMaxCalibrator, ExtremesOnlyInTheFirstBatchAreKept) {
   EXPECT_EQ(r[static_cast<size_t>(net.x)].images, 5);
 }
 
-TEST(MinMaxCalibrator, ExtremesOnlyInTheLastBatchAreIncluded) {
+TEST(Calibrator, ExtremesOnlyInTheLastBatchAreIncluded) {
   const Net net;
-  quant::MinMaxCalibrator cal(net.g);
+  quant::Calibrator cal(net.g);
   cal.observe(batch({-1.f, 0.f, 1.f}));
   cal.observe(batch({-2.f, 1.5f, 2.f}));
   cal.observe(batch({0.f, 0.f, 0.f, 3.f, -11.f, 13.f}));
@@ -73,9 +73,9 @@ TEST(MinMaxCalibrator, ExtremesOnlyInTheLastBatchAreIncluded) {
   EXPECT_EQ(cal.images(), 4);
 }
 
-TEST(MinMaxCalibrator, MinimumFromTheFirstBatchAndMaximumFromTheLast) {
+TEST(Calibrator, MinimumFromTheFirstBatchAndMaximumFromTheLast) {
   const Net net;
-  quant::MinMaxCalibrator cal(net.g);
+  quant::Calibrator cal(net.g);
   cal.observe(batch({-5.f, 1.f, 1.f}));
   cal.observe(batch({std::numeric_limits<float>::quiet_NaN(), 2.f, -1.f}));   // NaN skipped
   cal.observe(batch({0.f, 6.f, 0.f}));

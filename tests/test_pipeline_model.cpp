@@ -115,7 +115,7 @@ TEST(PipelineModel, QuantizeSaveLoadRunMatchesTheStagesByHand) {
   int64_t last_seen = 0;
   CalibrateOptions progress;
   progress.on_batch = [&](int64_t images) { last_seen = images; };
-  Model q = fp32.quantize(source, {quant::Scheme::U8S8}, progress);
+  Model q = fp32.quantize(source, {quant::Scheme::U8S8, {}}, progress);
   EXPECT_EQ(last_seen, 12);
   EXPECT_EQ(q.scheme(), "u8s8");
   EXPECT_TRUE(q.is_quantized());
@@ -151,7 +151,7 @@ TEST(PipelineModel, QuantizeSaveLoadRunMatchesTheStagesByHand) {
 
 TEST(PipelineModel, ExportedQdqLoadsAsAQuantizedModel) {
   TensorBatches source = calibration_batches();
-  const Model q = Model::load(kResnet8).quantize(source, {quant::Scheme::Uint8});
+  const Model q = Model::load(kResnet8).quantize(source, {quant::Scheme::Uint8, {}});
   const std::string path = temp_path("uint8.qdq.onnx");
   q.export_qdq(path);
   Model back = Model::load(path);

@@ -638,7 +638,7 @@ TEST(QdqImport, OctetsQuantizedResNet8RoundTrips) {
   const CifarSet images = read_cifar_file(std::string(OCTET_DATA_DIR) + "/cifar10-test-first1000.bin",
                                           CifarFormat::Auto, 24);
   const ImageLayout layout = layout_from_input_shape(g.value(g.inputs[0]).shape, "input");
-  quant::MinMaxCalibrator calibrator(g);
+  quant::Calibrator calibrator(g);
   calibrator.observe(make_cifar_input(images, 0, 16, layout));
   quant::quantize_graph(g, calibrator.ranges(), quant::Scheme::U8S8);
 

@@ -53,7 +53,7 @@ TEST(Version, ExportedQdqModelCarriesIt) {
     batches.push_back({t});
   }
   TensorBatches source(std::move(batches));
-  const Model q = Model::load(kResnet8).quantize(source, {quant::Scheme::U8S8});
+  const Model q = Model::load(kResnet8).quantize(source, {quant::Scheme::U8S8, {}});
   const std::string path = temp_path("u8s8.qdq.onnx");
   q.export_qdq(path);
   const Model back = Model::load(path);

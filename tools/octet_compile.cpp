@@ -35,14 +35,14 @@ all as one .octet file that the runtime library loads without the ONNX importer.
   M.onnx                the model: FP32, or QDQ (as octet-quantize or ONNX Runtime write)
   -o, --out F           the .octet file to write
   --scheme S            fp32 (default: the model as it is, FP32 or QDQ), or quantize an FP32
-                        model first: uint8, int8 or u8s8 (MinMax calibration, per tensor)
+                        model first: uint8, int8 or u8s8 (per tensor, calibrated by --method)
   --calib F             calibration data for --scheme uint8|int8|u8s8: a CIFAR-10 file
                         (default: the bundled cifar10-train-subset.bin), or .npy files
                         (float32, [N, the input's other dims]): x.npy for a one-input model,
                         NAME=x.npy per input (repeatable) otherwise
   --calib-per-class N   CIFAR-10: the first N images of each class, in file order (default 100)
   --calib-count N       the first N calibration samples (default: all)
-  --isa I               the widest ISA the file may use: sse2, avx2 or avx512 (default:
+)" OCTET_METHOD_USAGE R"(  --isa I               the widest ISA the file may use: sse2, avx2 or avx512 (default:
                         this CPU's); it caps the int8 kernels too (sse2: scalar, avx2: avx2).
                         The file runs only on CPUs that have the ISAs of its kernels; sse2
                         runs on any x86-64.
@@ -93,6 +93,7 @@ Options parse_options(int argc, char** argv) {
   if (o.scheme != "fp32" && !quant::scheme_from_name(o.scheme))
     throw Error("--scheme: unknown scheme '" + o.scheme + "' (fp32, uint8, int8 or u8s8)");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
+  refuse_method_without_quantizing(args, o.scheme != "fp32", "--scheme uint8|int8|u8s8");
   using kernels::KernelIsa;
   o.isa = isa_option(args, "isa", {KernelIsa::Sse2, KernelIsa::Avx2, KernelIsa::Avx512});
   o.int8_isa = isa_option(args, "int8-isa", {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni});
@@ -116,7 +117,7 @@ int run(const Options& opt) {
     if (model.is_quantized()) throw Error(opt.model + " is already quantized (QDQ); use --scheme fp32 to compile it as it is");
     const bool progress = isatty(STDERR_FILENO) == 1;
     const CalibrationRun calibration = calibrate_from_flags(model, opt.calib, progress);
-    model = model.quantize(calibration.calibration, {*quant::scheme_from_name(opt.scheme)});
+    model = model.quantize(calibration.calibration, {*quant::scheme_from_name(opt.scheme), opt.calib.method.only()});
     std::printf("calib   %s\n", calibration.description.c_str());
   }
   const Plan& plan = model.compile(copts);

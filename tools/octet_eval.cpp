@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,9 +57,16 @@ is [N,10]. Each --data file is reported on its own, and combined when there are 
   --save-probs OUT.f32  write the first output, float32 little-endian, 10 per image, row i =
                         image i of the --data files concatenated in order
   --quantize SCHEMES    also quantize the model and compare: a comma list of uint8, int8, u8s8,
-                        or all. Calibrates (MinMax, per tensor) on --calib, then prints per
-                        file: accuracy, change from FP32, top-1 agreement with FP32, model
-                        size (the QDQ ONNX file) and size reduction
+                        or all. Calibrates once on --calib, quantizes each scheme with each
+                        --method (per tensor), and prints one table, a row per variant: model
+                        size (the QDQ ONNX file), the worst quantized tensor's SQNR, and per
+                        --data file accuracy, change from FP32 and top-1 agreement with FP32.
+                        Progress on stderr when it is a terminal
+  --method M            with --quantize: a comma list of minmax (default), percentile, entropy,
+                        mse, or all (docs/quantization.md, "Calibration methods")
+  --percentile P        --method percentile: the percentile of |x| kept (default 99.99)
+  --sqnr-images N       with --quantize: measure the worst SQNR on the first N images of the
+                        first --data file, on the reference executor (default 100; 0: skip)
   --calib F             calibration data: a CIFAR-10 file (default: the bundled
                         cifar10-train-subset.bin), whose first --calib-per-class images of each
                         class, in file order, are used (a --data file that is the calibration
@@ -85,6 +93,7 @@ struct Options {
   std::optional<std::string> save_probs;
   std::vector<quant::Scheme> schemes;
   CalibrationFlags calib;
+  int64_t sqnr_images = 100;
   ResourceLimits limits;
 };
 
@@ -105,7 +114,7 @@ std::vector<quant::Scheme> parse_schemes(const std::string& list) {
 }
 
 Options parse_options(int argc, char** argv) {
-  std::vector<std::string> keys = {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "max-memory", "max-cost"};
+  std::vector<std::string> keys = {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "sqnr-images", "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
   cli::Args args(argc, argv, {"help", "json", "reference"}, keys);
   Options o;
@@ -127,7 +136,9 @@ Options parse_options(int argc, char** argv) {
   o.reference = args.flag("reference");
   o.save_probs = args.get("save-probs");
   if (auto q = args.get("quantize")) o.schemes = parse_schemes(*q);
-  o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
+  o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin", /*several_methods=*/true);
+  refuse_method_without_quantizing(args, !o.schemes.empty(), "--quantize");
+  o.sqnr_images = args.get_int("sqnr-images", 100, 0, int64_t{1} << 31);
   o.limits = cli::resource_limits(args);
   if (!o.schemes.empty() && (o.reference || o.save_probs))
     throw Error("--quantize compares on the optimised runtime; it cannot be combined with --reference or --save-probs");
@@ -164,12 +175,28 @@ int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const 
   in.layout = layout;
   in.calibration = &calib.calibration;
   in.schemes = opt.schemes;
+  in.methods.clear();
+  for (quant::Method m : opt.calib.method.methods) in.methods.push_back(opt.calib.method.options(m));
+  std::optional<CifarSet> sqnr_images;
+  if (opt.sqnr_images > 0) {
+    std::vector<size_t> first(std::min(scored[0].size(), static_cast<size_t>(opt.sqnr_images)));
+    std::iota(first.begin(), first.end(), size_t{0});
+    sqnr_images = cifar_select(scored[0], first);
+    in.sqnr_images = &*sqnr_images;
+  }
+  if (progress)
+    in.on_variant = [](const std::string& place, const std::string& name) {
+      std::fprintf(stderr, "octet-eval: variant %s: %s\n", place.c_str(), name.c_str());
+    };
   in.batch = static_cast<int>(opt.batch);
   in.threads = static_cast<int>(opt.threads);
   in.model_bytes = qdq_file_bytes;
   const std::vector<VariantResult> results = compare_schemes(in);
   std::string text = opt.json ? comparison_json(labels, results) + "\n"
-                              : "calibration: " + calib.description + "\n" + comparison_text(labels, results);
+                              : "calibration: " + calib.description + "\n" +
+                                    (sqnr_images ? "SQNR images: the first " + std::to_string(sqnr_images->size()) +
+                                                       " of #1\n" : "") +
+                                    comparison_text(labels, results);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return std::fflush(stdout) == 0 ? 0 : 1;
 }

@@ -1,4 +1,4 @@
-// octet-quantize: calibrates an FP32 ONNX CIFAR-10 model (MinMax, per tensor), quantizes it
+// octet-quantize: calibrates an FP32 ONNX CIFAR-10 model (per tensor, by --method), quantizes it
 // for one scheme, writes it as a QDQ ONNX file, and prints the calibrated ranges and a
 // per-tensor error report (SQNR against FP32 over the calibration images); --markdown prints
 // that report for several schemes as one Markdown table and can splice it into a document
@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/compile.h"
@@ -24,6 +25,7 @@
 #include "tools/cli/cli.h"
 #include "tools/datasets/cifar.h"
 #include "tools/datasets/cifar_calibration.h"
+#include "tools/reports/calibration_flags.h"
 #include "tools/reports/calibration_progress.h"
 #include "tools/reports/progress.h"
 #include "tools/reports/quant_error.h"
@@ -34,7 +36,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: octet-quantize --model M.onnx --scheme uint8|int8|u8s8 --out M.qdq.onnx [options]
        octet-quantize --model M.onnx --markdown [--scheme S[,S...]|all] [--update-doc FILE] [options]
 
-Calibrates the model with MinMax ranges (per tensor) on CIFAR-10 images, quantizes it for the
+Calibrates the model (per tensor, by --method) on CIFAR-10 images, quantizes it for the
 scheme and writes a QDQ ONNX model (QuantizeLinear/DequantizeLinear around Conv, Gemm, Add and
 pooling, as ONNX Runtime's quantizer lays them out) that octet and ONNX Runtime both run.
 Prints each quantized tensor's range and parameters, and its SQNR against FP32 (over the
@@ -53,7 +55,7 @@ output).
                         <!-- sqnr:begin --> and <!-- sqnr:end --> of FILE by the table
   --calib F             calibration images (default: the bundled cifar10-train-subset.bin)
   --calib-per-class N   the first N images of each class, in file order (default 100)
-  --no-report           skip the per-tensor error report (it runs the images once more)
+)" OCTET_METHOD_USAGE R"(  --no-report           skip the per-tensor error report (it runs the images once more)
   --help                this text
 
 Exit status: 0 success, 1 error, 2 usage error.
@@ -64,6 +66,7 @@ struct Options {
   std::string model, out, update_doc, calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
   std::vector<quant::Scheme> schemes;   // one, unless --markdown
   int64_t per_class = 100;
+  MethodFlags method;
 };
 
 std::vector<quant::Scheme> parse_schemes(const std::string& list) {
@@ -80,8 +83,9 @@ std::vector<quant::Scheme> parse_schemes(const std::string& list) {
 }
 
 Options parse_options(int argc, char** argv) {
-  cli::Args args(argc, argv, {"help", "no-report", "markdown"},
-                 {"model", "scheme", "out", "calib", "calib-per-class", "update-doc"});
+  std::vector<std::string> keys = {"model", "scheme", "out", "calib", "calib-per-class", "update-doc"};
+  keys.insert(keys.end(), kMethodKeys.begin(), kMethodKeys.end());
+  cli::Args args(argc, argv, {"help", "no-report", "markdown"}, keys);
   Options o;
   if ((o.help = args.flag("help"))) return o;
   if (!args.positional().empty()) throw Error("unexpected argument '" + args.positional()[0] + "'");
@@ -106,11 +110,14 @@ Options parse_options(int argc, char** argv) {
   o.calib = args.get_or("calib", o.calib);
   o.per_class = args.get_int("calib-per-class", 100, 1, 100000);
   o.report = !args.flag("no-report");
+  o.method = method_flags(args, false);
   return o;
 }
 
-std::string range_table(const Graph& q, const std::vector<quant::ValueRange>& ranges) {
-  std::string out = "calibrated ranges and parameters\n";
+// Each quantized tensor's range (weights: MinMax; activations: as `method` clipped it) and
+// parameters.
+std::string range_table(const Graph& q, const std::vector<quant::ValueRange>& ranges, const quant::MethodOptions& method) {
+  std::string out = "calibrated ranges (" + std::string(quant::method_name(method.method)) + ") and parameters\n";
   char line[256];
   std::snprintf(line, sizeof line, "  %-40s %-7s %12s %12s %12s %6s\n", "tensor", "type", "min", "max", "scale", "zp");
   out += line;
@@ -121,8 +128,7 @@ std::string range_table(const Graph& q, const std::vector<quant::ValueRange>& ra
     if (v.constant && v.constant->dtype == DType::Float32) {
       for (float x : v.constant->values<float>()) lo = std::min(lo, x), hi = std::max(hi, x);
     } else if (ranges[i].seen) {
-      lo = ranges[i].min;
-      hi = ranges[i].max;
+      std::tie(lo, hi) = quant::calibrated_range(ranges[i], method, v.quant->dtype);
     }
     std::snprintf(line, sizeof line, "  %-40s %-7s %12.6g %12.6g %12.6g %6d\n", v.name.c_str(),
                   dtype_name(v.quant->dtype).c_str(), double(lo), double(hi), double(v.quant->scale), v.quant->zero_point);
@@ -156,7 +162,7 @@ int run_markdown(const Options& opt, const Model& model, const Calibration& cali
   std::vector<SchemeErrors> tables;
   for (quant::Scheme scheme : opt.schemes)
     tables.push_back({std::string(quant::scheme_name(scheme)),
-                      error_report(calibration.base, model.quantize(calibration, {scheme}).graph(), calib, layout,
+                      error_report(calibration.base, model.quantize(calibration, {scheme, opt.method.only()}).graph(), calib, layout,
                                    progress, true)});
   const std::string table = quantization_error_markdown(tables);
   std::fputs(table.c_str(), stdout);
@@ -182,17 +188,17 @@ int run(const Options& opt) {
   const Calibration calibration = calibrate_on_cifar(model, calib, layout, progress);
   if (opt.markdown) return run_markdown(opt, model, calibration, calib, layout, progress);
   const quant::Scheme scheme = opt.schemes.at(0);
-  const Model quantized = model.quantize(calibration, {scheme});
+  const Model quantized = model.quantize(calibration, {scheme, opt.method.only()});
   quantized.export_qdq(opt.out);
   const Graph& q = quantized.graph();
   const std::vector<quant::ValueRange>& ranges = calibration.ranges;
   const Graph& base = calibration.base;
 
-  std::printf("model   %s, scheme %s, calibration: %zu images of %s (first %lld per class)\n", opt.model.c_str(),
-              std::string(quant::scheme_name(scheme)).c_str(), calib.size(), opt.calib.c_str(),
-              static_cast<long long>(opt.per_class));
+  std::printf("model   %s, scheme %s, calibration: %s on %zu images of %s (first %lld per class)\n",
+              opt.model.c_str(), std::string(quant::scheme_name(scheme)).c_str(), quant::method_label(opt.method.only()).c_str(),
+              calib.size(), opt.calib.c_str(), static_cast<long long>(opt.per_class));
   std::printf("wrote   %s (%ju bytes)\n\n%s", opt.out.c_str(), static_cast<uintmax_t>(std::filesystem::file_size(opt.out)),
-              range_table(q, ranges).c_str());
+              range_table(q, ranges, opt.method.only()).c_str());
   if (opt.report) {
     const std::vector<TensorError> errors = error_report(base, q, calib, layout, progress, false);
     std::printf("\n%s", quantization_error_text(errors).c_str());

@@ -58,13 +58,13 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
                         profile) and nothing else
   --reference           run the scalar reference executor (one thread) instead of the compiled
                         plan; QDQ models run their Q/DQ operators in float, as ONNX defines them
-  --quantize SCHEME     quantize an FP32 ONNX model first: uint8, int8 or u8s8 (MinMax, per
-                        tensor), calibrated on --calib
+  --quantize SCHEME     quantize an FP32 ONNX model first: uint8, int8 or u8s8 (per tensor),
+                        calibrated on --calib by --method
   --calib F             calibration data: a CIFAR-10 file (default: the bundled
                         cifar10-train-subset.bin) or .npy files as for --input
   --calib-per-class N   CIFAR-10: the first N images of each class (default 100)
   --calib-count N       the first N calibration samples (default: all)
-  --help                this text
+)" OCTET_METHOD_USAGE R"(  --help                this text
 
 Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...), 2 usage error.
 )";
@@ -106,6 +106,7 @@ Options parse_options(int argc, char** argv) {
   if (!o.quantize.empty() && o.reference) throw Error("--quantize runs the int8 kernels; it cannot be combined with --reference");
   if (o.profile && o.reference) throw Error("--profile times the compiled plan's steps; it cannot be combined with --reference");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
+  refuse_method_without_quantizing(args, !o.quantize.empty(), "--quantize");
   return o;
 }
 
@@ -239,7 +240,7 @@ int run(const Options& opt) {
     if (model.format() != ModelFormat::Onnx || model.is_quantized())
       throw Error(opt.model + ": --quantize takes an FP32 ONNX model; this one is " + model.scheme());
     CalibrationRun c = calibrate_from_flags(model, opt.calib, !opt.json && isatty(STDERR_FILENO) == 1);
-    model = model.quantize(c.calibration, {*quant::scheme_from_name(opt.quantize)});
+    model = model.quantize(c.calibration, {*quant::scheme_from_name(opt.quantize), opt.calib.method.only()});
     calibration = c.description;
   }
   const std::vector<Input> inputs = model_inputs(opt, model);

@@ -13,7 +13,7 @@ std::vector<quant::ValueRange> calibrate(const Graph& base, CalibrationSource& s
                                          const CalibrateOptions& options) {
   if (base.inputs.size() != 1)
     throw Error("calibration runs models with one input; this one has " + std::to_string(base.inputs.size()));
-  quant::MinMaxCalibrator calibrator(base);
+  quant::Calibrator calibrator(base);
   int64_t batches = 0;
   while (std::optional<std::vector<Tensor>> batch = source.next()) {
     if (batch->size() != 1)

@@ -37,10 +37,9 @@ class TensorBatches : public CalibrationSource {
 struct CalibrateOptions {
   // Called after each batch with the number of images observed so far (a tool's progress bar).
   std::function<void(int64_t images)> on_batch;
-  // Room for the calibration method and its parameters (MinMax is the only one today).
 };
 
-// MinMax ranges of every value of `base` (from quantization_base) over every batch of
+// Ranges and histograms (quant/calibrate.h) of every value of `base` (from quantization_base) over every batch of
 // `source`, run on the reference executor. The model must have one input (the calibrator's
 // limit); a batch with another tensor count, or a source with no batch at all, is refused.
 std::vector<quant::ValueRange> calibrate(const Graph& base, CalibrationSource& source,

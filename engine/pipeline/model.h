@@ -25,6 +25,7 @@
 #include "graph/ir.h"
 #include "octet/version.h"
 #include "quant/calibrate.h"
+#include "quant/calibration_method.h"
 #include "quant/scheme.h"
 
 namespace octet {
@@ -51,13 +52,14 @@ struct TensorInfo {
 
 struct QuantizeOptions {
   quant::Scheme scheme = quant::Scheme::U8S8;
-  // Room for what a later issue adds (per-channel weights, calibration methods): per tensor
-  // and MinMax are what octet quantizes with today.
+  // How activation ranges are calibrated (quant/calibration_method.h): MinMax by default, or
+  // a clipping method and its percentile. Weights are per tensor.
+  quant::MethodOptions calibration;
 };
 
 // What calibration observed: the float graph quantization starts from (quantization_base of
-// the model: optimised, epilogues not fused) and the MinMax range of each of its values.
-// One calibration serves any number of schemes.
+// the model: optimised, epilogues not fused) and the range and histogram of each of its
+// values. One calibration serves any number of schemes and calibration methods.
 struct Calibration {
   Graph base;
   std::vector<quant::ValueRange> ranges;   // indexed by base's value ids
@@ -90,7 +92,7 @@ class Model {
   // fusion: the layout of a QDQ model). Throws for a .octet model, which holds no graph.
   const Graph& graph() const;
 
-  // MinMax ranges of the float model over every batch of `source`.
+  // Ranges and histograms of the float model's values over every batch of `source`.
   Calibration calibrate(CalibrationSource& source, const CalibrateOptions& options = {}) const;
   // The model quantized from `calibration` (made by this model's calibrate()).
   Model quantize(const Calibration& calibration, const QuantizeOptions& options = {}) const;

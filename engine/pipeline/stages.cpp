@@ -37,9 +37,12 @@ Graph quantization_base(const Graph& prepared) {
   return g;
 }
 
-Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme) {
+Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme,
+                     const quant::MethodOptions& method) {
   Graph q = base;
-  quant::quantize_graph(q, ranges, scheme);
+  quant::QuantizeOptions options;
+  options.calibration = method;
+  quant::quantize_graph(q, ranges, scheme, options);
   return q;
 }
 

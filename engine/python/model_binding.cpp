@@ -30,21 +30,24 @@ py::tuple shape_of(const TensorInfo& info) {
   return shape;
 }
 
-QuantizeOptions quantize_options(const std::string& scheme, bool per_channel, const std::string& method) {
-  // Per-channel weights and calibration methods other than MinMax are issue 15's: refused
-  // here by name rather than silently quantized per tensor with MinMax.
+QuantizeOptions quantize_options(const std::string& scheme, bool per_channel, const std::string& method,
+                                 double percentile) {
+  // Per-channel weights are issue 15's: refused here by name rather than silently quantized
+  // per tensor.
   if (per_channel)
     throw py::value_error("per_channel=True is not implemented yet (issue 15): octet quantizes weights per tensor");
-  if (method != "minmax")
-    throw py::value_error("method='" + method + "' is not implemented yet (issue 15): octet calibrates with 'minmax'");
+  const std::optional<quant::Method> m = quant::method_from_name(method);
+  if (!m) throw py::value_error("unknown method '" + method + "' (minmax, percentile, entropy or mse)");
+  if (!(percentile > 0 && percentile <= 100))
+    throw py::value_error("percentile=" + std::to_string(percentile) + " is outside (0, 100]");
   const std::optional<quant::Scheme> s = quant::scheme_from_name(scheme);
   if (!s) throw py::value_error("unknown scheme '" + scheme + "' (uint8, int8 or u8s8)");
-  return {.scheme = *s};
+  return {.scheme = *s, .calibration = {*m, percentile}};
 }
 
 Model quantize(const Model& model, py::handle calib, const std::string& scheme, bool per_channel,
-               const std::string& method) {
-  const QuantizeOptions options = quantize_options(scheme, per_channel, method);
+               const std::string& method, double percentile) {
+  const QuantizeOptions options = quantize_options(scheme, per_channel, method, percentile);
   std::vector<std::string> names;
   for (const TensorInfo& in : model.inputs()) names.push_back(in.name);
   PythonCalibration source(calib, std::move(names));   // made and destroyed with the lock held
@@ -65,7 +68,10 @@ one input, [N, ...]), a list or tuple of exactly one array per input, or any oth
 batches, each an array, a list of arrays in input order or a dict input name -> array.
 Arrays of another numeric dtype are converted to float32.
 scheme: "u8s8" (uint8 activations, int8 weights), "uint8" or "int8".
-per_channel, method: only per-tensor MinMax is implemented; anything else raises ValueError.
+method: how activation ranges are calibrated: "minmax" (the observed range), "percentile" (the
+`percentile`-th percentile of |x|, default 99.99), "entropy" (KL divergence, as TensorRT) or
+"mse" (the clipping with the least quantize-dequantize error); docs/quantization.md.
+per_channel: not implemented yet; True raises ValueError.
 Only a float ONNX model can be quantized (octet.Error otherwise).)";
 
 }  // namespace
@@ -94,7 +100,7 @@ void bind_model(py::module_& m) {
       .def("describe", &Model::describe,
            "A header (source, format, scheme), then one line per node of the graph, or per step of a .octet plan.")
       .def("quantize", &quantize, py::arg("calib"), py::arg("scheme") = "u8s8",
-           py::arg("per_channel") = false, py::arg("method") = "minmax", kQuantizeDoc)
+           py::arg("per_channel") = false, py::arg("method") = "minmax", py::arg("percentile") = 99.99, kQuantizeDoc)
       .def("compile",
            [](Model& mo, bool autotune) {
              CompileOptions options;

@@ -1,11 +1,12 @@
 """Model.quantize from NumPy calibration data against the C++ path (octet-quantize on the same
 images), its calibration input forms, save and export_qdq."""
+import os
 import subprocess
 
 import numpy as np
 
 import octet
-from conftest import RESNET8, run_all, tool
+from conftest import DATA, RESNET8, eval_cifar, run_all, tool
 
 
 def test_u8s8_equals_octet_quantize(u8s8, test_images, tmp_path):
@@ -48,3 +49,21 @@ def test_save_and_reload(u8s8, test_images, tmp_path):
     assert ".octet model, scheme u8s8" in loaded.describe()
     images = test_images[0][:20]
     assert np.array_equal(run_all(loaded, images, batch=20), run_all(u8s8, images, batch=20))
+
+
+def test_methods_equal_octet_quantize(resnet8, tmp_path):
+    """Each calibration method gives the QDQ file octet-quantize writes, byte for byte; the
+    clipping methods give files of their own (their ranges differ from MinMax's). Calibrated on
+    the first 10 training images per class, to keep eight calibrations quick."""
+    images, labels = eval_cifar.read_cifar(os.path.join(DATA, "cifar10-train-subset.bin"))
+    calib = images[eval_cifar.first_per_class(labels, 10)]
+    files = {}
+    for method, extra in (("minmax", []), ("percentile", ["--percentile", "99.9"]), ("entropy", []), ("mse", [])):
+        ours, theirs = str(tmp_path / f"python.{method}.onnx"), str(tmp_path / f"cpp.{method}.onnx")
+        percentile = 99.9 if method == "percentile" else 99.99
+        resnet8.quantize(calib, scheme="u8s8", method=method, percentile=percentile).export_qdq(ours)
+        subprocess.run([tool("octet-quantize"), "--model", RESNET8, "--scheme", "u8s8", "--out", theirs, "--no-report",
+                        "--calib-per-class", "10", "--method", method] + extra, check=True, stdout=subprocess.DEVNULL)
+        files[method] = open(ours, "rb").read()
+        assert files[method] == open(theirs, "rb").read(), method
+    assert len(set(files.values())) == 4

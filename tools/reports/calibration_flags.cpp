@@ -1,6 +1,7 @@
 #include "tools/reports/calibration_flags.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "engine/runtime/error.h"
 #include "tools/datasets/cifar.h"
@@ -62,8 +63,43 @@ bool CalibrationFlags::npy() const {
                      [](const std::string& f) { return ends_with(f, ".npy") || f.find('=') != std::string::npos; });
 }
 
-CalibrationFlags calibration_flags(const cli::Args& args, const std::string& default_file) {
+MethodFlags method_flags(const cli::Args& args, bool several) {
+  MethodFlags f;
+  const std::string list = args.get_or("method", "minmax");
+  f.methods.clear();
+  if (several && list == "all") {
+    f.methods = {quant::Method::MinMax, quant::Method::Percentile, quant::Method::Entropy, quant::Method::Mse};
+  } else {
+    size_t start = 0;
+    while (start <= list.size()) {
+      const size_t end = std::min(list.find(',', start), list.size());
+      const std::string name = list.substr(start, end - start);
+      const std::optional<quant::Method> m = quant::method_from_name(name);
+      if (!m) throw Error("--method: unknown method '" + name + "' (minmax, percentile, entropy, mse" + (several ? ", or all)" : ")"));
+      f.methods.push_back(*m);
+      start = end + 1;
+    }
+    if (!several && f.methods.size() > 1) throw Error("--method: one method (minmax, percentile, entropy or mse)");
+  }
+  if (const std::optional<std::string> p = args.get("percentile")) {
+    if (std::find(f.methods.begin(), f.methods.end(), quant::Method::Percentile) == f.methods.end())
+      throw Error("--percentile applies to --method percentile");
+    char* end = nullptr;
+    f.percentile = std::strtod(p->c_str(), &end);
+    if (end == p->c_str() || *end != '\0' || !(f.percentile > 0 && f.percentile <= 100))
+      throw Error("--percentile: '" + *p + "' is not a number in (0, 100]");
+  }
+  return f;
+}
+
+void refuse_method_without_quantizing(const cli::Args& args, bool quantizing, const std::string& quantize_flag) {
+  if (!quantizing && (args.get("method") || args.get("percentile")))
+    throw Error("--method and --percentile choose how a model is calibrated for quantization; give " + quantize_flag);
+}
+
+CalibrationFlags calibration_flags(const cli::Args& args, const std::string& default_file, bool several_methods) {
   CalibrationFlags f;
+  f.method = method_flags(args, several_methods);
   f.files = args.all("calib");
   if (f.files.empty()) f.files.push_back(default_file);
   if (args.get("calib-per-class")) f.per_class = args.get_int("calib-per-class", 100, 1, 100000);

@@ -1,10 +1,13 @@
 #include "tools/reports/eval_compare.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
+#include "engine/compile.h"
 #include "engine/runtime/session.h"
+#include "tools/reports/quant_error.h"
 
 namespace octet {
 
@@ -54,10 +57,26 @@ std::vector<VariantResult> compare_schemes(const ComparisonInput& in) {
   };
   Model fp32 = *in.model;
   run_variant("fp32", fp32.plan(), in.fp32_model_bytes);
-  for (quant::Scheme scheme : in.schemes) {
-    Model q = in.model->quantize(*in.calibration, {scheme});
-    run_variant(std::string(quant::scheme_name(scheme)), q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
-  }
+  const size_t count = in.schemes.size() * in.methods.size();
+  for (quant::Scheme scheme : in.schemes)
+    for (const quant::MethodOptions& method : in.methods) {
+      const std::string scheme_label(quant::scheme_name(scheme)), method_label = quant::method_label(method);
+      if (in.on_variant)
+        in.on_variant(std::to_string(results.size()) + "/" + std::to_string(count), scheme_label + " " + method_label);
+      Model q = in.model->quantize(*in.calibration, {scheme, method});
+      run_variant(scheme_label, q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
+      VariantResult& v = results.back();
+      v.granularity = "per-tensor";
+      v.method = method_label;
+      if (in.sqnr_images) {
+        // The plan before epilogue fusion, as octet-quantize's report: it also stores a
+        // residual block's conv output (tools/reports/quant_error.h).
+        const std::vector<TensorError> errors =
+            quantization_error(in.calibration->base, compile_plan(q.graph()), *in.sqnr_images, in.layout, false);
+        for (const TensorError& e : errors)
+          if (!v.worst_sqnr_db || e.sqnr_db() < *v.worst_sqnr_db) v.worst_sqnr_db = e.sqnr_db(), v.worst_tensor = e.value;
+      }
+    }
   return results;
 }
 
@@ -90,33 +109,43 @@ std::string comparison_text(const std::vector<std::string>& file_labels, const s
   std::string out;
   if (variants.empty()) return out;
   const VariantResult& base = variants[0];
+  char cell[160];
+  std::snprintf(cell, sizeof cell, "%-7s %-11s %-16s %10s %10s", "scheme", "granularity", "method", "size",
+                "worst SQNR");
+  out += cell;
   for (size_t f = 0; f < file_labels.size(); ++f) {
-    out += file_labels[f] + "\n";
-    char line[256];
-    std::snprintf(line, sizeof line, "  %-8s %16s %10s %12s %10s %10s\n", "scheme", "accuracy", "vs fp32",
-                  "agreement", "size", "reduction");
-    out += line;
-    for (const VariantResult& v : variants) {
+    const std::string n = "#" + std::to_string(f + 1);
+    std::snprintf(cell, sizeof cell, " | %19s %9s %10s", (n + " accuracy").c_str(), "vs fp32", "agreement");
+    out += cell;
+  }
+  out += "\n";
+  for (const VariantResult& v : variants) {
+    std::string sqnr = "-";
+    if (v.worst_sqnr_db) {
+      std::snprintf(cell, sizeof cell, "%.1f dB", *v.worst_sqnr_db);
+      sqnr = cell;
+    }
+    std::snprintf(cell, sizeof cell, "%-7s %-11s %-16s %10s %10s", v.label.c_str(), v.granularity.c_str(),
+                  v.method.c_str(), v.model_bytes ? kilobytes(v.model_bytes).c_str() : "-", sqnr.c_str());
+    out += cell;
+    for (size_t f = 0; f < file_labels.size(); ++f) {
       const EvalCounts& c = v.files[f];
       std::optional<double> acc = c.accuracy();
       std::optional<double> delta;
       if (acc && base.files[f].accuracy()) delta = *acc - *base.files[f].accuracy();
       std::optional<double> agree = agreement(v.predictions[f], base.predictions[f]);
-      std::string reduction = "-";
-      if (&v != &base && v.model_bytes && base.model_bytes) {
-        char r[32];
-        std::snprintf(r, sizeof r, "%.2fx", double(base.model_bytes) / double(v.model_bytes));
-        reduction = r;
-      }
       char acc_text[64];
       std::snprintf(acc_text, sizeof acc_text, "%s (%lld/%lld)", percent(acc).c_str(),
                     static_cast<long long>(c.correct()), static_cast<long long>(c.total()));
-      std::snprintf(line, sizeof line, "  %-8s %16s %10s %12s %10s %10s\n", v.label.c_str(), acc_text,
-                    &v == &base ? "-" : percent(delta, true).c_str(), &v == &base ? "-" : percent(agree).c_str(),
-                    v.model_bytes ? kilobytes(v.model_bytes).c_str() : "-", reduction.c_str());
-      out += line;
+      std::snprintf(cell, sizeof cell, " | %19s %9s %10s", acc_text, &v == &base ? "-" : percent(delta, true).c_str(),
+                    &v == &base ? "-" : percent(agree).c_str());
+      out += cell;
     }
+    out += "\n";
   }
+  for (size_t f = 0; f < file_labels.size(); ++f) out += "#" + std::to_string(f + 1) + ": " + file_labels[f] + "\n";
+  if (std::any_of(variants.begin(), variants.end(), [](const VariantResult& v) { return v.worst_sqnr_db.has_value(); }))
+    out += "worst SQNR: the lowest SQNR against FP32 of any quantized tensor (--json names it)\n";
   return out;
 }
 
@@ -127,7 +156,10 @@ std::string comparison_json(const std::vector<std::string>& file_labels, const s
   for (size_t i = 0; i < variants.size(); ++i) {
     const VariantResult& v = variants[i];
     out += (i ? ", " : "") + std::string("{\"label\": ") + json_string(v.label) +
-           ", \"model_bytes\": " + std::to_string(v.model_bytes) + ", \"files\": [";
+           ", \"granularity\": " + json_string(v.granularity) + ", \"method\": " + json_string(v.method) +
+           ", \"model_bytes\": " + std::to_string(v.model_bytes) +
+           ", \"worst_sqnr_db\": " + json_number(v.worst_sqnr_db ? *v.worst_sqnr_db : NAN) +
+           ", \"worst_tensor\": " + json_string(v.worst_tensor) + ", \"files\": [";
     for (size_t f = 0; f < v.files.size(); ++f) {
       const EvalCounts& c = v.files[f];
       std::optional<double> acc = c.accuracy(), base = variants[0].files[f].accuracy();

@@ -1,6 +1,7 @@
-// octet-eval --quantize: the FP32 model and its quantized variants run on the same images,
-// compared the way the project octet replaces reported them: accuracy, its change from FP32,
-// top-1 agreement with FP32, and model size.
+// octet-eval --quantize: the FP32 model and its quantized variants (scheme x granularity x
+// calibration method) run on the same images, compared the way the project octet replaces
+// reported them: accuracy, its change from FP32, top-1 agreement with FP32, and model size;
+// with the SQNR of each variant's worst quantized tensor.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -10,6 +11,7 @@
 
 #include "engine/pipeline/model.h"
 #include "engine/runtime/plan.h"
+#include "quant/calibration_method.h"
 #include "quant/scheme.h"
 #include "tools/datasets/cifar.h"
 #include "tools/reports/eval_report.h"
@@ -22,18 +24,27 @@ std::vector<int> predict(const Plan& plan, const CifarSet& set, ImageLayout layo
                          EvalCounts* counts = nullptr, double* seconds = nullptr);
 
 struct VariantResult {
-  std::string label;        // "fp32", "uint8", ...
+  std::string label;        // "fp32", "uint8", ...: the scheme
+  // The row's other coordinates ("-" for FP32). Granularity is "per-tensor" for every variant
+  // octet makes today: the column is there for per-channel weights.
+  std::string granularity = "-", method = "-";
   uint64_t model_bytes = 0; // size of the model file this variant is stored as
+  // The lowest SQNR (dB) of any quantized tensor against FP32 (tools/reports/quant_error.h) and
+  // that tensor's name; not measured for FP32 or without ComparisonInput::sqnr_images.
+  std::optional<double> worst_sqnr_db;
+  std::string worst_tensor;
   std::vector<EvalCounts> files;             // one per data file
   std::vector<std::vector<int>> predictions; // one per data file
   std::vector<double> seconds;               // one per data file
 };
 
-// One table per data file, rows in the order given; the first variant is the FP32 baseline
-// for the Δ, agreement and size-reduction columns. `file_labels` name the files.
+// One table, a row per variant in the order given, with per data file its accuracy, change
+// from FP32 and top-1 agreement with FP32 (file i's columns are headed #i; a legend under the
+// table names the files by `file_labels`). The first variant is the FP32 baseline.
 std::string comparison_text(const std::vector<std::string>& file_labels, const std::vector<VariantResult>& variants);
-// The same as one JSON object: {"files": [...], "variants": [{label, model_bytes, per file:
-// accuracy, correct, total, delta_vs_fp32, agreement_with_fp32}]}.
+// The same as one JSON object: {"files": [...], "variants": [{label, granularity, method,
+// model_bytes, worst_sqnr_db, worst_tensor, files: [per file: accuracy, correct, total,
+// delta_vs_fp32, agreement_with_fp32]}]}.
 std::string comparison_json(const std::vector<std::string>& file_labels, const std::vector<VariantResult>& variants);
 
 struct ComparisonInput {
@@ -41,15 +52,22 @@ struct ComparisonInput {
   uint64_t fp32_model_bytes = 0;          // its file size
   std::vector<const CifarSet*> sets;      // the data files, already subset as wanted
   ImageLayout layout = ImageLayout::NHWC;
-  const Calibration* calibration = nullptr;   // of `model`: what each scheme is quantized from
+  const Calibration* calibration = nullptr;   // of `model`: what each variant is quantized from
   std::vector<quant::Scheme> schemes;
+  std::vector<quant::MethodOptions> methods{quant::MethodOptions{}};   // each scheme with each
+  // Images the worst-tensor SQNR is measured on (null: not measured); it runs them on the
+  // reference executor once per variant.
+  const CifarSet* sqnr_images = nullptr;
+  // Called before each quantized variant is built and run, with its place ("3/12") and name.
+  std::function<void(const std::string& place, const std::string& name)> on_variant;
   int batch = 32, threads = 1;
   // Bytes of the file a quantized model is stored as (its QDQ ONNX export); 0 if unknown.
   std::function<uint64_t(const Model&)> model_bytes;
 };
 
-// Runs FP32 and each scheme (quantized from the one calibration, compiled for the int8
-// runtime) on every set. The first result is FP32.
+// Runs FP32 and each scheme with each method (quantized from the one calibration, compiled for
+// the int8 runtime) on every set. The first result is FP32; then the schemes in order, each
+// with every method in order.
 std::vector<VariantResult> compare_schemes(const ComparisonInput& in);
 
 // Fraction of positions where a and b are equal (sizes must match; 0 images gives nullopt).

@@ -41,8 +41,10 @@ class Model:
         scheme: str = "u8s8",
         per_channel: bool = False,
         method: str = "minmax",
+        percentile: float = 99.99,
     ) -> Model:
-        """The model quantized from calibration data (MinMax, per tensor)."""
+        """The model quantized from calibration data (per tensor; method: minmax, percentile,
+        entropy or mse)."""
     def compile(self, *, autotune: bool = True) -> None: ...
     def save(self, path: str) -> None:
         """Write the compiled plan as a .octet file."""
