@@ -104,7 +104,8 @@ void Compiler::compile_reference_node(const Node& n) {
     source.push_back(static_cast<int>(activations.size()));
     activations.push_back(plain(n.inputs[i], v.name));
   }
-  if (activations.empty()) fail(n, "has no activation input (constant folding computes such a node)");
+  if (activations.empty())
+    fail(n, "has no activation input (constant folding leaves a node of constants alone when its output is too big)");
   // The step runs image by image, so the node must keep the batch as its first dim.
   const Shape& first = g_.value(n.inputs[static_cast<size_t>(std::find(source.begin(), source.end(), 0) - source.begin())]).shape;
   if (!out_value.shape.has_rank || out_value.shape.dims.empty() || !first.has_rank || first.dims.empty() ||

@@ -174,5 +174,33 @@ TEST(ShuffleModel, OperatorsWithoutKernelsRunOnTheReferenceInsideThePlan) {
   EXPECT_ERROR(model_file_bytes(plan), "reference_mul");
 }
 
+// Transposes and slices that are not channel moves: strided copies of the row-major value.
+TEST(ShuffleModel, OtherTransposesAndSlicesAreStridedCopies) {
+  Builder b;
+  const int x = b.input("x", {-1, 3, kH, kW});
+  const int t = b.node(OpKind::Transpose, "swap_hw", {x}, {{"perm", ints({0, 1, 3, 2})}});   // [3, W, H]
+  const int s = b.node(OpKind::Slice, "every_other_h",
+                       {t, b.constant("st", opt_test::i64({1, 1})), b.constant("en", opt_test::i64({kW, 100})),
+                        b.constant("ax", opt_test::i64({2, -1})), b.constant("sp", opt_test::i64({1, 2}))});
+  b.output(s);
+  const Graph reference = b.prepared();
+  Graph optimised = reference;
+  optimize_graph(optimised);
+  const Plan plan = compile_plan(optimised);
+  const std::string text = plan.describe();
+  EXPECT_EQ(count_purpose(plan, StridedCopyF32Step::Purpose::Transpose), 1) << text;
+  EXPECT_EQ(count_purpose(plan, StridedCopyF32Step::Purpose::Slice), 1) << text;
+  EXPECT_EQ(text.find("reference_"), std::string::npos) << text;
+  const Plan loaded = load_model_file(model_file_bytes(plan));
+  expect_matches_reference(reference, loaded, 1);
+
+  // The validator refuses a copy reaching past its input.
+  Plan corrupt = load_model_file(model_file_bytes(plan));
+  for (Step& st : corrupt.steps)
+    if (auto* p = st.params_if<StridedCopyF32Step>(); p && p->purpose == StridedCopyF32Step::Purpose::Slice)
+      p->src_offset = p->in_elements - 1;
+  EXPECT_ERROR(load_model_file(model_file_bytes(corrupt)), "copy outside its buffers");
+}
+
 }  // namespace
 }  // namespace octet
