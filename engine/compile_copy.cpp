@@ -65,9 +65,11 @@ void Compiler::compile_transpose(const Node& n) {
     const int64_t g = in.dims[0], c = in.dims[1], channels = g * c;
     StridedCopyF32Step p;
     p.purpose = StridedCopyF32Step::Purpose::ChannelShuffle;
-    p.dims = {in.dims[2] * in.dims[3], c, g};   // pixel, then the output's channel order
-    p.src_strides = {channels, 1, c};
-    p.dst_strides = {channels, g, 1};
+    // Per pixel, each group's run of c channels read in order and written every g-th: the
+    // innermost loop is the longer one (c), its reads contiguous.
+    p.dims = {in.dims[2] * in.dims[3], g, c};
+    p.src_strides = {channels, c, 1};
+    p.dst_strides = {channels, 1, g};
     return add_copy_step(n, std::move(p), as_float(n, n.inputs[0]), Layout::NhwcSplit, {c, g, in.dims[2], in.dims[3]});
   }
   // Any other permutation of the per-image axes, on the row-major value.
