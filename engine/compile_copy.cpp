@@ -155,7 +155,8 @@ void Compiler::compile_slice(const Node& n) {
   p.purpose = StridedCopyF32Step::Purpose::Slice;
   p.dims = count;
   for (size_t a = 0; a < count.size(); ++a) {
-    p.src_strides.push_back(strides[a] * step[a]);
+    // A step past the dim takes one element: its stride is never used (and would overflow).
+    p.src_strides.push_back(count[a] == 1 ? strides[a] : strides[a] * step[a]);
     p.src_offset += first[a] * strides[a];
   }
   p.dst_strides = row_major(count);
