@@ -24,11 +24,10 @@
 namespace octet {
 namespace {
 
+using plan_test::expect_close;
 using opt_test::Builder;
 using opt_test::integer;
 using opt_test::ints;
-using plan_test::expect_close;
-using plan_test::run;
 
 constexpr int64_t kC = 10, kH = 7, kW = 5;
 
