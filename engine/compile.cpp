@@ -1,6 +1,5 @@
 // The compiler's core (engine/compiler.h): kernel choice, the plan's buffers and their
-// lifetimes, value slots and the layout changes between them, the per-node dispatch, and the
-// operators that are only views (Transpose, Reshape).
+// lifetimes, value slots and the layout changes between them, and the per-node dispatch.
 #include "engine/compile.h"
 
 #include <algorithm>
@@ -204,10 +203,12 @@ Slot Compiler::plain(int value_id, const std::string& why) {
   boundary.name = why;
   const Slot s = as_float(boundary, value_id);
   if (s.layout == Layout::Plain) return s;
-  if (s.dims[1] * s.dims[2] == 1 || s.dims[0] == 1) return Slot{s.buffer, Layout::Plain, s.dims};  // same bytes
+  // NHWC storage of [C,H,W], or of [c1,c2,...,H,W] whose channels are split (NhwcSplit).
+  const Slot image = s.layout == Layout::Nhwc ? s : Slot{s.buffer, Layout::Nhwc, merged_channels(s.dims)};
+  if (image.dims[1] * image.dims[2] == 1 || image.dims[0] == 1) return Slot{s.buffer, Layout::Plain, s.dims};  // same bytes
   Slot out{new_buffer(why + ":nchw", product(s.dims), static_cast<int>(plan_.steps.size())), Layout::Plain, s.dims};
   NhwcToNchwStep p;
-  p.image = image_dims(s);
+  p.image = image_dims(image);
   add_step(Step::of(why, p, s.buffer, -1, out.buffer));
   return out;
 }
@@ -257,7 +258,8 @@ void Compiler::compile_node(const Node& n) {
     case OpKind::Conv: return compile_conv(n);
     case OpKind::AveragePool:
     case OpKind::MaxPool: return compile_pool(n);
-    case OpKind::GlobalAveragePool: return compile_global_average(n);
+    case OpKind::GlobalAveragePool: return compile_global_pool(n, true, false);
+    case OpKind::GlobalMaxPool: return compile_global_pool(n, true, true);
     case OpKind::Gemm:
     case OpKind::MatMul: return compile_gemm(n);
     case OpKind::Softmax: return compile_softmax(n);
@@ -276,10 +278,15 @@ void Compiler::compile_node(const Node& n) {
     case OpKind::Concat: return compile_concat(n);
     case OpKind::Transpose: return compile_transpose(n);
     case OpKind::Reshape:
-    case OpKind::Flatten: return compile_reshape(n);
+    case OpKind::Flatten:
+    case OpKind::Squeeze:
+    case OpKind::Unsqueeze: return compile_reshape(n);
+    case OpKind::Slice: return compile_slice(n);
+    case OpKind::ReduceMean:
+    case OpKind::ReduceMax: return compile_reduce(n);
     case OpKind::Identity:
     case OpKind::Dropout: set_output(n, read_value(n, n.inputs[0])); return;
-    default: fail(n, "operator not supported by the optimised runtime");
+    default: return compile_reference_node(n);
   }
 }
 
@@ -287,38 +294,6 @@ size_t Compiler::append_weights(size_t bytes) {
   const size_t offset = align_up(weights_.size());   // each layer kPlanAlignment-aligned in the plan
   weights_.resize(offset + bytes);
   return offset;
-}
-
-void Compiler::compile_transpose(const Node& n) {
-  const Slot in = read_value(n, n.inputs[0]);
-  std::vector<int64_t> perm = n.attr_ints("perm", {});
-  // NHWC graph input to NCHW (tf2onnx's first node) is free: NHWC is the internal layout.
-  // Views keep the storage (float or uint8) and its quantization.
-  Slot view = in;
-  if (in.layout == Layout::Plain && in.dims.size() == 3 && perm == std::vector<int64_t>{0, 3, 1, 2}) {
-    view.layout = Layout::Nhwc;
-    view.dims = {in.dims[2], in.dims[0], in.dims[1]};
-    return set_output(n, view);
-  }
-  if (in.layout == Layout::Nhwc && perm == std::vector<int64_t>{0, 2, 3, 1}) {
-    view.layout = Layout::Plain;
-    view.dims = {in.dims[1], in.dims[2], in.dims[0]};
-    return set_output(n, view);
-  }
-  fail(n, "only the NHWC<->NCHW transposes are supported");
-}
-
-void Compiler::compile_reshape(const Node& n) {
-  std::vector<int64_t> dims = per_image_dims(g_.value(n.outputs[0]), "output");
-  Slot in = read_value(n, n.inputs[0]);
-  // A uint8 value already in row-major order (or whose layouts coincide) stays uint8.
-  const bool same_order = in.layout == Layout::Plain || in.dims.size() != 3 || in.dims[1] * in.dims[2] == 1 ||
-                          in.dims[0] == 1;
-  if (!in.uint8 || !same_order) in = plain(n.inputs[0], g_.value(n.inputs[0]).name);
-  if (product(dims) != product(in.dims)) fail(n, "must keep the batch as its first dimension");
-  in.layout = Layout::Plain;
-  in.dims = dims;
-  set_output(n, in);   // a view: same bytes
 }
 
 }  // namespace detail

@@ -7,6 +7,7 @@
 
 #include "engine/compiler.h"
 #include "engine/conv_select.h"
+#include "graph/reduce_axes.h"
 
 namespace octet::detail {
 
@@ -61,13 +62,29 @@ void Compiler::compile_pool(const Node& n) {
                   Layout::Nhwc, {p.channels, p.out_h, p.out_w});
 }
 
-void Compiler::compile_global_average(const Node& n) {
+void Compiler::compile_global_pool(const Node& n, bool keepdims, bool max) {
   Slot in = nhwc(n, n.inputs[0]);
-  Slot out = output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1});
-  GlobalAverageF32Step p;
-  p.image = image_dims(in);
-  add_step(Step::of(n.name, p, in.buffer, -1, out.buffer));
+  // [C,1,1] channels-last and [C] row-major are the same bytes.
+  Slot out = keepdims ? output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1}) : output_slot(n, Layout::Plain, {in.dims[0]});
+  auto add = [&](auto p) {
+    p.image = image_dims(in);
+    add_step(Step::of(n.name, p, in.buffer, -1, out.buffer));
+  };
+  if (max) add(GlobalMaxF32Step{});
+  else add(GlobalAverageF32Step{});
   set_output(n, out);
+}
+
+void Compiler::compile_reduce(const Node& n) {
+  const Value& x = g_.value(n.inputs[0]);
+  const bool axes_given = g_.opset >= 18 && n.has_input(1);
+  const Tensor* axes = axes_given && g_.value(n.inputs[1]).constant ? &*g_.value(n.inputs[1]).constant : nullptr;
+  const std::optional<ReduceAxes> r =
+      x.shape.has_rank ? reduce_axes(g_, n, static_cast<int64_t>(x.shape.dims.size()), axes, !axes_given || axes)
+                       : std::nullopt;
+  // The mean or max over H and W of an [N,C,H,W] value is a global pool (ONNX axes {2,3}).
+  if (!r || r->identity || r->reduced != std::vector<bool>{false, false, true, true}) return compile_reference_node(n);
+  compile_global_pool(n, r->keepdims, n.op == OpKind::ReduceMax);
 }
 
 void Compiler::compile_gemm(const Node& n) {

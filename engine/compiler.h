@@ -16,7 +16,10 @@
 
 namespace octet::detail {
 
-enum class Layout { Plain, Nhwc };
+// Plain: row-major in the logical dims. Nhwc: a [C,H,W] value stored channels-last.
+// NhwcSplit: a [c1,...,ck,H,W] value (k >= 2) stored channels-last with c1*...*ck channels,
+// the channel axis split in several (channel shuffle's Reshape; compile_copy.cpp).
+enum class Layout { Plain, Nhwc, NhwcSplit };
 
 // What the compiler knows of a graph value while it lays out the plan.
 struct Slot {
@@ -54,6 +57,13 @@ inline int64_t product(const std::vector<int64_t>& d) { return checked_numel(d);
 // global averages.
 inline ImageDims image_dims(const Slot& in) {
   return ImageDims{static_cast<int32_t>(in.dims[0]), static_cast<int32_t>(in.dims[1]), static_cast<int32_t>(in.dims[2])};
+}
+
+// [c1*...*ck, H, W] of a split-channel [c1,...,ck,H,W].
+inline std::vector<int64_t> merged_channels(const std::vector<int64_t>& d) {
+  int64_t c = 1;
+  for (size_t i = 0; i + 2 < d.size(); ++i) c *= d[i];
+  return {c, d[d.size() - 2], d[d.size() - 1]};
 }
 
 class Compiler {
@@ -118,11 +128,15 @@ class Compiler {
   void compile_grouped_conv(const Node& n, const kernels::ConvNhwcParams& p, int32_t groups, int input, int residual,
                             const Tensor& w, const Tensor* bias);
   void compile_pool(const Node& n);
-  void compile_global_average(const Node& n);
+  // The average or (max) maximum over H and W; keepdims: the output is [C,1,1]
+  // (GlobalAveragePool, GlobalMaxPool), else [C] (ReduceMean/ReduceMax keepdims=0).
+  void compile_global_pool(const Node& n, bool keepdims, bool max);
   void compile_gemm(const Node& n);
   void compile_softmax(const Node& n);
   // An operator without a SIMD kernel yet, on its scalar reference kernel (visible as such).
   void compile_reference_unary(const Node& n);
+  // Any other float node, on the reference executor inside the plan (compile_reference_node.cpp).
+  void compile_reference_node(const Node& n);
   void compile_add(const Node& n);
   // compile_binary.cpp: Add (other than same-shape activations), Sub, Mul, Div with
   // broadcasting; a standalone BatchNormalization as a per-channel affine.
@@ -135,8 +149,16 @@ class Compiler {
   // `values` appended to the packed weights; returns their byte offset.
   size_t append_floats(const std::vector<float>& values);
   void compile_concat(const Node& n);   // compile_concat.cpp
+  // compile_copy.cpp: views where the storage allows, strided copies otherwise.
   void compile_transpose(const Node& n);
-  void compile_reshape(const Node& n);
+  void compile_reshape(const Node& n);   // Reshape, Flatten, Squeeze, Unsqueeze
+  void compile_slice(const Node& n);
+  // p (dims and strides set) copying `in` into a new output of n (layout, dims); a copy of
+  // more dims than the step takes goes to the reference fallback.
+  void add_copy_step(const Node& n, StridedCopyF32Step p, const Slot& in, Layout layout, std::vector<int64_t> out_dims);
+  // ReduceMean / ReduceMax: over H and W of a 4-D value a global pool step, else the
+  // reference fallback (compile_float.cpp).
+  void compile_reduce(const Node& n);
 
   // compile_int8.cpp
   void choose_int8_kernels();

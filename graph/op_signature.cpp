@@ -16,6 +16,7 @@ InputCount onnx_input_count(OpKind op, int opset) {
     case OpKind::AveragePool:
     case OpKind::MaxPool:
     case OpKind::GlobalAveragePool:
+    case OpKind::GlobalMaxPool:
     case OpKind::Cast:
     case OpKind::ConstantOfShape:
     case OpKind::Flatten:
@@ -43,6 +44,9 @@ InputCount onnx_input_count(OpKind op, int opset) {
       return opset >= 18 ? InputCount{2, 4} : InputCount{2, 3};
     case OpKind::QLinearConv: return {8, 9};
     case OpKind::QLinearMatMul: return {8, 8};
+    // Axes became an optional input at opset 18 (ReduceMax: 18 too).
+    case OpKind::ReduceMax:
+    case OpKind::ReduceMean: return opset >= 18 ? InputCount{1, 2} : InputCount{1, 1};
     case OpKind::Slice: return opset >= 10 ? InputCount{3, 5} : InputCount{1, 1};
     case OpKind::Squeeze: return opset >= 13 ? InputCount{1, 2} : InputCount{1, 1};
     case OpKind::Unsqueeze: return opset >= 13 ? InputCount{2, 2} : InputCount{1, 1};

@@ -25,6 +25,7 @@ namespace octet {
   X(Gather, "Gather", 1, 21)                           \
   X(Gemm, "Gemm", 7, 21)                               \
   X(GlobalAveragePool, "GlobalAveragePool", 1, 21)     \
+  X(GlobalMaxPool, "GlobalMaxPool", 1, 21)             \
   X(HardSigmoid, "HardSigmoid", 6, 21)                 \
   X(HardSwish, "HardSwish", 14, 21)                    \
   X(Identity, "Identity", 1, 21)                       \
@@ -36,6 +37,8 @@ namespace octet {
   X(QLinearConv, "QLinearConv", 10, 21)                \
   X(QLinearMatMul, "QLinearMatMul", 10, 21)            \
   X(QuantizeLinear, "QuantizeLinear", 10, 21)          \
+  X(ReduceMax, "ReduceMax", 1, 21)                     \
+  X(ReduceMean, "ReduceMean", 1, 21)                   \
   X(Relu, "Relu", 6, 21)                               \
   X(Reshape, "Reshape", 5, 21)                         \
   X(Shape, "Shape", 1, 21)                             \

@@ -147,7 +147,10 @@ Outputs infer_node(const NodeView& v) {
     case OpKind::Conv: return infer_Conv(v);
     case OpKind::AveragePool:
     case OpKind::MaxPool: return infer_Pool(v);
-    case OpKind::GlobalAveragePool: return infer_GlobalAveragePool(v);
+    case OpKind::GlobalAveragePool:
+    case OpKind::GlobalMaxPool: return infer_GlobalAveragePool(v);
+    case OpKind::ReduceMean:
+    case OpKind::ReduceMax: return infer_Reduce(v);
     case OpKind::BatchNormalization: return infer_BatchNormalization(v);
     case OpKind::MatMul: return infer_MatMul(v);
     case OpKind::Gemm: return infer_Gemm(v);

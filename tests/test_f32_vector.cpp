@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/reference/pool.h"
+#include "kernels/reference/reduce.h"
 #include "kernels/reference/softmax.h"
 #include "tests/conv_reference_util.h"
 #include "tests/kernel_variants_util.h"
@@ -206,20 +207,32 @@ TEST_P(F32Vector, MaxPoolIgnoresNaN) {
   for (int c = 0; c < 20; ++c) EXPECT_EQ(out[c], 2.f) << c;
 }
 
-TEST_P(F32Vector, GlobalAverageMatchesReference) {
-  std::mt19937 rng(5);
+// A global pool kernel (NHWC) against its NCHW oracle on odd and round sizes; with `nan`, a
+// NaN in the first pixel of the last channel, which a max never selects.
+template <typename Kernel, typename Oracle>
+void check_global_pool(Kernel kernel, Oracle oracle, uint32_t seed, bool nan) {
+  std::mt19937 rng(seed);
   std::uniform_real_distribution<float> dist(-3.f, 3.f);
   for (int32_t hw : {1, 4, 49, 64, 256}) {
     for (int32_t c : {1, 3, 17, 33, 64, 100}) {
       SCOPED_TRACE("hw " + std::to_string(hw) + " channels " + std::to_string(c));
       std::vector<float> in(int64_t{hw} * c), out(c, kSentinel), want(c);
       for (float& v : in) v = dist(rng);
-      k().global_average(hw, c, in.data(), out.data());
+      if (nan && hw > 1) in[static_cast<size_t>(c) - 1] = NAN;
+      kernel(hw, c, in.data(), out.data());
       const std::vector<float> nchw = nhwc_to_nchw(in, 1, hw, 1, c);
-      kernels::global_average_pool_f32_ref(c, hw, nchw.data(), want.data());
+      oracle(c, hw, nchw.data(), want.data());
       for (int32_t i = 0; i < c; ++i) EXPECT_EQ(out[i], want[i]) << "channel " << i;
     }
   }
+}
+
+TEST_P(F32Vector, GlobalAverageMatchesReference) {
+  check_global_pool(k().global_average, kernels::global_average_pool_f32_ref, 5, false);
+}
+
+TEST_P(F32Vector, GlobalMaxMatchesReference) {
+  check_global_pool(k().global_max, kernels::global_max_pool_f32_ref, 15, true);
 }
 
 TEST_P(F32Vector, AddWithAndWithoutRelu) {

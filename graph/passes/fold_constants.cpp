@@ -7,6 +7,7 @@
 
 #include "graph/passes/infer_shapes_rules.h"
 #include "graph/passes/passes.h"
+#include "graph/passes/shape_values.h"
 
 namespace octet {
 
@@ -82,16 +83,41 @@ bool inputs_constant(const Graph& graph, const Node& node, int64_t* elements) {
 
 }  // namespace
 
+// A Reshape whose target is a tracked shape value with the batch's symbol gets a constant
+// target (0 where the batch is: shape_values.h). Returns true if it changed.
+bool make_reshape_target_constant(Graph& graph, Node& node, const ShapeValues& shapes) {
+  if (node.op != OpKind::Reshape || !node.has_input(1) || graph.value(node.inputs[1]).constant) return false;
+  const std::optional<std::vector<int64_t>> target = shapes.reshape_target(graph, node);
+  if (!target) return false;
+  Value v;
+  v.name = graph.value(node.inputs[1]).name + ":batch_kept";
+  set_constant(v, Tensor::from<int64_t>({static_cast<int64_t>(target->size())}, std::span<const int64_t>(*target)));
+  node.inputs[1] = graph.add_value(std::move(v));
+  return true;
+}
+
 bool fold_constants(Graph& graph, const NodeEvaluator& evaluate) {
   std::vector<bool> keep(graph.nodes.size(), true);
+  ShapeValues shapes;
+  bool rewired = false;
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    const Node& node = graph.nodes[n];
+    Node& node = graph.nodes[n];
     if (node.op == OpKind::Shape && fold_shape(graph, node)) {
       keep[n] = false;
       continue;
     }
-    int64_t input_elements = 0;
-    if (!inputs_constant(graph, node, &input_elements) || output_too_big(graph, node, input_elements)) continue;
+    rewired |= make_reshape_target_constant(graph, node, shapes);
+    int64_t elements = 0;
+    if (!inputs_constant(graph, node, &elements)) {
+      // Shape arithmetic around a symbolic batch: fold what is known element by element.
+      const std::optional<ShapeValue> partial = shapes.derive(graph, node);
+      if (partial && partial->fully_known()) {
+        set_constant(graph.value(node.outputs[0]), partial->to_tensor());
+        keep[n] = false;
+      }
+      continue;
+    }
+    if (output_too_big(graph, node, elements)) continue;
     std::vector<const Tensor*> inputs;
     for (int in : node.inputs) inputs.push_back(in == kNoValue ? nullptr : &*graph.value(in).constant);
     // An evaluation error is the same error running the node would raise: report it now.
@@ -108,7 +134,7 @@ bool fold_constants(Graph& graph, const NodeEvaluator& evaluate) {
   std::vector<Node> kept;
   for (size_t n = 0; n < graph.nodes.size(); ++n)
     if (keep[n]) kept.push_back(std::move(graph.nodes[n]));
-  const bool changed = kept.size() != graph.nodes.size();
+  const bool changed = rewired || kept.size() != graph.nodes.size();
   graph.nodes = std::move(kept);
   return changed;
 }

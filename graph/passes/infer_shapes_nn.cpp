@@ -4,6 +4,7 @@
 
 #include "graph/op_attrs.h"
 #include "graph/passes/infer_shapes_rules.h"
+#include "graph/reduce_axes.h"
 
 namespace octet::shape_rules {
 
@@ -106,6 +107,16 @@ Outputs infer_GlobalAveragePool(const NodeView& v) {
   Shape out = x;
   for (size_t i = 2; i < out.dims.size(); ++i) out.dims[i] = Dim::known(1);
   return {{v.dtype(0), out}};
+}
+
+Outputs infer_Reduce(const NodeView& v) {
+  const Shape& x = v.shape(0);
+  if (!x.has_rank) return {{v.dtype(0), unknown_shape()}};
+  const bool axes_given = v.g.opset >= 18 && v.n.has_input(1);
+  const std::optional<ReduceAxes> r =
+      reduce_axes(v.g, v.n, static_cast<int64_t>(x.dims.size()), v.constant(1), !axes_given || v.constant(1));
+  if (!r) return {{v.dtype(0), unknown_shape()}};   // axes computed at run time
+  return {{v.dtype(0), ranked(r->output_dims(x.dims, Dim::known(1)))}};
 }
 
 Outputs infer_BatchNormalization(const NodeView& v) {

@@ -63,7 +63,8 @@ Outputs infer_Cast(const NodeView& v);
 // Convolution, pooling, normalisation, linear algebra (infer_shapes_nn.cpp).
 Outputs infer_Conv(const NodeView& v);
 Outputs infer_Pool(const NodeView& v);    // AveragePool, MaxPool
-Outputs infer_GlobalAveragePool(const NodeView& v);
+Outputs infer_GlobalAveragePool(const NodeView& v);   // GlobalMaxPool too
+Outputs infer_Reduce(const NodeView& v);              // ReduceMean, ReduceMax
 Outputs infer_BatchNormalization(const NodeView& v);
 Outputs infer_MatMul(const NodeView& v);
 Outputs infer_Gemm(const NodeView& v);

@@ -1,4 +1,4 @@
-// FP32 average / max / global average pooling over NHWC, vectorised over channels;
+// FP32 average / max / global average / global max pooling over NHWC, vectorised over channels;
 // header-only, templated on the xsimd architecture and included by vector_<isa>.cpp (in an
 // anonymous namespace: see kernels/CMakeLists.txt for why ISA code must stay private).
 //
@@ -144,6 +144,35 @@ struct PoolF32Impl {
     }
     const Batch div(divisor);
     for (int v = 0; v < V; ++v) (acc[v] / div).store_unaligned(out + c + v * W);
+  }
+
+  // The maximum per channel, `x > max` from -infinity as global_max_pool_f32_ref compares.
+  template <int V>
+  static void global_max_block(int32_t hw, int32_t channels, const float* in, int32_t c, float* out) {
+    Batch best[V];
+    for (int v = 0; v < V; ++v) best[v] = Batch(-__builtin_inff());
+    for (int32_t i = 0; i < hw; ++i) {
+      const float* x = in + static_cast<int64_t>(i) * channels + c;
+      for (int v = 0; v < V; ++v) {
+        const Batch t = Batch::load_unaligned(x + v * W);
+        best[v] = xsimd::select(t > best[v], t, best[v]);
+      }
+    }
+    for (int v = 0; v < V; ++v) best[v].store_unaligned(out + c + v * W);
+  }
+
+  static void global_max(int32_t hw, int32_t channels, const float* in, float* out) {
+    int32_t c = 0;
+    for (; c + 4 * W <= channels; c += 4 * W) global_max_block<4>(hw, channels, in, c, out);
+    for (; c + W <= channels; c += W) global_max_block<1>(hw, channels, in, c, out);
+    for (; c < channels; ++c) {
+      float best = -__builtin_inff();
+      for (int32_t i = 0; i < hw; ++i) {
+        const float x = in[static_cast<int64_t>(i) * channels + c];
+        if (x > best) best = x;
+      }
+      out[c] = best;
+    }
   }
 
   static void global_average(int32_t hw, int32_t channels, const float* in, float* out) {

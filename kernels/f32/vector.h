@@ -25,6 +25,9 @@ struct VectorF32Kernels {
   void (*max)(const PoolNhwcParams&, const float* in, float* out, int32_t oh_begin, int32_t oh_end);
   // out[c] = mean over in_h*in_w of in[.][.][c]
   void (*global_average)(int32_t hw, int32_t channels, const float* in, float* out);
+  // out[c] = max over in_h*in_w of in[.][.][c] (`x > max` from -infinity: NaN never wins;
+  // oracle: kernels/reference/reduce.h, global_max_pool_f32_ref)
+  void (*global_max)(int32_t hw, int32_t channels, const float* in, float* out);
   // y = act(a + b) element-wise over n floats (a residual Add that was not fused).
   void (*add)(int64_t n, const float* a, const float* b, float* y, bool relu);
   // Add, Sub, Mul, Div (or a * b + c) under broadcasting, as kernels/f32/binary.h lays it

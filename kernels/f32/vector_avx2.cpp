@@ -1,4 +1,4 @@
-// The FP32 vector kernels (pooling, global average, residual add, broadcast binary, softmax)
+// The FP32 vector kernels (pooling, global average and max, residual add, broadcast binary, softmax)
 // for AVX2 + FMA.
 // Implementations: kernels/f32/pool_impl.h, add_impl.h, binary_impl.h, softmax_impl.h.
 #include "kernels/f32/add_impl.h"
@@ -17,6 +17,7 @@ const VectorF32Kernels f32_vector_avx2 = {
     &PoolF32Impl<Arch>::average,
     &PoolF32Impl<Arch>::max,
     &PoolF32Impl<Arch>::global_average,
+    &PoolF32Impl<Arch>::global_max,
     &AddF32Impl<Arch>::add,
     &BinaryF32Impl<Arch>::binary,
     &SoftmaxF32Impl<Arch>::softmax,

@@ -16,5 +16,7 @@
 #include "engine/runtime/steps/qconv.h"
 #include "engine/runtime/steps/qglobal_average.h"
 #include "engine/runtime/steps/quantize.h"
+#include "engine/runtime/steps/reference_node.h"
 #include "engine/runtime/steps/reference_unary.h"
+#include "engine/runtime/steps/strided_copy_f32.h"
 #include "engine/runtime/steps/softmax.h"

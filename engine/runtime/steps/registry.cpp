@@ -14,7 +14,8 @@ const StepType* const kStepTypes[] = {
     &NhwcToNchwStep::kType,     &QConvStep::kType,          &QGlobalAverageStep::kType,
     &QAveragePoolStep::kType,   &QAddStep::kType,           &QuantizeStep::kType,   &DequantizeStep::kType,
     &ReferenceUnaryF32Step::kType,  &DwConvF32Step::kType,      &GroupedConvF32Step::kType,
-    &ConcatSliceF32Step::kType, &BinaryF32Step::kType,
+    &ConcatSliceF32Step::kType, &BinaryF32Step::kType,      &ReferenceNodeStep::kType,
+    &StridedCopyF32Step::kType, &GlobalMaxF32Step::kType,
 };
 }  // namespace
 
