@@ -26,6 +26,16 @@ QuantParams asymmetric_params(float min, float max, DType dtype);
 // zero or its scale would be a denormal float.
 QuantParams symmetric_int8_params(float min, float max);
 
+// Symmetric int8 parameters per channel along `axis` of the float constant w (each channel's
+// own max |w| / 127, as symmetric_int8_params; a channel of zeros, whose codes are 0 at any
+// scale, gets the whole tensor's scale so that its bias keeps the per-tensor resolution).
+QuantParams symmetric_int8_channel_params(const Tensor& w, int32_t axis);
+// The per-tensor parameters element i of a constant of shape `dims` is quantized with: p
+// itself, or for per-channel p its channel's scale (the index along p.axis).
+QuantParams element_params(const QuantParams& p, std::span<const int64_t> dims, int64_t i);
+// The per-tensor parameters of channel c of per-channel p (p itself when per tensor).
+QuantParams channel_params(const QuantParams& p, int64_t c);
+
 // Storage range of a dtype: [0,255], [-128,127], or int32's.
 int64_t qmin(DType dtype);
 int64_t qmax(DType dtype);

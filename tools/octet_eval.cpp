@@ -59,6 +59,8 @@ is [N,10]. Each --data file is reported on its own, and combined when there are 
                         or all. Calibrates (MinMax, per tensor) on --calib, then prints per
                         file: accuracy, change from FP32, top-1 agreement with FP32, model
                         size (the QDQ ONNX file) and size reduction
+  --per-channel         with --quantize: int8 and u8s8 weights per output channel (symmetric,
+                        one scale per channel) instead of per tensor
   --calib F             calibration data: a CIFAR-10 file (default: the bundled
                         cifar10-train-subset.bin), whose first --calib-per-class images of each
                         class, in file order, are used (a --data file that is the calibration
@@ -84,6 +86,7 @@ struct Options {
   bool reference = false;
   std::optional<std::string> save_probs;
   std::vector<quant::Scheme> schemes;
+  bool per_channel = false;
   CalibrationFlags calib;
   ResourceLimits limits;
 };
@@ -107,7 +110,7 @@ std::vector<quant::Scheme> parse_schemes(const std::string& list) {
 Options parse_options(int argc, char** argv) {
   std::vector<std::string> keys = {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
-  cli::Args args(argc, argv, {"help", "json", "reference"}, keys);
+  cli::Args args(argc, argv, {"help", "json", "reference", "per-channel"}, keys);
   Options o;
   if (args.flag("help")) {
     o.help = true;
@@ -128,6 +131,8 @@ Options parse_options(int argc, char** argv) {
   o.save_probs = args.get("save-probs");
   if (auto q = args.get("quantize")) o.schemes = parse_schemes(*q);
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
+  o.per_channel = args.flag("per-channel");
+  if (o.per_channel && o.schemes.empty()) throw Error("--per-channel needs --quantize");
   o.limits = cli::resource_limits(args);
   if (!o.schemes.empty() && (o.reference || o.save_probs))
     throw Error("--quantize compares on the optimised runtime; it cannot be combined with --reference or --save-probs");
@@ -164,6 +169,7 @@ int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const 
   in.layout = layout;
   in.calibration = &calib.calibration;
   in.schemes = opt.schemes;
+  in.per_channel = opt.per_channel;
   in.batch = static_cast<int>(opt.batch);
   in.threads = static_cast<int>(opt.threads);
   in.model_bytes = qdq_file_bytes;

@@ -117,7 +117,8 @@ Model Model::quantize(const Calibration& calibration, const QuantizeOptions& opt
   Model q;
   q.source_ = source_;
   q.scheme_ = std::string(quant::scheme_name(options.scheme));
-  q.graph_ = quantize_model(calibration.base, calibration.ranges, options.scheme);
+  if (options.per_channel) q.scheme_ += " per-channel";
+  q.graph_ = quantize_model(calibration.base, calibration.ranges, options.scheme, options.per_channel);
   return q;
 }
 

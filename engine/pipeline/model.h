@@ -51,8 +51,9 @@ struct TensorInfo {
 
 struct QuantizeOptions {
   quant::Scheme scheme = quant::Scheme::U8S8;
-  // Room for what a later issue adds (per-channel weights, calibration methods): per tensor
-  // and MinMax are what octet quantizes with today.
+  // Symmetric int8 weights with one scale per output channel (int8 and u8s8 only; the
+  // model's scheme() then reads e.g. "u8s8 per-channel"). Per tensor by default.
+  bool per_channel = false;
 };
 
 // What calibration observed: the float graph quantization starts from (quantization_base of

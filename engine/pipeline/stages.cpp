@@ -37,9 +37,12 @@ Graph quantization_base(const Graph& prepared) {
   return g;
 }
 
-Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme) {
+Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme,
+                     bool per_channel) {
   Graph q = base;
-  quant::quantize_graph(q, ranges, scheme);
+  quant::QuantizeOptions options;
+  options.per_channel = per_channel;
+  quant::quantize_graph(q, ranges, scheme, options);
   return q;
 }
 

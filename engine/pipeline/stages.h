@@ -29,8 +29,10 @@ Plan load_plan(const std::string& onnx_path, const CompileOptions& options = {})
 // epilogue fusion (BatchNorm, Pad folded; Conv, Add, Relu separate).
 Graph quantization_base(const Graph& prepared);
 // The quantized graph of `base` (from quantization_base) for `scheme`, from the ranges
-// calibration observed on `base` (engine/pipeline/calibration.h).
-Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme);
+// calibration observed on `base` (engine/pipeline/calibration.h); weights per channel with
+// `per_channel` (quant::QuantizeOptions).
+Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme,
+                     bool per_channel = false);
 
 // A plan for the optimised runtime from a prepared graph: float graphs are optimised,
 // quantized graphs (Value::quant set) have their epilogues fused and run on the int8 kernels.

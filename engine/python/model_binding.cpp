@@ -31,15 +31,15 @@ py::tuple shape_of(const TensorInfo& info) {
 }
 
 QuantizeOptions quantize_options(const std::string& scheme, bool per_channel, const std::string& method) {
-  // Per-channel weights and calibration methods other than MinMax are issue 15's: refused
-  // here by name rather than silently quantized per tensor with MinMax.
-  if (per_channel)
-    throw py::value_error("per_channel=True is not implemented yet (issue 15): octet quantizes weights per tensor");
+  // Calibration methods other than MinMax are issue 15's: refused here by name rather than
+  // silently calibrated with MinMax.
   if (method != "minmax")
     throw py::value_error("method='" + method + "' is not implemented yet (issue 15): octet calibrates with 'minmax'");
   const std::optional<quant::Scheme> s = quant::scheme_from_name(scheme);
   if (!s) throw py::value_error("unknown scheme '" + scheme + "' (uint8, int8 or u8s8)");
-  return {.scheme = *s};
+  if (per_channel && *s == quant::Scheme::Uint8)
+    throw py::value_error("per_channel=True needs scheme 'int8' or 'u8s8' (symmetric int8 weights), not 'uint8'");
+  return {.scheme = *s, .per_channel = per_channel};
 }
 
 Model quantize(const Model& model, py::handle calib, const std::string& scheme, bool per_channel,
@@ -65,7 +65,9 @@ one input, [N, ...]), a list or tuple of exactly one array per input, or any oth
 batches, each an array, a list of arrays in input order or a dict input name -> array.
 Arrays of another numeric dtype are converted to float32.
 scheme: "u8s8" (uint8 activations, int8 weights), "uint8" or "int8".
-per_channel, method: only per-tensor MinMax is implemented; anything else raises ValueError.
+per_channel: weights per output channel (symmetric int8, one scale per channel; int8 and u8s8
+only, ValueError for uint8); the model's scheme then reads e.g. "u8s8 per-channel".
+method: only MinMax is implemented; anything else raises ValueError.
 Only a float ONNX model can be quantized (octet.Error otherwise).)";
 
 }  // namespace

@@ -55,8 +55,8 @@ std::vector<VariantResult> compare_schemes(const ComparisonInput& in) {
   Model fp32 = *in.model;
   run_variant("fp32", fp32.plan(), in.fp32_model_bytes);
   for (quant::Scheme scheme : in.schemes) {
-    Model q = in.model->quantize(*in.calibration, {scheme});
-    run_variant(std::string(quant::scheme_name(scheme)), q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
+    Model q = in.model->quantize(*in.calibration, {scheme, in.per_channel});
+    run_variant(q.scheme(), q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
   }
   return results;
 }

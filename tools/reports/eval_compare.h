@@ -43,6 +43,7 @@ struct ComparisonInput {
   ImageLayout layout = ImageLayout::NHWC;
   const Calibration* calibration = nullptr;   // of `model`: what each scheme is quantized from
   std::vector<quant::Scheme> schemes;
+  bool per_channel = false;   // each scheme with per-channel weights (labelled "u8s8 per-channel")
   int batch = 32, threads = 1;
   // Bytes of the file a quantized model is stored as (its QDQ ONNX export); 0 if unknown.
   std::function<uint64_t(const Model&)> model_bytes;

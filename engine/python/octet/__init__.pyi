@@ -42,7 +42,7 @@ class Model:
         per_channel: bool = False,
         method: str = "minmax",
     ) -> Model:
-        """The model quantized from calibration data (MinMax, per tensor)."""
+        """The model quantized from calibration data (MinMax; weights per tensor, or per channel)."""
     def compile(self, *, autotune: bool = True) -> None: ...
     def save(self, path: str) -> None:
         """Write the compiled plan as a .octet file."""

@@ -14,7 +14,7 @@ const StepType* const kStepTypes[] = {
     &NhwcToNchwStep::kType,     &QConvStep::kType,          &QGlobalAverageStep::kType,
     &QAveragePoolStep::kType,   &QAddStep::kType,           &QuantizeStep::kType,   &DequantizeStep::kType,
     &ReferenceUnaryF32Step::kType,  &DwConvF32Step::kType,      &GroupedConvF32Step::kType,
-    &ConcatSliceF32Step::kType,
+    &ConcatSliceF32Step::kType, &QConvChannelStep::kType,
 };
 }  // namespace
 
