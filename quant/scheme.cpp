@@ -47,6 +47,14 @@ bool below_normal(float scale) { return scale < std::numeric_limits<float>::min(
 
 }  // namespace
 
+QuantParams per_tensor_params(DType dtype, float scale, int32_t zero_point) {
+  QuantParams p;
+  p.dtype = dtype;
+  p.scale = scale;
+  p.zero_point = zero_point;
+  return p;
+}
+
 QuantParams asymmetric_params(float min, float max, DType dtype) {
   min = std::min(min, 0.f);
   max = std::max(max, 0.f);
@@ -75,7 +83,7 @@ QuantParams symmetric_int8_channel_params(const Tensor& w, int32_t axis) {
   const std::span<const float> v = w.values<float>();
   const int64_t channels = w.dims[size_t(axis)];
   int64_t inner = 1;
-  for (size_t d = size_t(axis) + 1; d < w.rank(); ++d) inner *= w.dims[d];
+  for (size_t d = size_t(axis) + 1; d < w.dims.size(); ++d) inner *= w.dims[d];
   std::vector<float> absmax(size_t(channels), 0.f);
   float all = 0.f;
   for (size_t i = 0; i < v.size(); ++i) {
@@ -93,11 +101,7 @@ QuantParams symmetric_int8_channel_params(const Tensor& w, int32_t axis) {
 }
 
 QuantParams channel_params(const QuantParams& p, int64_t c) {
-  QuantParams out;
-  out.dtype = p.dtype;
-  out.zero_point = p.zero_point;
-  out.scale = p.per_channel() ? p.channel_scales.at(size_t(c)) : p.scale;
-  return out;
+  return per_tensor_params(p.dtype, p.per_channel() ? p.channel_scales.at(size_t(c)) : p.scale, p.zero_point);
 }
 
 QuantParams element_params(const QuantParams& p, std::span<const int64_t> dims, int64_t i) {

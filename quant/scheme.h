@@ -19,6 +19,9 @@ DType activation_dtype(Scheme s);   // Uint8, Int8, Uint8
 DType weight_dtype(Scheme s);       // Uint8, Int8, Int8
 bool weights_symmetric(Scheme s);   // int8 weights are symmetric (±127, zero point 0)
 
+// Per-tensor parameters from their three numbers.
+QuantParams per_tensor_params(DType dtype, float scale, int32_t zero_point);
+
 // Asymmetric parameters for storage `dtype` (Uint8 or Int8) from [min, max], widened to
 // include 0; a range so narrow that its scale would be zero or a denormal float gets scale 1.
 QuantParams asymmetric_params(float min, float max, DType dtype);

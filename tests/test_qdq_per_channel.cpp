@@ -35,10 +35,11 @@ const Value& input_of(const Graph& g, OpKind op, size_t k) {
 
 TEST(QdqPerChannel, ImportsAnotherToolsPerChannelConv) {
   // The file's own numbers, read with its Q/DQ kept as operators.
-  const Model raw = Model::load(kFixture, LoadOptions{.recognise_qdq = false});
-  const Node* wdq = find_node(raw.graph(), "W_DequantizeLinear");
+  const Graph file = import_onnx_file(kFixture);
+  const Node* wdq = find_node(file, "W_DequantizeLinear");
   ASSERT_NE(wdq, nullptr);
-  const std::span<const float> file_scales = raw.graph().value(wdq->inputs[1]).constant->values<float>();
+  const std::span<const float> file_scales = file.value(wdq->inputs[1]).constant->values<float>();
+  const Model raw = Model::load(kFixture, LoadOptions{.recognise_qdq = false});
   ASSERT_EQ(file_scales.size(), 5u);
 
   Model m = Model::load(kFixture);
@@ -58,7 +59,8 @@ TEST(QdqPerChannel, ImportsAnotherToolsPerChannelConv) {
   // operators in float), batch 7: the same codes but where float rounding puts a value
   // within 1e-4 steps of a tie.
   const Tensor x = uniform({7, 3, 6, 7}, 3, -2.2f, 2.2f);
-  const Tensor want = ReferenceExecutor(raw.graph()).run({x}).at(0);
+  const std::vector<Tensor> inputs{x};
+  const Tensor want = ReferenceExecutor(raw.graph()).run(inputs).at(0);
   ModelSession session(m, SessionOptions{.threads = 1, .max_batch = 7});
   const Tensor got = session.run({{"x", x}}).at(0).tensor;
   ASSERT_EQ(got.dims, want.dims);
@@ -128,10 +130,10 @@ TEST(QdqPerChannel, ResNet8ExportsAxisAndRoundTrips) {
 }
 
 TEST(QdqPerChannel, EveryOutputChannelGetsItsOwnScale) {
-  // x -> depthwise Conv (4 channels) -> Conv 4->3 -> Flatten -> Gemm 48->2 (transB 0)
+  // x -> depthwise Conv (4 channels) -> Conv 4->3 -> Flatten -> Gemm 12->2 (transB 0)
   Net net;
   const int x = net.input("x", {1, 4, 2, 2});
-  Tensor dw = uniform({4, 1, 1, 1}, 1, -1, 1), w = uniform({3, 4, 1, 1}, 2, -1, 1), b = uniform({48, 2}, 3, -1, 1);
+  Tensor dw = uniform({4, 1, 1, 1}, 1, -1, 1), w = uniform({3, 4, 1, 1}, 2, -1, 1), b = uniform({12, 2}, 3, -1, 1);
   for (int c = 0; c < 4; ++c) dw.data<float>()[c] = float(c + 1) * 0.5f;   // |w| = 0.5, 1, 1.5, 2
   w.data<float>()[0] = 3.f;   // output channel 0 has the largest weight
   const int h = net.node(OpKind::Conv, "dw", {x, net.constant("dw_w", dw)}, "h", std::nullopt, {{"group", integer(4)}});
@@ -142,6 +144,7 @@ TEST(QdqPerChannel, EveryOutputChannelGetsItsOwnScale) {
   prepare_graph(g);
   quant::MinMaxCalibrator calibrator(g);
   calibrator.observe(uniform({1, 4, 2, 2}, 4, -1, 1));
+  Graph unquantized = g;
   quant::quantize_graph(g, calibrator.ranges(), quant::Scheme::Int8, {.per_channel = true});
   auto params = [&](const std::string& name) {
     for (const Value& v : g.values)
@@ -173,7 +176,7 @@ TEST(QdqPerChannel, EveryOutputChannelGetsItsOwnScale) {
     for (int64_t p : peak) EXPECT_EQ(p, 127) << name;
   }
   // The uint8 scheme has asymmetric weights: refused by name.
-  expect_error([&] { quant::quantize_graph(g, calibrator.ranges(), quant::Scheme::Uint8, {.per_channel = true}); },
+  expect_error([&] { quant::quantize_graph(unquantized, calibrator.ranges(), quant::Scheme::Uint8, {.per_channel = true}); },
                {"per-channel", "uint8"});
 }
 
