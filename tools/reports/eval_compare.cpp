@@ -1,5 +1,6 @@
 #include "tools/reports/eval_compare.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -90,10 +91,12 @@ std::string comparison_text(const std::vector<std::string>& file_labels, const s
   std::string out;
   if (variants.empty()) return out;
   const VariantResult& base = variants[0];
+  int width = 8;   // the label column: "u8s8 per-channel" widens it
+  for (const VariantResult& v : variants) width = std::max(width, static_cast<int>(v.label.size()));
   for (size_t f = 0; f < file_labels.size(); ++f) {
     out += file_labels[f] + "\n";
     char line[256];
-    std::snprintf(line, sizeof line, "  %-8s %16s %10s %12s %10s %10s\n", "scheme", "accuracy", "vs fp32",
+    std::snprintf(line, sizeof line, "  %-*s %16s %10s %12s %10s %10s\n", width, "scheme", "accuracy", "vs fp32",
                   "agreement", "size", "reduction");
     out += line;
     for (const VariantResult& v : variants) {
@@ -111,7 +114,7 @@ std::string comparison_text(const std::vector<std::string>& file_labels, const s
       char acc_text[64];
       std::snprintf(acc_text, sizeof acc_text, "%s (%lld/%lld)", percent(acc).c_str(),
                     static_cast<long long>(c.correct()), static_cast<long long>(c.total()));
-      std::snprintf(line, sizeof line, "  %-8s %16s %10s %12s %10s %10s\n", v.label.c_str(), acc_text,
+      std::snprintf(line, sizeof line, "  %-*s %16s %10s %12s %10s %10s\n", width, v.label.c_str(), acc_text,
                     &v == &base ? "-" : percent(delta, true).c_str(), &v == &base ? "-" : percent(agree).c_str(),
                     v.model_bytes ? kilobytes(v.model_bytes).c_str() : "-", reduction.c_str());
       out += line;
