@@ -103,7 +103,7 @@ TEST(FuseConvEpilogue, QuantizedResidualKeepsTheConvOutputParameters) {
   const int c = b.conv("conv", x, 4, 4, 3, 1, kSame);
   b.output(b.node(OpKind::Add, "add", {c, x}));
   Graph g = b.prepared();
-  const QuantParams conv_output{DType::Uint8, 0.05f, 7};
+  const QuantParams conv_output = quant::per_tensor_params(DType::Uint8, 0.05f, 7);
   g.value(c).quant = conv_output;
   EXPECT_TRUE(fuse_conv_epilogue(g));
   ASSERT_EQ(ops_of(g), std::vector<OpKind>{OpKind::Conv});
