@@ -147,9 +147,10 @@ TEST(ModelFile, EveryQuantizationSchemeAndIsaRoundTripsBitIdentical) {
   }
 }
 
-// Per-channel weights: every int8 ISA gives the same bytes as the scalar kernel, the plan
-// holds per-channel conv steps (and the per-tensor plans none), and a per-channel plan
-// differs from the per-tensor one of the same scheme.
+// Per-channel weights: every int8 ISA gives the same bytes as the widest, the plan holds
+// per-channel conv steps (and the per-tensor plans none), and a per-channel plan differs
+// from the per-tensor one of the same scheme. (The "/qdq" plans round residual blocks first:
+// another model.)
 TEST(ModelFile, PerChannelPlansAgreeAcrossIsas) {
   std::map<std::string, std::vector<float>> outputs;
   for (const auto& [name, plan] : quant_plans().plans) {
@@ -159,7 +160,7 @@ TEST(ModelFile, PerChannelPlansAgreeAcrossIsas) {
     outputs[name] = run_plan(plan);
   }
   for (const std::string scheme : {"int8 per-channel", "u8s8 per-channel"}) {
-    for (const char* isa : {"/scalar", "/avx2", "/vnni", "/qdq"})
+    for (const char* isa : {"/scalar", "/avx2", "/vnni"})
       if (outputs.count(scheme + isa)) expect_bit_identical(outputs.at(scheme + isa), outputs.at(scheme));
   }
   expect_bit_identical(outputs.at("int8 per-channel"), outputs.at("u8s8 per-channel"));
