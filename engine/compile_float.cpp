@@ -107,9 +107,15 @@ void Compiler::compile_gemm(const Node& n) {
   if (const auto& q = g_.value(n.inputs[1]).quant) {
     // Quantized weights of a Gemm whose output stays float (the classifier head before a
     // float Softmax): the stored codes, dequantized, so the plan computes what the model says.
+    // Per-channel weights (along B's output axis) use their column's scale.
     const double lo = q->dtype == DType::Uint8 ? 0 : -128, hi = q->dtype == DType::Uint8 ? 255 : 127;
-    for (float& x : scaled)
-      x = float(std::clamp(std::nearbyint(double(x / q->scale)) + q->zero_point, lo, hi) - q->zero_point) * q->scale;
+    for (size_t i = 0; i < scaled.size(); ++i) {
+      const int64_t dim1 = b.dims[1], i64 = static_cast<int64_t>(i);
+      const float s = q->per_channel() ? q->channel_scales.at(static_cast<size_t>(q->axis == 0 ? i64 / dim1 : i64 % dim1))
+                                       : q->scale;
+      float& x = scaled[i];
+      x = float(std::clamp(std::nearbyint(double(x / s)) + q->zero_point, lo, hi) - q->zero_point) * s;
+    }
   }
   for (float& x : scaled) x *= alpha;
   std::vector<float> bias(static_cast<size_t>(cols), 0.f);

@@ -22,26 +22,32 @@ struct Int8Weights {
   int32_t zero_point = 0;
 };
 
-Int8Weights quantize_weights(std::span<const float> w, const QuantParams& q) {
+// The scale of output channel c's weights: its own with per-channel weights, else the tensor's.
+float weight_scale(const QuantParams& q, int64_t c) { return q.per_channel() ? q.channel_scales.at(size_t(c)) : q.scale; }
+
+// w: [out_c][the rest], each output channel's weights contiguous.
+Int8Weights quantize_weights(std::span<const float> w, const QuantParams& q, int64_t out_c) {
   Int8Weights out;
   const int32_t offset = q.dtype == DType::Uint8 ? 128 : 0;
   const double lo = q.dtype == DType::Uint8 ? 0 : -128, hi = q.dtype == DType::Uint8 ? 255 : 127;
+  const size_t per_channel = out_c > 0 ? w.size() / size_t(out_c) : 1;
   out.codes.resize(w.size());
   for (size_t i = 0; i < w.size(); ++i) {
-    double c = std::isnan(w[i]) ? q.zero_point : std::nearbyint(double(w[i] / q.scale)) + q.zero_point;
+    const float scale = weight_scale(q, int64_t(i / per_channel));
+    double c = std::isnan(w[i]) ? q.zero_point : std::nearbyint(double(w[i] / scale)) + q.zero_point;
     out.codes[i] = static_cast<int8_t>(static_cast<int32_t>(std::clamp(c, lo, hi)) - offset);
   }
   out.zero_point = q.zero_point - offset;
   return out;
 }
 
-// Bias at scale s_in * s_w (computed in float, as ONNX Runtime's quantizer does), saturated.
-std::vector<int32_t> quantize_bias(const Tensor* bias, size_t n, float input_scale, float weight_scale) {
+// Bias at scale s_in * s_w[c] (computed in float, as ONNX Runtime's quantizer does), saturated.
+std::vector<int32_t> quantize_bias(const Tensor* bias, size_t n, float input_scale, const QuantParams& wq) {
   std::vector<int32_t> out(n, 0);
   if (bias == nullptr) return out;
-  const float s = input_scale * weight_scale;
   const auto b = bias->values<float>();
   for (size_t i = 0; i < n; ++i) {
+    const float s = input_scale * weight_scale(wq, int64_t(i));
     double q = std::nearbyint(double(b[i] / s));
     out[i] = static_cast<int32_t>(std::clamp(q, double(std::numeric_limits<int32_t>::min()),
                                              double(std::numeric_limits<int32_t>::max())));
@@ -137,14 +143,21 @@ Slot Compiler::u8_output_slot(const Node& n, Layout layout, std::vector<int64_t>
 }
 
 void Compiler::add_qconv_step(const Node& n, kernels::QConvParams p, const std::vector<int8_t>& weight_oihw,
-                              const std::vector<int32_t>& bias, int input, int residual, int output) {
-  QConvStep qs;
+                              const std::vector<int32_t>& bias, int input, int residual, int output,
+                              const std::vector<int32_t>& channel_multipliers) {
+  QConvChannelStep qs;
   qs.kernel = pick_qconv(p);
   qs.conv = p;
   qs.weights_offset = append_weights(qs.kernel->packed_bytes(p));
   qs.kernel->pack(p, weight_oihw.data(), bias.data(), weights_at<uint8_t>(qs.weights_offset));
   plan_.workspace_bytes = std::max(plan_.workspace_bytes, qs.kernel->workspace_bytes(p));
-  Step st = Step::of(n.name, qs, input, residual, output);
+  const bool per_channel = !channel_multipliers.empty();
+  if (per_channel) {
+    qs.multipliers_offset = append_weights(sizeof(int32_t) * channel_multipliers.size());
+    std::copy(channel_multipliers.begin(), channel_multipliers.end(), weights_at<int32_t>(qs.multipliers_offset));
+  }
+  Step st = per_channel ? Step::of(n.name, qs, input, residual, output)
+                        : Step::of(n.name, static_cast<QConvStep>(qs), input, residual, output);
   const auto& sh = p.shape;
   st.macs = int64_t{sh.out_h} * sh.out_w * sh.out_c * sh.in_c * sh.kernel_h * sh.kernel_w;
   add_step(std::move(st));
@@ -173,20 +186,42 @@ static void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t
   }
 }
 
+// The accumulator's multiplier M = s_in * s_w / s_out into p.requant and, with `second` (a
+// residual's M2, sharing the shift), *second_multiplier. Per-channel weights: one M per output
+// channel into `channel` (kernels/int8/conv.h: p.requant.multiplier is their maximum, all
+// share the shift). Per tensor it is make_requant / make_requant_pair, as always.
+static bool accumulator_requant(const QuantParams& wq, float in_scale, float out_scale, const double* second,
+                                kernels::QConvParams& p, int32_t* second_multiplier, std::vector<int32_t>& channel) {
+  if (!wq.per_channel()) {
+    const double m1 = double(in_scale) * double(wq.scale) / double(out_scale);
+    return second ? kernels::make_requant_pair(m1, *second, &p.requant, second_multiplier)
+                  : kernels::make_requant(m1, &p.requant);
+  }
+  const int32_t n = p.shape.out_c;
+  std::vector<double> reals(static_cast<size_t>(n));
+  for (int32_t c = 0; c < n; ++c) reals[size_t(c)] = double(in_scale) * double(weight_scale(wq, c)) / double(out_scale);
+  if (second) reals.push_back(*second);
+  std::vector<int32_t> m(reals.size());
+  if (!kernels::make_requant_channels(reals.data(), int32_t(reals.size()), &p.requant, m.data())) return false;
+  if (second) *second_multiplier = m.back();
+  channel.assign(m.begin(), m.begin() + n);
+  p.requant.multiplier = *std::max_element(channel.begin(), channel.end());
+  return true;
+}
+
 // The requantisation of an int8 conv or Gemm: multiplier(s), output clamp (Relu/Clip).
-static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, float w_scale,
-                         const Slot& out, const Slot* residual) {
+static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, const QuantParams& wq,
+                         const Slot& out, const Slot* residual, std::vector<int32_t>& channel_multipliers) {
   p.output_zero_point = out.zero_point;
-  const double m1 = double(in_scale) * double(w_scale) / double(out.scale);
-  bool ok = true;
+  double m2 = 0;
   if (residual) {
     p.residual_zero_point = residual->zero_point;
-    ok = kernels::make_requant_pair(m1, double(residual->scale) / double(out.scale), &p.requant, &p.residual_multiplier);
-  } else {
-    ok = kernels::make_requant(m1, &p.requant);
+    m2 = double(residual->scale) / double(out.scale);
   }
-  if (!ok) throw Error(g.describe(n) + ": requantisation multiplier out of range (scales s_in*s_w/s_out = " +
-                       std::to_string(m1) + ")");
+  if (!accumulator_requant(wq, in_scale, out.scale, residual ? &m2 : nullptr, p, &p.residual_multiplier,
+                           channel_multipliers))
+    throw Error(g.describe(n) + ": requantisation multiplier out of range (scales s_in*s_w/s_out = " +
+                std::to_string(double(in_scale) * double(wq.scale) / double(out.scale)) + ")");
   output_clamp(g, n, out, &p.output_min, &p.output_max);
 }
 
@@ -194,12 +229,11 @@ static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p,
 // c_scale, zero point c_zero_point, [0, 255]), then the Add of c and the residual with the
 // output's clamp (Relu / Clip fused into the node), as add_qadd_step would compute it.
 static void set_round_first_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale,
-                                     float w_scale, float c_scale, int32_t c_zero_point, const Slot& residual,
-                                     const Slot& out) {
-  const double m1 = double(in_scale) * double(w_scale) / double(c_scale);
-  if (!kernels::make_requant(m1, &p.requant))
+                                     const QuantParams& wq, float c_scale, int32_t c_zero_point, const Slot& residual,
+                                     const Slot& out, std::vector<int32_t>& channel_multipliers) {
+  if (!accumulator_requant(wq, in_scale, c_scale, nullptr, p, nullptr, channel_multipliers))
     throw Error(g.describe(n) + ": requantisation multiplier out of range (scales s_in*s_w/s_c = " +
-                std::to_string(m1) + ")");
+                std::to_string(double(in_scale) * double(wq.scale) / double(c_scale)) + ")");
   p.round_before_residual = true;
   p.conv_zero_point = c_zero_point;
   p.residual_zero_point = residual.zero_point;
@@ -222,9 +256,12 @@ void Compiler::compile_qconv(const Node& n) {
   kernels::QConvParams p;
   p.shape = conv_shape(n, in, w);
   p.input_zero_point = in.zero_point;
-  Int8Weights qw = quantize_weights(w.values<float>(), wq);
+  if (wq.per_channel() && (wq.axis != 0 || int64_t(wq.channel_scales.size()) != p.shape.out_c))
+    fail(n, "per-channel weights must have one scale per output channel (axis 0)");
+  Int8Weights qw = quantize_weights(w.values<float>(), wq, p.shape.out_c);
   p.weight_zero_point = qw.zero_point;
-  std::vector<int32_t> qb = quantize_bias(bias, static_cast<size_t>(p.shape.out_c), in.scale, wq.scale);
+  std::vector<int32_t> qb = quantize_bias(bias, static_cast<size_t>(p.shape.out_c), in.scale, wq);
+  std::vector<int32_t> channel_multipliers;
   Slot residual;
   if (n.epilogue.residual) residual = as_uint8(n, n.inputs[3], true);
   Slot out = u8_output_slot(n, Layout::Nhwc, {p.shape.out_c, p.shape.out_h, p.shape.out_w});
@@ -233,11 +270,12 @@ void Compiler::compile_qconv(const Node& n) {
     // conv step whose epilogue rounds to c and then adds (QConvParams::round_before_residual),
     // bit for bit the conv into c followed by the int8 Add.
     const QuantParams& cq = *n.epilogue.conv_output;
-    set_round_first_epilogue(g_, n, p, in.scale, wq.scale, cq.scale, u8_zero_point(cq), residual, out);
-    add_qconv_step(n, p, qw.codes, qb, in.buffer, residual.buffer, out.buffer);
+    set_round_first_epilogue(g_, n, p, in.scale, wq, cq.scale, u8_zero_point(cq), residual, out, channel_multipliers);
+    add_qconv_step(n, p, qw.codes, qb, in.buffer, residual.buffer, out.buffer, channel_multipliers);
   } else {
-    set_epilogue(g_, n, p, in.scale, wq.scale, out, n.epilogue.residual ? &residual : nullptr);
-    add_qconv_step(n, p, qw.codes, qb, in.buffer, n.epilogue.residual ? residual.buffer : -1, out.buffer);
+    set_epilogue(g_, n, p, in.scale, wq, out, n.epilogue.residual ? &residual : nullptr, channel_multipliers);
+    add_qconv_step(n, p, qw.codes, qb, in.buffer, n.epilogue.residual ? residual.buffer : -1, out.buffer,
+                   channel_multipliers);
   }
   set_output(n, out);
 }
@@ -263,17 +301,20 @@ void Compiler::compile_qgemm(const Node& n) {
     for (int64_t j = 0; j < cols; ++j)
       bt[static_cast<size_t>(j * k + i)] = trans_b ? bv[static_cast<size_t>(j * k + i)] : bv[static_cast<size_t>(i * cols + j)];
   const QuantParams& wq = *g_.value(n.inputs[1]).quant;
-  Int8Weights qw = quantize_weights(bt, wq);
+  if (wq.per_channel() && (wq.axis != (trans_b ? 0 : 1) || int64_t(wq.channel_scales.size()) != cols))
+    fail(n, "per-channel weights must have one scale per output column (B's axis " + std::to_string(trans_b ? 0 : 1) + ")");
+  Int8Weights qw = quantize_weights(bt, wq, cols);
   kernels::QConvParams p;
   p.shape.in_h = p.shape.in_w = p.shape.out_h = p.shape.out_w = 1;
   p.shape.in_c = static_cast<int32_t>(k);
   p.shape.out_c = static_cast<int32_t>(cols);
   p.input_zero_point = a.zero_point;
   p.weight_zero_point = qw.zero_point;
-  std::vector<int32_t> qb = quantize_bias(c, static_cast<size_t>(cols), a.scale, wq.scale);
+  std::vector<int32_t> qb = quantize_bias(c, static_cast<size_t>(cols), a.scale, wq);
   Slot out = u8_output_slot(n, Layout::Plain, {cols});
-  set_epilogue(g_, n, p, a.scale, wq.scale, out, nullptr);
-  add_qconv_step(n, p, qw.codes, qb, a.buffer, -1, out.buffer);
+  std::vector<int32_t> channel_multipliers;
+  set_epilogue(g_, n, p, a.scale, wq, out, nullptr, channel_multipliers);
+  add_qconv_step(n, p, qw.codes, qb, a.buffer, -1, out.buffer, channel_multipliers);
   set_output(n, out);
 }
 

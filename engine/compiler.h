@@ -170,8 +170,10 @@ class Compiler {
   Slot as_uint8(const Node& n, int value_id, bool nhwc);
   Slot u8_output_slot(const Node& n, Layout layout, std::vector<int64_t> dims);
   const kernels::QConvU8Kernel* pick_qconv(const kernels::QConvParams& p) const;
+  // With `channel_multipliers` (per-channel weights) a QConvChannelStep, else a QConvStep.
   void add_qconv_step(const Node& n, kernels::QConvParams p, const std::vector<int8_t>& weight_oihw,
-                      const std::vector<int32_t>& bias, int input, int residual, int output);
+                      const std::vector<int32_t>& bias, int input, int residual, int output,
+                      const std::vector<int32_t>& channel_multipliers = {});
   void compile_qconv(const Node& n);
   void compile_qgemm(const Node& n);
   void compile_qglobal_average(const Node& n);

@@ -43,6 +43,12 @@ struct QuantParams {
   DType dtype = DType::Uint8;
   float scale = 1.f;
   int32_t zero_point = 0;
+  // Per-channel weights and biases (--per-channel): one scale per index of dimension `axis`
+  // of the constant (a Conv weight's output channels, axis 0; a Gemm's output axis), every
+  // channel with `zero_point`. Empty: per tensor. `scale` is then the largest channel scale.
+  std::vector<float> channel_scales;
+  int32_t axis = 0;
+  bool per_channel() const { return !channel_scales.empty(); }
   bool operator==(const QuantParams&) const = default;
 };
 

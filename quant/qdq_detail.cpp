@@ -14,10 +14,32 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 namespace {
 
 std::string per_axis_message(const Graph& g, const Node& n, const Value& v, const char* what) {
-  return g.describe(n) + ": per-axis quantization (" + what + " '" + v.name + "' holds " +
-         std::to_string(v.constant->numel()) +
-         " values) is not supported: octet's quantized IR holds one scale and zero point per tensor "
-         "(quantize per tensor, e.g. ONNX Runtime's quantize_static with per_channel=False)";
+  return g.describe(n) + ": per-axis " + what + " '" + v.name + "' (" + std::to_string(v.constant->numel()) +
+         " values) is not supported: octet's quantized IR holds one scale per channel along one axis of a "
+         "1-D scale, with one zero point for all channels";
+}
+
+// Per-axis parameters (a 1-D scale of one value per index of `axis`, ONNX's default axis 1):
+// the channel scales, `scale` their maximum. Zero points must all be equal.
+void read_per_axis(const Graph& g, const Node& n, const Value& s, QuantParams& p) {
+  const Value& x = g.value(n.inputs[0]);
+  if (s.constant->rank() != 1) throw Error(per_axis_message(g, n, s, "scale"));
+  int64_t axis = n.attr_int("axis", 1);
+  const int64_t rank = x.constant ? int64_t(x.constant->rank()) : x.shape.has_rank ? int64_t(x.shape.dims.size()) : -1;
+  if (rank < 0) throw Error(g.describe(n) + ": per-axis parameters of a value of unknown rank");
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) throw Error(g.describe(n) + ": axis " + std::to_string(n.attr_int("axis", 1)) + " is outside the input's rank");
+  if (x.constant && x.constant->dims[size_t(axis)] != s.constant->numel())
+    throw Error(g.describe(n) + ": scale '" + s.name + "' holds " + std::to_string(s.constant->numel()) +
+                " values for the " + std::to_string(x.constant->dims[size_t(axis)]) + " channels of axis " +
+                std::to_string(axis));
+  p.axis = int32_t(axis);
+  const std::span<const float> v = s.constant->values<float>();
+  p.channel_scales.assign(v.begin(), v.end());
+  for (float c : v)
+    if (!(c > 0.f) || !std::isfinite(c))
+      throw Error(g.describe(n) + ": scale '" + s.name + "' must be positive and finite, got " + std::to_string(c));
+  p.scale = *std::max_element(v.begin(), v.end());
 }
 
 bool storable(DType t, OpKind op) {
@@ -36,17 +58,24 @@ std::optional<QuantParams> node_params(const Graph& g, const Node& n) {
   if (s.constant->dtype != DType::Float32)
     throw Error(g.describe(n) + ": scale '" + s.name + "' is " + dtype_name(s.constant->dtype) +
                 "; octet supports float32 scales only");
-  if (s.constant->numel() != 1) throw Error(per_axis_message(g, n, s, "scale"));
   QuantParams p;
-  p.scale = s.constant->values<float>()[0];
-  if (!(p.scale > 0.f) || !std::isfinite(p.scale))
-    throw Error(g.describe(n) + ": scale '" + s.name + "' must be positive and finite, got " + std::to_string(p.scale));
+  if (s.constant->numel() != 1) {   // per axis; [1] and scalars are per tensor
+    read_per_axis(g, n, s, p);
+  } else {
+    p.scale = s.constant->values<float>()[0];
+    if (!(p.scale > 0.f) || !std::isfinite(p.scale))
+      throw Error(g.describe(n) + ": scale '" + s.name + "' must be positive and finite, got " + std::to_string(p.scale));
+  }
   if (n.has_input(2)) {
     const Value& z = g.value(n.inputs[2]);
     if (!z.constant) return std::nullopt;
-    if (z.constant->numel() != 1) throw Error(per_axis_message(g, n, z, "zero point"));
+    if (z.constant->numel() != int64_t(std::max<size_t>(p.channel_scales.size(), 1)))
+      throw Error(per_axis_message(g, n, z, "zero point"));
+    const std::vector<int64_t> zs = z.constant->as_int64();
+    if (std::any_of(zs.begin(), zs.end(), [&](int64_t v) { return v != zs[0]; }))
+      throw Error(per_axis_message(g, n, z, "zero point with unequal values"));
     p.dtype = z.constant->dtype;
-    if (storable(p.dtype, n.op)) p.zero_point = static_cast<int32_t>(z.constant->as_int64()[0]);
+    if (storable(p.dtype, n.op)) p.zero_point = static_cast<int32_t>(zs[0]);
   } else if (n.op == OpKind::QuantizeLinear) {
     p.dtype = static_cast<DType>(n.attr_int("output_dtype", static_cast<int64_t>(DType::Uint8)));
   } else {
@@ -62,7 +91,7 @@ Tensor dequantize_tensor(const Tensor& q, const QuantParams& p) {
   const std::vector<int64_t> codes = q.as_int64();
   Tensor out(DType::Float32, q.dims);
   float* o = out.data<float>();
-  for (size_t i = 0; i < codes.size(); ++i) o[i] = dequantize_value(codes[i], p);
+  for (size_t i = 0; i < codes.size(); ++i) o[i] = dequantize_value(codes[i], element_params(p, q.dims, int64_t(i)));
   return out;
 }
 
@@ -70,7 +99,7 @@ Tensor quantize_tensor(const Tensor& x, const QuantParams& p) {
   Tensor out(p.dtype, x.dims);
   const std::span<const float> v = x.values<float>();
   for (size_t i = 0; i < v.size(); ++i) {
-    const int64_t q = quantize_value(v[i], p);
+    const int64_t q = quantize_value(v[i], element_params(p, x.dims, int64_t(i)));
     switch (p.dtype) {
       case DType::Uint8: out.data<uint8_t>()[i] = static_cast<uint8_t>(q); break;
       case DType::Int8: out.data<int8_t>()[i] = static_cast<int8_t>(q); break;

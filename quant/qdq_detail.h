@@ -32,10 +32,11 @@ inline constexpr std::string_view kReluInputSuffix = "_relu_input";
 
 bool ends_with(std::string_view s, std::string_view suffix);
 
-// Per-tensor parameters of a QuantizeLinear / DequantizeLinear node, read from its constant
-// scale and zero point. nullopt when either is computed at run time (the node then stays a
-// real operator). Throws octet::Error naming the node for per-axis or block parameters and
-// for scale or zero-point types octet's IR cannot hold.
+// Parameters of a QuantizeLinear / DequantizeLinear node, read from its constant scale and
+// zero point: per tensor, or per axis (a 1-D scale with the node's `axis`; the zero points
+// must be equal). nullopt when either is computed at run time (the node then stays a real
+// operator). Throws octet::Error naming the node for block parameters, unequal per-axis zero
+// points and scale or zero-point types octet's IR cannot hold.
 std::optional<QuantParams> node_params(const Graph& g, const Node& n);
 
 // q - zero_point, times scale, for every element of an 8- or 32-bit integer tensor; and the

@@ -157,18 +157,33 @@ class Exporter {
     const std::string s = fresh(bias ? base + str(kScaleSuffix) : v.name + str(kScaleSuffix));
     const std::string z = fresh(bias ? base + str(kZeroPointSuffix) : v.name + str(kZeroPointSuffix));
     add_initializer(quantize_tensor(*v.constant, p), q);
+    name = bias ? v.name : fresh(v.name + str(kDequantOutputSuffix));
+    if (p.per_channel()) {
+      // Per channel (ONNX Runtime's per_channel=True layout): 1-D scale and zero point, one
+      // value per channel, and the DequantizeLinear's axis.
+      const int64_t c = static_cast<int64_t>(p.channel_scales.size());
+      add_initializer(Tensor::from<float>({c}, p.channel_scales), s);
+      add_initializer(zero_point_tensor(p, {c}), z);
+      Attribute axis;
+      axis.i = p.axis;
+      attribute_to_proto("axis", axis, add_proto_node("DequantizeLinear", v.name + str(kDequantSuffix), {q, s, z}, {name})
+                                           ->add_attribute());
+      return;
+    }
     // ONNX Runtime writes a bias scale as a 1-element vector and every other scale as a scalar.
     add_initializer(bias ? Tensor::from<float>({1}, {p.scale}) : Tensor::from<float>({}, {p.scale}), s);
     add_initializer(zero_point_tensor(p), z);
-    name = bias ? v.name : fresh(v.name + str(kDequantOutputSuffix));
     add_proto_node("DequantizeLinear", v.name + str(kDequantSuffix), {q, s, z}, {name});
   }
 
-  static Tensor zero_point_tensor(const QuantParams& p) {
-    Tensor t(p.dtype, {});
-    if (p.dtype == DType::Uint8) t.data<uint8_t>()[0] = static_cast<uint8_t>(p.zero_point);
-    else if (p.dtype == DType::Int8) t.data<int8_t>()[0] = static_cast<int8_t>(p.zero_point);
-    else t.data<int32_t>()[0] = p.zero_point;
+  // The zero point, as a scalar or repeated over `dims`.
+  static Tensor zero_point_tensor(const QuantParams& p, std::vector<int64_t> dims = {}) {
+    Tensor t(p.dtype, dims);
+    for (int64_t i = 0; i < t.numel(); ++i) {
+      if (p.dtype == DType::Uint8) t.data<uint8_t>()[i] = static_cast<uint8_t>(p.zero_point);
+      else if (p.dtype == DType::Int8) t.data<int8_t>()[i] = static_cast<int8_t>(p.zero_point);
+      else t.data<int32_t>()[i] = p.zero_point;
+    }
     return t;
   }
 

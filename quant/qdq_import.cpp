@@ -82,6 +82,9 @@ void remove_pairs(Graph& g, Renames& renames) {
       request_weight_name(g, y, renames);
       continue;
     }
+    if (pq->per_channel())
+      throw Error(g.describe(q) + ": per-axis parameters on activation '" + g.value(x).name +
+                  "': octet quantizes activations per tensor (per channel: weights and biases only)");
     Value& xv = g.value(x);
     if (xv.quant && *xv.quant != *pq)
       throw Error("value '" + xv.name + "' is quantized twice with different parameters: " + describe(*xv.quant) +

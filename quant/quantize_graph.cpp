@@ -55,7 +55,10 @@ std::vector<double> weight_rounding_shift(const Graph& g, const Node& n, const s
   const Value& wv = g.value(n.inputs[1]);
   const Tensor& w = *wv.constant;
   std::vector<float> dw(w.values<float>().begin(), w.values<float>().end());
-  for (float& x : dw) x = dequantize_value(quantize_value(x, *wv.quant), *wv.quant) - x;
+  for (size_t i = 0; i < dw.size(); ++i) {
+    const QuantParams p = element_params(*wv.quant, w.dims, int64_t(i));
+    dw[i] = dequantize_value(quantize_value(dw[i], p), p) - dw[i];
+  }
   if (n.op == OpKind::Gemm) {
     const bool tb = n.attr_int("transB", 0) != 0;
     const int64_t k = tb ? w.dims[1] : w.dims[0], cols = tb ? w.dims[0] : w.dims[1];
@@ -108,10 +111,27 @@ void correct_bias(Graph& g, Node& n, const std::vector<ValueRange>& ranges) {
   opt::set_constant_input(g, n, 2, std::move(b), uses);
 }
 
+// The output-channel axis of a Conv or Gemm weight: Conv [M, C/group, kH, kW] and a Gemm's
+// transposed B [N, K] hold it first, a plain Gemm's B [K, N] second.
+int32_t output_axis(const Node& n) { return n.op == OpKind::Gemm && n.attr_int("transB", 0) == 0 ? 1 : 0; }
+
+// Bias parameters: int32 at s_in * s_w (per channel when the weights are).
+QuantParams bias_params(float input_scale, const QuantParams& w) {
+  QuantParams b;
+  b.dtype = DType::Int32;
+  b.scale = input_scale * w.scale;
+  b.zero_point = 0;
+  for (float s : w.channel_scales) b.channel_scales.push_back(input_scale * s);
+  return b;
+}
+
 }  // namespace
 
 void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme scheme, const QuantizeOptions& options) {
   if (ranges.size() != g.values.size()) throw Error("calibration ranges do not belong to this graph");
+  if (options.per_channel && !weights_symmetric(scheme))
+    throw Error("per-channel weights need the int8 or u8s8 scheme (symmetric int8 weights), not " +
+                std::string(scheme_name(scheme)));
   // 1. Which activations are quantized.
   std::vector<bool> want(g.values.size(), false);
   for (const Node& n : g.nodes) {
@@ -156,15 +176,13 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
     Value& w = g.value(n.inputs[1]);
     if (w.constant->dtype != DType::Float32) throw Error(g.describe(n) + ": weight '" + w.name + "' is not float32");
     const float lo = tensor_min(*w.constant), hi = tensor_max(*w.constant);
-    w.quant = weights_symmetric(scheme) ? symmetric_int8_params(lo, hi) : asymmetric_params(lo, hi, DType::Uint8);
+    if (options.per_channel)
+      w.quant = symmetric_int8_channel_params(*w.constant, output_axis(n));
+    else
+      w.quant = weights_symmetric(scheme) ? symmetric_int8_params(lo, hi) : asymmetric_params(lo, hi, DType::Uint8);
     if (options.bias_correction) correct_bias(g, n, ranges);
-    if (n.has_input(2) && g.value(n.inputs[2]).constant) {
-      QuantParams b;
-      b.dtype = DType::Int32;
-      b.scale = g.value(n.inputs[0]).quant->scale * w.quant->scale;
-      b.zero_point = 0;
-      g.value(n.inputs[2]).quant = b;
-    }
+    if (n.has_input(2) && g.value(n.inputs[2]).constant)
+      g.value(n.inputs[2]).quant = bias_params(g.value(n.inputs[0]).quant->scale, *w.quant);
   }
 }
 

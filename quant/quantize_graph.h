@@ -19,13 +19,19 @@ struct QuantizeOptions {
   bool bias_correction = true;
   // How an activation's range comes from what calibration observed (MinMax by default).
   MethodOptions calibration;
+  // Symmetric int8 weights with one scale per output channel (axis 0 of a Conv weight
+  // [M, C/group, kH, kW], depthwise included; a Gemm's output axis), and biases at
+  // s_in * s_w[c]. The int8 and u8s8 schemes only (uint8 weights are asymmetric).
+  bool per_channel = false;
 };
 
 // Annotates: the activations read or written by Conv, Gemm, Add, AveragePool and
 // GlobalAveragePool; the values around Relu, Clip, Reshape, Flatten, Transpose and Identity
 // next to those (a Relu or Clip is merged: its input takes the parameters of its output's
-// range); the weights of Conv and Gemm (scheme's weight type) and their biases (int32, scale
-// s_in * s_w). Throws octet::Error naming the value when a range it needs was never observed.
+// range); the weights of Conv and Gemm (scheme's weight type, per tensor or per channel) and
+// their biases (int32, scale s_in * s_w, per channel with the weights). Throws octet::Error
+// naming the value when a range it needs was never observed, and for per_channel with the
+// uint8 scheme.
 void quantize_graph(Graph& graph, const std::vector<ValueRange>& ranges, Scheme scheme,
                     const QuantizeOptions& options = {});
 

@@ -47,6 +47,14 @@ bool below_normal(float scale) { return scale < std::numeric_limits<float>::min(
 
 }  // namespace
 
+QuantParams per_tensor_params(DType dtype, float scale, int32_t zero_point) {
+  QuantParams p;
+  p.dtype = dtype;
+  p.scale = scale;
+  p.zero_point = zero_point;
+  return p;
+}
+
 QuantParams asymmetric_params(float min, float max, DType dtype) {
   min = std::min(min, 0.f);
   max = std::max(max, 0.f);
@@ -68,6 +76,39 @@ QuantParams symmetric_int8_params(float min, float max) {
   if (below_normal(p.scale)) p.scale = 1.f;
   p.zero_point = 0;
   return p;
+}
+
+QuantParams symmetric_int8_channel_params(const Tensor& w, int32_t axis) {
+  if (axis < 0 || axis >= int32_t(w.rank())) throw Error("per-channel axis " + std::to_string(axis) + " is outside the weight's rank");
+  const std::span<const float> v = w.values<float>();
+  const int64_t channels = w.dims[size_t(axis)];
+  int64_t inner = 1;
+  for (size_t d = size_t(axis) + 1; d < w.dims.size(); ++d) inner *= w.dims[d];
+  std::vector<float> absmax(size_t(channels), 0.f);
+  float all = 0.f;
+  for (size_t i = 0; i < v.size(); ++i) {
+    float& m = absmax[size_t((int64_t(i) / inner) % channels)];
+    m = std::max(m, std::fabs(v[i]));
+    all = std::max(all, std::fabs(v[i]));
+  }
+  QuantParams p = symmetric_int8_params(-all, all);
+  p.axis = axis;
+  p.channel_scales.resize(size_t(channels));
+  for (int64_t c = 0; c < channels; ++c)
+    p.channel_scales[size_t(c)] = absmax[size_t(c)] > 0 ? symmetric_int8_params(0.f, absmax[size_t(c)]).scale : p.scale;
+  p.scale = *std::max_element(p.channel_scales.begin(), p.channel_scales.end());
+  return p;
+}
+
+QuantParams channel_params(const QuantParams& p, int64_t c) {
+  return per_tensor_params(p.dtype, p.per_channel() ? p.channel_scales.at(size_t(c)) : p.scale, p.zero_point);
+}
+
+QuantParams element_params(const QuantParams& p, std::span<const int64_t> dims, int64_t i) {
+  if (!p.per_channel()) return channel_params(p, 0);
+  int64_t inner = 1;
+  for (size_t d = size_t(p.axis) + 1; d < dims.size(); ++d) inner *= dims[d];
+  return channel_params(p, (i / inner) % dims[size_t(p.axis)]);
 }
 
 int64_t quantize_value(float x, const QuantParams& p, bool narrow) {

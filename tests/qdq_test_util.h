@@ -31,7 +31,7 @@ inline Attribute integer(int64_t v) {
   return a;
 }
 
-inline QuantParams qp(DType t, float scale, int32_t zp) { return QuantParams{t, scale, zp}; }
+inline QuantParams qp(DType t, float scale, int32_t zp) { return quant::per_tensor_params(t, scale, zp); }
 
 struct Net {
   Graph g;
@@ -95,8 +95,10 @@ inline Tensor uniform(std::vector<int64_t> dims, uint32_t seed, float lo, float 
 
 inline Tensor fake_quant(const Tensor& t, const QuantParams& p) {
   Tensor out = t;
-  for (int64_t i = 0; i < t.numel(); ++i)
-    out.data<float>()[i] = quant::dequantize_value(quant::quantize_value(t.data<float>()[i], p), p);
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    const QuantParams e = quant::element_params(p, t.dims, i);   // per channel: its channel's scale
+    out.data<float>()[i] = quant::dequantize_value(quant::quantize_value(t.data<float>()[i], e), e);
+  }
   return out;
 }
 

@@ -60,6 +60,7 @@ struct Case {
   int32_t x_lo = 0, x_hi = 255;   // input value range
   int32_t w_lo = -128, w_hi = 127;
   int32_t r_lo = 0, r_hi = 255;   // residual value range
+  std::vector<int32_t> multipliers;   // per-channel (QConvParams::channel_multipliers), or empty
 };
 
 inline std::string describe(const Case& c) {
@@ -73,7 +74,7 @@ inline std::string describe(const Case& c) {
                 c.q.input_zero_point, c.q.weight_zero_point, c.q.output_zero_point, c.q.output_min, c.q.output_max,
                 c.q.requant.multiplier, c.q.requant.shift, c.q.residual_multiplier, c.q.residual_zero_point,
                 c.q.round_before_residual, c.q.conv_zero_point, c.q.conv_multiplier, c.q.add_shift, c.seed);
-  return buf;
+  return buf + std::string(c.multipliers.empty() ? "" : " per-channel");
 }
 
 // Shape with output size from the padding after (pad_bottom / pad_right).
@@ -125,7 +126,8 @@ inline void sensible_round_first(QConvParams& q, std::mt19937& rng) {
 
 // Runs every runnable variant on the case and compares with the oracle, image by image.
 inline void check(const Case& c) {
-  const QConvParams& q = c.q;
+  QConvParams q = c.q;
+  if (!c.multipliers.empty()) q.channel_multipliers = c.multipliers.data();
   const ConvNhwcParams& s = q.shape;
   SCOPED_TRACE(describe(c));
   std::mt19937 rng(c.seed);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "quant/scheme.h"
 #include "engine/compile.h"
 #include "engine/executor.h"
 #include "engine/pipeline/stages.h"
@@ -269,10 +270,10 @@ TEST(MalformedGraphs, CompilersRefuseAMalformedEpilogue) {
     Graph g = b.prepared();
     Node& conv = g.nodes.at(0);
     if (quantized) {
-      g.value(x).quant = QuantParams{DType::Uint8, 0.02f, 128};
-      g.value(conv.inputs[1]).quant = QuantParams{DType::Int8, 0.01f, 0};
-      g.value(conv.inputs[2]).quant = QuantParams{DType::Int32, 0.0002f, 0};
-      g.value(conv.outputs[0]).quant = QuantParams{DType::Uint8, 0.05f, 100};
+      g.value(x).quant = quant::per_tensor_params(DType::Uint8, 0.02f, 128);
+      g.value(conv.inputs[1]).quant = quant::per_tensor_params(DType::Int8, 0.01f, 0);
+      g.value(conv.inputs[2]).quant = quant::per_tensor_params(DType::Int32, 0.0002f, 0);
+      g.value(conv.outputs[0]).quant = quant::per_tensor_params(DType::Uint8, 0.05f, 100);
     }
     conv.epilogue.activation = Epilogue::Activation::Clip;
     conv.epilogue.min = 6.f;

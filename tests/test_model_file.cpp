@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <random>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "engine/runtime/model_file.h"
 #include "engine/runtime/session.h"
 #include "engine/runtime/steps/qconv.h"
+#include "engine/runtime/steps/qconv_channel.h"
 #include "octet/octet.h"
 #include "octet/octet.hpp"
 #include "quant/qdq_export.h"
@@ -56,8 +58,8 @@ void expect_bit_identical(const std::vector<float>& a, const std::vector<float>&
 }
 
 // The quantized plans, calibrated on 2 images per class (bit-exactness does not depend on
-// the calibration's quality), keyed "uint8", "int8", "u8s8", each also with int8 kernels
-// capped at every ISA this CPU has.
+// the calibration's quality), keyed "uint8", "int8", "u8s8", "int8 per-channel" and
+// "u8s8 per-channel", each also with int8 kernels capped at every ISA this CPU has.
 struct QuantPlans {
   std::vector<std::pair<std::string, Plan>> plans;
 };
@@ -68,8 +70,14 @@ const QuantPlans& quant_plans() {
     const CifarSet calib = cifar_select(train, calibration_indices(train, 2));
     const Graph base = quantization_base(load_runtime_graph(kModel));
     const auto ranges = calibrate_on_cifar(base, calib, ImageLayout::NHWC);
-    for (quant::Scheme scheme : {quant::Scheme::Uint8, quant::Scheme::Int8, quant::Scheme::U8S8}) {
-      const Graph g = quantize_model(base, ranges, scheme);
+    using quant::Scheme;
+    const std::pair<Scheme, bool> kinds[] = {{Scheme::Uint8, false}, {Scheme::Int8, false}, {Scheme::U8S8, false},
+                                             {Scheme::Int8, true},   {Scheme::U8S8, true}};
+    for (const auto& [scheme, per_channel] : kinds) {
+      quant::QuantizeOptions options;
+      options.per_channel = per_channel;
+      const Graph g = quantize_model(base, ranges, scheme, options);
+      const std::string key = std::string(quant::scheme_name(scheme)) + (per_channel ? " per-channel" : "");
       // The same quantized model as a QDQ file, which compiles residual blocks differently
       // (QConvParams::round_before_residual).
       const std::string qdq = testing::TempDir() + "/octet_model_file_" + std::to_string(::getpid()) + ".qdq.onnx";
@@ -77,15 +85,14 @@ const QuantPlans& quant_plans() {
         const std::string bytes = quant::export_qdq(g);
         std::ofstream(qdq, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       }
-      out->plans.emplace_back(std::string(quant::scheme_name(scheme)) + "/qdq", load_plan(qdq));
+      out->plans.emplace_back(key + "/qdq", load_plan(qdq));
       std::remove(qdq.c_str());
       using kernels::KernelIsa;
       const std::optional<KernelIsa> caps[] = {std::nullopt, KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni};
       for (const std::optional<KernelIsa>& isa : caps) {
         CompileOptions o;
         o.int8_isa = isa;
-        out->plans.emplace_back(std::string(quant::scheme_name(scheme)) + (isa ? std::string("/") + kernels::isa_name(*isa) : ""),
-                                compile_for_runtime(g, o));
+        out->plans.emplace_back(key + (isa ? std::string("/") + kernels::isa_name(*isa) : ""), compile_for_runtime(g, o));
       }
     }
     return out;
@@ -127,6 +134,7 @@ TEST(ModelFile, EveryQuantizationSchemeAndIsaRoundTripsBitIdentical) {
       bool rounded = false;
       for (const Step& st : loaded.steps)
         if (const auto* q = st.params_if<QConvStep>()) rounded = rounded || q->conv.round_before_residual;
+        else if (const auto* c = st.params_if<QConvChannelStep>()) rounded = rounded || c->conv.round_before_residual;
       EXPECT_TRUE(rounded) << "the QDQ plan has residual blocks that round first";
     }
     expect_bit_identical(run_plan(loaded), run_plan(plan));
@@ -139,6 +147,49 @@ TEST(ModelFile, EveryQuantizationSchemeAndIsaRoundTripsBitIdentical) {
     }
     std::printf("resnet8.octet %s: %zu bytes%s\n", name.c_str(), bytes.size(), vnni ? " (vnni)" : "");
   }
+}
+
+// Per-channel weights: every int8 ISA gives the same bytes as the widest, the plan holds
+// per-channel conv steps (and the per-tensor plans none), and a per-channel plan differs
+// from the per-tensor one of the same scheme. (The "/qdq" plans round residual blocks first:
+// another model.)
+TEST(ModelFile, PerChannelPlansAgreeAcrossIsas) {
+  std::map<std::string, std::vector<float>> outputs;
+  for (const auto& [name, plan] : quant_plans().plans) {
+    int channel_steps = 0;
+    for (const Step& st : plan.steps) channel_steps += st.params_if<QConvChannelStep>() != nullptr;
+    EXPECT_EQ(channel_steps > 0, name.find("per-channel") != std::string::npos) << name;
+    outputs[name] = run_plan(plan);
+  }
+  for (const std::string scheme : {"int8 per-channel", "u8s8 per-channel"}) {
+    for (const char* isa : {"/scalar", "/avx2", "/vnni"})
+      if (outputs.count(scheme + isa)) expect_bit_identical(outputs.at(scheme + isa), outputs.at(scheme));
+  }
+  expect_bit_identical(outputs.at("int8 per-channel"), outputs.at("u8s8 per-channel"));
+  EXPECT_NE(outputs.at("u8s8 per-channel"), outputs.at("u8s8"));
+}
+
+// The loader checks each per-channel multiplier against the step's largest.
+TEST(ModelFile, RefusesAPerChannelMultiplierAboveTheLargest) {
+  const Plan* plan = nullptr;
+  for (const auto& [name, p] : quant_plans().plans)
+    if (name == "u8s8 per-channel") plan = &p;
+  ASSERT_NE(plan, nullptr);
+  const QConvChannelStep* step = nullptr;
+  for (const Step& st : plan->steps)
+    if (!step) step = st.params_if<QConvChannelStep>();
+  ASSERT_NE(step, nullptr);
+  std::vector<uint8_t> bytes = model_file_bytes(*plan);
+  EXPECT_EQ(load_error(bytes), "");
+  // Find the multipliers in the file by their bytes (the weights are stored as they are).
+  const uint8_t* m = plan->weights.data() + step->multipliers_offset;
+  const size_t n = sizeof(int32_t) * size_t(step->conv.shape.out_c);
+  auto at = std::search(bytes.begin(), bytes.end(), m, m + n);
+  ASSERT_NE(at, bytes.end());
+  const int32_t too_big = step->conv.requant.multiplier + 1;
+  std::memcpy(&*at, &too_big, sizeof too_big);
+  fix_crc(bytes);
+  EXPECT_NE(load_error(bytes).find("per-channel multiplier out of range"), std::string::npos) << load_error(bytes);
 }
 
 TEST(ModelFile, SaveAndReadFile) {

@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "quant/scheme.h"
 #include "engine/reference/evaluate.h"
 #include "graph/passes/optimize.h"
 #include "graph/printer.h"
@@ -102,7 +103,7 @@ TEST(FuseConvEpilogue, QuantizedResidualKeepsTheConvOutputParameters) {
   const int c = b.conv("conv", x, 4, 4, 3, 1, kSame);
   b.output(b.node(OpKind::Add, "add", {c, x}));
   Graph g = b.prepared();
-  const QuantParams conv_output{DType::Uint8, 0.05f, 7};
+  const QuantParams conv_output = quant::per_tensor_params(DType::Uint8, 0.05f, 7);
   g.value(c).quant = conv_output;
   EXPECT_TRUE(fuse_conv_epilogue(g));
   ASSERT_EQ(ops_of(g), std::vector<OpKind>{OpKind::Conv});
@@ -226,7 +227,7 @@ TEST(FusedConvEval, ClearErrors) {
   conv.epilogue.alpha = 0.1f;
   expect_message("fused Relu takes no alpha or beta");
   conv.epilogue = Epilogue{};
-  conv.epilogue.conv_output = QuantParams{DType::Uint8, 0.5f, 3};
+  conv.epilogue.conv_output = quant::per_tensor_params(DType::Uint8, 0.5f, 3);
   expect_message("conv output parameters are fused without a residual");
   conv.epilogue = Epilogue{};
   EXPECT_EQ(message(), "no error");

@@ -580,15 +580,15 @@ TEST(QdqImport, RefusesWhatOctetsIrCannotHold) {
     Graph g = n.done({n.node(OpKind::DequantizeLinear, "dequant", {qo, s2, z}, "y")});
     expect_error([&] { quant::recognise_qdq(g); }, {"node 'dequant'", "node 'quant'", "other parameters"});
   }
-  {  // per-channel weights
+  {  // per-channel weights with unequal zero points (equal ones: tests/test_qdq_per_channel.cpp)
     QdqNet n;
     const int x = n.q(n.input("x", {1, 3, 2, 2}), a, "x");
     const int w = n.node(OpKind::DequantizeLinear, "w_dq",
                          {n.constant("w", int8_codes({4, 3, 1, 1}, 2)), n.constant("ws", uniform({4}, 3, 0.01f, 0.02f)),
-                          n.constant("wz", Tensor(DType::Int8, {4}))},
+                          n.constant("wz", Tensor::from<int8_t>({4}, {0, 1, 0, 0}))},
                          "wf", std::nullopt, {{"axis", integer(0)}});
     Graph g = n.done({n.node(OpKind::Conv, "conv", {x, w}, "y")});
-    expect_error([&] { quant::recognise_qdq(g); }, {"node 'w_dq'", "per-axis", "'ws' holds 4 values"});
+    expect_error([&] { quant::recognise_qdq(g); }, {"node 'w_dq'", "per-axis", "'wz' (4 values)", "unequal"});
   }
   {  // an initializer whose type is not its zero point's
     QdqNet n;

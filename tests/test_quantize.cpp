@@ -65,7 +65,7 @@ TEST(QuantParams, DenormalScalesBecomeOne) {
 }
 
 TEST(QuantParams, QuantizeRoundsHalfToEvenAndSaturates) {
-  QuantParams p{DType::Uint8, 1.f, 10};
+  QuantParams p = quant::per_tensor_params(DType::Uint8, 1.f, 10);
   EXPECT_EQ(quant::quantize_value(2.5f, p), 12);
   EXPECT_EQ(quant::quantize_value(3.5f, p), 14);
   EXPECT_EQ(quant::quantize_value(-2.5f, p), 8);

@@ -36,6 +36,8 @@ all as one .octet file that the runtime library loads without the ONNX importer.
   -o, --out F           the .octet file to write
   --scheme S            fp32 (default: the model as it is, FP32 or QDQ), or quantize an FP32
                         model first: uint8, int8 or u8s8 (per tensor, calibrated by --method)
+  --per-channel         with --scheme int8|u8s8: weights per output channel (symmetric int8,
+                        one scale per channel) instead of per tensor
   --calib F             calibration data for --scheme uint8|int8|u8s8: a CIFAR-10 file
                         (default: the bundled cifar10-train-subset.bin), or .npy files
                         (float32, [N, the input's other dims]): x.npy for a one-input model,
@@ -56,6 +58,7 @@ Exit status: 0 success, 1 error, 2 usage error.
 
 struct Options {
   bool help = false, autotune = true;
+  bool per_channel = false;
   std::string model, out, scheme = "fp32";
   CalibrationFlags calib;
   std::optional<kernels::KernelIsa> isa, int8_isa;
@@ -82,7 +85,7 @@ Options parse_options(int argc, char** argv) {
   for (std::string& s : args_s) av.push_back(s.data());
   std::vector<std::string> keys = {"out", "scheme", "isa", "int8-isa", "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
-  cli::Args args(static_cast<int>(av.size()), av.data(), {"help", "no-autotune"}, keys);
+  cli::Args args(static_cast<int>(av.size()), av.data(), {"help", "no-autotune", "per-channel"}, keys);
   Options o;
   if ((o.help = args.flag("help"))) return o;
   if (args.positional().size() != 1) throw Error("expected one model file");
@@ -94,6 +97,8 @@ Options parse_options(int argc, char** argv) {
     throw Error("--scheme: unknown scheme '" + o.scheme + "' (fp32, uint8, int8 or u8s8)");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
   refuse_method_without_quantizing(args, o.scheme != "fp32", "--scheme uint8|int8|u8s8");
+  o.per_channel = args.flag("per-channel");
+  if (o.per_channel && o.scheme == "fp32") throw Error("--per-channel needs --scheme int8 or u8s8");
   using kernels::KernelIsa;
   o.isa = isa_option(args, "isa", {KernelIsa::Sse2, KernelIsa::Avx2, KernelIsa::Avx512});
   o.int8_isa = isa_option(args, "int8-isa", {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Vnni});
@@ -117,7 +122,7 @@ int run(const Options& opt) {
     if (model.is_quantized()) throw Error(opt.model + " is already quantized (QDQ); use --scheme fp32 to compile it as it is");
     const bool progress = isatty(STDERR_FILENO) == 1;
     const CalibrationRun calibration = calibrate_from_flags(model, opt.calib, progress);
-    model = model.quantize(calibration.calibration, {*quant::scheme_from_name(opt.scheme), opt.calib.method.only()});
+    model = model.quantize(calibration.calibration, {*quant::scheme_from_name(opt.scheme), opt.calib.method.only(), opt.per_channel});
     std::printf("calib   %s\n", calibration.description.c_str());
   }
   const Plan& plan = model.compile(copts);

@@ -58,7 +58,7 @@ is [N,10]. Each --data file is reported on its own, and combined when there are 
                         image i of the --data files concatenated in order
   --quantize SCHEMES    also quantize the model and compare: a comma list of uint8, int8, u8s8,
                         or all. Calibrates once on --calib, quantizes each scheme with each
-                        --method (per tensor), and prints one table, a row per variant: model
+                        --granularity and --method, and prints one table, a row per variant: model
                         size (the QDQ ONNX file), the worst quantized tensor's SQNR, and per
                         --data file accuracy, change from FP32 and top-1 agreement with FP32.
                         Progress on stderr when it is a terminal
@@ -67,6 +67,9 @@ is [N,10]. Each --data file is reported on its own, and combined when there are 
   --percentile P        --method percentile: the percentile of |x| kept (default 99.99)
   --sqnr-images N       with --quantize: measure the worst SQNR on the first N images of the
                         first --data file, on the reference executor (default 100; 0: skip)
+  --granularity G       with --quantize: per-tensor (default), per-channel (int8 and u8s8 weights
+                        per output channel, symmetric) or both; uint8 is per tensor only
+  --per-channel         the same as --granularity per-channel
   --calib F             calibration data: a CIFAR-10 file (default: the bundled
                         cifar10-train-subset.bin), whose first --calib-per-class images of each
                         class, in file order, are used (a --data file that is the calibration
@@ -92,6 +95,7 @@ struct Options {
   bool reference = false;
   std::optional<std::string> save_probs;
   std::vector<quant::Scheme> schemes;
+  std::vector<bool> per_channel{false};   // weight granularities: per tensor, per channel
   CalibrationFlags calib;
   int64_t sqnr_images = 100;
   ResourceLimits limits;
@@ -114,9 +118,9 @@ std::vector<quant::Scheme> parse_schemes(const std::string& list) {
 }
 
 Options parse_options(int argc, char** argv) {
-  std::vector<std::string> keys = {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "sqnr-images", "max-memory", "max-cost"};
+  std::vector<std::string> keys = {"model", "data", "format", "limit", "batch", "threads", "save-probs", "quantize", "granularity", "sqnr-images", "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
-  cli::Args args(argc, argv, {"help", "json", "reference"}, keys);
+  cli::Args args(argc, argv, {"help", "json", "reference", "per-channel"}, keys);
   Options o;
   if (args.flag("help")) {
     o.help = true;
@@ -139,6 +143,17 @@ Options parse_options(int argc, char** argv) {
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin", /*several_methods=*/true);
   refuse_method_without_quantizing(args, !o.schemes.empty(), "--quantize");
   o.sqnr_images = args.get_int("sqnr-images", 100, 0, int64_t{1} << 31);
+  o.per_channel = {false};
+  if (args.flag("per-channel")) o.per_channel = {true};
+  if (auto g = args.get("granularity")) {
+    if (args.flag("per-channel")) throw Error("--per-channel and --granularity: give one of them");
+    if (*g == "per-tensor") o.per_channel = {false};
+    else if (*g == "per-channel") o.per_channel = {true};
+    else if (*g == "both") o.per_channel = {false, true};
+    else throw Error("--granularity: unknown granularity '" + *g + "' (per-tensor, per-channel or both)");
+  }
+  if ((args.flag("per-channel") || args.get("granularity")) && o.schemes.empty())
+    throw Error("--per-channel and --granularity need --quantize");
   o.limits = cli::resource_limits(args);
   if (!o.schemes.empty() && (o.reference || o.save_probs))
     throw Error("--quantize compares on the optimised runtime; it cannot be combined with --reference or --save-probs");
@@ -188,6 +203,7 @@ int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const 
     in.on_variant = [](const std::string& place, const std::string& name) {
       std::fprintf(stderr, "octet-eval: variant %s: %s\n", place.c_str(), name.c_str());
     };
+  in.per_channel = opt.per_channel;
   in.batch = static_cast<int>(opt.batch);
   in.threads = static_cast<int>(opt.threads);
   in.model_bytes = qdq_file_bytes;

@@ -48,6 +48,8 @@ output).
                         weights) or u8s8 (u8 activations, symmetric s8 weights); with --markdown
                         a comma-separated list or all (the default)
   --out F               where to write the QDQ model
+  --per-channel         int8 and u8s8: weights per output channel (symmetric int8, one scale per
+                        channel; exported as DequantizeLinear with `axis`) instead of per tensor
   --markdown            write no model: print the per-tensor SQNR as one Markdown table with a
                         column per scheme (calibrated once, each scheme quantized from it), and
                         per scheme the SQNR with only the weights quantized (activations float)
@@ -63,6 +65,7 @@ Exit status: 0 success, 1 error, 2 usage error.
 
 struct Options {
   bool help = false, report = true, markdown = false;
+  bool per_channel = false;
   std::string model, out, update_doc, calib = OCTET_DATA_DIR "/cifar10-train-subset.bin";
   std::vector<quant::Scheme> schemes;   // one, unless --markdown
   int64_t per_class = 100;
@@ -85,7 +88,7 @@ std::vector<quant::Scheme> parse_schemes(const std::string& list) {
 Options parse_options(int argc, char** argv) {
   std::vector<std::string> keys = {"model", "scheme", "out", "calib", "calib-per-class", "update-doc"};
   keys.insert(keys.end(), kMethodKeys.begin(), kMethodKeys.end());
-  cli::Args args(argc, argv, {"help", "no-report", "markdown"}, keys);
+  cli::Args args(argc, argv, {"help", "no-report", "markdown", "per-channel"}, keys);
   Options o;
   if ((o.help = args.flag("help"))) return o;
   if (!args.positional().empty()) throw Error("unexpected argument '" + args.positional()[0] + "'");
@@ -111,6 +114,7 @@ Options parse_options(int argc, char** argv) {
   o.per_class = args.get_int("calib-per-class", 100, 1, 100000);
   o.report = !args.flag("no-report");
   o.method = method_flags(args, false);
+  o.per_channel = args.flag("per-channel");
   return o;
 }
 
@@ -162,7 +166,7 @@ int run_markdown(const Options& opt, const Model& model, const Calibration& cali
   std::vector<SchemeErrors> tables;
   for (quant::Scheme scheme : opt.schemes)
     tables.push_back({std::string(quant::scheme_name(scheme)),
-                      error_report(calibration.base, model.quantize(calibration, {scheme, opt.method.only()}).graph(), calib, layout,
+                      error_report(calibration.base, model.quantize(calibration, {scheme, opt.method.only(), opt.per_channel}).graph(), calib, layout,
                                    progress, true)});
   const std::string table = quantization_error_markdown(tables);
   std::fputs(table.c_str(), stdout);
@@ -188,14 +192,14 @@ int run(const Options& opt) {
   const Calibration calibration = calibrate_on_cifar(model, calib, layout, progress);
   if (opt.markdown) return run_markdown(opt, model, calibration, calib, layout, progress);
   const quant::Scheme scheme = opt.schemes.at(0);
-  const Model quantized = model.quantize(calibration, {scheme, opt.method.only()});
+  const Model quantized = model.quantize(calibration, {scheme, opt.method.only(), opt.per_channel});
   quantized.export_qdq(opt.out);
   const Graph& q = quantized.graph();
   const std::vector<quant::ValueRange>& ranges = calibration.ranges;
   const Graph& base = calibration.base;
 
   std::printf("model   %s, scheme %s, calibration: %s on %zu images of %s (first %lld per class)\n",
-              opt.model.c_str(), std::string(quant::scheme_name(scheme)).c_str(), quant::method_label(opt.method.only()).c_str(),
+              opt.model.c_str(), quantized.scheme().c_str(), quant::method_label(opt.method.only()).c_str(),
               calib.size(), opt.calib.c_str(), static_cast<long long>(opt.per_class));
   std::printf("wrote   %s (%ju bytes)\n\n%s", opt.out.c_str(), static_cast<uintmax_t>(std::filesystem::file_size(opt.out)),
               range_table(q, ranges, opt.method.only()).c_str());

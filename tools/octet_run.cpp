@@ -60,6 +60,8 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
                         plan; QDQ models run their Q/DQ operators in float, as ONNX defines them
   --quantize SCHEME     quantize an FP32 ONNX model first: uint8, int8 or u8s8 (per tensor),
                         calibrated on --calib by --method
+  --per-channel         with --quantize int8|u8s8: weights per output channel (symmetric int8,
+                        one scale per channel) instead of per tensor
   --calib F             calibration data: a CIFAR-10 file (default: the bundled
                         cifar10-train-subset.bin) or .npy files as for --input
   --calib-per-class N   CIFAR-10: the first N images of each class (default 100)
@@ -71,6 +73,7 @@ Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...)
 
 struct Options {
   bool help = false, random = false, profile = false, json = false, reference = false;
+  bool per_channel = false;
   std::string model, output_dir, quantize;
   std::vector<std::string> inputs;
   uint32_t seed = 1;
@@ -82,7 +85,7 @@ struct Options {
 Options parse_options(int argc, char** argv) {
   std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
-  cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference"}, keys);
+  cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel"}, keys);
   Options o;
   if ((o.help = args.flag("help"))) return o;
   if (!args.positional().empty()) throw Error("unexpected argument '" + args.positional()[0] + "'");
@@ -104,6 +107,8 @@ Options parse_options(int argc, char** argv) {
   if (!o.quantize.empty() && !quant::scheme_from_name(o.quantize))
     throw Error("--quantize: unknown scheme '" + o.quantize + "' (uint8, int8 or u8s8)");
   if (!o.quantize.empty() && o.reference) throw Error("--quantize runs the int8 kernels; it cannot be combined with --reference");
+  o.per_channel = args.flag("per-channel");
+  if (o.per_channel && o.quantize.empty()) throw Error("--per-channel needs --quantize");
   if (o.profile && o.reference) throw Error("--profile times the compiled plan's steps; it cannot be combined with --reference");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
   refuse_method_without_quantizing(args, !o.quantize.empty(), "--quantize");
@@ -240,7 +245,7 @@ int run(const Options& opt) {
     if (model.format() != ModelFormat::Onnx || model.is_quantized())
       throw Error(opt.model + ": --quantize takes an FP32 ONNX model; this one is " + model.scheme());
     CalibrationRun c = calibrate_from_flags(model, opt.calib, !opt.json && isatty(STDERR_FILENO) == 1);
-    model = model.quantize(c.calibration, {*quant::scheme_from_name(opt.quantize), opt.calib.method.only()});
+    model = model.quantize(c.calibration, {*quant::scheme_from_name(opt.quantize), opt.calib.method.only(), opt.per_channel});
     calibration = c.description;
   }
   const std::vector<Input> inputs = model_inputs(opt, model);

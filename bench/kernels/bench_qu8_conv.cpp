@@ -3,7 +3,8 @@
 // fused Relu clamp and, for the 3x3 stride-1 layers, the fused residual (".../round-first": after
 // the intermediate rounding of a QDQ model, QConvParams::round_before_residual, as ResNet8 runs them);
 // each with weight_zero_point 0 (int8 / u8s8 schemes) and -128 (the uint8 scheme, whose
-// kernels add a window sum of the input). Then GEMMs as 1x1 convolutions over an m x 1 image:
+// kernels add a window sum of the input); with zero point 0 also "/per-channel" (one requantisation
+// multiplier per output channel, QConvParams::channel_multipliers). Then GEMMs as 1x1 convolutions over an m x 1 image:
 // the classifier (64 -> 10, M = 1 and 64) and square sizes 64..1024.
 //
 // items_per_second counts multiply-accumulates of the direct convolution; "peak%" is that rate
@@ -113,9 +114,15 @@ double macs_of(const kernels::QConvParams& q) {
   return double(p.out_h) * p.out_w * p.out_c * p.in_c * p.kernel_h * p.kernel_w;
 }
 
+// per_channel: one multiplier per output channel (QConvParams::channel_multipliers), spread
+// over [M/2, M] as per-channel weight scales make them, sharing the layer's shift.
 void bench_qconv(benchmark::State& state, const kernels::KernelVariant& v, kernels::QConvParams q, bool residual,
-                 int batch) {
+                 int batch, bool per_channel) {
   if (skip_unsupported(state, v)) return;
+  std::vector<int32_t> multipliers(size_t(q.shape.out_c));
+  for (size_t c = 0; c < multipliers.size(); ++c)
+    multipliers[c] = int32_t(int64_t{q.requant.multiplier} * int64_t(64 - c % 32) / 64);
+  if (per_channel) q.channel_multipliers = multipliers.data();
   const kernels::QConvU8Kernel& k = *v.qconv;
   const kernels::ConvNhwcParams& p = q.shape;
   const size_t in_n = size_t(p.in_h) * p.in_w * p.in_c, out_n = size_t(p.out_h) * p.out_w * p.out_c;
@@ -175,10 +182,15 @@ void register_qu8_conv(const kernels::KernelVariant& v) {
       for (int batch : {1, 64}) {
         const std::string name = std::string(v.name) + "/" + s.name + "/zw:" + std::to_string(zw) +
                                  "/batch:" + std::to_string(batch);
-        benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, q, s.residual, batch);
+        benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, q, s.residual, batch, false);
         if (s.residual)
           benchmark::RegisterBenchmark((name + "/round-first").c_str(), bench_qconv, v, conv_params(s, zw, true), true,
-                                       batch);
+                                       batch, false);
+        if (zw != 0) continue;   // per-channel weights are symmetric
+        benchmark::RegisterBenchmark((name + "/per-channel").c_str(), bench_qconv, v, q, s.residual, batch, true);
+        if (s.residual)
+          benchmark::RegisterBenchmark((name + "/round-first/per-channel").c_str(), bench_qconv, v,
+                                       conv_params(s, zw, true), true, batch, true);
       }
     }
   for (const GemmShape& g : kGemms)
@@ -187,7 +199,7 @@ void register_qu8_conv(const kernels::KernelVariant& v) {
       if (v.isa == kernels::KernelIsa::Scalar && g.m > 256) continue;
       const std::string name = std::string(v.name) + "/gemm_M:" + std::to_string(g.m) + "/N:" + std::to_string(g.n) +
                                "/K:" + std::to_string(g.k) + "/zw:" + std::to_string(zw);
-      benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, gemm_params(g, zw), false, 1);
+      benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, gemm_params(g, zw), false, 1, false);
     }
 }
 

@@ -117,7 +117,11 @@ Model Model::quantize(const Calibration& calibration, const QuantizeOptions& opt
   Model q;
   q.source_ = source_;
   q.scheme_ = std::string(quant::scheme_name(options.scheme));
-  q.graph_ = quantize_model(calibration.base, calibration.ranges, options.scheme, options.calibration);
+  if (options.per_channel) q.scheme_ += " per-channel";
+  quant::QuantizeOptions quantize;
+  quantize.calibration = options.calibration;
+  quantize.per_channel = options.per_channel;
+  q.graph_ = quantize_model(calibration.base, calibration.ranges, options.scheme, quantize);
   return q;
 }
 

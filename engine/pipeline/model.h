@@ -55,6 +55,9 @@ struct QuantizeOptions {
   // How activation ranges are calibrated (quant/calibration_method.h): MinMax by default, or
   // a clipping method and its percentile. Weights are per tensor.
   quant::MethodOptions calibration;
+  // Symmetric int8 weights with one scale per output channel (int8 and u8s8 only; the
+  // model's scheme() then reads e.g. "u8s8 per-channel"). Per tensor by default.
+  bool per_channel = false;
 };
 
 // What calibration observed: the float graph quantization starts from (quantization_base of

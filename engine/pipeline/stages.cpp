@@ -38,10 +38,8 @@ Graph quantization_base(const Graph& prepared) {
 }
 
 Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme,
-                     const quant::MethodOptions& method) {
+                     const quant::QuantizeOptions& options) {
   Graph q = base;
-  quant::QuantizeOptions options;
-  options.calibration = method;
   quant::quantize_graph(q, ranges, scheme, options);
   return q;
 }

@@ -12,6 +12,7 @@
 #include "graph/ir.h"
 #include "quant/calibrate.h"
 #include "quant/calibration_method.h"
+#include "quant/quantize_graph.h"
 #include "quant/scheme.h"
 
 namespace octet {
@@ -30,10 +31,10 @@ Plan load_plan(const std::string& onnx_path, const CompileOptions& options = {})
 // epilogue fusion (BatchNorm, Pad folded; Conv, Add, Relu separate).
 Graph quantization_base(const Graph& prepared);
 // The quantized graph of `base` (from quantization_base) for `scheme`, from the ranges
-// calibration observed on `base` (engine/pipeline/calibration.h), clipped by `method`
-// (quant/calibration_method.h; MinMax by default).
+// calibration observed on `base` (engine/pipeline/calibration.h), with `options`
+// (quant/quantize_graph.h: the calibration method, MinMax by default; per-channel weights).
 Graph quantize_model(const Graph& base, const std::vector<quant::ValueRange>& ranges, quant::Scheme scheme,
-                     const quant::MethodOptions& method = {});
+                     const quant::QuantizeOptions& options = {});
 
 // A plan for the optimised runtime from a prepared graph: float graphs are optimised,
 // quantized graphs (Value::quant set) have their epilogues fused and run on the int8 kernels.

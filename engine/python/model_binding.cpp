@@ -32,17 +32,15 @@ py::tuple shape_of(const TensorInfo& info) {
 
 QuantizeOptions quantize_options(const std::string& scheme, bool per_channel, const std::string& method,
                                  double percentile) {
-  // Per-channel weights are issue 15's: refused here by name rather than silently quantized
-  // per tensor.
-  if (per_channel)
-    throw py::value_error("per_channel=True is not implemented yet (issue 15): octet quantizes weights per tensor");
   const std::optional<quant::Method> m = quant::method_from_name(method);
   if (!m) throw py::value_error("unknown method '" + method + "' (minmax, percentile, entropy or mse)");
   if (!(percentile > 0 && percentile <= 100))
     throw py::value_error("percentile=" + std::to_string(percentile) + " is outside (0, 100]");
   const std::optional<quant::Scheme> s = quant::scheme_from_name(scheme);
   if (!s) throw py::value_error("unknown scheme '" + scheme + "' (uint8, int8 or u8s8)");
-  return {.scheme = *s, .calibration = {*m, percentile}};
+  if (per_channel && *s == quant::Scheme::Uint8)
+    throw py::value_error("per_channel=True needs scheme 'int8' or 'u8s8' (symmetric int8 weights), not 'uint8'");
+  return {.scheme = *s, .calibration = {*m, percentile}, .per_channel = per_channel};
 }
 
 Model quantize(const Model& model, py::handle calib, const std::string& scheme, bool per_channel,
@@ -71,7 +69,8 @@ scheme: "u8s8" (uint8 activations, int8 weights), "uint8" or "int8".
 method: how activation ranges are calibrated: "minmax" (the observed range), "percentile" (the
 `percentile`-th percentile of |x|, default 99.99), "entropy" (KL divergence, as TensorRT) or
 "mse" (the clipping with the least quantize-dequantize error); docs/quantization.md.
-per_channel: not implemented yet; True raises ValueError.
+per_channel: weights per output channel (symmetric int8, one scale per channel; int8 and u8s8
+only, ValueError for uint8); the model's scheme then reads e.g. "u8s8 per-channel".
 Only a float ONNX model can be quantized (octet.Error otherwise).)";
 
 }  // namespace

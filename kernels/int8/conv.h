@@ -11,15 +11,19 @@
 // What every variant computes, exactly (the oracle is kernels/reference/qconv.h):
 //   acc[co]  = bias[co] + sum over taps inside the input, ci of
 //                (x[ih][iw][ci] - input_zp) * (w[co][ci][kh][kw] - weight_zp)     (int32)
-//   v        = acc * requant.multiplier + (residual ? (r[oh][ow][co] - residual_zp) *
-//                                                      residual_multiplier : 0)       (int64)
+//   v        = acc * m[co] + (residual ? (r[oh][ow][co] - residual_zp) *
+//                                          residual_multiplier : 0)                   (int64)
 //   y        = clamp(output_zp + rounding_shift(v, requant.shift), output_min, output_max)
 // Taps that fall in the padding contribute nothing (as if they read input_zp).
+// m[co] is requant.multiplier for every channel (per-tensor weights), or with per-channel
+// weights channel_multipliers[co]: one multiplier per output channel (s_in * s_w[co] / s_out),
+// all sharing requant.shift, and requant.multiplier is then their maximum (so that the
+// range checks of one multiplier hold for every channel).
 //
 // With round_before_residual (a residual block of a QDQ model, docs/quantization.md: the conv
 // output is rounded to its own uint8 tensor c before the Add), the residual is required and
 // residual_multiplier is not added to the accumulator's product; instead
-//   c        = clamp(conv_zero_point + rounding_shift(acc * requant.multiplier,
+//   c        = clamp(conv_zero_point + rounding_shift(acc * m[co],
 //                                                     requant.shift), 0, 255)
 //   v        = (c - conv_zero_point) * conv_multiplier
 //              + (r[oh][ow][co] - residual_zp) * residual_multiplier              (int64)
@@ -51,6 +55,10 @@ struct QConvParams {
   int32_t conv_zero_point = 0;           // zc, 0..255
   int32_t conv_multiplier = 0;           // < 2^31, for (c - zc)
   int32_t add_shift = 1;                 // [1, 62], shared by conv_ and residual_multiplier
+  // Per-channel multipliers (out_c of them, each in [0, requant.multiplier]), or nullptr.
+  // Not a file field: the per-channel step type (engine/runtime/steps/qconv_channel.h)
+  // points it at the multipliers it keeps with the packed weights for each run.
+  const int32_t* channel_multipliers = nullptr;
 };
 
 struct QConvU8Kernel {

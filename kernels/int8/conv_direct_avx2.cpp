@@ -11,7 +11,9 @@
 // V weight loads and one 32-bit broadcast per pixel. 16 ymm registers hold P * V
 // accumulators, V weights, the broadcast and a product.
 //
-// Epilogue (bit-exact with requant.h): 64-bit products with vpmuldq on even and odd lanes;
+// Epilogue (bit-exact with requant.h): 64-bit products with vpmuldq on even and odd lanes
+// (by the layer's multiplier, or per-channel weights' per-lane multipliers, a separately
+// compiled epilogue so that the per-tensor one is unchanged);
 // AVX2 has no 64-bit arithmetic shift: see requantize() for how each path does without it.
 // round_before_residual runs that arithmetic twice: the conv into c - zc, clamped, then the
 // Add with the residual (QStage, conv_direct_impl.h).
@@ -138,11 +140,33 @@ struct Avx2Micro {
     }
   }
 
-  // acc[i] = zy + rounding_shift(acc[i] * m (+ (r - zr) * m_r), s), exactly, in int32 lanes:
-  // unclamped on the fast path (y - zy fits 32 bits), else clamped to [lo, hi].
+  // The multipliers vpmuldq reads for vector i (the low dword of each qword): its even lanes'
+  // and its odd lanes'. Per tensor both are the broadcast M; per channel (PC) the tile's
+  // table, lanes 0, 2, .. in place and 1, 3, .. shifted down.
+  template <bool PC, int V>
+  __attribute__((always_inline)) static __m256i m_even(const QStage& k, __m256i M, int i) {
+    if constexpr (PC) return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k.mv + 8 * (i % V)));
+    return M;
+  }
+  template <bool PC, int V>
+  __attribute__((always_inline)) static __m256i m_odd(const QStage& k, __m256i M, int i) {
+    if constexpr (PC) return _mm256_srli_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(k.mv + 8 * (i % V))), 32);
+    return M;
+  }
+
+  // One compiled epilogue per granularity, so that the per-tensor one is unchanged.
   template <int P, int V>
   __attribute__((always_inline)) static void requantize(const QStage& k, __m256i (&acc)[P * V], const uint8_t* res,
                                                         ptrdiff_t y_pixel, int32_t lanes) {
+    if (k.mv != nullptr) return requantize_as<P, V, true>(k, acc, res, y_pixel, lanes);
+    requantize_as<P, V, false>(k, acc, res, y_pixel, lanes);
+  }
+
+  // acc[i] = zy + rounding_shift(acc[i] * m (+ (r - zr) * m_r), s), exactly, in int32 lanes:
+  // unclamped on the fast path (y - zy fits 32 bits), else clamped to [lo, hi].
+  template <int P, int V, bool PC>
+  __attribute__((always_inline)) static void requantize_as(const QStage& k, __m256i (&acc)[P * V], const uint8_t* res,
+                                                           ptrdiff_t y_pixel, int32_t lanes) {
     constexpr int N = P * V;
     auto out_of = [&](int i) __attribute__((always_inline)) { return (i / V) * y_pixel + 8 * (i % V); };
     auto valid = [&](int i) __attribute__((always_inline)) { return lanes - 8 * (i % V); };
@@ -161,8 +185,8 @@ struct Avx2Micro {
 #pragma GCC unroll 32
       for (int i = 0; i < N; ++i) {
         const __m256i t = acc[i];
-        __m256i ev = _mm256_mul_epi32(t, M);
-        __m256i od = _mm256_mul_epi32(_mm256_srli_epi64(t, 32), M);
+        __m256i ev = _mm256_mul_epi32(t, m_even<PC, V>(k, M, i));
+        __m256i od = _mm256_mul_epi32(_mm256_srli_epi64(t, 32), m_odd<PC, V>(k, M, i));
         if (res != nullptr) {   // r as uint8 (zr is in C)
           const __m256i r = residual8(res + out_of(i), valid(i));
           ev = _mm256_add_epi64(ev, _mm256_mul_epi32(r, MR));
@@ -191,8 +215,8 @@ struct Avx2Micro {
 #pragma GCC unroll 32
       for (int i = 0; i < N; ++i) {
         const __m256i t = acc[i];
-        __m256i ev = _mm256_mul_epi32(t, M);
-        __m256i od = _mm256_mul_epi32(_mm256_srli_epi64(t, 32), M);
+        __m256i ev = _mm256_mul_epi32(t, m_even<PC, V>(k, M, i));
+        __m256i od = _mm256_mul_epi32(_mm256_srli_epi64(t, 32), m_odd<PC, V>(k, M, i));
         if (res != nullptr) {
           const __m256i r = _mm256_sub_epi32(residual8(res + out_of(i), valid(i)), ZR);
           ev = _mm256_add_epi64(ev, _mm256_mul_epi32(r, MR));

@@ -341,6 +341,9 @@ struct QConvDirect {
     a.conv_multiplier = q.conv_multiplier;
     a.add_shift = q.add_shift;
     a.kind = M::epilogue_kind(a, residual != nullptr);
+    // Per-channel multipliers: each super-block's lanes copied into a zero-padded table, so
+    // that the tiles load whole vectors (conv_direct_tile.h, QTileArgs::multipliers).
+    alignas(64) int32_t block_multipliers[Vmax * L];
     // Rows are one run of pixels when the next output row starts one pixel step after the last.
     const bool flat = ptrdiff_t{s.stride_h} * ptrdiff_t(pitch) == ptrdiff_t{s.out_w} * a.x_pixel;
     const ptrdiff_t out_row = ptrdiff_t{s.out_w} * s.out_c;
@@ -368,6 +371,10 @@ struct QConvDirect {
         const int32_t V = block_vectors(g, b), co0 = b * Vmax * L;
         const W* w = reinterpret_cast<const W*>(pw + size_t(b) * block_bytes(g, Vmax));
         const int32_t lanes = qc_min(s.out_c - co0, V * L);
+        if (q.channel_multipliers != nullptr) {
+          for (int32_t l = 0; l < Vmax * L; ++l) block_multipliers[l] = l < lanes ? q.channel_multipliers[co0 + l] : 0;
+          a.multipliers = block_multipliers;
+        }
         uint8_t* y = output + ptrdiff_t{c0} * out_row + co0;
         const uint8_t* res = residual != nullptr ? residual + ptrdiff_t{c0} * out_row + co0 : nullptr;
         if (flat) {

@@ -28,15 +28,22 @@ struct QTileArgs {
   bool round_first = false;
   int32_t conv_zero_point = 0, conv_multiplier = 0, add_shift = 1;
   int32_t kind = 0;        // the micro-kernel's epilogue specialisation (M::epilogue_kind)
+  // Per-channel weights (QConvParams::channel_multipliers): the multipliers of the tile's
+  // V * L lanes, zero past out_c, each <= multiplier (the largest, which the range checks
+  // below use); nullptr: `multiplier` for every lane.
+  const int32_t* multipliers = nullptr;
 };
 
 // One requantisation stage of a tile's epilogue, on int32 lanes t (and the residual r when the
 // stage takes it): y = clamp(zy + rounding_shift(t * m + (r - zr) * mr, shift), lo, hi).
 // `fast`: y - zy fits an int32 lane before the clamp and zy * 2^shift + 2^(shift-1) - zr * mr
-// fits int64 with the products, so the ISA files may take their short path.
+// fits int64 with the products, so the ISA files may take their short path. With `mv` (the
+// tile's per-channel multipliers, QTileArgs::multipliers) lane j multiplies by mv[j] <= m
+// instead of m: every bound below, proved for m, holds for each of them.
 struct QStage {
   int32_t m, shift, zy, lo, hi, mr, zr;
   bool fast;
+  const int32_t* mv;
 };
 
 // The conv's own epilogue (with the residual term when the tile has one). With M = m / 2^s
@@ -44,18 +51,18 @@ struct QStage {
 inline QStage q_conv_stage(const QTileArgs& a, bool res) {
   const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1)) &&
                     (!res || a.shift >= 10 || a.res_multiplier < (1 << (a.shift + 21)));
-  return {a.multiplier, a.shift, a.zero_point, a.lo, a.hi, a.res_multiplier, a.res_zero_point, fast};
+  return {a.multiplier, a.shift, a.zero_point, a.lo, a.hi, a.res_multiplier, a.res_zero_point, fast, a.multipliers};
 }
 // round_before_residual, first stage: c - zc, with zc moved into the clamp bounds.
 inline QStage q_round_stage(const QTileArgs& a) {
   const bool fast = a.shift <= 52 && int64_t{a.multiplier} <= (int64_t{1} << (a.shift - 1));
-  return {a.multiplier, a.shift, 0, -a.conv_zero_point, 255 - a.conv_zero_point, 0, 0, fast};
+  return {a.multiplier, a.shift, 0, -a.conv_zero_point, 255 - a.conv_zero_point, 0, 0, fast, a.multipliers};
 }
 // Second stage, on t = c - zc: |t|, |r - zr| <= 255 and m, m_r < 2^31 give |v| < 2^40, so
 // any shift >= 10 keeps y - zy within 2^30 + 1.
 inline QStage q_add_stage(const QTileArgs& a) {
   const bool fast = a.add_shift >= 10 && a.add_shift <= 52;
-  return {a.conv_multiplier, a.add_shift, a.zero_point, a.lo, a.hi, a.res_multiplier, a.res_zero_point, fast};
+  return {a.conv_multiplier, a.add_shift, a.zero_point, a.lo, a.hi, a.res_multiplier, a.res_zero_point, fast, nullptr};
 }
 
 // round_before_residual's Add in 32-bit lanes. Its operands d = c - zc and r fit int16, so

@@ -10,6 +10,8 @@
 // lane, wrapping like the reference's int32 accumulator.
 //
 // Epilogue (bit-exact with requant.h): v = acc * m (+ (r - zr) * m_r) in 64 bits with
+// (m the layer's multiplier, or per-channel weights' per-lane multipliers, a separately
+// compiled epilogue so that the per-tensor one is unchanged)
 // vpmuldq on the even and odd lanes, (v + 2^(s-1)) >> s with vpsraq, then the clamp. With
 // K = 144 (16 channels, 3x3) a vector gets only 36 vpdpbusd, so the epilogue is trimmed to
 // ~10 instructions per vector for the shifts calibrated models use (32..52; see epilogue()).
@@ -259,17 +261,44 @@ struct VnniMicro {
     }
   }
 
-  // acc[i] = zy + rounding_shift(acc[i] * m (+ (r - zr) * m_r), s), exactly, in int32 lanes:
-  // unclamped on the fast path (y - zy fits 32 bits), else clamped to [lo, hi].
+  // The multipliers vpmuldq reads for vector i (the low dword of each qword): its even lanes'
+  // and its odd lanes'. Per tensor both are the broadcast M; per channel (PC) the tile's
+  // table, lanes 0, 2, .. in place and 1, 3, .. shifted down.
+  template <bool PC, int V>
+  __attribute__((always_inline)) static __m512i m_even(const QStage& k, __m512i M, int i) {
+    if constexpr (PC) return _mm512_loadu_si512(k.mv + 16 * (i % V));
+    return M;
+  }
+  template <bool PC, int V>
+  __attribute__((always_inline)) static __m512i m_odd(const QStage& k, __m512i M, int i) {
+    if constexpr (PC) return _mm512_srli_epi64(_mm512_loadu_si512(k.mv + 16 * (i % V)), 32);
+    return M;
+  }
+
+  // One compiled epilogue per granularity, so that the per-tensor one is unchanged.
   template <int P, int V>
   __attribute__((always_inline)) static void requantize(const QStage& k, __m512i (&acc)[P * V], const uint8_t* res,
                                                         ptrdiff_t y_pixel, __mmask16 tail) {
+    if (k.mv != nullptr) return requantize_as<P, V, true>(k, acc, res, y_pixel, tail);
+    requantize_as<P, V, false>(k, acc, res, y_pixel, tail);
+  }
+  template <int P, int V>
+  __attribute__((always_inline)) static void requantize_hi32(const QStage& k, __m512i (&acc)[P * V]) {
+    if (k.mv != nullptr) return requantize_hi32_as<P, V, true>(k, acc);
+    requantize_hi32_as<P, V, false>(k, acc);
+  }
+
+  // acc[i] = zy + rounding_shift(acc[i] * m (+ (r - zr) * m_r), s), exactly, in int32 lanes:
+  // unclamped on the fast path (y - zy fits 32 bits), else clamped to [lo, hi].
+  template <int P, int V, bool PC>
+  __attribute__((always_inline)) static void requantize_as(const QStage& k, __m512i (&acc)[P * V], const uint8_t* res,
+                                                           ptrdiff_t y_pixel, __mmask16 tail) {
     constexpr int N = P * V;
     auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
     auto res_of = [&](int i) __attribute__((always_inline)) { return res + (i / V) * y_pixel + 16 * (i % V); };
     const __m512i M = _mm512_set1_epi64(k.m), MR = _mm512_set1_epi64(k.mr);
     const int64_t rnd = int64_t{1} << (k.shift - 1);
-    if (k.fast && res == nullptr && k.shift >= 33) return requantize_hi32<P, V>(k, acc);
+    if (k.fast && res == nullptr && k.shift >= 33) return requantize_hi32_as<P, V, PC>(k, acc);
     // Fast path (QStage::fast): y is exact in an int32 lane, and zy * 2^s joins the rounding
     // constant without overflowing int64: y = (v + 2^(s-1) + zy * 2^s - zr * m_r) >> s. Odd
     // lanes shift so that their result lands in the high dword, where the blend wants it:
@@ -284,8 +313,8 @@ struct VnniMicro {
 #pragma GCC unroll 32
       for (int i = 0; i < N; ++i) {
         const __m512i t = acc[i];
-        __m512i ev = _mm512_mul_epi32(t, M);
-        __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(t, 32), M);
+        __m512i ev = _mm512_mul_epi32(t, m_even<PC, V>(k, M, i));
+        __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(t, 32), m_odd<PC, V>(k, M, i));
         if (res != nullptr) {   // r as uint8 (zr is in C)
           const __m512i r = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res_of(i)));
           ev = _mm512_add_epi64(ev, _mm512_mul_epi32(r, MR));
@@ -305,8 +334,8 @@ struct VnniMicro {
 #pragma GCC unroll 32
       for (int i = 0; i < N; ++i) {
         const __m512i t = acc[i];
-        __m512i ev = _mm512_mul_epi32(t, M);
-        __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(t, 32), M);
+        __m512i ev = _mm512_mul_epi32(t, m_even<PC, V>(k, M, i));
+        __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(t, 32), m_odd<PC, V>(k, M, i));
         if (res != nullptr) {
           const __m512i r = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res_of(i))), ZR);
           ev = _mm512_add_epi64(ev, _mm512_mul_epi32(r, MR));
@@ -328,8 +357,8 @@ struct VnniMicro {
   // so y = (hi32(t * m) + K) >> (s - 32) on 32-bit lanes. |t * m| < 2^62 gives |hi32| <
   // 2^30, and K < 2^29 for s <= 52: no overflow. One permute gathers the high dwords of
   // the even and odd products, and two 64-bit adds and a blend are saved per vector.
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize_hi32(const QStage& k, __m512i (&acc)[P * V]) {
+  template <int P, int V, bool PC>
+  __attribute__((always_inline)) static void requantize_hi32_as(const QStage& k, __m512i (&acc)[P * V]) {
     constexpr int N = P * V;
     const __m512i M = _mm512_set1_epi64(k.m);
     const __m512i HI = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
@@ -338,8 +367,8 @@ struct VnniMicro {
     const __m128i SH = _mm_cvtsi32_si128(k.shift - 32);
 #pragma GCC unroll 32
     for (int i = 0; i < N; ++i) {
-      const __m512i ev = _mm512_mul_epi32(acc[i], M);
-      const __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(acc[i], 32), M);
+      const __m512i ev = _mm512_mul_epi32(acc[i], m_even<PC, V>(k, M, i));
+      const __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(acc[i], 32), m_odd<PC, V>(k, M, i));
       acc[i] = _mm512_sra_epi32(_mm512_add_epi32(_mm512_permutex2var_epi32(ev, HI, od), K), SH);
     }
   }

@@ -49,4 +49,16 @@ bool make_requant_pair(double m1, double m2, Requant* first, int32_t* second_mul
          scaled(m2, larger.shift, second_multiplier);
 }
 
+bool make_requant_channels(const double* reals, int32_t n, Requant* largest, int32_t* multipliers) {
+  double max = 0;
+  for (int32_t c = 0; c < n; ++c) {
+    if (!(reals[c] >= 0)) return false;
+    max = reals[c] > max ? reals[c] : max;
+  }
+  if (!make_requant(max, largest)) return false;
+  for (int32_t c = 0; c < n; ++c)
+    if (!scaled(reals[c], largest->shift, &multipliers[c])) return false;
+  return true;
+}
+
 }  // namespace octet::kernels

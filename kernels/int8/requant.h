@@ -30,6 +30,12 @@ bool make_requant(double real_multiplier, Requant* out);
 // that both fit in 31 bits. Returns false when either is out of range.
 bool make_requant_pair(double m1, double m2, Requant* first, int32_t* second_multiplier);
 
+// Per-channel multipliers M_c (a conv with per-channel weights: s_in * s_w[c] / s_out)
+// sharing one shift, chosen for the largest as make_requant does: largest->multiplier is
+// round(max M_c * 2^s) and multipliers[c] = round(M_c * 2^s) <= it. A channel whose M_c is
+// 2^-k of the largest keeps about 31 - k bits. Returns false when any is out of range.
+bool make_requant_channels(const double* reals, int32_t n, Requant* largest, int32_t* multipliers);
+
 inline int64_t rounding_shift(int64_t v, int32_t shift) {
   return (v + (int64_t{1} << (shift - 1))) >> shift;
 }

@@ -26,7 +26,8 @@ void qconv_nhwc(const QConvParams& p, const uint8_t* input_nhwc, const int8_t* w
         }
         const int32_t acc = static_cast<int32_t>(sum);   // int32, wrapping (see the header)
         const int64_t pixel = int64_t{oh} * s.out_w + ow;
-        int64_t v = int64_t{acc} * p.requant.multiplier;
+        const int32_t m = p.channel_multipliers != nullptr ? p.channel_multipliers[co] : p.requant.multiplier;
+        int64_t v = int64_t{acc} * m;
         if (p.round_before_residual) {   // c, its own uint8 tensor, then the Add
           const int32_t c = requantize_u8(v, p.requant.shift, p.conv_zero_point, 0, 255);
           const int64_t va = int64_t{c - p.conv_zero_point} * p.conv_multiplier +

@@ -46,8 +46,8 @@ def test_not_a_model_is_an_octet_error(tmp_path):
 
 def test_unimplemented_or_wrong_quantization_options_are_refused(resnet8):
     images = np.zeros((2, 32, 32, 3), np.float32)
-    with pytest.raises(ValueError, match="per_channel.*issue 15"):
-        resnet8.quantize(images, per_channel=True)
+    with pytest.raises(ValueError, match="per_channel=True needs scheme 'int8' or 'u8s8'"):
+        resnet8.quantize(images, scheme="uint8", per_channel=True)
     with pytest.raises(ValueError, match="unknown method 'kl'"):
         resnet8.quantize(images, method="kl")
     with pytest.raises(ValueError, match="percentile=0.*outside"):

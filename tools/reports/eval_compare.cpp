@@ -57,24 +57,31 @@ std::vector<VariantResult> compare_schemes(const ComparisonInput& in) {
   };
   Model fp32 = *in.model;
   run_variant("fp32", fp32.plan(), in.fp32_model_bytes);
-  const size_t count = in.schemes.size() * in.methods.size();
+  size_t count = 0;
   for (quant::Scheme scheme : in.schemes)
-    for (const quant::MethodOptions& method : in.methods) {
-      const std::string scheme_label(quant::scheme_name(scheme)), method_label = quant::method_label(method);
-      if (in.on_variant)
-        in.on_variant(std::to_string(results.size()) + "/" + std::to_string(count), scheme_label + " " + method_label);
-      Model q = in.model->quantize(*in.calibration, {scheme, method});
-      run_variant(scheme_label, q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
-      VariantResult& v = results.back();
-      v.granularity = "per-tensor";
-      v.method = method_label;
-      if (in.sqnr_images) {
-        // The plan before epilogue fusion, as octet-quantize's report: it also stores a
-        // residual block's conv output (tools/reports/quant_error.h).
-        const std::vector<TensorError> errors =
-            quantization_error(in.calibration->base, compile_plan(q.graph()), *in.sqnr_images, in.layout, false);
-        for (const TensorError& e : errors)
-          if (!v.worst_sqnr_db || e.sqnr_db() < *v.worst_sqnr_db) v.worst_sqnr_db = e.sqnr_db(), v.worst_tensor = e.value;
+    for (bool per_channel : in.per_channel) count += (per_channel && scheme == quant::Scheme::Uint8) ? 0 : in.methods.size();
+  for (quant::Scheme scheme : in.schemes)
+    for (bool per_channel : in.per_channel) {
+      if (per_channel && scheme == quant::Scheme::Uint8) continue;
+      for (const quant::MethodOptions& method : in.methods) {
+        const std::string scheme_label(quant::scheme_name(scheme)), method_label = quant::method_label(method);
+        const std::string granularity = per_channel ? "per-channel" : "per-tensor";
+        if (in.on_variant)
+          in.on_variant(std::to_string(results.size()) + "/" + std::to_string(count),
+                        scheme_label + " " + granularity + " " + method_label);
+        Model q = in.model->quantize(*in.calibration, {scheme, method, per_channel});
+        run_variant(scheme_label, q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
+        VariantResult& v = results.back();
+        v.granularity = granularity;
+        v.method = method_label;
+        if (in.sqnr_images) {
+          // The plan before epilogue fusion, as octet-quantize's report: it also stores a
+          // residual block's conv output (tools/reports/quant_error.h).
+          const std::vector<TensorError> errors =
+              quantization_error(in.calibration->base, compile_plan(q.graph()), *in.sqnr_images, in.layout, false);
+          for (const TensorError& e : errors)
+            if (!v.worst_sqnr_db || e.sqnr_db() < *v.worst_sqnr_db) v.worst_sqnr_db = e.sqnr_db(), v.worst_tensor = e.value;
+        }
       }
     }
   return results;

@@ -60,6 +60,9 @@ struct ComparisonInput {
   const CifarSet* sqnr_images = nullptr;
   // Called before each quantized variant is built and run, with its place ("3/12") and name.
   std::function<void(const std::string& place, const std::string& name)> on_variant;
+  // Weight granularities, each scheme with each: false per tensor, true per channel (not for
+  // uint8, whose weights are asymmetric: that pair is skipped).
+  std::vector<bool> per_channel{false};
   int batch = 32, threads = 1;
   // Bytes of the file a quantized model is stored as (its QDQ ONNX export); 0 if unknown.
   std::function<uint64_t(const Model&)> model_bytes;

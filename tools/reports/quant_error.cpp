@@ -45,8 +45,11 @@ Graph weights_only_graph(const Graph& quantized) {
   Graph g = quantized;
   for (Value& v : g.values) {
     if (v.quant && v.constant && v.constant->dtype == DType::Float32) {
-      for (float& x : std::span<float>(v.constant->data<float>(), static_cast<size_t>(v.constant->numel())))
-        x = quant::dequantize_value(quant::quantize_value(x, *v.quant), *v.quant);
+      float* x = v.constant->data<float>();
+      for (int64_t i = 0; i < v.constant->numel(); ++i) {
+        const QuantParams p = quant::element_params(*v.quant, v.constant->dims, i);
+        x[i] = quant::dequantize_value(quant::quantize_value(x[i], p), p);
+      }
     }
     v.quant.reset();
   }

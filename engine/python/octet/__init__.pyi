@@ -43,8 +43,8 @@ class Model:
         method: str = "minmax",
         percentile: float = 99.99,
     ) -> Model:
-        """The model quantized from calibration data (per tensor; method: minmax, percentile,
-        entropy or mse)."""
+        """The model quantized from calibration data (method: minmax, percentile, entropy or mse;
+        weights per tensor, or per channel)."""
     def compile(self, *, autotune: bool = True) -> None: ...
     def save(self, path: str) -> None:
         """Write the compiled plan as a .octet file."""

@@ -23,18 +23,6 @@ std::string QConvStep::summary(const QConvStep& p) {
          n(s.out_c) + ", " + n(s.out_h) + "x" + n(s.out_w);
 }
 
-template <typename IO, typename S>
-void QConvStep::fields(IO& io, S& p) {
-  auto& q = p.conv;
-  io(p.kernel);
-  conv_fields(io, q.shape);
-  io(q.input_zero_point), io(q.weight_zero_point), io(q.output_zero_point), io(q.output_min), io(q.output_max);
-  requant_fields(io, q.requant);
-  io(q.residual_multiplier), io(q.residual_zero_point);
-  io(q.round_before_residual), io(q.conv_zero_point), io(q.conv_multiplier), io(q.add_shift);
-  io(p.weights_offset);
-}
-
 void QConvStep::validate(PlanChecker& c, const Step& s, const QConvStep& p) {
   const kernels::QConvParams& q = p.conv;
   const kernels::ConvNhwcParams& sh = q.shape;

@@ -5,11 +5,12 @@
 #include <cstddef>
 
 #include "engine/runtime/step_type.h"
+#include "engine/runtime/steps/field_lists.h"
 #include "kernels/int8/conv.h"
 
 namespace octet {
 
-struct QConvStep final : StepParams {
+struct QConvStep : StepParams {   // not final: QConvChannelStep (qconv_channel.h) extends it
   const kernels::QConvU8Kernel* kernel = nullptr;
   kernels::QConvParams conv;
   size_t weights_offset = 0;   // bytes into Plan::weights
@@ -24,5 +25,18 @@ struct QConvStep final : StepParams {
   static void fields(IO& io, S& p);
   static void validate(PlanChecker&, const Step&, const QConvStep&);
 };
+
+// In the header: QConvChannelStep's field list starts with this one.
+template <typename IO, typename S>
+void QConvStep::fields(IO& io, S& p) {
+  auto& q = p.conv;
+  io(p.kernel);
+  conv_fields(io, q.shape);
+  io(q.input_zero_point), io(q.weight_zero_point), io(q.output_zero_point), io(q.output_min), io(q.output_max);
+  requant_fields(io, q.requant);
+  io(q.residual_multiplier), io(q.residual_zero_point);
+  io(q.round_before_residual), io(q.conv_zero_point), io(q.conv_multiplier), io(q.add_shift);
+  io(p.weights_offset);
+}
 
 }  // namespace octet

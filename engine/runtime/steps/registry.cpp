@@ -15,7 +15,7 @@ const StepType* const kStepTypes[] = {
     &QAveragePoolStep::kType,   &QAddStep::kType,           &QuantizeStep::kType,   &DequantizeStep::kType,
     &ReferenceUnaryF32Step::kType,  &DwConvF32Step::kType,      &GroupedConvF32Step::kType,
     &ConcatSliceF32Step::kType, &BinaryF32Step::kType,      &ReferenceNodeStep::kType,
-    &StridedCopyF32Step::kType, &GlobalMaxF32Step::kType,
+    &StridedCopyF32Step::kType, &GlobalMaxF32Step::kType,   &QConvChannelStep::kType,
 };
 }  // namespace
 

@@ -1,0 +1,39 @@
+#include "engine/runtime/steps/qconv_channel.h"
+
+#include <cstring>
+
+#include "engine/runtime/step_type_impl.h"
+
+namespace octet {
+
+void QConvChannelStep::run(const QConvChannelStep& p, const StepContext& c, int32_t row_begin, int32_t row_end) {
+  kernels::QConvParams q = p.conv;   // the pointer is not stored: it lives with the weights
+  q.channel_multipliers = reinterpret_cast<const int32_t*>(c.weights + p.multipliers_offset);
+  p.kernel->run(q, c.weights + p.weights_offset, c.input, c.input2, c.output, c.workspace, row_begin, row_end);
+}
+
+std::string QConvChannelStep::describe(const Step& s, const QConvChannelStep& p) {
+  return QConvStep::describe(s, p) + " per-channel";
+}
+
+template <typename IO, typename S>
+void QConvChannelStep::fields(IO& io, S& p) {
+  QConvStep::fields(io, p);
+  io(p.multipliers_offset);
+}
+
+void QConvChannelStep::validate(PlanChecker& c, const Step& s, const QConvChannelStep& p) {
+  QConvStep::validate(c, s, p);
+  const size_t n = size_t(p.conv.shape.out_c);
+  c.weights(p.multipliers_offset, n * sizeof(int32_t));
+  const uint8_t* at = c.plan().weights.data() + p.multipliers_offset;
+  for (size_t i = 0; i < n; ++i) {
+    int32_t m;
+    std::memcpy(&m, at + i * sizeof(int32_t), sizeof m);
+    c.require(m >= 0 && m <= p.conv.requant.multiplier, "per-channel multiplier out of range");
+  }
+}
+
+const StepType QConvChannelStep::kType = make_step_type<QConvChannelStep>(24, "qu8_conv_channel", true);
+
+}  // namespace octet
