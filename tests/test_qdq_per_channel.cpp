@@ -97,7 +97,7 @@ TEST(QdqPerChannel, ResNet8ExportsAxisAndRoundTrips) {
                                           CifarFormat::Auto, 24);
   const ImageLayout layout = ImageLayout::NHWC;
   TensorBatches calib({{make_cifar_input(images, 0, 16, layout)}});
-  Model q = fp32.quantize(calib, {.scheme = quant::Scheme::U8S8, .per_channel = true});
+  Model q = fp32.quantize(calib, {.scheme = quant::Scheme::U8S8, .calibration = {}, .per_channel = true});
   EXPECT_EQ(q.scheme(), "u8s8 per-channel");
   const std::string bytes = quant::export_qdq(q.graph());
 
@@ -142,10 +142,10 @@ TEST(QdqPerChannel, EveryOutputChannelGetsItsOwnScale) {
   const int y = net.node(OpKind::Gemm, "fc", {f, net.constant("fc_w", b)}, "y");
   Graph g = net.done({y});
   prepare_graph(g);
-  quant::MinMaxCalibrator calibrator(g);
+  quant::Calibrator calibrator(g);
   calibrator.observe(uniform({1, 4, 2, 2}, 4, -1, 1));
   Graph unquantized = g;
-  quant::quantize_graph(g, calibrator.ranges(), quant::Scheme::Int8, {.per_channel = true});
+  quant::quantize_graph(g, calibrator.ranges(), quant::Scheme::Int8, {.bias_correction = true, .calibration = {}, .per_channel = true});
   auto params = [&](const std::string& name) {
     for (const Value& v : g.values)
       if (v.name == name) return *v.quant;
@@ -176,7 +176,7 @@ TEST(QdqPerChannel, EveryOutputChannelGetsItsOwnScale) {
     for (int64_t p : peak) EXPECT_EQ(p, 127) << name;
   }
   // The uint8 scheme has asymmetric weights: refused by name.
-  expect_error([&] { quant::quantize_graph(unquantized, calibrator.ranges(), quant::Scheme::Uint8, {.per_channel = true}); },
+  expect_error([&] { quant::quantize_graph(unquantized, calibrator.ranges(), quant::Scheme::Uint8, {.bias_correction = true, .calibration = {}, .per_channel = true}); },
                {"per-channel", "uint8"});
 }
 

@@ -32,8 +32,15 @@ struct Readers {
   }
 };
 
+// The epilogue fields this pass sets (a copy of the whole Epilogue would copy its quantized
+// optional too, for nothing).
+struct Activation {
+  Act activation = Act::None;
+  float alpha = 0.f, beta = 0.f;
+};
+
 // The activation one node applies to x on its own (Sigmoid, HardSigmoid, HardSwish).
-bool single_activation(const Node& act, Epilogue& e) {
+bool single_activation(const Node& act, Activation& e) {
   if (act.outputs.size() != 1 || act.input_count() != 1) return false;
   switch (act.op) {
     case OpKind::Sigmoid: e.activation = Act::Sigmoid; return true;
@@ -59,7 +66,7 @@ bool fuse_conv_activation(Graph& g) {
     const int x = conv.outputs[0];
     if (opt::is_graph_output(g, x)) continue;
     const std::vector<int>& r = readers.of[static_cast<size_t>(x)];
-    Epilogue e = conv.epilogue;
+    Activation e{conv.epilogue.activation, conv.epilogue.alpha, conv.epilogue.beta};
     std::vector<int> fused;   // the nodes the epilogue replaces; the last one's output is the result
     if (uses[static_cast<size_t>(x)] == 1 && single_activation(g.nodes[static_cast<size_t>(r[0])], e)) {
       fused = {r[0]};
@@ -81,7 +88,9 @@ bool fuse_conv_activation(Graph& g) {
     }
     if (fused.empty()) continue;
     for (int n : fused) drop[static_cast<size_t>(n)] = true;
-    conv.epilogue = e;
+    conv.epilogue.activation = e.activation;
+    conv.epilogue.alpha = e.alpha;
+    conv.epilogue.beta = e.beta;
     conv.outputs[0] = g.nodes[static_cast<size_t>(fused.back())].outputs[0];
     changed = true;
   }
