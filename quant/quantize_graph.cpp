@@ -180,9 +180,10 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
       w.quant = symmetric_int8_channel_params(*w.constant, output_axis(n));
     else
       w.quant = weights_symmetric(scheme) ? symmetric_int8_params(lo, hi) : asymmetric_params(lo, hi, DType::Uint8);
+    // correct_bias may add a value (a bias the node did not have): `w` is not valid after it.
     if (options.bias_correction) correct_bias(g, n, ranges);
     if (n.has_input(2) && g.value(n.inputs[2]).constant)
-      g.value(n.inputs[2]).quant = bias_params(g.value(n.inputs[0]).quant->scale, *w.quant);
+      g.value(n.inputs[2]).quant = bias_params(g.value(n.inputs[0]).quant->scale, *g.value(n.inputs[1]).quant);
   }
 }
 

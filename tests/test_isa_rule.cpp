@@ -87,8 +87,11 @@ std::string demangle(const std::string& name) {
   return status == 0 && d ? d.get() : name;
 }
 
-// One line per weak symbol that an ISA object shares with another object: the symbol and
-// every object that defines it, with its ISA.
+// One line per weak symbol that an ISA object shares with an object of another ISA (or a
+// baseline one): the symbol and every object that defines it, with its ISA. Copies among
+// objects of one ISA are compiled with the same flags, so whichever the linker keeps runs
+// wherever the others would (an unoptimised or sanitizer build leaves xsimd's math helpers,
+// such as exp_reduction<float, avx2>, out of line in every avx2 file that calls them).
 std::vector<std::string> isa_rule_violations(const std::vector<ObjectSymbols>& objects) {
   std::map<std::string, std::vector<const ObjectSymbols*>> definers;
   for (const ObjectSymbols& o : objects)
@@ -96,8 +99,12 @@ std::vector<std::string> isa_rule_violations(const std::vector<ObjectSymbols>& o
   std::vector<std::string> out;
   for (const auto& [symbol, objs] : definers) {
     bool in_isa_file = false;
-    for (const ObjectSymbols* o : objs) in_isa_file = in_isa_file || !o->isa.empty();
-    if (objs.size() < 2 || !in_isa_file) continue;
+    std::set<std::string> isas;
+    for (const ObjectSymbols* o : objs) {
+      in_isa_file = in_isa_file || !o->isa.empty();
+      isas.insert(o->isa);
+    }
+    if (objs.size() < 2 || !in_isa_file || isas.size() < 2) continue;
     std::string line = demangle(symbol) + " is defined by";
     for (const ObjectSymbols* o : objs) line += "\n    " + o->path + " (" + (o->isa.empty() ? "baseline" : o->isa) + ")";
     out.push_back(line);
