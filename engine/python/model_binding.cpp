@@ -38,7 +38,7 @@ QuantizeOptions quantize_options(const std::string& scheme, bool per_channel, co
     throw py::value_error("percentile=" + std::to_string(percentile) + " is outside (0, 100]");
   const std::optional<quant::Scheme> s = quant::scheme_from_name(scheme);
   if (!s) throw py::value_error("unknown scheme '" + scheme + "' (uint8, int8 or u8s8)");
-  if (per_channel && *s == quant::Scheme::Uint8)
+  if (per_channel && !quant::weights_symmetric(*s))
     throw py::value_error("per_channel=True needs scheme 'int8' or 'u8s8' (symmetric int8 weights), not 'uint8'");
   return {.scheme = *s, .calibration = {*m, percentile}, .per_channel = per_channel};
 }

@@ -57,33 +57,38 @@ std::vector<VariantResult> compare_schemes(const ComparisonInput& in) {
   };
   Model fp32 = *in.model;
   run_variant("fp32", fp32.plan(), in.fp32_model_bytes);
-  size_t count = 0;
+  // Every (scheme, granularity, method) to run; per-channel weights need a symmetric-weight
+  // scheme (quant::weights_symmetric), so uint8 is per tensor only.
+  struct Variant {
+    quant::Scheme scheme;
+    bool per_channel;
+    quant::MethodOptions method;
+  };
+  std::vector<Variant> variants;
   for (quant::Scheme scheme : in.schemes)
-    for (bool per_channel : in.per_channel) count += (per_channel && scheme == quant::Scheme::Uint8) ? 0 : in.methods.size();
-  for (quant::Scheme scheme : in.schemes)
-    for (bool per_channel : in.per_channel) {
-      if (per_channel && scheme == quant::Scheme::Uint8) continue;
-      for (const quant::MethodOptions& method : in.methods) {
-        const std::string scheme_label(quant::scheme_name(scheme)), method_label = quant::method_label(method);
-        const std::string granularity = per_channel ? "per-channel" : "per-tensor";
-        if (in.on_variant)
-          in.on_variant(std::to_string(results.size()) + "/" + std::to_string(count),
-                        scheme_label + " " + granularity + " " + method_label);
-        Model q = in.model->quantize(*in.calibration, {scheme, method, per_channel});
-        run_variant(scheme_label, q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
-        VariantResult& v = results.back();
-        v.granularity = granularity;
-        v.method = method_label;
-        if (in.sqnr_images) {
-          // The plan before epilogue fusion, as octet-quantize's report: it also stores a
-          // residual block's conv output (tools/reports/quant_error.h).
-          const std::vector<TensorError> errors =
-              quantization_error(in.calibration->base, compile_plan(q.graph()), *in.sqnr_images, in.layout, false);
-          for (const TensorError& e : errors)
-            if (!v.worst_sqnr_db || e.sqnr_db() < *v.worst_sqnr_db) v.worst_sqnr_db = e.sqnr_db(), v.worst_tensor = e.value;
-        }
-      }
+    for (bool per_channel : in.per_channel)
+      if (!per_channel || quant::weights_symmetric(scheme))
+        for (const quant::MethodOptions& method : in.methods) variants.push_back({scheme, per_channel, method});
+  for (const auto& [scheme, per_channel, method] : variants) {
+    const std::string scheme_label(quant::scheme_name(scheme)), method_label = quant::method_label(method);
+    const std::string granularity = per_channel ? "per-channel" : "per-tensor";
+    if (in.on_variant)
+      in.on_variant(std::to_string(results.size()) + "/" + std::to_string(variants.size()),
+                    scheme_label + " " + granularity + " " + method_label);
+    Model q = in.model->quantize(*in.calibration, {scheme, method, per_channel});
+    run_variant(scheme_label, q.plan(), in.model_bytes ? in.model_bytes(q) : 0);
+    VariantResult& v = results.back();
+    v.granularity = granularity;
+    v.method = method_label;
+    if (in.sqnr_images) {
+      // The plan before epilogue fusion, as octet-quantize's report: it also stores a
+      // residual block's conv output (tools/reports/quant_error.h).
+      const std::vector<TensorError> errors =
+          quantization_error(in.calibration->base, compile_plan(q.graph()), *in.sqnr_images, in.layout, false);
+      for (const TensorError& e : errors)
+        if (!v.worst_sqnr_db || e.sqnr_db() < *v.worst_sqnr_db) v.worst_sqnr_db = e.sqnr_db(), v.worst_tensor = e.value;
     }
+  }
   return results;
 }
 
