@@ -3,7 +3,8 @@
 # with the default limits, under a virtual memory ulimit (KiB; 0 skips it: AddressSanitizer
 # reserves terabytes of address space) and a 30 s timeout per command. Each case must either
 # exit 1 with a clean error naming the node and op (or the file), or exit 0 with the same
-# output on the optimised runtime as on the reference executor. Prints one line per command:
+# output on the optimised runtime as on the reference executor; and none may take more than
+# 1 GiB of memory (max RSS, when /usr/bin/time is there). Prints one line per command:
 #   class | result | seconds | max RSS (KiB, "-" without /usr/bin/time) | command
 #
 # usage: run_hostile.sh TOOLS_DIR DATA_FILE MODELS_DIR ULIMIT_KIB
@@ -35,6 +36,10 @@ report() {
   # A file that is not a model is refused before reading: in well under a second.
   if [ "$class" = file ] && [ "$(echo "$seconds" | awk '{ print ($1 >= 1) }')" = 1 ]; then
     ok=0 detail="took ${seconds}s, not under 1 s; $detail"
+  fi
+  # No tool takes more than 1 GiB with the default limits.
+  if [ "$rss" != - ] && [ "$rss" -gt 1048576 ]; then
+    ok=0 detail="max RSS ${rss} KiB, over 1 GiB; $detail"
   fi
   cases=$((cases + 1))
   if [ "$ok" = 1 ]; then result=ok; else result="FAIL(exit $status)"; failures=$((failures + 1)); fi
@@ -94,19 +99,24 @@ printf '%-11s | %-14s | %7s | %8s | %s\n' class result seconds "RSS KiB" command
 # Memory and cost beyond the default limits.
 m=$models/constant_of_shape_from_pixel.onnx
 expect memory "node 'fill' (ConstantOfShape" "memory limit" -- "$tools/octet-eval" --model "$m" $eval_flags --reference
+expect memory "node 'fill' (ConstantOfShape" "memory limit" -- "$tools/octet-run" --model "$m" --random --batch 4 --reference
+# The optimised runtime does not run a Slice that drops the batch: refused before running.
+expect memory "node 'slice' (Slice" -- "$tools/octet-eval" --model "$m" $eval_flags
 
-# all_tools CLASS MODEL NEEDLE...: octet-eval on both executors, octet-compile and
+# all_tools CLASS MODEL NEEDLE...: octet-eval on both executors, octet-run, octet-compile and
 # octet-inspect --plan all refuse MODEL with every needle in the message.
 all_tools() {
   class=$1 m=$2; shift 2
   expect "$class" "$@" -- "$tools/octet-eval" --model "$m" $eval_flags
   expect "$class" "$@" -- "$tools/octet-eval" --model "$m" $eval_flags --reference
+  expect "$class" "$@" -- "$tools/octet-run" --model "$m" --random --batch 4
   expect "$class" "$@" -- "$tools/octet-compile" "$m" -o "${m%.onnx}.octet"
   expect "$class" "$@" -- "$tools/octet-inspect" "$m" --plan
 }
 
 all_tools memory "$models/conv_huge_pads.onnx" "node 'conv' (Conv" "memory limit"
 all_tools cost "$models/maxpool_2p20.onnx" "node 'pool' (MaxPool" "cost limit"
+all_tools cost "$models/conv_3p5e12_macs.onnx" "node 'conv' (Conv" "cost limit"
 
 # QDQ pairs before a float consumer, at an ordinary and at degenerate scales.
 for m in qdq_scale_half qdq_scale_1e_45 qdq_scale_3e38; do
@@ -135,6 +145,14 @@ good=$models/qdq_scale_half.onnx
 expect file "/dev/zero" "not a regular file" -- "$tools/octet-inspect" /dev/zero
 expect file "/dev/zero" "not a regular file" -- "$tools/octet-eval" --model /dev/zero $eval_flags
 expect file "/dev/zero" "not a regular file" -- "$tools/octet-compile" /dev/zero -o "$models/zero.octet"
+expect file "/dev/zero" "not a regular file" -- "$tools/octet-run" --model /dev/zero --random
+# -o naming a FIFO (or /dev/null): refused before writing, and the node is left in place
+# (octet-compile removes a written file that does not load; never a device or FIFO).
+fifo=$models/out.fifo
+rm -f "$fifo"; mkfifo "$fifo"
+expect file "$fifo" "not a regular file" -- "$tools/octet-compile" "$good" -o "$fifo"
+[ -p "$fifo" ] || { echo "     octet-compile removed the FIFO $fifo"; failures=$((failures + 1)); }
+rm -f "$fifo"
 expect file "$models" "is a directory" -- "$tools/octet-eval" --model "$good" --data "$models" --limit 8
 expect file "$models" "is a directory" -- "$tools/octet-eval" --model "$models" $eval_flags
 
