@@ -38,5 +38,5 @@ string(REGEX REPLACE "/$" "" OCTET_PC_TO_PREFIX "${OCTET_PC_TO_PREFIX}")
 configure_file(cmake/octet.pc.in "${PROJECT_BINARY_DIR}/package/octet.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/package/octet.pc" DESTINATION "${pc_dir}")
 
-# The Python module (issue 16, item 1) installs here too, where the prefix's Python finds it:
-# add its install(TARGETS ... DESTINATION <site-packages under the prefix>) below this line.
+# The Python module installs into the same prefix, where its Python finds it: its install rules
+# are in engine/python/CMakeLists.txt (OCTET_PYTHON_INSTALL_DIR).

@@ -1,4 +1,4 @@
-// Whole-file reads (graph/read_file.h) behind every reader of a user's file: a device, a
+// Whole-file reads (engine/runtime/read_file.h) behind every reader of a user's file: a device, a
 // directory, a FIFO or a file larger than its format allows is refused at once, before a byte
 // is read, with an I/O error naming the path (issue 17: /dev/zero used to be read until
 // memory ran out, and a directory gave std::bad_alloc or an internal error).

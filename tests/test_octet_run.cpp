@@ -178,6 +178,24 @@ TEST(OctetRun, ErrorsNameTheInputAndTheShapes) {
   EXPECT_NE(r.out.find("--profile times the compiled plan's steps"), std::string::npos) << r.out;
 }
 
+// --max-memory and --max-cost reach the compiler, the session and the reference executor:
+// ResNet8 (about 1.1 MiB planned, 1.25e7 MACs per image) is refused under smaller limits.
+TEST(OctetRun, ResourceLimitsRefuseOnBothExecutors) {
+  Result r = sh(kRun + " --model " + kModel + " --random --max-memory 1M");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("over the memory limit of 1.0 MiB"), std::string::npos) << r.out;
+  for (const char* executor : {"", " --reference"}) {
+    r = sh(kRun + " --model " + kModel + " --random --max-cost 1e6" + executor);
+    EXPECT_EQ(r.status, 1) << executor;
+    EXPECT_NE(r.out.find("over the cost limit of 1e+06 per image"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(Conv, opset 15)"), std::string::npos) << r.out;
+  }
+  r = sh(kRun + " --model " + kModel + " --random --reference --max-memory 64K");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("over the memory limit of 64.0 KiB"), std::string::npos) << r.out;
+  EXPECT_EQ(sh(kRun + " --model " + kModel + " --random --max-memory 2M --max-cost 2e7").status, 0);
+}
+
 std::vector<char> file_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "engine/pipeline/model.h"
@@ -107,7 +108,17 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
+// -o must name a regular file (or a new one): the written file is loaded back and removed if
+// it does not load, and a device such as /dev/null is never removed (root could unlink it).
+void check_output_path(const std::string& out) {
+  std::error_code ec;
+  const std::filesystem::file_status st = std::filesystem::status(out, ec);
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw Error(out + ": is not a regular file (a directory, device, FIFO or socket); -o names the .octet file to write");
+}
+
 int run(const Options& opt) {
+  check_output_path(opt.out);
   CompileOptions copts;
   copts.autotune = opt.autotune;
   copts.f32_isa = opt.isa;
@@ -132,7 +143,7 @@ int run(const Options& opt) {
   try {
     (void)Model::load(opt.out);
   } catch (const Error& e) {
-    std::remove(opt.out.c_str());
+    if (std::filesystem::is_regular_file(opt.out)) std::remove(opt.out.c_str());
     throw Error(opt.out + ": the written file does not load, removed it: " + e.what());
   }
   std::printf("model   %s, scheme %s\nwrote   %s (%ju bytes: %zu bytes of packed weights)\n%s", opt.model.c_str(),

@@ -66,7 +66,7 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
                         cifar10-train-subset.bin) or .npy files as for --input
   --calib-per-class N   CIFAR-10: the first N images of each class (default 100)
   --calib-count N       the first N calibration samples (default: all)
-)" OCTET_METHOD_USAGE R"(  --help                this text
+)" OCTET_METHOD_USAGE OCTET_CLI_LIMITS_USAGE R"(  --help                this text
 
 Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...), 2 usage error.
 )";
@@ -80,10 +80,12 @@ struct Options {
   std::optional<int64_t> batch;
   int64_t bench = 0, warmup = 10, threads = 1;
   CalibrationFlags calib;
+  ResourceLimits limits;
 };
 
 Options parse_options(int argc, char** argv) {
-  std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize"};
+  std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize",
+                                   "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
   cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel"}, keys);
   Options o;
@@ -112,6 +114,7 @@ Options parse_options(int argc, char** argv) {
   if (o.profile && o.reference) throw Error("--profile times the compiled plan's steps; it cannot be combined with --reference");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
   refuse_method_without_quantizing(args, !o.quantize.empty(), "--quantize");
+  o.limits = cli::resource_limits(args);
   return o;
 }
 
@@ -158,10 +161,15 @@ using RunBatch = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
 
 RunBatch make_runner(const Options& opt, Model& model, std::optional<ModelSession>& session, int64_t batch) {
   if (opt.reference) {
-    auto exec = std::make_shared<ReferenceExecutor>(model.graph());
+    auto exec = std::make_shared<ReferenceExecutor>(model.graph(), opt.limits);
     return [exec](const std::vector<Tensor>& in) { return exec->run(in); };
   }
-  session.emplace(model, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)});
+  if (model.format() != ModelFormat::OctetFile) {
+    CompileOptions compile_options;   // compiled here so that --max-memory and --max-cost apply
+    compile_options.limits = opt.limits;
+    model.compile(compile_options);
+  }
+  session.emplace(model, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)}, opt.limits);
   const std::vector<TensorInfo> infos = model.inputs();
   return [&session, infos](const std::vector<Tensor>& in) {
     std::vector<NamedTensor> named;

@@ -72,6 +72,16 @@ def maxpool_2p20():
     return model("maxpool_2p20", nodes, inits)
 
 
+def conv_3p5e12_macs():
+    # A 1024x1024 kernel with pads 1023 (each window keeps an input pixel): a 1055x1055 output
+    # of 3 * 2^20 multiply-accumulates each, 3.5e12 per image (class 4; 12 MB of weights).
+    nodes = [helper.make_node("Conv", ["x", "w"], ["conv_out"], name="conv", kernel_shape=[1024, 1024],
+                              pads=[1023] * 4)]
+    inits = [numpy_helper.from_array(np.full((1, 3, 1024, 1024), 1e-6, np.float32), "w")]
+    head(nodes, inits, "conv_out", 1)
+    return model("conv_3p5e12_macs", nodes, inits)
+
+
 def qdq_before_float(scale):
     # Transpose -> QuantizeLinear -> DequantizeLinear -> GlobalAveragePool -> ... -> Softmax: the
     # pair's consumer runs in float, so the optimised runtime must quantize exactly as the
@@ -198,9 +208,9 @@ def conv_denormal_weights():
 
 # Models an ONNX checker would refuse: octet must refuse them too, so they are written unchecked.
 INVALID = (add_three_inputs, maxpool_storage_order_5)
-VALID = (constant_of_shape_from_pixel, conv_huge_pads, maxpool_2p20, qdq_scale_half,
-         qdq_scale_1e_45, qdq_scale_3e38, maxpool_pad_only, averagepool_pad_only, conv_pad_only,
-         slice_extreme_steps, slice_extreme_steps_constant, conv_denormal_weights)
+VALID = (constant_of_shape_from_pixel, conv_huge_pads, maxpool_2p20, conv_3p5e12_macs,
+         qdq_scale_half, qdq_scale_1e_45, qdq_scale_3e38, maxpool_pad_only, averagepool_pad_only,
+         conv_pad_only, slice_extreme_steps, slice_extreme_steps_constant, conv_denormal_weights)
 
 
 def main():

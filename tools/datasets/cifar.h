@@ -55,7 +55,7 @@ CifarSet parse_cifar_binary(std::span<const uint8_t> bytes, const std::string& s
 CifarSet parse_cifar_pickle(std::span<const uint8_t> bytes, const std::string& source_name, size_t limit = kNoLimit);
 
 // Reads a file in either format. `format` Auto detects it from the content. Throws
-// FileReadError (graph/read_file.h) for a directory, device, FIFO or a file over
+// FileReadError (engine/runtime/read_file.h) for a directory, device, FIFO or a file over
 // kMaxCifarFileBytes, before reading it.
 CifarSet read_cifar_file(const std::string& path, CifarFormat format = CifarFormat::Auto, size_t limit = kNoLimit,
                          CifarFormat* detected = nullptr);
