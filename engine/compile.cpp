@@ -269,7 +269,7 @@ void Compiler::compile_node(const Node& n) {
     case OpKind::HardSigmoid:
     case OpKind::HardSwish:
     case OpKind::Tanh:
-    case OpKind::LeakyRelu: return compile_reference_unary(n);
+    case OpKind::LeakyRelu: return compile_activation(n);
     case OpKind::Add: return compile_add(n);
     case OpKind::Sub:
     case OpKind::Mul:

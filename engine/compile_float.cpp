@@ -129,8 +129,10 @@ void Compiler::compile_gemm(const Node& n) {
       fail(n, "C must broadcast along the batch (shape [N] or [1,N])");
     }
   }
+  check_epilogue(g_, n);
   GemmF32Step gs;
   gs.kernel = gemm_;
+  if (n.epilogue.activation == Epilogue::Activation::Relu) gs.activation = kernels::Activation::Relu;
   gs.rows = 1;
   gs.k = static_cast<int32_t>(k);
   gs.n = static_cast<int32_t>(cols);
@@ -167,19 +169,20 @@ void Compiler::compile_add(const Node& n) {
   add_output_step(n, Step::of(n.name, p, a.buffer, b.buffer), a.layout, a.dims);
 }
 
-// A standalone element-wise activation (one the optimiser could not fuse into a conv) on the
-// reference kernel the reference executor also runs, so both give the same bits. Clip's
-// bounds are constants: attributes before opset 11, scalar inputs from 11 on (an omitted one
-// unbounded). HardSigmoid's and LeakyRelu's constants are attributes with ONNX's defaults.
-void Compiler::compile_reference_unary(const Node& n) {
-  using Op = ReferenceUnaryF32Step::Op;
+// A standalone element-wise activation (one the optimiser could not fuse into a conv or a
+// Gemm) on the vector kernel. Clip's bounds are constants: attributes before opset 11, scalar
+// inputs from 11 on (an omitted one unbounded). HardSigmoid's and LeakyRelu's constants are
+// attributes with ONNX's defaults.
+void Compiler::compile_activation(const Node& n) {
+  using kernels::Activation;
   const Slot in = as_float(n, n.inputs[0]);
-  ReferenceUnaryF32Step p;
+  ActivationF32Step p;
   p.elements = product(in.dims);
+  kernels::ActivationF32Params& a = p.activation;
   switch (n.op) {
-    case OpKind::Relu: p.op = Op::Relu; break;
+    case OpKind::Relu: a.act = Activation::Relu; break;
     case OpKind::Clip: {
-      p.op = Op::Clip;
+      a.act = Activation::Clip;
       if (g_.opset >= 11) {
         auto bound = [&](size_t i, float unbounded) {
           if (!n.has_input(i)) return unbounded;
@@ -187,30 +190,30 @@ void Compiler::compile_reference_unary(const Node& n) {
           if (t.numel() != 1) fail(n, "Clip bounds must be scalars");
           return t.data<float>()[0];
         };
-        p.alpha = bound(1, -std::numeric_limits<float>::infinity());
-        p.beta = bound(2, std::numeric_limits<float>::infinity());
+        a.lo = bound(1, -std::numeric_limits<float>::infinity());
+        a.hi = bound(2, std::numeric_limits<float>::infinity());
       } else {
-        p.alpha = n.attr_float("min", std::numeric_limits<float>::lowest());
-        p.beta = n.attr_float("max", std::numeric_limits<float>::max());
+        a.lo = n.attr_float("min", std::numeric_limits<float>::lowest());
+        a.hi = n.attr_float("max", std::numeric_limits<float>::max());
       }
-      if (std::isnan(p.alpha) || std::isnan(p.beta) || p.alpha > p.beta) fail(n, "Clip bounds must be ordered numbers");
+      if (std::isnan(a.lo) || std::isnan(a.hi) || a.lo > a.hi) fail(n, "Clip bounds must be ordered numbers");
       break;
     }
-    case OpKind::Sigmoid: p.op = Op::Sigmoid; break;
+    case OpKind::Sigmoid: a.act = Activation::Sigmoid; break;
     case OpKind::HardSigmoid:
-      p.op = Op::HardSigmoid;
-      p.alpha = n.attr_float("alpha", 0.2f);
-      p.beta = n.attr_float("beta", 0.5f);
+      a.act = Activation::HardSigmoid;
+      a.alpha = n.attr_float("alpha", 0.2f);
+      a.beta = n.attr_float("beta", 0.5f);
       break;
-    case OpKind::HardSwish: p.op = Op::HardSwish; break;
-    case OpKind::Tanh: p.op = Op::Tanh; break;
+    case OpKind::HardSwish: a.act = Activation::HardSwish; break;
+    case OpKind::Tanh: a.act = Activation::Tanh; break;
     case OpKind::LeakyRelu:
-      p.op = Op::LeakyRelu;
-      p.alpha = n.attr_float("alpha", 0.01f);
+      a.act = Activation::LeakyRelu;
+      a.alpha = n.attr_float("alpha", 0.01f);
       break;
     default: fail(n, "not an element-wise activation");
   }
-  if (p.op != Op::Clip && !(std::isfinite(p.alpha) && std::isfinite(p.beta))) fail(n, "alpha and beta must be finite");
+  if (!(std::isfinite(a.alpha) && std::isfinite(a.beta))) fail(n, "alpha and beta must be finite");
   add_output_step(n, Step::of(n.name, p, in.buffer), in.layout, in.dims);
 }
 

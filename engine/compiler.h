@@ -133,8 +133,9 @@ class Compiler {
   void compile_global_pool(const Node& n, bool keepdims, bool max);
   void compile_gemm(const Node& n);
   void compile_softmax(const Node& n);
-  // An operator without a SIMD kernel yet, on its scalar reference kernel (visible as such).
-  void compile_reference_unary(const Node& n);
+  // A standalone element-wise activation (Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid,
+  // HardSwish) on the vector kernel.
+  void compile_activation(const Node& n);
   // Any other float node, on the reference executor inside the plan (compile_reference_node.cpp).
   void compile_reference_node(const Node& n);
   void compile_add(const Node& n);

@@ -63,12 +63,18 @@ std::string activation_name(Epilogue::Activation a) {
 
 std::string epilogue_problem(const Node& n) {
   const Epilogue& e = n.epilogue;
+  using A = Epilogue::Activation;
+  if (n.op == OpKind::Gemm && e != Epilogue{}) {
+    // The Gemm kernels apply Relu to the output tile; nothing else is fused into a Gemm.
+    Epilogue relu;
+    relu.activation = A::Relu;
+    return e == relu ? "" : "a Gemm's fused epilogue can only be Relu";
+  }
   if (n.op != OpKind::Conv)
-    return e == Epilogue{} ? "" : "a fused epilogue on a " + std::string(op_name(n.op)) + " (only Conv has one)";
+    return e == Epilogue{} ? "" : "a fused epilogue on a " + std::string(op_name(n.op)) + " (only Conv and Gemm have one)";
   if (e.residual != n.has_input(3))
     return e.residual ? "the fused epilogue adds a residual but the node has no 4th input"
                       : "a 4th input is octet's fused residual, but the epilogue adds none (ONNX's Conv takes 2 or 3)";
-  using A = Epilogue::Activation;
   if (static_cast<uint8_t>(e.activation) > static_cast<uint8_t>(A::SiLU)) return "fused " + activation_name(e.activation);
   if (e.activation == A::Clip && !(e.min <= e.max))   // also refuses NaN
     return "fused Clip bounds [" + std::to_string(e.min) + ", " + std::to_string(e.max) + "] are not ordered";

@@ -79,8 +79,9 @@ inline constexpr int kNoValue = -1;   // an optional input given as an empty nam
 
 // What a Conv computes after its bias: octet's fused form, which ONNX has no operator for.
 //   y = activation(conv(x, W) + b + residual)
-// Written only by fuse_conv_epilogue (graph/passes/optimize.h); read by the compiler, the
-// reference executor and the printer. The default is "nothing fused": a plain node.
+// A Gemm's is Relu alone: y = relu(alpha * A B + beta * C).
+// Written only by fuse_conv_epilogue and fuse_conv_activation (the Gemm's; graph/passes/optimize.h); read
+// by the compiler, the reference executor and the printer. The default is "nothing fused".
 struct Epilogue {
   // The last step. Activations that take parameters keep them in `alpha` and `beta`
   // (HardSigmoid: clamp(alpha * x + beta, 0, 1)); the others take none. SiLU is
@@ -113,7 +114,7 @@ struct Node {
   std::vector<int> inputs;          // value ids; kNoValue for an omitted optional input
   std::vector<int> outputs;         // value ids
   std::map<std::string, Attribute> attrs;
-  Epilogue epilogue;                // Conv only; see Epilogue
+  Epilogue epilogue;                // Conv and Gemm only; see Epilogue
 
   bool has_attr(const std::string& key) const { return attrs.count(key) != 0; }
   int64_t attr_int(const std::string& key, int64_t fallback) const;
@@ -127,7 +128,7 @@ struct Node {
 };
 
 // Empty when the node's epilogue is well-formed, else what is wrong with it: an epilogue on
-// a node other than a Conv, a residual flag without a 4th input (or a 4th input without the
+// a node other than a Conv or a Gemm, a Gemm's other than Relu, a residual flag without a 4th input (or a 4th input without the
 // flag), an activation outside the enum, Clip bounds that are NaN or not ordered, parameters
 // the activation does not take, or conv output parameters without a residual.
 std::string epilogue_problem(const Node& node);

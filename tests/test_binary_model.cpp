@@ -4,7 +4,8 @@
 // HardSwish written as Mul(x, HardSigmoid(x)), a squeeze-excitation block whose gate is a
 // conv with a fused Sigmoid or HardSigmoid and whose scale is a [N,C,1,1] x [N,C,H,W] Mul,
 // Sub / Div / Add by constants, a standalone 4-D BatchNormalization on a graph input's
-// branch) and an MLP with BatchNormalization after Gemm, run with 1 and 2 threads at batch
+// branch) and an MLP with BatchNormalization after Gemm (folded into the Gemm, its Relu
+// fused: graph/passes/fold_conv_affine.cpp, fuse_conv_activation.cpp), run with 1 and 2 threads at batch
 // 1 and 7 and through a .octet round trip, against the reference executor. The plans name
 // the fused activations and the f32_binary steps, and the optimiser's fusion leaves the
 // reference outputs unchanged.
@@ -129,8 +130,11 @@ TEST(BinaryModel, SqueezeExcitationNetMatchesTheReference) {
                                  "binary mul", "binary sub", "binary div", "binary add", "binary affine"});
 }
 
-TEST(BinaryModel, BatchNormalizationAfterGemmMatchesTheReference) {
-  expect_plan_matches_reference(autoencoder(), {20}, {"binary affine"});
+TEST(BinaryModel, BatchNormalizationAfterGemmFoldsAndMatchesTheReference) {
+  Graph optimised = autoencoder();
+  optimize_graph(optimised);
+  EXPECT_EQ(opt_test::ops_of(optimised), std::vector<OpKind>(3, OpKind::Gemm));
+  expect_plan_matches_reference(autoencoder(), {20}, {"1x20 -> 11 relu", "1x11 -> 7 relu", "1x7 -> 11 relu"});
 }
 
 // x feeds a third node: the x * f(x) form must stay unfused (the conv's output is needed as

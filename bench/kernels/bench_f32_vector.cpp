@@ -3,8 +3,9 @@
 // softmax over 10 classes; and the broadcast binary kernel at MobileNetV3 / EfficientNet
 // shapes: the squeeze-excitation scale (28x28x40 times a [40] vector per image), a
 // per-channel affine (a standalone BatchNormalization, 14x14x96) and a same-shape Mul
-// (56x56x24); batch 1 and 64. Work counted in element operations: window taps for pools,
-// output elements for add, binary and global average, inputs for softmax.
+// (56x56x24); the standalone activations on 28x28x40 values (and Relu on an autoencoder's
+// 128-wide layer); batch 1 and 64. Work counted in element operations: window taps for pools,
+// output elements for add, binary, activations and global average, inputs for softmax.
 #include <functional>
 #include <string>
 #include <vector>
@@ -56,7 +57,15 @@ VectorCase binary_case(const char* name, kernels::BinaryF32Op op, int64_t hw, in
           }};
 }
 
+VectorCase activation_case(const char* name, kernels::ActivationF32Params p, size_t n) {
+  return {name, n, n, double(n), false, [p, n](const kernels::VectorF32Kernels& k, const float* x, float* y, int batch) {
+            k.activation(p, int64_t(n) * batch, x, y);
+          }};
+}
+
 std::vector<VectorCase> cases() {
+  using kernels::Activation;
+  constexpr size_t kMap = 28 * 28 * 40;
   const kernels::PoolNhwcParams pool = pool_3x3s2();
   const size_t pool_in = size_t(pool.in_h) * pool.in_w * pool.channels;
   const size_t pool_out = size_t(pool.out_h) * pool.out_w * pool.channels;
@@ -82,6 +91,15 @@ std::vector<VectorCase> cases() {
       binary_case("binary_mul_se/28x28x40", kernels::BinaryF32Op::Mul, 28 * 28, 40, false),
       binary_case("binary_affine/14x14x96", kernels::BinaryF32Op::MulAdd, 14 * 14, 96, false),
       binary_case("binary_mul/56x56x24", kernels::BinaryF32Op::Mul, 56 * 56, 24, true),
+      activation_case("relu/128", {Activation::Relu}, 128),
+      activation_case("relu/28x28x40", {Activation::Relu}, kMap),
+      activation_case("clip_relu6/28x28x40", {Activation::Clip, 0.f, 6.f}, kMap),
+      activation_case("leaky_relu/28x28x40", {Activation::LeakyRelu, 0.f, 0.f, 0.01f}, kMap),
+      activation_case("sigmoid/28x28x40", {Activation::Sigmoid}, kMap),
+      activation_case("tanh/28x28x40", {Activation::Tanh}, kMap),
+      activation_case("hard_sigmoid/28x28x40", {Activation::HardSigmoid, 0.f, 0.f, 0.2f, 0.5f}, kMap),
+      activation_case("hard_swish/28x28x40", {Activation::HardSwish}, kMap),
+      activation_case("silu/28x28x40", {Activation::SiLU}, kMap),
   };
 }
 

@@ -5,6 +5,7 @@
 #include "engine/reference/broadcast.h"
 #include "engine/reference/op_args.h"
 #include "engine/reference/ops.h"
+#include "kernels/reference/elementwise.h"
 #include "kernels/reference/gemm.h"
 
 namespace octet::ref {
@@ -124,6 +125,11 @@ Outputs eval_Gemm(const Graph& g, const Node& n, Inputs in) {
     kernels::gemm_ref<double>(p, a.data<double>(), b.data<double>(), c ? c->data<double>() : nullptr, y.data<double>());
   else
     kernels::gemm_ref<float>(p, a.data<float>(), b.data<float>(), c ? c->data<float>() : nullptr, y.data<float>());
+  // The fused epilogue (graph/ir.h): a Gemm's can only be Relu (evaluate_node checked it).
+  if (n.epilogue.activation == Epilogue::Activation::Relu) {
+    if (a.dtype == DType::Float64) kernels::relu<double>(y.data<double>(), y.data<double>(), y.numel());
+    else kernels::relu<float>(y.data<float>(), y.data<float>(), y.numel());
+  }
   return {std::move(y)};
 }
 

@@ -3,7 +3,10 @@
 //   Mul / Add / Sub by a constant that varies at most along the channel axis
 // all have the form y[m] = conv[m] * s[m] + t[m], so W'[m] = W[m] * s[m] and
 // b'[m] = b[m] * s[m] + t[m]. tf2onnx writes BatchNormalization as exactly such a Mul + Add
-// pair; torch.onnx keeps the BatchNormalization node. The arithmetic is done in double and
+// pair; torch.onnx keeps the BatchNormalization node. The same holds after a Gemm, whose
+// output [M, N] has its channels along axis 1 (MLPerf Tiny's autoencoder: Gemm → BN → Relu):
+// B's column m is scaled, and the bias becomes C'[m] = beta * C[m] * s[m] + t[m] with alpha
+// folded into B (the folded Gemm has alpha = beta = 1). The arithmetic is done in double and
 // rounded once, so the folded graph differs from the original by float rounding only.
 #include <cmath>
 #include <optional>
@@ -89,6 +92,46 @@ bool foldable_conv(const Graph& g, const Node& n) {
   return true;
 }
 
+// The Gemm columns an affine op can be folded into: constant float B (2-D), C absent or a
+// constant that does not vary along the rows ([N], [1, N] or a scalar), nothing fused.
+// Returns N, or nullopt.
+std::optional<int64_t> foldable_gemm_columns(const Graph& g, const Node& n) {
+  if (n.op != OpKind::Gemm || n.outputs.size() != 1 || n.epilogue.fused() || !n.has_input(1)) return std::nullopt;
+  const Tensor* b = opt::float_constant(g, n.inputs[1]);
+  if (b == nullptr || b->rank() != 2) return std::nullopt;
+  const int64_t columns = b->dims[n.attr_int("transB", 0) != 0 ? 0 : 1];
+  if (columns <= 0) return std::nullopt;
+  if (n.has_input(2)) {
+    const Tensor* c = opt::float_constant(g, n.inputs[2]);
+    const bool row_vector = c != nullptr && c->numel() == columns && (c->rank() == 1 || (c->rank() == 2 && c->dims[0] == 1));
+    if (c == nullptr || (c->numel() != 1 && !row_vector)) return std::nullopt;
+  }
+  return columns;
+}
+
+void apply_to_gemm(Graph& g, Node& gemm, const Affine& a, const std::vector<int>& uses) {
+  const Tensor& b = *g.value(gemm.inputs[1]).constant;
+  const bool trans_b = gemm.attr_int("transB", 0) != 0;
+  const double alpha = gemm.attr_float("alpha", 1.f), beta = gemm.attr_float("beta", 1.f);
+  const int64_t columns = trans_b ? b.dims[0] : b.dims[1];
+  Tensor b2(DType::Float32, b.dims);
+  for (int64_t i = 0; i < b.numel(); ++i) {
+    const auto m = static_cast<size_t>(trans_b ? i / b.dims[1] : i % b.dims[1]);
+    b2.data<float>()[i] = static_cast<float>(double(b.data<float>()[i]) * alpha * a.scale[m]);
+  }
+  const Tensor* c = gemm.has_input(2) ? &*g.value(gemm.inputs[2]).constant : nullptr;
+  Tensor c2(DType::Float32, {columns});
+  for (int64_t m = 0; m < columns; ++m) {
+    const double cm = c == nullptr ? 0.0 : double(c->data<float>()[c->numel() == 1 ? 0 : m]);
+    const auto k = static_cast<size_t>(m);
+    c2.data<float>()[m] = static_cast<float>(beta * cm * a.scale[k] + a.shift[k]);
+  }
+  opt::set_constant_input(g, gemm, 1, std::move(b2), uses);
+  opt::set_constant_input(g, gemm, 2, std::move(c2), uses);
+  gemm.attrs.erase("alpha");
+  gemm.attrs.erase("beta");
+}
+
 void apply(Graph& g, Node& conv, const Affine& a, const std::vector<int>& uses) {
   const Tensor& w = *g.value(conv.inputs[1]).constant;
   const int64_t channels = w.dims[0];
@@ -111,11 +154,10 @@ void apply(Graph& g, Node& conv, const Affine& a, const std::vector<int>& uses) 
   opt::set_constant_input(g, conv, 2, std::move(b2), uses);
 }
 
-}  // namespace
-
-bool fold_conv_affine(Graph& graph) {
+// Folds into Convs, or (into_gemm) into Gemms.
+bool fold_affine(Graph& graph, bool into_gemm) {
   bool changed = false;
-  // One fold per Conv per sweep (the consumer table goes stale once a Conv's output moves);
+  // One fold per Conv or Gemm per sweep (the consumer table goes stale once a Conv's output moves);
   // sweeps repeat so that Conv → Mul → Add folds both.
   for (;;) {
     const std::vector<int> uses = opt::use_counts(graph);
@@ -127,16 +169,19 @@ bool fold_conv_affine(Graph& graph) {
     bool any = false;
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
       Node& conv = graph.nodes[n];
-      if (drop[n] || !foldable_conv(graph, conv)) continue;
+      const std::optional<int64_t> gemm_columns = into_gemm ? foldable_gemm_columns(graph, conv) : std::nullopt;
+      if (drop[n] || (into_gemm ? !gemm_columns : !foldable_conv(graph, conv))) continue;
       const int out = conv.outputs[0];
       if (uses[static_cast<size_t>(out)] != 1 || opt::is_graph_output(graph, out)) continue;
       const int next = consumer[static_cast<size_t>(out)];
       if (next == kNoValue || drop[static_cast<size_t>(next)]) continue;
       const Node& f = graph.nodes[static_cast<size_t>(next)];
       const Tensor& w = *graph.value(conv.inputs[1]).constant;
-      const std::optional<Affine> a = affine_of(graph, f, out, w.rank(), w.dims[0]);
+      const std::optional<Affine> a = gemm_columns ? affine_of(graph, f, out, 2, *gemm_columns)
+                                                   : affine_of(graph, f, out, w.rank(), w.dims[0]);
       if (!a) continue;
-      apply(graph, conv, *a, uses);
+      if (gemm_columns) apply_to_gemm(graph, conv, *a, uses);
+      else apply(graph, conv, *a, uses);
       conv.outputs[0] = f.outputs[0];
       drop[static_cast<size_t>(next)] = true;
       any = true;
@@ -147,5 +192,11 @@ bool fold_conv_affine(Graph& graph) {
   }
   return changed;
 }
+
+}  // namespace
+
+bool fold_conv_affine(Graph& graph) { return fold_affine(graph, false); }
+
+bool fold_gemm_affine(Graph& graph) { return fold_affine(graph, true); }
 
 }  // namespace octet

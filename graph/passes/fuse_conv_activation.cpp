@@ -2,6 +2,9 @@
 //   Conv → Sigmoid,  Conv → HardSigmoid,  Conv → HardSwish
 //   Conv x → Mul(x, Sigmoid(x))                       = SiLU (EfficientNet's Swish)
 //   Conv x → Mul(x, HardSigmoid(x, 1/6, 0.5))        = HardSwish (MobileNetV3 before opset 14)
+// and Gemm → Relu into the Gemm's (the MLPerf Tiny autoencoder's layers, once its
+// BatchNormalization is folded): here, not in fuse_conv_epilogue, because quantization runs
+// that pass and the int8 Gemm keeps its Relu a separate clamp.
 // The x·f(x) forms match when x feeds exactly the activation and the Mul (in either operand
 // order) and the activation's output feeds only the Mul: otherwise the nodes stay, and run
 // as standalone steps. The conv's epilogue must have no activation yet (a residual is fine:
@@ -54,6 +57,16 @@ bool single_activation(const Node& act, Activation& e) {
   }
 }
 
+// Gemm → Relu, where the Gemm's output feeds only the Relu: the Relu's node index, or -1.
+int fusable_gemm_relu(const Graph& g, const Node& gemm, const std::vector<int>& uses, const Readers& readers) {
+  if (gemm.op != OpKind::Gemm || gemm.outputs.size() != 1 || gemm.epilogue.fused()) return -1;
+  const int x = gemm.outputs[0];
+  if (uses[static_cast<size_t>(x)] != 1 || opt::is_graph_output(g, x)) return -1;
+  const int r = readers.of[static_cast<size_t>(x)].at(0);
+  const Node& relu = g.nodes[static_cast<size_t>(r)];
+  return relu.op == OpKind::Relu && relu.outputs.size() == 1 ? r : -1;
+}
+
 }  // namespace
 
 bool fuse_conv_activation(Graph& g) {
@@ -62,6 +75,13 @@ bool fuse_conv_activation(Graph& g) {
   std::vector<bool> drop(g.nodes.size(), false);
   bool changed = false;
   for (Node& conv : g.nodes) {
+    if (const int relu = fusable_gemm_relu(g, conv, uses, readers); relu >= 0) {
+      drop[static_cast<size_t>(relu)] = true;
+      conv.epilogue.activation = Act::Relu;
+      conv.outputs[0] = g.nodes[static_cast<size_t>(relu)].outputs[0];
+      changed = true;
+      continue;
+    }
     if (conv.op != OpKind::Conv || conv.outputs.size() != 1 || conv.epilogue.activation != Act::None) continue;
     const int x = conv.outputs[0];
     if (opt::is_graph_output(g, x)) continue;

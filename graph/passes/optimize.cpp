@@ -73,6 +73,7 @@ void optimize_graph(Graph& graph, bool fuse_epilogues) {
     bool changed = false;
     changed |= fold_pad_into_conv(graph);
     changed |= fold_conv_affine(graph);
+    if (fuse_epilogues) changed |= fold_gemm_affine(graph);
     if (fuse_epilogues) changed |= fuse_conv_epilogue(graph);
     if (fuse_epilogues) changed |= fuse_conv_activation(graph);
     changed |= pool_to_global(graph);

@@ -23,6 +23,11 @@ namespace octet {
 // constant weights and its output feeds that one node and is not a graph output.
 bool fold_conv_affine(Graph& graph);
 
+// The same after a Gemm with constant B and C, per output column: BatchNormalization of its
+// 2-D output, Mul / Add / Sub by an [N] or [1,N] constant (alpha and beta folded too). FP32
+// only (optimize_graph with epilogue fusion): a quantized graph keeps its annotated values.
+bool fold_gemm_affine(Graph& graph);
+
 // A constant-mode zero Pad of spatial dims only, feeding only Convs (as their X), merged into
 // each Conv's pads (an auto_pad Conv is first resolved to explicit pads; that needs the
 // padded spatial shape to be known).
@@ -34,7 +39,8 @@ bool fold_pad_into_conv(Graph& graph);
 bool fuse_conv_epilogue(Graph& graph);
 
 // Conv → Sigmoid / HardSigmoid / HardSwish, and Conv x → Mul(x, Sigmoid(x)) (SiLU) or
-// Mul(x, HardSigmoid(x) with alpha 1/6, beta 0.5) (HardSwish), into the Conv's epilogue.
+// Mul(x, HardSigmoid(x) with alpha 1/6, beta 0.5) (HardSwish), into the Conv's epilogue;
+// Gemm → Relu into the Gemm's.
 // FP32 only: the int8 conv epilogue is a clamp (quantization runs fuse_conv_epilogue alone).
 bool fuse_conv_activation(Graph& graph);
 

@@ -11,7 +11,9 @@ namespace octet::kernels {
 
 // What follows the bias and residual. The numbers are the .octet file's codes: append, never
 // reorder. SiLU is x * sigmoid(x), HardSwish x * HardSigmoid(x) with alpha 1/6, beta 0.5.
-enum class Activation : uint8_t { None, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, SiLU };
+// LeakyRelu and Tanh are the standalone activation kernel's only (VectorF32Kernels::activation):
+// no conv epilogue applies them, and the conv steps' validator refuses them.
+enum class Activation : uint8_t { None, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, SiLU, LeakyRelu, Tanh };
 
 struct ConvNhwcParams {
   int32_t in_h = 0, in_w = 0, in_c = 0;

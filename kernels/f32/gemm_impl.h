@@ -56,8 +56,8 @@ struct GemmF32Impl {
     }
   }
 
-  // Activation::Clip cannot be honoured: run() gets no clip bounds, so it is left to the
-  // caller (applied as identity here). None and Relu are fused.
+  // None and Relu only: run() gets no clip bounds or other constants (the step's validator
+  // refuses any other activation).
   static Batch activate(Batch v, Activation act) {
     if (act == Activation::Relu) return xsimd::select(v < Batch(0.f), Batch(0.f), v);   // NaN propagates
     return v;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "kernels/f32/binary.h"
+#include "kernels/f32/conv.h"   // Activation
 
 namespace octet::kernels {
 
@@ -16,6 +17,13 @@ struct PoolNhwcParams {
   int32_t dilation_h = 1, dilation_w = 1;   // MaxPool only
   int32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   bool count_include_pad = false;           // AveragePool only
+};
+
+// An element-wise activation and its constants (the conv epilogue's too, conv_epilogue.h).
+struct ActivationF32Params {
+  Activation act = Activation::None;
+  float lo = 0.f, hi = 0.f;        // Clip's bounds (+-infinity for an omitted one)
+  float alpha = 0.f, beta = 0.f;   // HardSigmoid: clamp(alpha * x + beta, 0, 1); LeakyRelu: alpha
 };
 
 struct VectorF32Kernels {
@@ -34,6 +42,9 @@ struct VectorF32Kernels {
   // out: rows [row_begin, row_end) of outer dim 0 of one image. c is read only by MulAdd.
   void (*binary)(const BinaryF32Params&, const float* a, const float* b, const float* c, float* y, int64_t row_begin,
                  int64_t row_end);
+  // y[i] = act(x[i]) for i < n, as kernels/reference/activation.h and elementwise.h (relu,
+  // clip) define it; NaN stays NaN. Reads and writes nothing past n; y may equal x.
+  void (*activation)(const ActivationF32Params&, int64_t n, const float* x, float* y);
   // Softmax over each of `rows` rows of `cols` floats, numerically stable (max subtracted).
   void (*softmax)(int32_t rows, int32_t cols, const float* in, float* out);
 };

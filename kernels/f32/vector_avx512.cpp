@@ -1,6 +1,9 @@
-// The FP32 vector kernels (pooling, global average and max, residual add, broadcast binary, softmax)
+// The FP32 vector kernels (pooling, global average and max, residual add, broadcast binary,
+// element-wise activations, softmax)
 // for AVX-512F.
-// Implementations: kernels/f32/pool_impl.h, add_impl.h, binary_impl.h, softmax_impl.h.
+// Implementations: kernels/f32/pool_impl.h, add_impl.h, binary_impl.h, activation_vector_impl.h,
+// softmax_impl.h.
+#include "kernels/f32/activation_vector_impl.h"
 #include "kernels/f32/add_impl.h"
 #include "kernels/f32/binary_impl.h"
 #include "kernels/f32/pool_impl.h"
@@ -20,6 +23,7 @@ const VectorF32Kernels f32_vector_avx512 = {
     &PoolF32Impl<Arch>::global_max,
     &AddF32Impl<Arch>::add,
     &BinaryF32Impl<Arch>::binary,
+    &ActivationF32Impl<Arch>::activation,
     &SoftmaxF32Impl<Arch>::softmax,
 };
 

@@ -1,7 +1,7 @@
 // The smooth and piecewise-linear activations beyond Relu and Clip (those live in
-// elementwise.h), exactly as the ONNX operators define them, over plain arrays. Each is the
-// scalar reference both the reference executor and the compiled plan's reference_unary step
-// call, so the two give the same bits. NaN stays NaN in every one. float and double.
+// elementwise.h), exactly as the ONNX operators define them, over plain arrays: what the
+// reference executor runs, and the oracles of the FP32 activation kernels
+// (kernels/f32/activation_impl.h). NaN stays NaN in every one. float and double.
 #pragma once
 #include <cstdint>
 

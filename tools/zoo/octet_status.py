@@ -100,8 +100,12 @@ def markdown(manifest, statuses, ort_bytes, rows):
         shape = "×".join(str(d) for d in m["input"]["shape"])
         lines.append(f"| {m['name']} | {shape} {m['input']['layout']} | {m['opset']} | {megas(m['macs'])} | "
                      f"{megas(m['params'])} | {m['onnx_bytes'] / 2**20:.1f} MiB | {cell(statuses[m['name']])} |")
-    lines += ["", "## What stops each architecture first", "", "| first failure | architectures |", "|---|---|"]
-    lines += blockers(models, statuses)
+    lines += ["", "## What stops each architecture first", ""]
+    stops = blockers(models, statuses)
+    if stops:
+        lines += ["| first failure | architectures |", "|---|---|"] + stops
+    else:
+        lines.append("Nothing: every architecture imports, runs and matches ONNX Runtime on both paths.")
     lines += ["", "## Operators per model", "", "| model | operators (count) |", "|---|---|"]
     for m in models:
         lines.append(f"| {m['name']} | " + ", ".join(f"{op} {n}" for op, n in m["ops"].items()) + " |")

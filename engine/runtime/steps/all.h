@@ -1,6 +1,7 @@
 // Every step type's parameter struct (engine/runtime/step_type.h), for the registration list
 // (registry.cpp) and the compiler that builds steps from them.
 #pragma once
+#include "engine/runtime/steps/activation_f32.h"
 #include "engine/runtime/steps/add_f32.h"
 #include "engine/runtime/steps/binary_f32.h"
 #include "engine/runtime/steps/concat_f32.h"
@@ -18,6 +19,5 @@
 #include "engine/runtime/steps/qglobal_average.h"
 #include "engine/runtime/steps/quantize.h"
 #include "engine/runtime/steps/reference_node.h"
-#include "engine/runtime/steps/reference_unary.h"
 #include "engine/runtime/steps/strided_copy_f32.h"
 #include "engine/runtime/steps/softmax.h"

@@ -11,12 +11,14 @@ void GemmF32Step::run(const GemmF32Step& p, const StepContext& c, int32_t, int32
 
 std::string GemmF32Step::describe(const Step&, const GemmF32Step& p) {
   return std::string(p.kernel->name) + "  " + std::to_string(p.rows) + "x" + std::to_string(p.k) + " -> " +
-         std::to_string(p.n);
+         std::to_string(p.n) + (p.activation == kernels::Activation::Relu ? " relu" : "");
 }
 
 void GemmF32Step::validate(PlanChecker& c, const Step& s, const GemmF32Step& p) {
   c.require(p.kernel != nullptr, "no gemm kernel");
-  c.require(static_cast<uint8_t>(p.activation) <= static_cast<uint8_t>(kernels::Activation::Clip), "bad activation");
+  // The gemm kernels' epilogue takes no parameters: None or Relu (kernels/f32/gemm_impl.h).
+  c.require(p.activation == kernels::Activation::None || p.activation == kernels::Activation::Relu,
+            "bad activation (a gemm applies none or Relu)");
   c.mul({p.rows, p.n, p.k}, "gemm size");
   c.buffer(s.input, int64_t{p.rows} * p.k, false, "input");
   c.buffer(s.output, int64_t{p.rows} * p.n, false, "output");

@@ -1,5 +1,5 @@
 // FP32 fully connected step: [rows, k] -> [rows, n] per image on a kernels/f32/gemm.h variant
-// with packed weights, bias and activation. Runs whole (one row range per image).
+// with packed weights, bias and an optional fused Relu. Runs whole (one row range per image).
 #pragma once
 #include <cstddef>
 
