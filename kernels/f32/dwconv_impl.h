@@ -56,9 +56,6 @@ struct DwConvF32 {
   static constexpr int W = static_cast<int>(Batch::size);
   // Channel vectors per block: one 64-byte cache line of floats.
   static constexpr int kBlockVectors = W >= 16 ? 1 : 16 / W;
-  // Output pixels of one register block: kPixels accumulators, the kernel's taps and the
-  // input columns of a kernel row fit AVX-512's 32 registers; AVX2 and SSE2 (16) take fewer.
-  static constexpr int kPixels = W >= 16 ? 4 : 2;
 
   static int32_t padded_channels(const ConvNhwcParams& p) { return (p.in_c + W - 1) / W * W; }
 
@@ -149,13 +146,34 @@ struct DwConvF32 {
     finish<1, Partial>(accs, a, ow, ep);
   }
 
-  // KH x KW taps held in wv: one pixel, the taps of kernel rows [kh0, kh1) and columns
+  // Whether a KH x KW kernel's taps stay in registers for the whole row: AVX-512's 32
+  // registers hold a 3x3's 9 beside a block's accumulators and columns; a 5x5's 25 do not
+  // (they spilled), and on AVX2 and SSE2 (16 registers) neither does, so those load the taps
+  // of each kernel row where they are used (L1 hits, shared by the block's pixels).
+  template <int KH, int KW>
+  static constexpr bool kTapsHeld = W >= 16 && KH * KW <= 9;
+  // Output pixels of one register block: 4 with held taps or on 16 registers; 8 for a
+  // streamed 5x5 on AVX-512 (per kernel row 12 + 5 loads for 40 FMAs).
+  template <int KH, int KW>
+  static constexpr int kPixels = W >= 16 && !kTapsHeld<KH, KW> ? 8 : 4;
+
+  // Tap t of the row's channel vector: from the registers or from the packed weights.
+  template <int KH, int KW>
+  static Batch tap(const RowArgs& a, const Batch* held, int t) {
+    if constexpr (kTapsHeld<KH, KW>) {
+      return held[t];
+    } else {
+      return Batch::load_unaligned(a.wc + t * a.cp);
+    }
+  }
+
+  // One pixel of a KH x KW kernel: the taps of kernel rows [kh0, kh1) and columns
   // [kw0, kw1) (the border pixels; the interior ones when fewer than a block are left).
   template <int KH, int KW, bool Partial>
-  static void pixel_fixed(const ConvNhwcParams& p, const RowArgs& a, const Batch* wv, Batch bias, int32_t ow,
+  static void pixel_fixed(const ConvNhwcParams& p, const RowArgs& a, const Batch* held, Batch bias, int32_t ow,
                           int32_t kw0, int32_t kw1, const ConvEpilogue& ep) {
     const float* x = a.x + ptrdiff_t{a.ih0} * a.x_row + ptrdiff_t{ow * p.stride_w - p.pad_left} * a.C;
-    Batch acc = bias;
+    Batch acc[1] = {bias};
 #pragma GCC unroll 5
     for (int kh = 0; kh < KH; ++kh) {
       if (kh < a.kh0 || kh >= a.kh1) continue;
@@ -163,41 +181,43 @@ struct DwConvF32 {
 #pragma GCC unroll 5
       for (int kw = 0; kw < KW; ++kw) {
         if (kw < kw0 || kw >= kw1) continue;
-        acc = xsimd::fma(load<Partial>(xr + ptrdiff_t{kw} * p.dilation_w * a.C, a.lanes), wv[kh * KW + kw], acc);
+        acc[0] = xsimd::fma(load<Partial>(xr + ptrdiff_t{kw} * p.dilation_w * a.C, a.lanes),
+                            tap<KH, KW>(a, held, kh * KW + kw), acc[0]);
       }
     }
-    Batch accs[1] = {acc};
-    finish<1, Partial>(accs, a, ow, ep);
+    finish<1, Partial>(acc, a, ow, ep);
   }
 
-  // kPixels interior pixels from ow, stride S (1 or 2) and no column dilation: the input
-  // columns of each kernel row are loaded once and shared by the taps and pixels.
-  template <int KH, int KW, int S, bool Partial>
-  static void pixel_block(const ConvNhwcParams& p, const RowArgs& a, const Batch* wv, Batch bias, int32_t ow,
+  // N interior pixels from ow, stride S (1 or 2) and no column dilation: the input columns
+  // of each kernel row are loaded once and shared by the taps and pixels.
+  template <int KH, int KW, int S, int N, bool Partial>
+  static void pixel_block(const ConvNhwcParams& p, const RowArgs& a, const Batch* held, Batch bias, int32_t ow,
                           const ConvEpilogue& ep) {
-    constexpr int kColumns = (kPixels - 1) * S + KW;
+    constexpr int kColumns = (N - 1) * S + KW;
     const float* x = a.x + ptrdiff_t{a.ih0} * a.x_row + ptrdiff_t{ow * S - p.pad_left} * a.C;
-    Batch acc[kPixels];
+    Batch acc[N];
 #pragma GCC unroll 8
-    for (int i = 0; i < kPixels; ++i) acc[i] = bias;
+    for (int i = 0; i < N; ++i) acc[i] = bias;
 #pragma GCC unroll 5
     for (int kh = 0; kh < KH; ++kh) {
       if (kh < a.kh0 || kh >= a.kh1) continue;
       const float* xr = x + kh * p.dilation_h * a.x_row;
       Batch col[kColumns];
-#pragma GCC unroll 16
+#pragma GCC unroll 20
       for (int j = 0; j < kColumns; ++j) col[j] = load<Partial>(xr + j * a.C, a.lanes);
 #pragma GCC unroll 5
-      for (int kw = 0; kw < KW; ++kw)
+      for (int kw = 0; kw < KW; ++kw) {
+        const Batch w = tap<KH, KW>(a, held, kh * KW + kw);
 #pragma GCC unroll 8
-        for (int i = 0; i < kPixels; ++i) acc[i] = xsimd::fma(col[i * S + kw], wv[kh * KW + kw], acc[i]);
+        for (int i = 0; i < N; ++i) acc[i] = xsimd::fma(col[i * S + kw], w, acc[i]);
+      }
     }
-    finish<kPixels, Partial>(acc, a, ow, ep);
+    finish<N, Partial>(acc, a, ow, ep);
   }
 
-  // One row of one channel vector. KH, KW > 0: the kernel size at compile time (taps in
-  // registers); S > 0: the column stride at compile time, no column dilation (register
-  // blocks); 0: p's, at run time.
+  // One row of one channel vector. KH, KW > 0: the kernel size at compile time; S > 0: the
+  // column stride at compile time, no column dilation (register blocks of kPixels, then one
+  // of a half and one of a quarter as many, then single pixels); 0: p's, at run time.
   // Flattened: everything it calls is inlined, the activation too (GCC keeps conv_activate
   // out of line for the size of its exp code, and a call per output vector cost a fifth of
   // the time of a 3x3 layer).
@@ -207,20 +227,31 @@ struct DwConvF32 {
     if constexpr (KH == 0) {
       for (int32_t ow = 0; ow < p.out_w; ++ow) pixel_any<Partial>(p, a, bias, ow, ep);
     } else {
-      Batch wv[KH * KW];
-      for (int t = 0; t < KH * KW; ++t) wv[t] = Batch::load_unaligned(a.wc + t * a.cp);
+      constexpr int P = kPixels<KH, KW>;
+      Batch held[kTapsHeld<KH, KW> ? KH * KW : 1];
+      if constexpr (kTapsHeld<KH, KW>)
+        for (int t = 0; t < KH * KW; ++t) held[t] = Batch::load_unaligned(a.wc + t * a.cp);
       int32_t ow_lo = 0, ow_hi = 0;
       inner_columns(p, ow_lo, ow_hi);
       auto border_pixel = [&](int32_t ow) {
         int32_t kw0 = 0, kw1 = 0;
         dw_valid_taps(ow * p.stride_w - p.pad_left, p.dilation_w, KW, p.in_w, kw0, kw1);
-        pixel_fixed<KH, KW, Partial>(p, a, wv, bias, ow, kw0, kw1, ep);
+        pixel_fixed<KH, KW, Partial>(p, a, held, bias, ow, kw0, kw1, ep);
       };
       for (int32_t ow = 0; ow < ow_lo; ++ow) border_pixel(ow);
       int32_t ow = ow_lo;
-      if constexpr (S > 0)
-        for (; ow + kPixels <= ow_hi; ow += kPixels) pixel_block<KH, KW, S, Partial>(p, a, wv, bias, ow, ep);
-      for (; ow < ow_hi; ++ow) pixel_fixed<KH, KW, Partial>(p, a, wv, bias, ow, 0, KW, ep);
+      if constexpr (S > 0) {
+        for (; ow + P <= ow_hi; ow += P) pixel_block<KH, KW, S, P, Partial>(p, a, held, bias, ow, ep);
+        if (ow + P / 2 <= ow_hi) {
+          pixel_block<KH, KW, S, P / 2, Partial>(p, a, held, bias, ow, ep);
+          ow += P / 2;
+        }
+        if (P >= 8 && ow + P / 4 <= ow_hi) {
+          pixel_block<KH, KW, S, P / 4, Partial>(p, a, held, bias, ow, ep);
+          ow += P / 4;
+        }
+      }
+      for (; ow < ow_hi; ++ow) pixel_fixed<KH, KW, Partial>(p, a, held, bias, ow, 0, KW, ep);
       for (; ow < p.out_w; ++ow) border_pixel(ow);
     }
   }
@@ -234,11 +265,12 @@ struct DwConvF32 {
     a.cp = padded_channels(p);
     a.C = p.in_c;
     a.x_row = ptrdiff_t{p.in_w} * p.in_c;
-    for (int32_t c_block = 0; c_block < p.in_c; c_block += kBlockVectors * W) {
+    const int32_t block = p.stride_h == 1 ? kBlockVectors * W : p.in_c;
+    for (int32_t c_block = 0; c_block < p.in_c; c_block += block) {
       for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
         a.ih0 = oh * p.stride_h - p.pad_top;
         dw_valid_taps(a.ih0, p.dilation_h, p.kernel_h, p.in_h, a.kh0, a.kh1);
-        const int32_t c_end = dw_imin(p.in_c, c_block + kBlockVectors * W);
+        const int32_t c_end = dw_imin(p.in_c, c_block + block);
         for (int32_t c = c_block; c < c_end; c += W) {
           a.wc = packed + a.cp + c;
           a.x = input + c;
