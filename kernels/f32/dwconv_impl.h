@@ -6,18 +6,21 @@
 // Packed weights: [bias: Cp][kh][kw][Cp], Cp = channels rounded up to a vector, the lanes
 // past the channels zero.
 //
-// Loop order: the channels in blocks of one cache line (16 floats: one AVX-512 vector, two
-// AVX2 or four SSE2 vectors), then the output rows, then the vectors of the block, then the
-// pixels of the row. A depthwise conv does few MACs per byte, so the order is chosen for the
-// caches: a block's slice of the input rows a kernel window spans (e.g. 3 rows x 112 pixels x
-// 64 bytes = 21 KB) stays in L1 while the next output rows reuse it, and every input line is
-// fetched from L2/L3 once (a row-major order instead streams all channels of 3 rows, far
-// more than L1, per output row).
+// Loop order. A depthwise conv does few MACs per byte, so the order is chosen for the caches
+// (measured on the zoo's shapes, bench/kernels/bench_f32_dwconv.cpp). Stride 1: the channels
+// in blocks of one cache line (16 floats: one AVX-512 vector, two AVX2 or four SSE2 vectors),
+// then the output rows, then the vectors of the block, then the pixels of the row, so that a
+// block's slice of the input rows a window spans (3 rows x 112 pixels x 64 bytes = 21 KB)
+// stays in L1 while the next output rows reuse it. Stride 2 reuses an input row in fewer
+// output rows and streams 4x the input per output: there the output rows go outermost and
+// each reads all channels of its input rows (sequential lines, which the prefetchers serve
+// better than a block's strided ones).
 //
-// Within a row, a channel vector holds its kernel taps in registers. 3x3 and 5x5 with stride
-// 1 or 2 and no column dilation take the register-blocked path: kPixels neighbouring output
-// pixels at a time, each input vector of a kernel row loaded once and used by every tap and
-// pixel it meets (a 3x3 stride-1 block of 4 pixels: 18 loads for 36 FMAs instead of 36).
+// Within a row, 3x3 and 5x5 with stride 1 or 2 and no column dilation take the
+// register-blocked path: several neighbouring output pixels at a time, each input vector of
+// a kernel row loaded once and used by every tap and pixel it meets (a 3x3 stride-1 block of
+// 4 pixels: 18 loads for 36 FMAs instead of 36). A 3x3's taps stay in registers for the row
+// on AVX-512; a 5x5's (and all on 16-register ISAs) are loaded per kernel row of a block.
 // Rows cut by the top or bottom padding run the same code, skipping the kernel rows outside
 // the input (one predictable branch per kernel row); only the pixels whose window crosses the
 // left or right edge go one at a time through their valid taps, so no padded copy is needed.
@@ -103,7 +106,7 @@ struct DwConvF32 {
   // stored.
   template <int N, bool Partial>
   [[gnu::always_inline]] static inline void finish(Batch (&acc)[N], const RowArgs& a, int32_t ow,
-                                                                 const ConvEpilogue& ep) {
+                                                   const ConvEpilogue& ep) {
     const ptrdiff_t yo = ptrdiff_t{ow} * a.C;
     if (a.res != nullptr) {
 #pragma GCC unroll 8
@@ -265,6 +268,7 @@ struct DwConvF32 {
     a.cp = padded_channels(p);
     a.C = p.in_c;
     a.x_row = ptrdiff_t{p.in_w} * p.in_c;
+    // Channels per pass over the rows: a cache line at stride 1, all at stride 2 (see the top).
     const int32_t block = p.stride_h == 1 ? kBlockVectors * W : p.in_c;
     for (int32_t c_block = 0; c_block < p.in_c; c_block += block) {
       for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
