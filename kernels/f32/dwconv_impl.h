@@ -4,14 +4,31 @@
 // private copies (kernels/CMakeLists.txt).
 //
 // Packed weights: [bias: Cp][kh][kw][Cp], Cp = channels rounded up to a vector, the lanes
-// past the channels zero. Loop order: output row, then a vector of channels whose kernel
-// taps are held in registers (3x3 and 5x5 have compile-time tap counts), then the pixels of
-// the row, each reading one input vector per tap. Pixels whose window lies wholly inside the
-// input run the unrolled taps, four pixels at a time (four independent FMA chains); border
-// pixels walk only their valid taps, so no padded copy is needed. The last channel vector,
-// when the channels are not a multiple of the vector width, reads and writes only its lanes
-// (kernels/f32/partial_vector.h: masked moves on AVX2 and AVX-512, so a model with 8
-// channels on AVX-512 pays no copy per tap).
+// past the channels zero.
+//
+// Loop order. A depthwise conv does few MACs per byte, so the order is chosen for the caches
+// (measured on the zoo's shapes, bench/kernels/bench_f32_dwconv.cpp). Stride 1: the channels
+// in blocks of one cache line (16 floats: one AVX-512 vector, two AVX2 or four SSE2 vectors),
+// then the output rows, then the vectors of the block, then the pixels of the row, so that a
+// block's slice of the input rows a window spans (3 rows x 112 pixels x 64 bytes = 21 KB)
+// stays in L1 while the next output rows reuse it. Stride 2 reuses an input row in fewer
+// output rows and streams 4x the input per output: there the output rows go outermost and
+// each reads all channels of its input rows (sequential lines, which the prefetchers serve
+// better than a block's strided ones).
+//
+// Within a row, 3x3 and 5x5 with stride 1 or 2 and no column dilation take the
+// register-blocked path: several neighbouring output pixels at a time, each input vector of
+// a kernel row loaded once and used by every tap and pixel it meets (a 3x3 stride-1 block of
+// 4 pixels: 18 loads for 36 FMAs instead of 36). A 3x3's taps stay in registers for the row
+// on AVX-512; a 5x5's (and all on 16-register ISAs) are loaded per kernel row of a block.
+// Rows cut by the top or bottom padding run the same code, skipping the kernel rows outside
+// the input (one predictable branch per kernel row); only the pixels whose window crosses the
+// left or right edge go one at a time through their valid taps, so no padded copy is needed.
+// Other kernel sizes, strides and dilations walk each pixel's valid taps.
+//
+// The last channel vector, when the channels are not a multiple of the vector width, reads
+// and writes only its lanes (kernels/f32/partial_vector.h: masked moves on AVX2 and AVX-512,
+// so a model with 8 channels on AVX-512 pays no copy per tap).
 #pragma once
 #include <xsimd/xsimd.hpp>
 
@@ -40,6 +57,8 @@ template <class Arch>
 struct DwConvF32 {
   using Batch = xsimd::batch<float, Arch>;
   static constexpr int W = static_cast<int>(Batch::size);
+  // Channel vectors per block: one 64-byte cache line of floats.
+  static constexpr int kBlockVectors = W >= 16 ? 1 : 16 / W;
 
   static int32_t padded_channels(const ConvNhwcParams& p) { return (p.in_c + W - 1) / W * W; }
 
@@ -72,15 +91,36 @@ struct DwConvF32 {
     }
   }
 
-  // Bias-initialised accumulator done: + residual, activation, stored at output offset yo.
-  template <bool Partial>
-  static void finish(Batch acc, const float* res, float* out, ptrdiff_t yo, int32_t lanes, const ConvEpilogue& ep) {
-    if (res != nullptr) acc += load<Partial>(res + yo, lanes);
-    acc = conv_activate(acc, ep);
-    if constexpr (!Partial) {
-      acc.store_unaligned(out + yo);
-    } else {
-      PartialVector<Arch>::store(out + yo, acc, lanes);
+  // One output row of one channel vector [c, c + lanes), whose tap-0 input row is ih0 and
+  // whose valid kernel rows are [kh0, kh1).
+  struct RowArgs {
+    const float* wc;       // tap t of the channel vector: wc + t * cp
+    const float* x;        // input + c
+    const float* res;      // residual row + c, or null
+    float* y;              // output row + c
+    ptrdiff_t cp, C, x_row;
+    int32_t ih0, kh0, kh1, lanes;
+  };
+
+  // N bias-initialised accumulators of the pixels from ow done: + residual, activation,
+  // stored.
+  template <int N, bool Partial>
+  [[gnu::always_inline]] static inline void finish(Batch (&acc)[N], const RowArgs& a, int32_t ow,
+                                                   const ConvEpilogue& ep) {
+    const ptrdiff_t yo = ptrdiff_t{ow} * a.C;
+    if (a.res != nullptr) {
+#pragma GCC unroll 8
+      for (int i = 0; i < N; ++i) acc[i] += load<Partial>(a.res + yo + i * a.C, a.lanes);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < N; ++i) acc[i] = conv_activate(acc[i], ep);
+#pragma GCC unroll 8
+    for (int i = 0; i < N; ++i) {
+      if constexpr (!Partial) {
+        acc[i].store_unaligned(a.y + yo + i * a.C);
+      } else {
+        PartialVector<Arch>::store(a.y + yo + i * a.C, acc[i], a.lanes);
+      }
     }
   }
 
@@ -91,93 +131,176 @@ struct DwConvF32 {
     ow_hi = last < 0 ? ow_lo : dw_imax(ow_lo, dw_imin(p.out_w, last / p.stride_w + 1));
   }
 
-  // One output row (input row of tap 0: ih0; its valid taps [kh0, kh1)), channels
-  // [c, c + lanes). KH, KW > 0: the kernel size at compile time; 0: p's, at run time.
-  // Pixels whose window lies wholly inside the input run the unrolled taps, kPixels of them
-  // at a time (independent accumulators, so the FMA latency is hidden); the others walk
-  // their valid taps one pixel at a time.
-  template <int KH, int KW, bool Partial>
-  static void row(const ConvNhwcParams& p, const float* packed, const float* input, const float* res, float* out,
-                  int32_t ih0, int32_t kh0, int32_t kh1, int32_t c, int32_t lanes) {
-    constexpr bool kFixed = KH > 0 && KW > 0;
-    constexpr int kTaps = kFixed ? KH * KW : 1;
-    constexpr int kPixels = 4;
-    const int32_t kh_n = kFixed ? KH : p.kernel_h, kw_n = kFixed ? KW : p.kernel_w;
-    const ptrdiff_t cp = padded_channels(p), C = p.in_c;
-    const float* wc = packed + cp + c;   // tap t of this channel vector: wc + t * cp
-    Batch wv[kTaps];
-    if constexpr (kFixed)
-      for (int t = 0; t < kTaps; ++t) wv[t] = Batch::load_unaligned(wc + t * cp);
-    const Batch bias = Batch::load_unaligned(packed + c);
-    const ConvEpilogue ep = conv_epilogue(p);
-    const ptrdiff_t x_row = ptrdiff_t{p.in_w} * C;
-
-    auto walk_valid_taps = [&](int32_t ow) {
-      const int32_t iw0 = ow * p.stride_w - p.pad_left;
-      int32_t kw0 = 0, kw1 = 0;
-      dw_valid_taps(iw0, p.dilation_w, kw_n, p.in_w, kw0, kw1);
-      Batch acc = bias;
-      for (int32_t kh = kh0; kh < kh1; ++kh) {
-        const float* xr = input + ptrdiff_t{ih0 + kh * p.dilation_h} * x_row + c;
-        for (int32_t kw = kw0; kw < kw1; ++kw) {
-          const Batch w = Batch::load_unaligned(wc + ptrdiff_t{kh * kw_n + kw} * cp);
-          acc = xsimd::fma(load<Partial>(xr + ptrdiff_t{iw0 + kw * p.dilation_w} * C, lanes), w, acc);
-        }
-      }
-      finish<Partial>(acc, res, out, ptrdiff_t{ow} * C + c, lanes, ep);
-    };
-
-    int32_t ow_lo = 0, ow_hi = 0;
-    inner_columns(p, ow_lo, ow_hi);
-    for (int32_t ow = 0; ow < ow_lo; ++ow) walk_valid_taps(ow);
-    int32_t ow = ow_lo;
-    if (kFixed && kh0 == 0 && kh1 == kh_n) {
-      const ptrdiff_t x_pixel = ptrdiff_t{p.stride_w} * C;
-      const float* x_row0 = input + ptrdiff_t{ih0} * x_row + c;
-      auto first_tap = [&](int32_t o) { return x_row0 + ptrdiff_t{o * p.stride_w - p.pad_left} * C; };
-      for (; ow + kPixels <= ow_hi; ow += kPixels) {
-        const float* x = first_tap(ow);
-        Batch acc[kPixels];
-        for (int i = 0; i < kPixels; ++i) acc[i] = bias;
-#pragma GCC unroll 25
-        for (int t = 0; t < kTaps; ++t) {
-          const int kh = t / (kFixed ? KW : 1), kw = t % (kFixed ? KW : 1);
-          const float* xt = x + kh * p.dilation_h * x_row + ptrdiff_t{kw} * p.dilation_w * C;
-#pragma GCC unroll 4
-          for (int i = 0; i < kPixels; ++i) acc[i] = xsimd::fma(load<Partial>(xt + i * x_pixel, lanes), wv[t], acc[i]);
-        }
-#pragma GCC unroll 4
-        for (int i = 0; i < kPixels; ++i) finish<Partial>(acc[i], res, out, ptrdiff_t{ow + i} * C + c, lanes, ep);
-      }
-      for (; ow < ow_hi; ++ow) {
-        const float* x = first_tap(ow);
-        Batch acc = bias;
-#pragma GCC unroll 25
-        for (int t = 0; t < kTaps; ++t) {
-          const int kh = t / (kFixed ? KW : 1), kw = t % (kFixed ? KW : 1);
-          acc = xsimd::fma(load<Partial>(x + kh * p.dilation_h * x_row + ptrdiff_t{kw} * p.dilation_w * C, lanes),
-                           wv[t], acc);
-        }
-        finish<Partial>(acc, res, out, ptrdiff_t{ow} * C + c, lanes, ep);
+  // Any kernel size, stride and dilation: one pixel, its valid taps read from memory.
+  template <bool Partial>
+  static void pixel_any(const ConvNhwcParams& p, const RowArgs& a, Batch bias, int32_t ow, const ConvEpilogue& ep) {
+    const int32_t iw0 = ow * p.stride_w - p.pad_left;
+    int32_t kw0 = 0, kw1 = 0;
+    dw_valid_taps(iw0, p.dilation_w, p.kernel_w, p.in_w, kw0, kw1);
+    Batch acc = bias;
+    for (int32_t kh = a.kh0; kh < a.kh1; ++kh) {
+      const float* xr = a.x + ptrdiff_t{a.ih0 + kh * p.dilation_h} * a.x_row;
+      for (int32_t kw = kw0; kw < kw1; ++kw) {
+        const Batch w = Batch::load_unaligned(a.wc + ptrdiff_t{kh * p.kernel_w + kw} * a.cp);
+        acc = xsimd::fma(load<Partial>(xr + ptrdiff_t{iw0 + kw * p.dilation_w} * a.C, a.lanes), w, acc);
       }
     }
-    for (; ow < p.out_w; ++ow) walk_valid_taps(ow);
+    Batch accs[1] = {acc};
+    finish<1, Partial>(accs, a, ow, ep);
   }
 
+  // Whether a KH x KW kernel's taps stay in registers for the whole row: AVX-512's 32
+  // registers hold a 3x3's 9 beside a block's accumulators and columns; a 5x5's 25 do not
+  // (they spilled), and on AVX2 and SSE2 (16 registers) neither does, so those load the taps
+  // of each kernel row where they are used (L1 hits, shared by the block's pixels).
   template <int KH, int KW>
+  static constexpr bool kTapsHeld = W >= 16 && KH * KW <= 9;
+  // Output pixels of one register block: 4 with held taps or on 16 registers; 8 for a
+  // streamed 5x5 on AVX-512 (per kernel row 12 + 5 loads for 40 FMAs).
+  template <int KH, int KW>
+  static constexpr int kPixels = W >= 16 && !kTapsHeld<KH, KW> ? 8 : 4;
+
+  // Tap t of the row's channel vector: from the registers or from the packed weights.
+  template <int KH, int KW>
+  static Batch tap(const RowArgs& a, const Batch* held, int t) {
+    if constexpr (kTapsHeld<KH, KW>) {
+      return held[t];
+    } else {
+      return Batch::load_unaligned(a.wc + t * a.cp);
+    }
+  }
+
+  // One pixel of a KH x KW kernel: the taps of kernel rows [kh0, kh1) and columns
+  // [kw0, kw1) (the border pixels; the interior ones when fewer than a block are left).
+  template <int KH, int KW, bool Partial>
+  static void pixel_fixed(const ConvNhwcParams& p, const RowArgs& a, const Batch* held, Batch bias, int32_t ow,
+                          int32_t kw0, int32_t kw1, const ConvEpilogue& ep) {
+    const float* x = a.x + ptrdiff_t{a.ih0} * a.x_row + ptrdiff_t{ow * p.stride_w - p.pad_left} * a.C;
+    Batch acc[1] = {bias};
+#pragma GCC unroll 5
+    for (int kh = 0; kh < KH; ++kh) {
+      if (kh < a.kh0 || kh >= a.kh1) continue;
+      const float* xr = x + kh * p.dilation_h * a.x_row;
+#pragma GCC unroll 5
+      for (int kw = 0; kw < KW; ++kw) {
+        if (kw < kw0 || kw >= kw1) continue;
+        acc[0] = xsimd::fma(load<Partial>(xr + ptrdiff_t{kw} * p.dilation_w * a.C, a.lanes),
+                            tap<KH, KW>(a, held, kh * KW + kw), acc[0]);
+      }
+    }
+    finish<1, Partial>(acc, a, ow, ep);
+  }
+
+  // N interior pixels from ow, stride S (1 or 2) and no column dilation: the input columns
+  // of each kernel row are loaded once and shared by the taps and pixels.
+  template <int KH, int KW, int S, int N, bool Partial>
+  static void pixel_block(const ConvNhwcParams& p, const RowArgs& a, const Batch* held, Batch bias, int32_t ow,
+                          const ConvEpilogue& ep) {
+    constexpr int kColumns = (N - 1) * S + KW;
+    const float* x = a.x + ptrdiff_t{a.ih0} * a.x_row + ptrdiff_t{ow * S - p.pad_left} * a.C;
+    Batch acc[N];
+#pragma GCC unroll 8
+    for (int i = 0; i < N; ++i) acc[i] = bias;
+#pragma GCC unroll 5
+    for (int kh = 0; kh < KH; ++kh) {
+      if (kh < a.kh0 || kh >= a.kh1) continue;
+      const float* xr = x + kh * p.dilation_h * a.x_row;
+      Batch col[kColumns];
+#pragma GCC unroll 20
+      for (int j = 0; j < kColumns; ++j) col[j] = load<Partial>(xr + j * a.C, a.lanes);
+#pragma GCC unroll 5
+      for (int kw = 0; kw < KW; ++kw) {
+        const Batch w = tap<KH, KW>(a, held, kh * KW + kw);
+#pragma GCC unroll 8
+        for (int i = 0; i < N; ++i) acc[i] = xsimd::fma(col[i * S + kw], w, acc[i]);
+      }
+    }
+    finish<N, Partial>(acc, a, ow, ep);
+  }
+
+  // One row of one channel vector. KH, KW > 0: the kernel size at compile time; S > 0: the
+  // column stride at compile time, no column dilation (register blocks of kPixels, then one
+  // of a half and one of a quarter as many, then single pixels); 0: p's, at run time.
+  // Flattened: everything it calls is inlined, the activation too (GCC keeps conv_activate
+  // out of line for the size of its exp code, and a call per output vector cost a fifth of
+  // the time of a 3x3 layer).
+  template <int KH, int KW, int S, bool Partial>
+  [[gnu::flatten]] static void row(const ConvNhwcParams& p, const RowArgs& a, const ConvEpilogue ep) {
+    const Batch bias = Batch::load_unaligned(a.wc - a.cp);
+    if constexpr (KH == 0) {
+      for (int32_t ow = 0; ow < p.out_w; ++ow) pixel_any<Partial>(p, a, bias, ow, ep);
+    } else {
+      constexpr int P = kPixels<KH, KW>;
+      Batch held[kTapsHeld<KH, KW> ? KH * KW : 1];
+      if constexpr (kTapsHeld<KH, KW>)
+        for (int t = 0; t < KH * KW; ++t) held[t] = Batch::load_unaligned(a.wc + t * a.cp);
+      int32_t ow_lo = 0, ow_hi = 0;
+      inner_columns(p, ow_lo, ow_hi);
+      auto border_pixel = [&](int32_t ow) {
+        int32_t kw0 = 0, kw1 = 0;
+        dw_valid_taps(ow * p.stride_w - p.pad_left, p.dilation_w, KW, p.in_w, kw0, kw1);
+        pixel_fixed<KH, KW, Partial>(p, a, held, bias, ow, kw0, kw1, ep);
+      };
+      for (int32_t ow = 0; ow < ow_lo; ++ow) border_pixel(ow);
+      int32_t ow = ow_lo;
+      if constexpr (S > 0) {
+        for (; ow + P <= ow_hi; ow += P) pixel_block<KH, KW, S, P, Partial>(p, a, held, bias, ow, ep);
+        if (ow + P / 2 <= ow_hi) {
+          pixel_block<KH, KW, S, P / 2, Partial>(p, a, held, bias, ow, ep);
+          ow += P / 2;
+        }
+        if (P >= 8 && ow + P / 4 <= ow_hi) {
+          pixel_block<KH, KW, S, P / 4, Partial>(p, a, held, bias, ow, ep);
+          ow += P / 4;
+        }
+      }
+      for (; ow < ow_hi; ++ow) pixel_fixed<KH, KW, Partial>(p, a, held, bias, ow, 0, KW, ep);
+      for (; ow < p.out_w; ++ow) border_pixel(ow);
+    }
+  }
+
+  template <int KH, int KW, int S>
   static void rows(const ConvNhwcParams& p, const float* packed, const float* input, const float* residual,
                    float* output, int32_t oh_begin, int32_t oh_end) {
     const ptrdiff_t out_row = ptrdiff_t{p.out_w} * p.out_c;
-    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
-      const int32_t ih0 = oh * p.stride_h - p.pad_top;
-      int32_t kh0 = 0, kh1 = 0;
-      dw_valid_taps(ih0, p.dilation_h, p.kernel_h, p.in_h, kh0, kh1);
-      float* y = output + oh * out_row;
-      const float* r = residual != nullptr ? residual + oh * out_row : nullptr;
-      int32_t c = 0;
-      for (; c + W <= p.in_c; c += W) row<KH, KW, false>(p, packed, input, r, y, ih0, kh0, kh1, c, W);
-      if (c < p.in_c) row<KH, KW, true>(p, packed, input, r, y, ih0, kh0, kh1, c, p.in_c - c);
+    const ConvEpilogue ep = conv_epilogue(p);
+    RowArgs a{};
+    a.cp = padded_channels(p);
+    a.C = p.in_c;
+    a.x_row = ptrdiff_t{p.in_w} * p.in_c;
+    // Channels per pass over the rows: a cache line at stride 1, all at stride 2 (see the top).
+    const int32_t block = p.stride_h == 1 ? kBlockVectors * W : p.in_c;
+    for (int32_t c_block = 0; c_block < p.in_c; c_block += block) {
+      for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
+        a.ih0 = oh * p.stride_h - p.pad_top;
+        dw_valid_taps(a.ih0, p.dilation_h, p.kernel_h, p.in_h, a.kh0, a.kh1);
+        const int32_t c_end = dw_imin(p.in_c, c_block + block);
+        for (int32_t c = c_block; c < c_end; c += W) {
+          a.wc = packed + a.cp + c;
+          a.x = input + c;
+          a.res = residual != nullptr ? residual + oh * out_row + c : nullptr;
+          a.y = output + oh * out_row + c;
+          a.lanes = dw_imin(W, c_end - c);
+          if (a.lanes == W)
+            row<KH, KW, S, false>(p, a, ep);
+          else
+            row<KH, KW, S, true>(p, a, ep);
+        }
+      }
     }
+  }
+
+  // The compile-time column stride of the register blocks for a KH x KW kernel: 1 or 2
+  // without column dilation, else 0 (taps one at a time).
+  template <int KH, int KW>
+  static void rows_of_size(const ConvNhwcParams& p, const float* packed, const float* input, const float* residual,
+                           float* output, int32_t oh_begin, int32_t oh_end) {
+    if (p.dilation_w == 1 && p.stride_w == 1)
+      rows<KH, KW, 1>(p, packed, input, residual, output, oh_begin, oh_end);
+    else if (p.dilation_w == 1 && p.stride_w == 2)
+      rows<KH, KW, 2>(p, packed, input, residual, output, oh_begin, oh_end);
+    else
+      rows<KH, KW, 0>(p, packed, input, residual, output, oh_begin, oh_end);
   }
 
   static void run(const ConvNhwcParams& p, const float* packed, const float* input, const float* residual,
@@ -185,11 +308,11 @@ struct DwConvF32 {
     oh_begin = dw_imax(oh_begin, 0);
     oh_end = dw_imin(oh_end, p.out_h);
     if (p.kernel_h == 3 && p.kernel_w == 3)
-      rows<3, 3>(p, packed, input, residual, output, oh_begin, oh_end);
+      rows_of_size<3, 3>(p, packed, input, residual, output, oh_begin, oh_end);
     else if (p.kernel_h == 5 && p.kernel_w == 5)
-      rows<5, 5>(p, packed, input, residual, output, oh_begin, oh_end);
+      rows_of_size<5, 5>(p, packed, input, residual, output, oh_begin, oh_end);
     else
-      rows<0, 0>(p, packed, input, residual, output, oh_begin, oh_end);
+      rows<0, 0, 0>(p, packed, input, residual, output, oh_begin, oh_end);
   }
 };
 
