@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/executor.h"
+#include "engine/int8_coverage.h"
 #include "engine/pipeline/model.h"
 #include "engine/pipeline/model_session.h"
 #include "engine/runtime/error.h"
@@ -291,7 +292,8 @@ int run(const Options& opt) {
   }
   std::printf("model    %s (%s), %s, %d thread%s\n", opt.model.c_str(), model.scheme().c_str(), executor.c_str(), threads,
               threads == 1 ? "" : "s");
-  if (!calibration.empty()) std::printf("calib    %s\n", calibration.c_str());
+  if (!calibration.empty()) std::printf("calib    %s\nfloat    %s (no int8 kernel: between Dequantize and Quantize steps)\n",
+                                         calibration.c_str(), float_compute_summary(model.graph()).c_str());
   for (const Input& in : inputs)
     std::printf("input    %s %s from %s\n", in.name.c_str(), dims_to_string(in.tensor.dims).c_str(), in.source.c_str());
   for (size_t o = 0; o < outputs.size(); ++o)
