@@ -178,6 +178,8 @@ class Compiler {
                       const std::vector<int32_t>& bias, int input, int residual, int output,
                       const std::vector<int32_t>& channel_multipliers = {});
   void compile_qconv(const Node& n);
+  // compile_qdwconv.cpp: a depthwise Conv (group == channels) on the qu8_dwconv kernels.
+  void compile_qdwconv(const Node& n);
   void compile_qgemm(const Node& n);
   void compile_qglobal_average(const Node& n);
   void compile_qaverage_pool(const Node& n);

@@ -20,9 +20,15 @@ bool same_image_shape(const Shape& a, const Shape& b) {
   return true;
 }
 
+// Group 1, or depthwise: group == input channels == output channels (weight [C, 1, kH, kW]).
 bool int8_conv(const Graph& g, const Node& n) {
   if (!n.has_input(1) || !g.value(n.inputs[1]).constant) return false;
-  return n.attr_int("group", 1) == 1;
+  const int64_t group = n.attr_int("group", 1);
+  if (group == 1) return true;
+  const Tensor& w = *g.value(n.inputs[1]).constant;
+  const Shape& x = g.value(n.inputs[0]).shape;
+  return w.rank() == 4 && w.dims[0] == group && w.dims[1] == 1 && x.has_rank && x.dims.size() == 4 &&
+         x.dims[1].is_known() && x.dims[1].value == group;
 }
 
 bool int8_gemm(const Graph& g, const Node& n) {

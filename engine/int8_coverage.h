@@ -13,8 +13,8 @@
 namespace octet {
 
 // The node's form has an int8 kernel (its structure only: operand kinds, attributes, shapes),
-// whatever its annotations. Conv: group 1, or depthwise (group == input == output channels)
-// when `depthwise` says the kernels have it; Gemm: constant B, no transA, alpha = beta = 1;
+// whatever its annotations. Conv: group 1, or depthwise (group == input == output channels,
+// kernels/int8/dwconv.h); Gemm: constant B, no transA, alpha = beta = 1;
 // Add: two activations of one shape; AveragePool: undilated; GlobalAveragePool.
 bool has_int8_kernel(const Graph& g, const Node& n);
 

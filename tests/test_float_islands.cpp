@@ -1,7 +1,8 @@
 // Float islands in a quantized model (issue 15): an operator without an int8 kernel stays float
 // between Dequantize and Quantize steps, the quantization pass annotates only what an int8
-// kernel runs, and the report names the rest. A small mobile-style model (conv, depthwise
-// conv, HardSwish, a squeeze-excitation Sigmoid and Mul, Concat, 1x1 convs, global pool)
+// kernel runs, and the report names the rest. A small mobile-style model (conv, int8 depthwise
+// conv, HardSwish, a squeeze-excitation Sigmoid and Mul, a grouped conv, Concat, 1x1 convs,
+// global pool)
 // quantized u8s8 per tensor and per channel: the optimised runtime on octet's exported QDQ file
 // against the reference executor running that file with Q/DQ as real operators.
 #include <gtest/gtest.h>
@@ -39,7 +40,7 @@ Graph mobile_block() {
   const int pooled = n.node(OpKind::GlobalAveragePool, "se_pool", {hs}, "se_pooled");
   const int gate = n.node(OpKind::Sigmoid, "se_sigmoid", {conv("se_fc", pooled, {8, 8, 1, 1}, 1, 1, {0, 0, 0, 0}, 7)}, "se_gate");
   const int scaled = n.node(OpKind::Mul, "se_mul", {hs, gate}, "se_scaled");
-  const int side = conv("side", c1, {4, 8, 1, 1}, 1, 2, {0, 0, 0, 0}, 9);
+  const int side = conv("side", c1, {4, 4, 1, 1}, 2, 2, {0, 0, 0, 0}, 9);   // grouped: no int8 kernel
   const int cat = n.node(OpKind::Concat, "concat", {scaled, side}, "cat", {}, {{"axis", one(1)}});
   const int head = n.node(OpKind::Relu, "relu_head", {conv("head", cat, {16, 12, 1, 1}, 1, 1, {0, 0, 0, 0}, 11)}, "h");
   Graph g = n.done({n.node(OpKind::GlobalAveragePool, "pool", {head}, "features")});
@@ -64,34 +65,36 @@ std::vector<std::string> float_node_names(const Graph& g) {
 
 TEST(FloatIslands, PassAnnotatesOnlyWhatAnInt8KernelRuns) {
   const Graph q = quantized_block(false);
-  EXPECT_EQ(float_node_names(q), (std::vector<std::string>{"dw", "hardswish", "se_sigmoid", "se_mul", "concat"}));
-  EXPECT_EQ(float_compute_summary(q),
-            "5 nodes: Conv x1 (dw), HardSwish x1 (hardswish), Sigmoid x1 (se_sigmoid), Mul x1 (se_mul), Concat x1 (concat)");
+  EXPECT_EQ(float_node_names(q), (std::vector<std::string>{"hardswish", "se_sigmoid", "se_mul", "side", "concat"}));
+  EXPECT_EQ(float_compute_summary(q), "5 nodes: HardSwish x1 (hardswish), Sigmoid x1 (se_sigmoid), Mul x1 (se_mul), "
+                                      "Conv x1 (side), Concat x1 (concat)");
   // The float conv keeps float weights (no pair rounds them); the int8 convs' weights are int8.
+  const Node* side = find_node(q, "side");
   const Node* dw = find_node(q, "dw");
-  const Node* head = find_node(q, "head");
-  ASSERT_TRUE(dw && head);
-  EXPECT_FALSE(q.value(dw->inputs[1]).quant.has_value());
-  EXPECT_TRUE(q.value(head->inputs[1]).quant.has_value());
+  ASSERT_TRUE(side && dw);
+  EXPECT_FALSE(q.value(side->inputs[1]).quant.has_value());
+  EXPECT_TRUE(q.value(dw->inputs[1]).quant.has_value());
   // Its input and output are quantized values (an int8 conv writes one, int8 readers read the
   // other through the float island).
-  EXPECT_TRUE(q.value(dw->inputs[0]).quant.has_value());
+  EXPECT_TRUE(q.value(side->inputs[0]).quant.has_value());
   EXPECT_TRUE(q.value(find_node(q, "concat")->outputs[0]).quant.has_value());
 }
 
 TEST(FloatIslands, PlanDequantizesAndQuantizesAroundFloatOperators) {
   const Plan plan = compile_for_runtime(quantized_block(false));
-  int quantize = 0, dequantize = 0, int8_convs = 0, float_dw = 0;
+  int quantize = 0, dequantize = 0, int8_convs = 0, int8_depthwise = 0, float_grouped = 0;
   for (const Step& s : plan.steps) {
     const std::string kernel = s.kernel_name();
     quantize += kernel == "quantize";
     dequantize += kernel == "dequantize";
     if (kernel.rfind("qu8_conv", 0) == 0) ++int8_convs;
-    float_dw += s.name == "dw" && kernel.rfind("f32_dwconv", 0) == 0;
+    int8_depthwise += s.name == "dw" && kernel.rfind("qu8_dwconv", 0) == 0;
+    float_grouped += s.name == "side" && kernel.rfind("f32_conv", 0) == 0;
   }
-  EXPECT_EQ(float_dw, 1);
-  EXPECT_EQ(int8_convs, 4);   // conv1, se_fc, side, head
-  EXPECT_GE(dequantize, 1);   // conv1's output, read by the float depthwise conv
+  EXPECT_EQ(int8_depthwise, 1);
+  EXPECT_EQ(float_grouped, 1);
+  EXPECT_EQ(int8_convs, 3);   // conv1, se_fc, head
+  EXPECT_GE(dequantize, 1);   // relu1's output, read by the float grouped conv
   EXPECT_GE(quantize, 2);     // the SE pool's input and the concat's output, read by int8 steps
 }
 

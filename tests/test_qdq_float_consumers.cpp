@@ -133,6 +133,25 @@ TEST(QdqFloatReaders, TransposedInputAndDegenerateScales) {
   }
 }
 
+// A grouped conv (no int8 kernel) whose weights a pair annotates, as another tool's QDQ file
+// has it: the float conv runs on the weights the pair gives (quantized, dequantized), per
+// tensor and per channel.
+TEST(QdqFloatReaders, GroupedConvWithQuantizedWeights) {
+  for (bool per_channel : {false, true}) {
+    SCOPED_TRACE(per_channel ? "per channel" : "per tensor");
+    QuantParams pw = qp(DType::Int8, 0.05f, 0);
+    if (per_channel) pw = quant::symmetric_int8_channel_params(uniform({6, 2, 3, 3}, 3, -0.5f, 0.5f), 0);
+    auto build = [&](bool annotate) {
+      Net n;
+      const int x = n.input("x", {-1, 4, 6, 6}, annotate ? std::optional<QuantParams>(qp(DType::Uint8, 0.05f, 3)) : std::nullopt);
+      const int w = n.constant("w", uniform({6, 2, 3, 3}, 3, -0.5f, 0.5f),
+                               annotate ? std::optional<QuantParams>(pw) : std::nullopt);
+      return n.done({n.node(OpKind::Conv, "conv", {x, w}, "y", {}, {{"group", one(2)}, {"pads", ints({1, 1, 1, 1})}})});
+    };
+    expect_pair_kept(build(true), build(false), {uniform({2, 4, 6, 6}, 11, -3.f, 9.f)});
+  }
+}
+
 // A value read by an int8 operator and by a float one: the int8 reader takes the codes, the
 // float reader their dequantized values, both from one Quantize step.
 TEST(QdqFloatReaders, Int8AndFloatReadersOfOneValue) {

@@ -1,38 +1,16 @@
-// FP32 NHWC depthwise convolutions at MobileNetV2's (224x224, width 1.0), DS-CNN's and VWW's layer
-// shapes, batch 1, fused ReLU6 (Clip 0..6) as MobileNetV2 has it.
+// FP32 NHWC depthwise convolutions at the zoo's depthwise layer shapes (bench/kernels/dw_shapes.h),
+// batch 1, fused ReLU6 (Clip 0..6) as MobileNetV2 has it.
 #include <string>
 #include <vector>
 
 #include "bench/kernels/bench_common.h"
+#include "bench/kernels/dw_shapes.h"
 
 namespace octet::bench {
 namespace {
 
-struct DwShape {
-  const char* name;
-  int32_t in_h, in_w, channels, k, stride, pad_begin, pad_end;
-};
-
-const DwShape kShapes[] = {
-    {"112x112x32_k3s1", 112, 112, 32, 3, 1, 1, 1},   // MobileNetV2's first block
-    {"112x112x96_k3s2", 112, 112, 96, 3, 2, 1, 1},
-    {"14x14x576_k3s1", 14, 14, 576, 3, 1, 1, 1},
-    {"7x7x960_k3s1", 7, 7, 960, 3, 1, 1, 1},
-    {"28x28x120_k5s1", 28, 28, 120, 5, 1, 2, 2},      // a 5x5 (MobileNetV3, MnasNet)
-    {"25x5x64_k3s1", 25, 5, 64, 3, 1, 1, 1},          // DS-CNN
-    {"48x48x8_k3s1", 48, 48, 8, 3, 1, 1, 1},          // VWW's MobileNetV1 0.25: fewer channels than a vector
-};
-
 kernels::ConvNhwcParams params(const DwShape& s) {
-  kernels::ConvNhwcParams p;
-  p.in_h = s.in_h;
-  p.in_w = s.in_w;
-  p.in_c = p.out_c = s.channels;
-  p.kernel_h = p.kernel_w = s.k;
-  p.stride_h = p.stride_w = s.stride;
-  p.pad_top = p.pad_left = s.pad_begin;
-  p.out_h = (s.in_h + s.pad_begin + s.pad_end - s.k) / s.stride + 1;
-  p.out_w = (s.in_w + s.pad_begin + s.pad_end - s.k) / s.stride + 1;
+  kernels::ConvNhwcParams p = dw_shape(s);
   p.activation = kernels::Activation::Clip;
   p.clip_min = 0.f;
   p.clip_max = 6.f;
@@ -60,7 +38,7 @@ void bench_dwconv(benchmark::State& state, const kernels::KernelVariant& v, kern
 }  // namespace
 
 void register_f32_dwconv(const kernels::KernelVariant& v) {
-  for (const DwShape& s : kShapes) {
+  for (const DwShape& s : kDwShapes) {
     const std::string name = std::string(v.name) + "/" + s.name;
     benchmark::RegisterBenchmark(name.c_str(), bench_dwconv, v, params(s));
   }

@@ -39,6 +39,8 @@ class PlanChecker {
   void pool_shape(const kernels::PoolNhwcParams& p) const;
   // `bytes` of packed weights at byte `offset` lie inside Plan::weights, kPlanAlignment-aligned.
   void weights(size_t offset, size_t bytes) const;
+  // `count` int32 per-channel multipliers at `offset` in the weights, each in [0, largest].
+  void channel_multipliers(size_t offset, size_t count, int32_t largest) const;
   // The step's scratch fits Plan::workspace_bytes.
   void workspace(size_t bytes) const { require(bytes <= plan_.workspace_bytes, "scratch too small for the kernel"); }
 

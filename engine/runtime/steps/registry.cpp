@@ -16,6 +16,7 @@ const StepType* const kStepTypes[] = {
     &ReferenceUnaryF32Step::kType,  &DwConvF32Step::kType,      &GroupedConvF32Step::kType,
     &ConcatSliceF32Step::kType, &BinaryF32Step::kType,      &ReferenceNodeStep::kType,
     &StridedCopyF32Step::kType, &GlobalMaxF32Step::kType,   &QConvChannelStep::kType,
+    &QDwConvStep::kType,
 };
 }  // namespace
 

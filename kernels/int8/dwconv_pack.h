@@ -1,0 +1,65 @@
+// The packed weights of the SIMD int8 depthwise variants (kernels/int8/dwconv_<isa>.cpp), and
+// the tap window of one output pixel. Everything sits in an anonymous namespace so that each
+// ISA file gets private copies (the ISA rule, kernels/CMakeLists.txt).
+//
+// Layout, channels padded to a multiple of 16 (Cp): int32 bias [Cp], then int32 weights
+// w' = w - weight_zp [kernel_h * kernel_w][Cp], tap-major so that a tap's channels are one
+// contiguous run of vectors; padding channels hold 0.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/int8/conv.h"
+
+namespace octet::kernels {
+namespace {
+
+inline int32_t dw_padded_channels(const QConvParams& p) { return (p.shape.out_c + 15) / 16 * 16; }
+
+inline size_t dw_packed_bytes(const QConvParams& p) {
+  const size_t taps = size_t(p.shape.kernel_h) * size_t(p.shape.kernel_w);
+  return sizeof(int32_t) * size_t(dw_padded_channels(p)) * (1 + taps);
+}
+
+inline void dw_pack(const QConvParams& p, const int8_t* weight, const int32_t* bias, void* packed) {
+  const int32_t channels = p.shape.out_c, cp = dw_padded_channels(p);
+  const int32_t taps = p.shape.kernel_h * p.shape.kernel_w;
+  int32_t* b = static_cast<int32_t*>(packed);
+  int32_t* w = b + cp;
+  for (int32_t c = 0; c < cp; ++c) {
+    b[c] = c < channels && bias != nullptr ? bias[c] : 0;
+    for (int32_t t = 0; t < taps; ++t)
+      w[int64_t{t} * cp + c] = c < channels ? weight[int64_t{c} * taps + t] - p.weight_zero_point : 0;
+  }
+}
+
+// The taps [first, end) of one axis whose input index origin + k * dilation lies in [0, size):
+// a contiguous range, since the index grows with k.
+struct TapRange {
+  int32_t first, end;
+};
+inline TapRange dw_tap_range(int32_t origin, int32_t dilation, int32_t kernel, int32_t size) {
+  int32_t first = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation;
+  int32_t end = origin >= size ? 0 : (size - 1 - origin) / dilation + 1;
+  if (end > kernel) end = kernel;
+  if (first > end) first = end;
+  return {first, end};
+}
+
+// The fixed-point epilogue's constants in the biased form the SIMD variants use: with
+// B = 2^(62 - shift), v = acc * m (|v| < 2^62),
+//   floor((v + 2^(shift-1) + 2^62) / 2^shift) = rounding_shift(v, shift) + B
+// exactly (2^62 is a multiple of 2^shift), and v + 2^(shift-1) + 2^62 lies in [0, 2^64), so a
+// logical 64-bit shift computes it; the clamp then runs on the biased value and
+// subtracting B - zero_point gives y (requant.h's requantize_u8, bit for bit).
+struct DwEpilogue {
+  int64_t round, low, high, offset;
+};
+inline DwEpilogue dw_epilogue(const QConvParams& p) {
+  const int64_t bias = int64_t{1} << (62 - p.requant.shift);
+  return {(int64_t{1} << (p.requant.shift - 1)) + (int64_t{1} << 62), p.output_min - p.output_zero_point + bias,
+          p.output_max - p.output_zero_point + bias, bias - p.output_zero_point};
+}
+
+}  // namespace
+}  // namespace octet::kernels
