@@ -63,6 +63,8 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
                         calibrated on --calib by --method
   --per-channel         with --quantize int8|u8s8: weights per output channel (symmetric int8,
                         one scale per channel) instead of per tensor
+  --save-qdq F          with --quantize: also write the quantized model as a QDQ ONNX file
+                        (what octet-quantize writes; ONNX Runtime runs it)
   --calib F             calibration data: a CIFAR-10 file (default: the bundled
                         cifar10-train-subset.bin) or .npy files as for --input
   --calib-per-class N   CIFAR-10: the first N images of each class (default 100)
@@ -75,7 +77,7 @@ Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...)
 struct Options {
   bool help = false, random = false, profile = false, json = false, reference = false;
   bool per_channel = false;
-  std::string model, output_dir, quantize;
+  std::string model, output_dir, quantize, save_qdq;
   std::vector<std::string> inputs;
   uint32_t seed = 1;
   std::optional<int64_t> batch;
@@ -84,7 +86,7 @@ struct Options {
 };
 
 Options parse_options(int argc, char** argv) {
-  std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize"};
+  std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize", "save-qdq"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
   cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel"}, keys);
   Options o;
@@ -110,6 +112,8 @@ Options parse_options(int argc, char** argv) {
   if (!o.quantize.empty() && o.reference) throw Error("--quantize runs the int8 kernels; it cannot be combined with --reference");
   o.per_channel = args.flag("per-channel");
   if (o.per_channel && o.quantize.empty()) throw Error("--per-channel needs --quantize");
+  o.save_qdq = args.get_or("save-qdq", "");
+  if (!o.save_qdq.empty() && o.quantize.empty()) throw Error("--save-qdq needs --quantize");
   if (o.profile && o.reference) throw Error("--profile times the compiled plan's steps; it cannot be combined with --reference");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
   refuse_method_without_quantizing(args, !o.quantize.empty(), "--quantize");
@@ -248,6 +252,7 @@ int run(const Options& opt) {
     CalibrationRun c = calibrate_from_flags(model, opt.calib, !opt.json && isatty(STDERR_FILENO) == 1);
     model = model.quantize(c.calibration, {*quant::scheme_from_name(opt.quantize), opt.calib.method.only(), opt.per_channel});
     calibration = c.description;
+    if (!opt.save_qdq.empty()) model.export_qdq(opt.save_qdq);
   }
   const std::vector<Input> inputs = model_inputs(opt, model);
   const int64_t rows = inputs.at(0).tensor.dims[0];

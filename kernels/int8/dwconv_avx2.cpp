@@ -56,52 +56,43 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t
   const __m256i zx = _mm256_set1_epi32(p.input_zero_point);
   const __m256i m_tensor = _mm256_set1_epi32(p.requant.multiplier);
   const int32_t full = channels / 8 * 8;
-  if (oh_begin < 0) oh_begin = 0;
-  if (oh_end > s.out_h) oh_end = s.out_h;
-  for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
-    const int32_t ih0 = oh * s.stride_h - s.pad_top;
-    const TapRange rows = dw_tap_range(ih0, s.dilation_h, s.kernel_h, s.in_h);
-    for (int32_t ow = 0; ow < s.out_w; ++ow) {
-      const int32_t iw0 = ow * s.stride_w - s.pad_left;
-      const TapRange cols = dw_tap_range(iw0, s.dilation_w, s.kernel_w, s.in_w);
-      uint8_t* y = output + (int64_t{oh} * s.out_w + ow) * channels;
-      // One block of 8 channels from c; `x_at(tap pointer)` loads its 8 input codes.
-      auto block = [&](int32_t c, auto x_at) {
-        __m256i acc = _mm256_load_si256(reinterpret_cast<const __m256i*>(bias + c));
-        for (int32_t kh = rows.first; kh < rows.end; ++kh) {
-          const uint8_t* x_row = input + (int64_t{ih0 + kh * s.dilation_h} * s.in_w + iw0) * channels + c;
-          const int32_t* w_row = weight + int64_t{kh} * s.kernel_w * cp + c;
-          for (int32_t kw = cols.first; kw < cols.end; ++kw) {
-            const __m256i x = _mm256_sub_epi32(_mm256_cvtepu8_epi32(x_at(x_row + int64_t{kw} * s.dilation_w * channels)), zx);
-            const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(w_row + int64_t{kw} * cp));
-            acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(x, w));
-          }
+  dw_for_each_pixel(s, output, oh_begin, oh_end, [&](const DwPixel& px) {
+    // One block of 8 channels from c; `x_at(tap pointer)` loads its 8 input codes.
+    auto block = [&](int32_t c, auto x_at) {
+      __m256i acc = _mm256_load_si256(reinterpret_cast<const __m256i*>(bias + c));
+      for (int32_t kh = px.rows.first; kh < px.rows.end; ++kh) {
+        const uint8_t* x_row = input + (int64_t{px.ih0 + kh * s.dilation_h} * s.in_w + px.iw0) * channels + c;
+        const int32_t* w_row = weight + int64_t{kh} * s.kernel_w * cp + c;
+        for (int32_t kw = px.cols.first; kw < px.cols.end; ++kw) {
+          const __m256i x = _mm256_sub_epi32(_mm256_cvtepu8_epi32(x_at(x_row + int64_t{kw} * s.dilation_w * channels)), zx);
+          const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(w_row + int64_t{kw} * cp));
+          acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(x, w));
         }
-        return acc;
-      };
-      auto load8 = [](const uint8_t* x) { return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(x)); };
-      for (int32_t c = 0; c < full; c += 8) {
-        const __m256i m = p.channel_multipliers != nullptr
-                              ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.channel_multipliers + c))
-                              : m_tensor;
-        const uint64_t out = requantize8(block(c, load8), m, k);
-        std::memcpy(y + c, &out, 8);
       }
-      if (full < channels) {
-        const size_t rest = size_t(channels - full);
-        auto load_rest = [rest](const uint8_t* x) {
-          uint64_t bytes = 0;
-          std::memcpy(&bytes, x, rest);
-          return _mm_cvtsi64_si128(static_cast<long long>(bytes));
-        };
-        int32_t mult[8] = {};
-        for (size_t i = 0; i < rest; ++i)
-          mult[i] = p.channel_multipliers != nullptr ? p.channel_multipliers[size_t(full) + i] : p.requant.multiplier;
-        const uint64_t out = requantize8(block(full, load_rest), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mult)), k);
-        std::memcpy(y + full, &out, rest);
-      }
+      return acc;
+    };
+    auto load8 = [](const uint8_t* x) { return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(x)); };
+    for (int32_t c = 0; c < full; c += 8) {
+      const __m256i m = p.channel_multipliers != nullptr
+                            ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.channel_multipliers + c))
+                            : m_tensor;
+      const uint64_t out = requantize8(block(c, load8), m, k);
+      std::memcpy(px.y + c, &out, 8);
     }
-  }
+    if (full < channels) {
+      const size_t rest = size_t(channels - full);
+      auto load_rest = [rest](const uint8_t* x) {
+        uint64_t bytes = 0;
+        std::memcpy(&bytes, x, rest);
+        return _mm_cvtsi64_si128(static_cast<long long>(bytes));
+      };
+      int32_t mult[8] = {};
+      for (size_t i = 0; i < rest; ++i)
+        mult[i] = p.channel_multipliers != nullptr ? p.channel_multipliers[size_t(full) + i] : p.requant.multiplier;
+      const uint64_t out = requantize8(block(full, load_rest), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mult)), k);
+      std::memcpy(px.y + full, &out, rest);
+    }
+  });
 }
 
 bool supports(const QConvParams& p) { return qdwconv_supported(p); }

@@ -47,34 +47,25 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t
                  _mm512_set1_epi64(e.offset), _mm_cvtsi32_si128(p.requant.shift)};
   const __m512i zx = _mm512_set1_epi32(p.input_zero_point);
   const __m512i m_tensor = _mm512_set1_epi32(p.requant.multiplier);
-  if (oh_begin < 0) oh_begin = 0;
-  if (oh_end > s.out_h) oh_end = s.out_h;
-  for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
-    const int32_t ih0 = oh * s.stride_h - s.pad_top;
-    const TapRange rows = dw_tap_range(ih0, s.dilation_h, s.kernel_h, s.in_h);
-    for (int32_t ow = 0; ow < s.out_w; ++ow) {
-      const int32_t iw0 = ow * s.stride_w - s.pad_left;
-      const TapRange cols = dw_tap_range(iw0, s.dilation_w, s.kernel_w, s.in_w);
-      uint8_t* y = output + (int64_t{oh} * s.out_w + ow) * channels;
-      for (int32_t c = 0; c < channels; c += 16) {
-        const int32_t n = channels - c < 16 ? channels - c : 16;
-        const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1u);
-        __m512i acc = _mm512_load_si512(bias + c);
-        for (int32_t kh = rows.first; kh < rows.end; ++kh) {
-          const uint8_t* x_row = input + (int64_t{ih0 + kh * s.dilation_h} * s.in_w + iw0) * channels + c;
-          const int32_t* w_row = weight + int64_t{kh} * s.kernel_w * cp + c;
-          for (int32_t kw = cols.first; kw < cols.end; ++kw) {
-            const __m128i bytes = _mm_maskz_loadu_epi8(mask, x_row + int64_t{kw} * s.dilation_w * channels);
-            const __m512i x = _mm512_sub_epi32(_mm512_cvtepu8_epi32(bytes), zx);
-            acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, _mm512_load_si512(w_row + int64_t{kw} * cp)));
-          }
+  dw_for_each_pixel(s, output, oh_begin, oh_end, [&](const DwPixel& px) {
+    for (int32_t c = 0; c < channels; c += 16) {
+      const int32_t n = channels - c < 16 ? channels - c : 16;
+      const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1u);
+      __m512i acc = _mm512_load_si512(bias + c);
+      for (int32_t kh = px.rows.first; kh < px.rows.end; ++kh) {
+        const uint8_t* x_row = input + (int64_t{px.ih0 + kh * s.dilation_h} * s.in_w + px.iw0) * channels + c;
+        const int32_t* w_row = weight + int64_t{kh} * s.kernel_w * cp + c;
+        for (int32_t kw = px.cols.first; kw < px.cols.end; ++kw) {
+          const __m128i bytes = _mm_maskz_loadu_epi8(mask, x_row + int64_t{kw} * s.dilation_w * channels);
+          const __m512i x = _mm512_sub_epi32(_mm512_cvtepu8_epi32(bytes), zx);
+          acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, _mm512_load_si512(w_row + int64_t{kw} * cp)));
         }
-        const __m512i m = p.channel_multipliers != nullptr ? _mm512_maskz_loadu_epi32(mask, p.channel_multipliers + c)
-                                                           : m_tensor;
-        _mm_mask_storeu_epi8(y + c, mask, requantize16(acc, m, k));
       }
+      const __m512i m = p.channel_multipliers != nullptr ? _mm512_maskz_loadu_epi32(mask, p.channel_multipliers + c)
+                                                         : m_tensor;
+      _mm_mask_storeu_epi8(px.y + c, mask, requantize16(acc, m, k));
     }
-  }
+  });
 }
 
 bool supports(const QConvParams& p) { return qdwconv_supported(p); }

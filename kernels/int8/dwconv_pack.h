@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/f32/conv.h"
 #include "kernels/int8/conv.h"
 
 namespace octet::kernels {
@@ -44,6 +45,30 @@ inline TapRange dw_tap_range(int32_t origin, int32_t dilation, int32_t kernel, i
   if (end > kernel) end = kernel;
   if (first > end) first = end;
   return {first, end};
+}
+
+// One output pixel's window: the valid taps per axis, the input at the window's origin
+// (ih0, iw0; may lie in the padding), where its output channels go.
+struct DwPixel {
+  TapRange rows, cols;
+  int32_t ih0, iw0;
+  uint8_t* y;
+};
+
+// Calls pixel(DwPixel) for every output pixel of rows [oh_begin, oh_end), clipped to the image.
+template <typename F>
+inline void dw_for_each_pixel(const ConvNhwcParams& s, uint8_t* output, int32_t oh_begin, int32_t oh_end, F&& pixel) {
+  if (oh_begin < 0) oh_begin = 0;
+  if (oh_end > s.out_h) oh_end = s.out_h;
+  for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
+    const int32_t ih0 = oh * s.stride_h - s.pad_top;
+    const TapRange rows = dw_tap_range(ih0, s.dilation_h, s.kernel_h, s.in_h);
+    for (int32_t ow = 0; ow < s.out_w; ++ow) {
+      const int32_t iw0 = ow * s.stride_w - s.pad_left;
+      pixel(DwPixel{rows, dw_tap_range(iw0, s.dilation_w, s.kernel_w, s.in_w), ih0, iw0,
+                    output + (int64_t{oh} * s.out_w + ow) * s.out_c});
+    }
+  }
 }
 
 // The fixed-point epilogue's constants in the biased form the SIMD variants use: with

@@ -28,24 +28,17 @@ std::string QDwConvStep::summary(const QDwConvStep& p) {
 
 template <typename IO, typename S>
 void QDwConvStep::fields(IO& io, S& p) {
-  auto& q = p.conv;
   io(p.kernel);
-  conv_fields(io, q.shape);
-  io(q.input_zero_point), io(q.weight_zero_point), io(q.output_zero_point), io(q.output_min), io(q.output_max);
-  requant_fields(io, q.requant);
+  qconv_core_fields(io, p.conv);
   io(p.weights_offset), io(p.per_channel), io(p.multipliers_offset);
 }
 
 void QDwConvStep::validate(PlanChecker& c, const Step& s, const QDwConvStep& p) {
   const kernels::QConvParams& q = p.conv;
   const kernels::ConvNhwcParams& sh = q.shape;
-  auto zp = PlanChecker::zero_point_ok;
   c.require(p.kernel != nullptr, "no int8 depthwise conv kernel");
   c.conv_shape(sh);
-  c.require(zp(q.input_zero_point) && zp(q.output_zero_point) && q.weight_zero_point >= -128 &&
-                q.weight_zero_point <= 127 && PlanChecker::clamp_ok(q.output_min, q.output_max) &&
-                PlanChecker::requant_ok(q.requant),
-            "int8 depthwise conv quantization parameters out of range");
+  c.require(PlanChecker::qconv_core_ok(q), "int8 depthwise conv quantization parameters out of range");
   c.require(s.input2 < 0, "an int8 depthwise conv takes no residual");
   c.require(p.kernel->supports(q), "the kernel does not support these parameters");
   c.buffer(s.input, int64_t{sh.in_h} * sh.in_w * sh.in_c, true, "input");
