@@ -60,14 +60,20 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t
     // One block of 8 channels from c; `x_at(tap pointer)` loads its 8 input codes.
     auto block = [&](int32_t c, auto x_at) {
       __m256i acc = _mm256_load_si256(reinterpret_cast<const __m256i*>(bias + c));
-      for (int32_t kh = px.rows.first; kh < px.rows.end; ++kh) {
-        const uint8_t* x_row = input + (int64_t{px.ih0 + kh * s.dilation_h} * s.in_w + px.iw0) * channels + c;
+      for (int32_t kh = 0; kh < s.kernel_h; ++kh) {
         const int32_t* w_row = weight + int64_t{kh} * s.kernel_w * cp + c;
-        for (int32_t kw = px.cols.first; kw < px.cols.end; ++kw) {
-          const __m256i x = _mm256_sub_epi32(_mm256_cvtepu8_epi32(x_at(x_row + int64_t{kw} * s.dilation_w * channels)), zx);
-          const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(w_row + int64_t{kw} * cp));
-          acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(x, w));
+        auto w_at = [&](int32_t kw) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(w_row + int64_t{kw} * cp)); };
+        const bool row_inside = kh >= px.rows.first && kh < px.rows.end;
+        const int32_t first = row_inside ? px.cols.first : s.kernel_w, end = row_inside ? px.cols.end : s.kernel_w;
+        for (int32_t kw = 0; kw < first; ++kw) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(zx, w_at(kw)));
+        if (first < end) {
+          const uint8_t* x_row = input + (int64_t{px.ih0 + kh * s.dilation_h} * s.in_w + px.iw0) * channels + c;
+          for (int32_t kw = first; kw < end; ++kw) {
+            const __m256i x = _mm256_cvtepu8_epi32(x_at(x_row + int64_t{kw} * s.dilation_w * channels));
+            acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, w_at(kw)));
+          }
         }
+        for (int32_t kw = end; kw < s.kernel_w; ++kw) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(zx, w_at(kw)));
       }
       return acc;
     };

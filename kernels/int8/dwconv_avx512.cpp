@@ -52,14 +52,21 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t
       const int32_t n = channels - c < 16 ? channels - c : 16;
       const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1u);
       __m512i acc = _mm512_load_si512(bias + c);
-      for (int32_t kh = px.rows.first; kh < px.rows.end; ++kh) {
-        const uint8_t* x_row = input + (int64_t{px.ih0 + kh * s.dilation_h} * s.in_w + px.iw0) * channels + c;
+      for (int32_t kh = 0; kh < s.kernel_h; ++kh) {
         const int32_t* w_row = weight + int64_t{kh} * s.kernel_w * cp + c;
-        for (int32_t kw = px.cols.first; kw < px.cols.end; ++kw) {
-          const __m128i bytes = _mm_maskz_loadu_epi8(mask, x_row + int64_t{kw} * s.dilation_w * channels);
-          const __m512i x = _mm512_sub_epi32(_mm512_cvtepu8_epi32(bytes), zx);
-          acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, _mm512_load_si512(w_row + int64_t{kw} * cp)));
+        const bool row_inside = kh >= px.rows.first && kh < px.rows.end;
+        const int32_t first = row_inside ? px.cols.first : s.kernel_w, end = row_inside ? px.cols.end : s.kernel_w;
+        for (int32_t kw = 0; kw < first; ++kw)
+          acc = _mm512_add_epi32(acc, _mm512_madd_epi16(zx, _mm512_load_si512(w_row + int64_t{kw} * cp)));
+        if (first < end) {
+          const uint8_t* x_row = input + (int64_t{px.ih0 + kh * s.dilation_h} * s.in_w + px.iw0) * channels + c;
+          for (int32_t kw = first; kw < end; ++kw) {
+            const __m512i x = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, x_row + int64_t{kw} * s.dilation_w * channels));
+            acc = _mm512_add_epi32(acc, _mm512_madd_epi16(x, _mm512_load_si512(w_row + int64_t{kw} * cp)));
+          }
         }
+        for (int32_t kw = end; kw < s.kernel_w; ++kw)
+          acc = _mm512_add_epi32(acc, _mm512_madd_epi16(zx, _mm512_load_si512(w_row + int64_t{kw} * cp)));
       }
       const __m512i m = p.channel_multipliers != nullptr ? _mm512_maskz_loadu_epi32(mask, p.channel_multipliers + c)
                                                          : m_tensor;

@@ -2,9 +2,15 @@
 // the tap window of one output pixel. Everything sits in an anonymous namespace so that each
 // ISA file gets private copies (the ISA rule, kernels/CMakeLists.txt).
 //
-// Layout, channels padded to a multiple of 16 (Cp): int32 bias [Cp], then int32 weights
+// Layout, channels padded to a multiple of 16 (Cp): int32 bias' [Cp], then the weights
 // w' = w - weight_zp [kernel_h * kernel_w][Cp], tap-major so that a tap's channels are one
-// contiguous run of vectors; padding channels hold 0.
+// contiguous run of vectors, each in an int32 lane as a zero-extended int16 (w' & 0xFFFF);
+// padding channels hold 0. vpmaddwd of such a lane with a lane holding a code x in 0..255
+// (high half 0) is x * w' exactly: one instruction where vpmulld takes two. The input zero
+// point is folded into the bias: bias' = bias - input_zp * sum of w' over all taps (mod 2^32),
+// and a tap in the padding adds input_zp * w' back, so
+//   acc = bias' + sum_valid x * w' + sum_padding input_zp * w' = bias + sum_valid (x - input_zp) * w'
+// modulo 2^32, the reference's wrapping accumulator.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -28,9 +34,13 @@ inline void dw_pack(const QConvParams& p, const int8_t* weight, const int32_t* b
   int32_t* b = static_cast<int32_t*>(packed);
   int32_t* w = b + cp;
   for (int32_t c = 0; c < cp; ++c) {
-    b[c] = c < channels && bias != nullptr ? bias[c] : 0;
-    for (int32_t t = 0; t < taps; ++t)
-      w[int64_t{t} * cp + c] = c < channels ? weight[int64_t{c} * taps + t] - p.weight_zero_point : 0;
+    uint32_t folded = c < channels && bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0u;
+    for (int32_t t = 0; t < taps; ++t) {
+      const int32_t v = c < channels ? weight[int64_t{c} * taps + t] - p.weight_zero_point : 0;
+      w[int64_t{t} * cp + c] = static_cast<int32_t>(static_cast<uint16_t>(v));
+      folded -= static_cast<uint32_t>(p.input_zero_point * v);
+    }
+    b[c] = static_cast<int32_t>(folded);
   }
 }
 
@@ -40,6 +50,7 @@ struct TapRange {
   int32_t first, end;
 };
 inline TapRange dw_tap_range(int32_t origin, int32_t dilation, int32_t kernel, int32_t size) {
+  if (origin >= 0 && origin + (kernel - 1) * dilation < size) return {0, kernel};   // inside: no division
   int32_t first = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation;
   int32_t end = origin >= size ? 0 : (size - 1 - origin) / dilation + 1;
   if (end > kernel) end = kernel;
