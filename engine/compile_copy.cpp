@@ -57,7 +57,9 @@ void Compiler::compile_transpose(const Node& n) {
     view.dims = {in.dims[1], in.dims[2], in.dims[0]};
     return set_output(n, view);
   }
-  if (in.uint8) fail(n, "a transpose of int8 values other than NHWC <-> NCHW is not supported");
+  // Any other transpose of int8 values (ShuffleNet's channel shuffle between int8 convs) copies
+  // their dequantized values (as_float / plain below): a float island whose int8 reader
+  // quantizes the copy again with the same parameters, which gives back the same codes.
   if (perm.size() != in.dims.size() + 1 || perm[0] != 0)
     return compile_reference_node(n);   // moves the batch, or malformed: the reference decides
   // Channel shuffle: [g, c, H, W] split channels -> [c, g, H, W], per pixel a g x c transpose.

@@ -13,8 +13,9 @@ namespace octet::detail {
 
 void Compiler::compile_conv(const Node& n) {
   Slot in = nhwc(n, n.inputs[0]);
-  const Tensor& w = constant(n, 1, "weight");
-  const Tensor* bias = n.has_input(2) ? &constant(n, 2, "bias") : nullptr;
+  // A float conv of a QDQ file (one no int8 kernel takes) uses its weights as the pairs give them.
+  const Tensor& w = float_constant(n, 1, "weight");
+  const Tensor* bias = n.has_input(2) ? &float_constant(n, 2, "bias") : nullptr;
   int32_t groups = 1;
   kernels::ConvNhwcParams p = conv_shape(n, in, w, &groups);
   check_epilogue(g_, n);
@@ -90,7 +91,7 @@ void Compiler::compile_reduce(const Node& n) {
 void Compiler::compile_gemm(const Node& n) {
   Slot a = plain(n.inputs[0], g_.value(n.inputs[0]).name);
   if (a.dims.size() != 1) fail(n, "expects a 2-D [batch, features] input");
-  const Tensor& b = constant(n, 1, "B");
+  const Tensor& b = float_constant(n, 1, "B");
   if (b.rank() != 2) fail(n, "B must be 2-D");
   bool trans_b = false;
   float alpha = 1.f, beta = 1.f;
@@ -103,20 +104,9 @@ void Compiler::compile_gemm(const Node& n) {
   const int64_t k = trans_b ? b.dims[1] : b.dims[0];
   const int64_t cols = trans_b ? b.dims[0] : b.dims[1];
   if (k != a.dims[0]) fail(n, "inner dimensions do not match");
+  // Quantized weights of a Gemm whose output stays float (the classifier head before a float
+  // Softmax): the stored codes, dequantized, so the plan computes what the model says.
   std::vector<float> scaled(b.values<float>().begin(), b.values<float>().end());
-  if (const auto& q = g_.value(n.inputs[1]).quant) {
-    // Quantized weights of a Gemm whose output stays float (the classifier head before a
-    // float Softmax): the stored codes, dequantized, so the plan computes what the model says.
-    // Per-channel weights (along B's output axis) use their column's scale.
-    const double lo = q->dtype == DType::Uint8 ? 0 : -128, hi = q->dtype == DType::Uint8 ? 255 : 127;
-    for (size_t i = 0; i < scaled.size(); ++i) {
-      const int64_t dim1 = b.dims[1], i64 = static_cast<int64_t>(i);
-      const float s = q->per_channel() ? q->channel_scales.at(static_cast<size_t>(q->axis == 0 ? i64 / dim1 : i64 % dim1))
-                                       : q->scale;
-      float& x = scaled[i];
-      x = float(std::clamp(std::nearbyint(double(x / s)) + q->zero_point, lo, hi) - q->zero_point) * s;
-    }
-  }
   for (float& x : scaled) x *= alpha;
   std::vector<float> bias(static_cast<size_t>(cols), 0.f);
   if (n.op == OpKind::Gemm && n.has_input(2)) {

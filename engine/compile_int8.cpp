@@ -6,26 +6,18 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/compile_int8_helpers.h"
 #include "engine/compiler.h"
+#include "engine/int8_coverage.h"
 #include "kernels/registry.h"
 
 namespace octet::detail {
 
-namespace {
-
-// The uint8-domain zero point of a quantized activation: int8 codes are stored + 128.
+// Helpers shared with compile_qdwconv.cpp: engine/compile_int8_helpers.h says what each does.
 int32_t u8_zero_point(const QuantParams& q) { return q.zero_point + (q.dtype == DType::Int8 ? 128 : 0); }
 
-// Weight codes in the kernels' int8 domain, and their zero point there (uint8 weights - 128).
-struct Int8Weights {
-  std::vector<int8_t> codes;
-  int32_t zero_point = 0;
-};
-
-// The scale of output channel c's weights: its own with per-channel weights, else the tensor's.
 float weight_scale(const QuantParams& q, int64_t c) { return q.per_channel() ? q.channel_scales.at(size_t(c)) : q.scale; }
 
-// w: [out_c][the rest], each output channel's weights contiguous.
 Int8Weights quantize_weights(std::span<const float> w, const QuantParams& q, int64_t out_c) {
   Int8Weights out;
   const int32_t offset = q.dtype == DType::Uint8 ? 128 : 0;
@@ -41,7 +33,6 @@ Int8Weights quantize_weights(std::span<const float> w, const QuantParams& q, int
   return out;
 }
 
-// Bias at scale s_in * s_w[c] (computed in float, as ONNX Runtime's quantizer does), saturated.
 std::vector<int32_t> quantize_bias(const Tensor* bias, size_t n, float input_scale, const QuantParams& wq) {
   std::vector<int32_t> out(n, 0);
   if (bias == nullptr) return out;
@@ -59,8 +50,6 @@ int32_t code_of(float x, float scale, int32_t zero_point) {
   double q = std::nearbyint(double(x / scale)) + zero_point;
   return static_cast<int32_t>(std::clamp(q, 0.0, 255.0));
 }
-
-}  // namespace
 
 // The int8 kernels are chosen independently of the FP32 ones: the widest up to the int8 cap
 // that this CPU runs (every variant gives the same bytes, docs/quantization.md).
@@ -87,6 +76,9 @@ bool Compiler::runs_int8(const Node& n) const {
     return n.has_input(i) && g_.value(n.inputs[i]).constant && is_activation_params(g_.value(n.inputs[i]).quant);
   };
   const bool out = !n.outputs.empty() && is_activation_params(g_.value(n.outputs[0]).quant);
+  // A form no int8 kernel takes (a grouped conv of an imported QDQ file) runs in float between
+  // a Dequantize and a Quantize step, its annotated weights as their pair gives them.
+  if (n.op != OpKind::Relu && !has_int8_kernel(g_, n)) return false;
   switch (n.op) {
     case OpKind::Conv:
     case OpKind::Gemm: return act(0) && weight(1) && out;
@@ -101,7 +93,7 @@ bool Compiler::runs_int8(const Node& n) const {
 
 void Compiler::compile_int8_node(const Node& n) {
   switch (n.op) {
-    case OpKind::Conv: return compile_qconv(n);
+    case OpKind::Conv: return n.attr_int("group", 1) == 1 ? compile_qconv(n) : compile_qdwconv(n);
     case OpKind::Gemm: return compile_qgemm(n);
     case OpKind::GlobalAveragePool: return compile_qglobal_average(n);
     case OpKind::AveragePool: return compile_qaverage_pool(n);
@@ -163,9 +155,7 @@ void Compiler::add_qconv_step(const Node& n, kernels::QConvParams p, const std::
   add_step(std::move(st));
 }
 
-// The uint8 clamp of n's fused activation: [0, 255] without one, from the code of 0.0 with a
-// Relu (merged into the output's range), between the codes of a Clip's bounds.
-static void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, int32_t* hi) {
+void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, int32_t* hi) {
   check_epilogue(g, n);   // also refuses an epilogue on the Gemm or Add this serves
   *lo = 0;
   *hi = 255;
@@ -186,11 +176,7 @@ static void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t
   }
 }
 
-// The accumulator's multiplier M = s_in * s_w / s_out into p.requant and, with `second` (a
-// residual's M2, sharing the shift), *second_multiplier. Per-channel weights: one M per output
-// channel into `channel` (kernels/int8/conv.h: p.requant.multiplier is their maximum, all
-// share the shift). Per tensor it is make_requant / make_requant_pair, as always.
-static bool accumulator_requant(const QuantParams& wq, float in_scale, float out_scale, const double* second,
+bool accumulator_requant(const QuantParams& wq, float in_scale, float out_scale, const double* second,
                                 kernels::QConvParams& p, int32_t* second_multiplier, std::vector<int32_t>& channel) {
   if (!wq.per_channel()) {
     const double m1 = double(in_scale) * double(wq.scale) / double(out_scale);

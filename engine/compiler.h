@@ -106,6 +106,9 @@ class Compiler {
   // The value as float storage in plain row-major order of its logical dims.
   Slot plain(int value_id, const std::string& why);
   const Tensor& constant(const Node& n, size_t input, const char* what) const;
+  // compile_float_constant.cpp: the constant as a float step packs it: quantized and
+  // dequantized when a QDQ pair annotates it (a float operator's weight in a QDQ file).
+  const Tensor& float_constant(const Node& n, size_t input, const char* what);
   void set_output(const Node& n, Slot s) { slots_[static_cast<size_t>(n.outputs.at(0))] = std::move(s); }
   Slot output_slot(const Node& n, Layout layout, std::vector<int64_t> dims);
   // Adds st writing a new buffer for n's output (layout, dims), which becomes n's value.
@@ -176,6 +179,8 @@ class Compiler {
                       const std::vector<int32_t>& bias, int input, int residual, int output,
                       const std::vector<int32_t>& channel_multipliers = {});
   void compile_qconv(const Node& n);
+  // compile_qdwconv.cpp: a depthwise Conv (group == channels) on the qu8_dwconv kernels.
+  void compile_qdwconv(const Node& n);
   void compile_qgemm(const Node& n);
   void compile_qglobal_average(const Node& n);
   void compile_qaverage_pool(const Node& n);
@@ -197,6 +202,7 @@ class Compiler {
   std::map<int, Slot> nhwc_copies_;
   std::map<int, Slot> raw_nhwc_copies_;   // of float values before their QDQ pair
   std::map<int, Slot> float_copies_;
+  std::map<int, Tensor> float_constants_;   // float_constant's fake-quantized copies, by value id
   std::map<std::pair<int, bool>, Slot> uint8_copies_;
   std::vector<uint8_t> weights_;   // packed weights (operator new's 16-byte alignment, as float needs)
 };

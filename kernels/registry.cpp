@@ -12,6 +12,7 @@ KernelVariant variant(const char* name, KernelIsa isa, const typename KernelObje
   if constexpr (F == KernelFamily::GemmF32) v.gemm = &k;
   if constexpr (F == KernelFamily::VectorF32) v.vector = &k;
   if constexpr (F == KernelFamily::ConvQU8) v.qconv = &k;
+  if constexpr (F == KernelFamily::DwConvQU8) v.qdwconv = &k;
   if constexpr (F == KernelFamily::VectorQU8) v.qvector = &k;
   return v;
 }
@@ -32,6 +33,7 @@ const void* KernelVariant::object() const {
   if (gemm) return gemm;
   if (vector) return vector;
   if (qconv) return qconv;
+  if (qdwconv) return qdwconv;
   return qvector;
 }
 
@@ -68,6 +70,7 @@ const char* family_name(KernelFamily f) {
     case KernelFamily::GemmF32: return "f32_gemm";
     case KernelFamily::VectorF32: return "f32_vector";
     case KernelFamily::ConvQU8: return "qu8_conv";
+    case KernelFamily::DwConvQU8: return "qu8_dwconv";
     case KernelFamily::VectorQU8: return "qu8_vector";
   }
   return "?";

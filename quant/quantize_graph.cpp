@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/int8_coverage.h"
 #include "graph/passes/optimize.h"
 #include "graph/op_attrs.h"
 #include "graph/passes/passes.h"
@@ -10,18 +11,6 @@
 namespace octet::quant {
 
 namespace {
-
-bool quantized_op(OpKind op) {
-  return op == OpKind::Conv || op == OpKind::Gemm || op == OpKind::Add || op == OpKind::AveragePool ||
-         op == OpKind::GlobalAveragePool;
-}
-
-// Ops that move or clamp numbers without changing their scale: quantized on both sides
-// whenever one side is.
-bool pass_through_op(OpKind op) {
-  return op == OpKind::Relu || op == OpKind::Clip || op == OpKind::Reshape || op == OpKind::Flatten ||
-         op == OpKind::Transpose || op == OpKind::Identity;
-}
 
 bool is_activation(const Graph& g, int id) {
   return id != kNoValue && !g.value(id).constant && g.value(id).dtype == DType::Float32;
@@ -31,7 +20,7 @@ bool is_activation(const Graph& g, int id) {
 bool feeds_quantized(const Graph& g, int value) {
   for (const Node& n : g.nodes)
     for (int in : n.inputs)
-      if (in == value && (quantized_op(n.op) || pass_through_op(n.op))) return true;
+      if (in == value && (has_int8_kernel(g, n) || int8_pass_through_op(n.op))) return true;
   return false;
 }
 
@@ -135,7 +124,7 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
   // 1. Which activations are quantized.
   std::vector<bool> want(g.values.size(), false);
   for (const Node& n : g.nodes) {
-    if (!quantized_op(n.op)) continue;
+    if (!has_int8_kernel(g, n)) continue;   // stays float: its readers and writers dequantize and quantize
     const size_t act_inputs = n.op == OpKind::Add ? 2 : 1;
     for (size_t i = 0; i < act_inputs && i < n.inputs.size(); ++i)
       if (is_activation(g, n.inputs[i])) want[static_cast<size_t>(n.inputs[i])] = true;
@@ -146,7 +135,7 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
   for (bool changed = true; changed;) {
     changed = false;
     for (const Node& n : g.nodes) {
-      if (!pass_through_op(n.op) || !is_activation(g, n.inputs[0])) continue;
+      if (!int8_pass_through_op(n.op) || !is_activation(g, n.inputs[0])) continue;
       const size_t in = static_cast<size_t>(n.inputs[0]), out = static_cast<size_t>(n.outputs[0]);
       if (want[in] != want[out]) want[in] = want[out] = changed = true;
     }
@@ -171,7 +160,7 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
   }
   // 4. Weights and biases.
   for (Node& n : g.nodes) {
-    if (n.op != OpKind::Conv && n.op != OpKind::Gemm) continue;
+    if ((n.op != OpKind::Conv && n.op != OpKind::Gemm) || !has_int8_kernel(g, n)) continue;
     if (!n.has_input(1) || !g.value(n.inputs[1]).constant || !g.value(n.inputs[0]).quant) continue;
     Value& w = g.value(n.inputs[1]);
     if (w.constant->dtype != DType::Float32) throw Error(g.describe(n) + ": weight '" + w.name + "' is not float32");

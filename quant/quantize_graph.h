@@ -25,10 +25,11 @@ struct QuantizeOptions {
   bool per_channel = false;
 };
 
-// Annotates: the activations read or written by Conv, Gemm, Add, AveragePool and
-// GlobalAveragePool; the values around Relu, Clip, Reshape, Flatten, Transpose and Identity
-// next to those (a Relu or Clip is merged: its input takes the parameters of its output's
-// range); the weights of Conv and Gemm (scheme's weight type, per tensor or per channel) and
+// Annotates: the activations read or written by the nodes an int8 kernel takes
+// (engine/int8_coverage.h: Conv, Gemm, Add, AveragePool, GlobalAveragePool in the forms the
+// kernels have); the values around Relu, Clip, Reshape, Flatten, Transpose and Identity next to
+// those (a Relu or Clip is merged: its input takes the parameters of its output's range); the
+// weights of those Conv and Gemm nodes (scheme's weight type, per tensor or per channel) and
 // their biases (int32, scale s_in * s_w, per channel with the weights). Throws octet::Error
 // naming the value when a range it needs was never observed, and for per_channel with the
 // uint8 scheme.

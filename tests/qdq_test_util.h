@@ -11,10 +11,13 @@
 #include <vector>
 
 #include "engine/executor.h"
+#include "engine/pipeline/stages.h"
 #include "engine/prepare.h"
+#include "engine/runtime/session.h"
 #include "engine/reference/evaluate.h"
 #include "graph/onnx_import.h"
 #include "graph/passes/passes.h"
+#include "quant/qdq_import.h"
 #include "quant/scheme.h"
 
 namespace octet::qdq_test {
@@ -129,6 +132,29 @@ inline std::vector<Tensor> run_onnx(const std::string& bytes, const std::vector<
   Graph g = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   prepare_graph(g);
   return ReferenceExecutor(g).run(inputs);
+}
+
+// The optimised runtime on the QDQ file's bytes, as octet-eval runs a QDQ file.
+inline std::vector<Tensor> run_qdq_optimised(const std::string& bytes, const std::vector<Tensor>& inputs,
+                                             const CompileOptions& options = {}) {
+  Graph g = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  quant::recognise_qdq(g);
+  prepare_graph(g);
+  const Plan plan = compile_for_runtime(g, options);
+  const int batch = static_cast<int>(inputs.at(0).dims.at(0));
+  Session session(plan, SessionOptions{1, batch});
+  std::vector<const float*> in;
+  for (const Tensor& t : inputs) in.push_back(t.data<float>());
+  std::vector<Tensor> out;
+  std::vector<float*> out_ptrs;
+  for (const Port& p : plan.outputs) {
+    std::vector<int64_t> dims = p.dims;
+    dims[0] = batch;
+    out.emplace_back(DType::Float32, dims);
+  }
+  for (Tensor& t : out) out_ptrs.push_back(t.data<float>());
+  session.run(batch, in, out_ptrs);
+  return out;
 }
 
 inline void expect_same_tensor(const Tensor& a, const Tensor& b, const std::string& what) {

@@ -201,6 +201,28 @@ std::vector<char> file_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
+// issue 15: --quantize names the nodes that stay float (ResNet8: its Softmax, after the int8
+// Gemm's float output), and --save-qdq writes the quantized model as a QDQ file whose run gives
+// octet's outputs to float rounding.
+TEST(OctetRun, QuantizeReportsFloatNodesAndSavesTheQdqFile) {
+  const std::string images = write_images("qdq_images.npy", 16);
+  const std::string qdq = temp_dir() + "/resnet8.qdq.onnx";
+  std::remove(qdq.c_str());
+  const Tensor in_memory = run_to_npy("--input " + images + " --quantize u8s8 --calib " + images + " --save-qdq " + qdq,
+                                      "float    1 node: Softmax x1 (model_1/dense_1/Softmax) (no int8 kernel");
+  const std::string out_dir = temp_dir() + "/qdq_out";
+  const Result r = sh(kRun + " --model " + qdq + " --input " + images + " --output-dir " + out_dir);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("(qdq)"), std::string::npos) << r.out;
+  const Tensor from_file = read_npy(out_dir + "/dense.npy");
+  ASSERT_EQ(from_file.dims, in_memory.dims);
+  for (int64_t i = 0; i < in_memory.numel(); ++i)
+    EXPECT_NEAR(from_file.data<float>()[i], in_memory.data<float>()[i], 1e-5) << "element " << i;
+  const Result misuse = sh(kRun + " --model " + kModel + " --random --save-qdq " + qdq);
+  EXPECT_EQ(misuse.status, 2);
+  EXPECT_NE(misuse.out.find("--save-qdq needs --quantize"), std::string::npos) << misuse.out;
+}
+
 // issue 15, item 1: the same images as .npy give the same .octet file, byte for byte, as the
 // CIFAR-10 path. The .npy holds the CIFAR selection (first 10 per class) and 20 images more,
 // which --calib-count leaves out.

@@ -23,28 +23,6 @@ namespace {
 
 using namespace qdq_test;
 
-// The optimised runtime on the QDQ file's bytes, as octet-eval runs a QDQ file.
-std::vector<Tensor> run_optimised(const std::string& bytes, const std::vector<Tensor>& inputs) {
-  Graph g = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  quant::recognise_qdq(g);
-  prepare_graph(g);
-  const Plan plan = compile_for_runtime(g);
-  const int batch = static_cast<int>(inputs.at(0).dims.at(0));
-  Session session(plan, SessionOptions{1, batch});
-  std::vector<const float*> in;
-  for (const Tensor& t : inputs) in.push_back(t.data<float>());
-  std::vector<Tensor> out;
-  std::vector<float*> out_ptrs;
-  for (const Port& p : plan.outputs) {
-    std::vector<int64_t> dims = p.dims;
-    dims[0] = batch;
-    out.emplace_back(DType::Float32, dims);
-  }
-  for (Tensor& t : out) out_ptrs.push_back(t.data<float>());
-  session.run(batch, in, out_ptrs);
-  return out;
-}
-
 double max_abs_diff(const Tensor& a, const Tensor& b) {
   double d = 0;
   for (int64_t i = 0; i < a.numel(); ++i) d = std::max(d, std::fabs(double(a.data<float>()[i]) - double(b.data<float>()[i])));
@@ -63,7 +41,7 @@ double max_abs(const Tensor& a) {
 void expect_pair_kept(const Graph& annotated, const Graph& plain, const std::vector<Tensor>& inputs) {
   const std::string bytes = quant::export_qdq(annotated);
   const std::vector<Tensor> want = run_onnx(bytes, inputs);
-  const std::vector<Tensor> got = run_optimised(bytes, inputs);
+  const std::vector<Tensor> got = run_qdq_optimised(bytes, inputs);
   const std::vector<Tensor> unquantized = ReferenceExecutor(plain).run(inputs);
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
@@ -155,6 +133,25 @@ TEST(QdqFloatReaders, TransposedInputAndDegenerateScales) {
   }
 }
 
+// A grouped conv (no int8 kernel) whose weights a pair annotates, as another tool's QDQ file
+// has it: the float conv runs on the weights the pair gives (quantized, dequantized), per
+// tensor and per channel.
+TEST(QdqFloatReaders, GroupedConvWithQuantizedWeights) {
+  for (bool per_channel : {false, true}) {
+    SCOPED_TRACE(per_channel ? "per channel" : "per tensor");
+    QuantParams pw = qp(DType::Int8, 0.05f, 0);
+    if (per_channel) pw = quant::symmetric_int8_channel_params(uniform({6, 2, 3, 3}, 3, -0.5f, 0.5f), 0);
+    auto build = [&](bool annotate) {
+      Net n;
+      const int x = n.input("x", {-1, 4, 6, 6}, annotate ? std::optional<QuantParams>(qp(DType::Uint8, 0.05f, 3)) : std::nullopt);
+      const int w = n.constant("w", uniform({6, 2, 3, 3}, 3, -0.5f, 0.5f),
+                               annotate ? std::optional<QuantParams>(pw) : std::nullopt);
+      return n.done({n.node(OpKind::Conv, "conv", {x, w}, "y", {}, {{"group", one(2)}, {"pads", ints({1, 1, 1, 1})}})});
+    };
+    expect_pair_kept(build(true), build(false), {uniform({2, 4, 6, 6}, 11, -3.f, 9.f)});
+  }
+}
+
 // A value read by an int8 operator and by a float one: the int8 reader takes the codes, the
 // float reader their dequantized values, both from one Quantize step.
 TEST(QdqFloatReaders, Int8AndFloatReadersOfOneValue) {
@@ -193,7 +190,7 @@ TEST(QdqFloatReaders, EveryQdqFixtureMatchesTheReference) {
     for (size_t i = 1; i < in.shape.dims.size(); ++i) dims.push_back(in.shape.dims[i].value);
     const std::vector<Tensor> inputs{uniform(dims, 29, -2.f, 2.f)};
     const std::vector<Tensor> want = ReferenceExecutor(g).run(inputs);
-    const std::vector<Tensor> got = run_optimised(bytes, inputs);
+    const std::vector<Tensor> got = run_qdq_optimised(bytes, inputs);
     ASSERT_EQ(got.size(), want.size());
     // The int8 kernels round intermediate tensors as ONNX Runtime's do (integer accumulation,
     // fixed-point requantisation), not as the reference's float convolution of dequantized

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "engine/int8_coverage.h"
 #include "engine/pipeline/model.h"
 #include "engine/pipeline/stages.h"
 #include "engine/prepare.h"
@@ -134,7 +135,8 @@ int run(const Options& opt) {
     const bool progress = isatty(STDERR_FILENO) == 1;
     const CalibrationRun calibration = calibrate_from_flags(model, opt.calib, progress);
     model = model.quantize(calibration.calibration, {*quant::scheme_from_name(opt.scheme), opt.calib.method.only(), opt.per_channel});
-    std::printf("calib   %s\n", calibration.description.c_str());
+    std::printf("calib   %s\nfloat   %s (no int8 kernel: between Dequantize and Quantize steps)\n",
+                calibration.description.c_str(), float_compute_summary(model.graph()).c_str());
   }
   const Plan& plan = model.compile(copts);
   model.save(opt.out, "octet-compile " OCTET_VERSION);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/compile.h"
+#include "engine/int8_coverage.h"
 #include "engine/pipeline/model.h"
 #include "engine/pipeline/stages.h"
 #include "engine/prepare.h"
@@ -201,6 +202,7 @@ int run(const Options& opt) {
   std::printf("model   %s, scheme %s, calibration: %s on %zu images of %s (first %lld per class)\n",
               opt.model.c_str(), quantized.scheme().c_str(), quant::method_label(opt.method.only()).c_str(),
               calib.size(), opt.calib.c_str(), static_cast<long long>(opt.per_class));
+  std::printf("float   %s (no int8 kernel: between Dequantize and Quantize steps)\n", float_compute_summary(q).c_str());
   std::printf("wrote   %s (%ju bytes)\n\n%s", opt.out.c_str(), static_cast<uintmax_t>(std::filesystem::file_size(opt.out)),
               range_table(q, ranges, opt.method.only()).c_str());
   if (opt.report) {

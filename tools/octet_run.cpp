@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/executor.h"
+#include "engine/int8_coverage.h"
 #include "engine/pipeline/model.h"
 #include "engine/pipeline/model_session.h"
 #include "engine/runtime/error.h"
@@ -62,6 +63,8 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
                         calibrated on --calib by --method
   --per-channel         with --quantize int8|u8s8: weights per output channel (symmetric int8,
                         one scale per channel) instead of per tensor
+  --save-qdq F          with --quantize: also write the quantized model as a QDQ ONNX file
+                        (what octet-quantize writes; ONNX Runtime runs it)
   --calib F             calibration data: a CIFAR-10 file (default: the bundled
                         cifar10-train-subset.bin) or .npy files as for --input
   --calib-per-class N   CIFAR-10: the first N images of each class (default 100)
@@ -74,7 +77,7 @@ Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...)
 struct Options {
   bool help = false, random = false, profile = false, json = false, reference = false;
   bool per_channel = false;
-  std::string model, output_dir, quantize;
+  std::string model, output_dir, quantize, save_qdq;
   std::vector<std::string> inputs;
   uint32_t seed = 1;
   std::optional<int64_t> batch;
@@ -85,7 +88,7 @@ struct Options {
 
 Options parse_options(int argc, char** argv) {
   std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize",
-                                   "max-memory", "max-cost"};
+                                   "save-qdq", "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
   cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel"}, keys);
   Options o;
@@ -111,6 +114,8 @@ Options parse_options(int argc, char** argv) {
   if (!o.quantize.empty() && o.reference) throw Error("--quantize runs the int8 kernels; it cannot be combined with --reference");
   o.per_channel = args.flag("per-channel");
   if (o.per_channel && o.quantize.empty()) throw Error("--per-channel needs --quantize");
+  o.save_qdq = args.get_or("save-qdq", "");
+  if (!o.save_qdq.empty() && o.quantize.empty()) throw Error("--save-qdq needs --quantize");
   if (o.profile && o.reference) throw Error("--profile times the compiled plan's steps; it cannot be combined with --reference");
   o.calib = calibration_flags(args, OCTET_DATA_DIR "/cifar10-train-subset.bin");
   refuse_method_without_quantizing(args, !o.quantize.empty(), "--quantize");
@@ -255,6 +260,7 @@ int run(const Options& opt) {
     CalibrationRun c = calibrate_from_flags(model, opt.calib, !opt.json && isatty(STDERR_FILENO) == 1);
     model = model.quantize(c.calibration, {*quant::scheme_from_name(opt.quantize), opt.calib.method.only(), opt.per_channel});
     calibration = c.description;
+    if (!opt.save_qdq.empty()) model.export_qdq(opt.save_qdq);
   }
   const std::vector<Input> inputs = model_inputs(opt, model);
   const int64_t rows = inputs.at(0).tensor.dims[0];
@@ -299,7 +305,8 @@ int run(const Options& opt) {
   }
   std::printf("model    %s (%s), %s, %d thread%s\n", opt.model.c_str(), model.scheme().c_str(), executor.c_str(), threads,
               threads == 1 ? "" : "s");
-  if (!calibration.empty()) std::printf("calib    %s\n", calibration.c_str());
+  if (!calibration.empty()) std::printf("calib    %s\nfloat    %s (no int8 kernel: between Dequantize and Quantize steps)\n",
+                                         calibration.c_str(), float_compute_summary(model.graph()).c_str());
   for (const Input& in : inputs)
     std::printf("input    %s %s from %s\n", in.name.c_str(), dims_to_string(in.tensor.dims).c_str(), in.source.c_str());
   for (size_t o = 0; o < outputs.size(); ++o)

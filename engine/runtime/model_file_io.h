@@ -23,6 +23,7 @@ struct ConvF32Kernel;
 struct DwConvF32Kernel;
 struct GemmF32Kernel;
 struct QConvU8Kernel;
+struct QDwConvU8Kernel;
 struct VectorF32Kernels;
 struct VectorQU8Kernels;
 }  // namespace kernels
@@ -71,6 +72,7 @@ class ModelFileWriter {
   void operator()(const kernels::DwConvF32Kernel* const& k) { kernel(k); }
   void operator()(const kernels::GemmF32Kernel* const& k) { kernel(k); }
   void operator()(const kernels::QConvU8Kernel* const& k) { kernel(k); }
+  void operator()(const kernels::QDwConvU8Kernel* const& k) { kernel(k); }
   void operator()(const kernels::VectorF32Kernels* const& k) { kernel(k); }
   void operator()(const kernels::VectorQU8Kernels* const& k) { kernel(k); }
 
@@ -118,6 +120,7 @@ class ModelFileReader {
   void operator()(const kernels::DwConvF32Kernel*& k);
   void operator()(const kernels::GemmF32Kernel*& k);
   void operator()(const kernels::QConvU8Kernel*& k);
+  void operator()(const kernels::QDwConvU8Kernel*& k);
   void operator()(const kernels::VectorF32Kernels*& k);
   void operator()(const kernels::VectorQU8Kernels*& k);
   // A count of elements of at least `min_bytes` each, refused before anything is allocated

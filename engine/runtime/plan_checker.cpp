@@ -4,6 +4,7 @@
 #include "engine/runtime/plan_checker.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "engine/runtime/error.h"
 #include "engine/runtime/model_file.h"
@@ -125,6 +126,16 @@ void PlanChecker::weights(size_t offset, size_t bytes) const {
   const size_t have = plan_.weights.size();
   if (offset % kPlanAlignment != 0 || offset > have || bytes > have - offset)
     fail("packed weights lie outside the weights section");
+}
+
+void PlanChecker::channel_multipliers(size_t offset, size_t count, int32_t largest) const {
+  weights(offset, count * sizeof(int32_t));
+  const uint8_t* at = plan_.weights.data() + offset;
+  for (size_t i = 0; i < count; ++i) {
+    int32_t m;
+    std::memcpy(&m, at + i * sizeof(int32_t), sizeof m);
+    if (m < 0 || m > largest) fail("per-channel multiplier out of range");
+  }
 }
 
 void validate_plan(const Plan& plan) { PlanChecker(plan).run(); }

@@ -16,6 +16,7 @@
 #include "engine/runtime/steps/qaverage_pool.h"
 #include "engine/runtime/steps/qconv.h"
 #include "engine/runtime/steps/qconv_channel.h"
+#include "engine/runtime/steps/qdwconv.h"
 #include "engine/runtime/steps/qglobal_average.h"
 #include "engine/runtime/steps/quantize.h"
 #include "engine/runtime/steps/reference_node.h"

@@ -52,6 +52,15 @@ void requant_fields(IO& io, S& r) {
   io(r.multiplier), io(r.shift);
 }
 
+// The fields every int8 conv step starts with (kernels::QConvParams): geometry, zero points,
+// clamp, requantisation.
+template <typename IO, typename S>
+void qconv_core_fields(IO& io, S& q) {
+  conv_fields(io, q.shape);
+  io(q.input_zero_point), io(q.weight_zero_point), io(q.output_zero_point), io(q.output_min), io(q.output_max);
+  requant_fields(io, q.requant);
+}
+
 // "32x32x16 -> 16x16x32  k3x3 s2" for the plan printer.
 inline std::string conv_geometry(const kernels::ConvNhwcParams& c) {
   auto s = [](int32_t v) { return std::to_string(v); };

@@ -29,10 +29,8 @@ void QConvStep::validate(PlanChecker& c, const Step& s, const QConvStep& p) {
   auto zp = PlanChecker::zero_point_ok;
   c.require(p.kernel != nullptr, "no int8 conv kernel");
   c.conv_shape(sh);
-  c.require(zp(q.input_zero_point) && zp(q.output_zero_point) && zp(q.residual_zero_point) &&
-                q.weight_zero_point >= -128 && q.weight_zero_point <= 127 &&
-                PlanChecker::clamp_ok(q.output_min, q.output_max) && PlanChecker::requant_ok(q.requant) &&
-                q.residual_multiplier >= 0 && zp(q.conv_zero_point) && q.conv_multiplier >= 0 && q.add_shift >= 1 &&
+  c.require(PlanChecker::qconv_core_ok(q) && zp(q.residual_zero_point) && q.residual_multiplier >= 0 &&
+                zp(q.conv_zero_point) && q.conv_multiplier >= 0 && q.add_shift >= 1 &&
                 q.add_shift <= 62,
             "int8 conv quantization parameters out of range");
   c.require(!q.round_before_residual || s.input2 >= 0, "rounding before a residual needs a residual");

@@ -31,9 +31,7 @@ template <typename IO, typename S>
 void QConvStep::fields(IO& io, S& p) {
   auto& q = p.conv;
   io(p.kernel);
-  conv_fields(io, q.shape);
-  io(q.input_zero_point), io(q.weight_zero_point), io(q.output_zero_point), io(q.output_min), io(q.output_max);
-  requant_fields(io, q.requant);
+  qconv_core_fields(io, q);
   io(q.residual_multiplier), io(q.residual_zero_point);
   io(q.round_before_residual), io(q.conv_zero_point), io(q.conv_multiplier), io(q.add_shift);
   io(p.weights_offset);

@@ -1,7 +1,5 @@
 #include "engine/runtime/steps/qconv_channel.h"
 
-#include <cstring>
-
 #include "engine/runtime/step_type_impl.h"
 
 namespace octet {
@@ -24,14 +22,7 @@ void QConvChannelStep::fields(IO& io, S& p) {
 
 void QConvChannelStep::validate(PlanChecker& c, const Step& s, const QConvChannelStep& p) {
   QConvStep::validate(c, s, p);
-  const size_t n = size_t(p.conv.shape.out_c);
-  c.weights(p.multipliers_offset, n * sizeof(int32_t));
-  const uint8_t* at = c.plan().weights.data() + p.multipliers_offset;
-  for (size_t i = 0; i < n; ++i) {
-    int32_t m;
-    std::memcpy(&m, at + i * sizeof(int32_t), sizeof m);
-    c.require(m >= 0 && m <= p.conv.requant.multiplier, "per-channel multiplier out of range");
-  }
+  c.channel_multipliers(p.multipliers_offset, size_t(p.conv.shape.out_c), p.conv.requant.multiplier);
 }
 
 const StepType QConvChannelStep::kType = make_step_type<QConvChannelStep>(24, "qu8_conv_channel", true);

@@ -18,6 +18,7 @@ const StepType* const kStepTypes[] = {
     &ConcatSliceF32Step::kType, &BinaryF32Step::kType,      &ReferenceNodeStep::kType,
     &StridedCopyF32Step::kType, &GlobalMaxF32Step::kType,   &QConvChannelStep::kType,
     &ActivationF32Step::kType,
+    &QDwConvStep::kType,
 };
 }  // namespace
 

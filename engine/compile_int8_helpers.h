@@ -1,0 +1,42 @@
+// What the int8 compile files (compile_int8.cpp, compile_qdwconv.cpp) share: weight and bias
+// codes in the kernels' domain, the accumulator's requantisation and the output clamp.
+// Part of the compiler (engine/compiler.h); arithmetic in docs/quantization.md.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/compiler.h"
+
+namespace octet::detail {
+
+// The uint8-domain zero point of a quantized activation: int8 codes are stored + 128.
+int32_t u8_zero_point(const QuantParams& q);
+
+// Weight codes in the kernels' int8 domain, and their zero point there (uint8 weights - 128).
+struct Int8Weights {
+  std::vector<int8_t> codes;
+  int32_t zero_point = 0;
+};
+
+// The scale of output channel c's weights: its own with per-channel weights, else the tensor's.
+float weight_scale(const QuantParams& q, int64_t c);
+// w: [out_c][the rest], each output channel's weights contiguous.
+Int8Weights quantize_weights(std::span<const float> w, const QuantParams& q, int64_t out_c);
+// Bias at scale s_in * s_w[c] (computed in float, as ONNX Runtime's quantizer does), saturated.
+std::vector<int32_t> quantize_bias(const Tensor* bias, size_t n, float input_scale, const QuantParams& wq);
+// The uint8 code of x, clamped to [0, 255].
+int32_t code_of(float x, float scale, int32_t zero_point);
+
+// The uint8 clamp of n's fused activation: [0, 255] without one, from the code of 0.0 with a
+// Relu (merged into the output's range), between the codes of a Clip's bounds.
+void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, int32_t* hi);
+
+// The accumulator's multiplier M = s_in * s_w / s_out into p.requant and, with `second` (a
+// residual's M2, sharing the shift), *second_multiplier. Per-channel weights: one M per output
+// channel into `channel` (kernels/int8/conv.h: p.requant.multiplier is their maximum, all
+// share the shift). Per tensor it is make_requant / make_requant_pair, as always.
+bool accumulator_requant(const QuantParams& wq, float in_scale, float out_scale, const double* second,
+                         kernels::QConvParams& p, int32_t* second_multiplier, std::vector<int32_t>& channel);
+
+}  // namespace octet::detail

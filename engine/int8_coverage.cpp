@@ -1,0 +1,100 @@
+#include "engine/int8_coverage.h"
+
+#include <map>
+
+#include "graph/ops.h"
+
+namespace octet {
+
+namespace {
+
+bool activation(const Graph& g, const Node& n, size_t i) {
+  return n.has_input(i) && !g.value(n.inputs[i]).constant && g.value(n.inputs[i]).dtype == DType::Float32;
+}
+
+// Same rank and the same known sizes after the batch: what the int8 Add's one loop takes.
+bool same_image_shape(const Shape& a, const Shape& b) {
+  if (!a.has_rank || !b.has_rank || a.dims.size() != b.dims.size()) return false;
+  for (size_t d = 1; d < a.dims.size(); ++d)
+    if (!a.dims[d].is_known() || a.dims[d] != b.dims[d]) return false;
+  return true;
+}
+
+// Group 1, or depthwise: group == input channels == output channels (weight [C, 1, kH, kW]).
+bool int8_conv(const Graph& g, const Node& n) {
+  if (!n.has_input(1) || !g.value(n.inputs[1]).constant) return false;
+  const int64_t group = n.attr_int("group", 1);
+  if (group == 1) return true;
+  const Tensor& w = *g.value(n.inputs[1]).constant;
+  const Shape& x = g.value(n.inputs[0]).shape;
+  return w.rank() == 4 && w.dims[0] == group && w.dims[1] == 1 && x.has_rank && x.dims.size() == 4 &&
+         x.dims[1].is_known() && x.dims[1].value == group;
+}
+
+bool int8_gemm(const Graph& g, const Node& n) {
+  const Shape& a = g.value(n.inputs[0]).shape;
+  return n.has_input(1) && g.value(n.inputs[1]).constant && g.value(n.inputs[1]).constant->rank() == 2 &&
+         a.has_rank && a.dims.size() == 2 && n.attr_int("transA", 0) == 0 && n.attr_float("alpha", 1.f) == 1.f &&
+         n.attr_float("beta", 1.f) == 1.f;
+}
+
+bool undilated(const Node& n) {
+  for (int64_t d : n.attr_ints("dilations"))
+    if (d != 1) return false;
+  return true;
+}
+
+}  // namespace
+
+bool has_int8_kernel(const Graph& g, const Node& n) {
+  if (!activation(g, n, 0)) return false;
+  switch (n.op) {
+    case OpKind::Conv: return int8_conv(g, n);
+    case OpKind::Gemm: return int8_gemm(g, n);
+    case OpKind::Add:
+      return activation(g, n, 1) && same_image_shape(g.value(n.inputs[0]).shape, g.value(n.inputs[1]).shape);
+    case OpKind::AveragePool: return undilated(n);
+    case OpKind::GlobalAveragePool: return true;
+    default: return false;
+  }
+}
+
+bool int8_pass_through_op(OpKind op) {
+  return op == OpKind::Relu || op == OpKind::Clip || op == OpKind::Reshape || op == OpKind::Flatten ||
+         op == OpKind::Transpose || op == OpKind::Identity;
+}
+
+// Ops that only view or copy their input (no arithmetic): not worth naming as float compute.
+static bool view_op(OpKind op) {
+  return int8_pass_through_op(op) || op == OpKind::Squeeze || op == OpKind::Unsqueeze || op == OpKind::Dropout;
+}
+
+std::vector<const Node*> float_compute_nodes(const Graph& g) {
+  std::vector<const Node*> out;
+  for (const Node& n : g.nodes)
+    if (!view_op(n.op) && !has_int8_kernel(g, n)) out.push_back(&n);
+  return out;
+}
+
+std::string float_compute_summary(const Graph& g) {
+  const std::vector<const Node*> nodes = float_compute_nodes(g);
+  if (nodes.empty()) return "none";
+  std::map<std::string, std::vector<std::string>> by_op;
+  std::vector<std::string> order;
+  for (const Node* n : nodes) {
+    const std::string op(op_name(n->op));
+    if (!by_op.count(op)) order.push_back(op);
+    by_op[op].push_back(n->name.empty() ? "(unnamed)" : n->name);
+  }
+  std::string s = std::to_string(nodes.size()) + (nodes.size() == 1 ? " node: " : " nodes: ");
+  for (size_t i = 0; i < order.size(); ++i) {
+    const std::vector<std::string>& names = by_op[order[i]];
+    s += (i ? ", " : "") + order[i] + " x" + std::to_string(names.size()) + " (";
+    // Three names show where they are; the rest only count.
+    for (size_t k = 0; k < names.size() && k < 3; ++k) s += (k ? ", " : "") + names[k];
+    s += names.size() > 3 ? ", ...)" : ")";
+  }
+  return s;
+}
+
+}  // namespace octet

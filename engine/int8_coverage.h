@@ -1,0 +1,32 @@
+// Which operators octet's int8 kernels take: the one answer the quantization pass (which
+// annotates only what an int8 kernel will run, quant/quantize_graph.h) and the compiler (which
+// runs a node on the int8 kernels only when it is annotated and taken here) both ask. Every
+// other operator stays float: the compiler dequantizes its quantized inputs and quantizes its
+// output for an int8 reader (Dequantize / Quantize steps), and the QDQ export writes the same
+// DequantizeLinear / QuantizeLinear around it.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "graph/ir.h"
+
+namespace octet {
+
+// The node's form has an int8 kernel (its structure only: operand kinds, attributes, shapes),
+// whatever its annotations. Conv: group 1, or depthwise (group == input == output channels,
+// kernels/int8/dwconv.h); Gemm: constant B, no transA, alpha = beta = 1;
+// Add: two activations of one shape; AveragePool: undilated; GlobalAveragePool.
+bool has_int8_kernel(const Graph& g, const Node& n);
+
+// Ops that move or clamp numbers without changing their scale (a Relu or Clip merged into its
+// producer's range, views): quantized on both sides whenever one side is, never "kept in float".
+bool int8_pass_through_op(OpKind op);
+
+// The nodes of a quantized graph that compute in float (no int8 kernel takes them), in graph
+// order: what the quantization report lists.
+std::vector<const Node*> float_compute_nodes(const Graph& g);
+
+// One line for the reports: "none" or "N nodes: Concat x3 (name, name, ...), Sigmoid x2 (...)".
+std::string float_compute_summary(const Graph& g);
+
+}  // namespace octet

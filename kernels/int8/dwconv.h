@@ -1,0 +1,54 @@
+// int8 depthwise convolution over channels-last (NHWC) uint8 activations, one image per call:
+// ONNX Conv with group == in_c == out_c (channel multiplier 1), with int32 accumulation and
+// the fixed-point epilogue of kernels/int8/requant.h, per-tensor or per-channel multipliers as
+// the int8 conv (kernels/int8/conv.h). Any kernel size, stride, dilation and padding.
+//
+// What every variant computes, exactly (the oracle is kernels/reference/qdwconv.h):
+//   acc[c] = bias[c] + sum over taps inside the input of
+//              (x[ih][iw][c] - input_zp) * (w[c][kh][kw] - weight_zp)      (int32, wrapping)
+//   y      = clamp(output_zp + rounding_shift(acc * m[c], requant.shift), output_min, output_max)
+// m[c] = requant.multiplier, or channel_multipliers[c] with per-channel weights (each at most
+// requant.multiplier). Taps in the padding contribute nothing. A residual is not taken here:
+// the compiler follows a depthwise conv that a residual Add was fused into with the int8 Add.
+//
+// AVX2 and AVX-512 variants; no VNNI one: a depthwise tap is one multiply per channel with
+// nothing to sum across channels, so vpdpbusd's four-way dot product has nothing to reduce
+// (XNNPACK's and oneDNN's depthwise kernels use plain 16/32-bit multiplies too).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/int8/conv.h"
+
+namespace octet::kernels {
+
+struct QDwConvU8Kernel {
+  const char* name;   // its name in the kernel table, e.g. "qu8_dwconv_nhwc_avx2"
+  // in_c == out_c, positive geometry, no residual fields set (see above).
+  bool (*supports)(const QConvParams&);
+  size_t (*packed_bytes)(const QConvParams&);
+  // weight: int8 [channels][kernel_h][kernel_w] (ONNX's [C][1][kH][kW]); bias: int32 [channels],
+  // nullable. `packed` is 64-byte aligned.
+  void (*pack)(const QConvParams&, const int8_t* weight, const int32_t* bias, void* packed);
+  // Output rows [oh_begin, oh_end) of one image; needs no scratch.
+  void (*run)(const QConvParams&, const void* packed, const uint8_t* input, uint8_t* output, int32_t oh_begin,
+              int32_t oh_end);
+};
+
+// The checks every variant's supports() makes (the SIMD ones take every shape the scalar does).
+// In an anonymous namespace: each ISA file gets its own copy (the ISA rule).
+namespace {
+inline bool qdwconv_supported(const QConvParams& p) {
+  const ConvNhwcParams& s = p.shape;
+  return s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.out_c == s.in_c && s.out_h > 0 && s.out_w > 0 &&
+         s.kernel_h > 0 && s.kernel_w > 0 && s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 &&
+         s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && p.requant.shift >= 1 && p.requant.shift <= 62 &&
+         p.requant.multiplier >= 0 && !p.round_before_residual && p.residual_multiplier == 0 &&
+         p.output_min >= 0 && p.output_min <= p.output_max && p.output_max <= 255;
+}
+}  // namespace
+
+// The variants (kernels/int8/dwconv_<isa>.cpp) are listed in the kernel table,
+// kernels/kernels.inc, and declared in kernels/kernels.h.
+
+}  // namespace octet::kernels

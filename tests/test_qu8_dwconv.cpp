@@ -1,0 +1,242 @@
+// int8 NHWC depthwise convolution (kernels/int8/dwconv_*): every qu8_dwconv variant this CPU
+// runs against the scalar oracle qdwconv_nhwc, bit for bit, on random shapes (odd channel
+// counts, 3x3 / 5x5 / non-square kernels, stride 1 and 2, dilation, asymmetric padding),
+// batches of 1 and 7 images through one packed weight buffer, output rows computed in pieces,
+// per-tensor and per-channel multipliers, weight zero points, clamps and accumulators large
+// enough to exercise the epilogue's whole range. The oracle itself is checked against the FP32
+// reference convolution with groups == channels.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernel_variants_util.h"
+#include "kernels/int8/requant.h"
+#include "kernels/reference/conv.h"
+#include "kernels/reference/qdwconv.h"
+#include "qu8_conv_test_util.h"
+
+namespace octet {
+namespace {
+
+using kernels::ConvNhwcParams;
+using kernels::QConvParams;
+using qu8_conv_test::shape;
+
+size_t input_bytes(const ConvNhwcParams& s) { return size_t(s.in_h) * s.in_w * s.in_c; }
+size_t output_bytes(const ConvNhwcParams& s) { return size_t(s.out_h) * s.out_w * s.out_c; }
+size_t weight_count(const ConvNhwcParams& s) { return size_t(s.out_c) * s.kernel_h * s.kernel_w; }
+
+// With M = 1 (m = 2^30, s = 30) and small values, y = zy + acc exactly: the oracle's window
+// walk against the FP32 grouped reference on (x - zx) and (w - zw).
+TEST(QDwConvReference, MatchesFloatDepthwiseConvolution) {
+  std::mt19937 rng(5);
+  for (int it = 0; it < 40; ++it) {
+    const int32_t k = 1 + 2 * int32_t(rng() % 3), st = 1 + int32_t(rng() % 2), dl = 1 + int32_t(rng() % 2);
+    const int32_t c = 1 + int32_t(rng() % 9);
+    QConvParams q;
+    q.shape = shape(3 + int32_t(rng() % 7), 3 + int32_t(rng() % 7), c, c, k, k, st, st, int32_t(rng() % k),
+                    int32_t(rng() % k), int32_t(rng() % k), int32_t(rng() % k), dl, dl);
+    const ConvNhwcParams& s = q.shape;
+    if (s.out_h < 1 || s.out_w < 1) continue;
+    q.input_zero_point = 100;
+    q.weight_zero_point = 3;
+    q.output_zero_point = 128;
+    q.requant = {1 << 30, 30};
+    std::vector<uint8_t> x(input_bytes(s)), got(output_bytes(s));
+    std::vector<int8_t> w(weight_count(s));
+    std::vector<int32_t> bias(size_t(s.out_c));
+    for (uint8_t& v : x) v = uint8_t(98 + rng() % 5);   // x - zx in [-2, 2]
+    for (int8_t& v : w) v = int8_t(1 + rng() % 5);       // w - zw in [-2, 2]
+    for (int32_t& v : bias) v = int32_t(rng() % 11) - 5;
+    kernels::qdwconv_nhwc(q, x.data(), w.data(), bias.data(), got.data(), 0, s.out_h);
+
+    kernels::ConvParams f;
+    f.in_channels = f.out_channels = f.groups = c;
+    f.in = {1, s.in_h, s.in_w};
+    f.out = {1, s.out_h, s.out_w};
+    f.kernel = {1, k, k};
+    f.stride = {1, st, st};
+    f.dilation = {1, dl, dl};
+    f.pad_begin = {0, s.pad_top, s.pad_left};
+    std::vector<float> xf(x.size()), wf(w.size()), bf(bias.begin(), bias.end()), yf(got.size());
+    for (int32_t h = 0; h < s.in_h; ++h)   // NHWC -> NCHW
+      for (int32_t ww = 0; ww < s.in_w; ++ww)
+        for (int32_t ch = 0; ch < c; ++ch)
+          xf[(size_t(ch) * s.in_h + h) * s.in_w + ww] = float(x[(size_t(h) * s.in_w + ww) * c + ch] - 100);
+    for (size_t i = 0; i < w.size(); ++i) wf[i] = float(w[i] - 3);
+    kernels::conv_f32_ref(f, xf.data(), wf.data(), bf.data(), yf.data());
+    for (int32_t ch = 0; ch < c; ++ch)
+      for (int32_t h = 0; h < s.out_h; ++h)
+        for (int32_t ww = 0; ww < s.out_w; ++ww)
+          ASSERT_EQ(int(got[(size_t(h) * s.out_w + ww) * c + ch]),
+                    128 + int32_t(yf[(size_t(ch) * s.out_h + h) * s.out_w + ww]))
+              << "it " << it;
+  }
+}
+
+struct Case {
+  QConvParams q;
+  std::vector<int32_t> multipliers;   // per channel, or empty
+  int batch = 1;
+  uint32_t seed = 0;
+};
+
+std::string describe(const Case& c) {
+  const ConvNhwcParams& s = c.q.shape;
+  return std::to_string(s.in_h) + "x" + std::to_string(s.in_w) + "x" + std::to_string(s.in_c) + " k" +
+         std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) + " s" + std::to_string(s.stride_h) + " d" +
+         std::to_string(s.dilation_h) + " pad " + std::to_string(s.pad_top) + "," + std::to_string(s.pad_left) +
+         " -> " + std::to_string(s.out_h) + "x" + std::to_string(s.out_w) + " zx " +
+         std::to_string(c.q.input_zero_point) + " zw " + std::to_string(c.q.weight_zero_point) + " m " +
+         std::to_string(c.q.requant.multiplier) + " >> " + std::to_string(c.q.requant.shift) + " clamp [" +
+         std::to_string(c.q.output_min) + "," + std::to_string(c.q.output_max) + "] batch " +
+         std::to_string(c.batch) + (c.multipliers.empty() ? "" : " per-channel") + " seed " + std::to_string(c.seed);
+}
+
+// Every runnable variant against the oracle: the whole batch through one packed buffer, each
+// image's rows in two pieces split at a random row.
+void expect_variants_match(const Case& c) {
+  SCOPED_TRACE(describe(c));
+  QConvParams q = c.q;
+  if (!c.multipliers.empty()) q.channel_multipliers = c.multipliers.data();
+  const ConvNhwcParams& s = q.shape;
+  std::mt19937 rng(c.seed);
+  std::vector<uint8_t> x(input_bytes(s) * size_t(c.batch));
+  std::vector<int8_t> w(weight_count(s));
+  std::vector<int32_t> bias(size_t(s.out_c));
+  for (uint8_t& v : x) v = uint8_t(rng());
+  for (int8_t& v : w) v = int8_t(rng());
+  for (int32_t& v : bias) v = int32_t(rng() % 200001) - 100000;
+  std::vector<uint8_t> want(output_bytes(s) * size_t(c.batch));
+  for (int b = 0; b < c.batch; ++b)
+    kernels::qdwconv_nhwc(q, x.data() + input_bytes(s) * size_t(b), w.data(), bias.data(),
+                          want.data() + output_bytes(s) * size_t(b), 0, s.out_h);
+  const std::vector<const kernels::KernelVariant*> variants = kernel_test::runnable(kernels::KernelFamily::DwConvQU8);
+  ASSERT_FALSE(variants.empty());
+  for (const kernels::KernelVariant* v : variants) {
+    SCOPED_TRACE(v->name);
+    const kernels::QDwConvU8Kernel& k = *v->qdwconv;
+    ASSERT_TRUE(k.supports(q));
+    std::vector<uint8_t> packed(k.packed_bytes(q) + 64);
+    void* aligned = packed.data() + (64 - reinterpret_cast<uintptr_t>(packed.data()) % 64) % 64;
+    k.pack(q, w.data(), bias.data(), aligned);
+    std::vector<uint8_t> got(want.size(), 0xA5);
+    const int32_t split = int32_t(rng() % uint32_t(s.out_h + 1));
+    for (int b = 0; b < c.batch; ++b) {
+      const uint8_t* in = x.data() + input_bytes(s) * size_t(b);
+      uint8_t* out = got.data() + output_bytes(s) * size_t(b);
+      k.run(q, aligned, in, out, 0, split);
+      k.run(q, aligned, in, out, split, s.out_h);
+    }
+    size_t bad = 0;
+    for (size_t i = 0; i < want.size(); ++i) bad += got[i] != want[i];
+    ASSERT_EQ(bad, 0u) << "first difference at byte " << [&] {
+      size_t i = 0;
+      while (i < want.size() && got[i] == want[i]) ++i;
+      return i;
+    }();
+  }
+}
+
+// A random case: channels 1..40 (odd counts, fewer and more than a vector), kernels 1..5 per
+// axis, stride 1-2, dilation 1-2, asymmetric padding, multipliers from random real scales.
+Case random_case(std::mt19937& rng, uint32_t seed) {
+  Case c;
+  c.seed = seed;
+  const int32_t ch = 1 + int32_t(rng() % 40), kh = 1 + int32_t(rng() % 5), kw = rng() % 3 == 0 ? 1 + int32_t(rng() % 5) : kh;
+  const int32_t st = 1 + int32_t(rng() % 2), dl = rng() % 4 == 0 ? 2 : 1;
+  do {
+    c.q.shape = shape(1 + int32_t(rng() % 17), 1 + int32_t(rng() % 17), ch, ch, kh, kw, st, st, int32_t(rng() % kh),
+                      int32_t(rng() % kw), int32_t(rng() % kh), int32_t(rng() % kw), dl, dl);
+  } while (c.q.shape.out_h < 1 || c.q.shape.out_w < 1);
+  c.q.input_zero_point = int32_t(rng() % 256);
+  c.q.weight_zero_point = rng() % 2 ? 0 : int32_t(rng() % 256) - 128;
+  c.q.output_zero_point = int32_t(rng() % 256);
+  c.q.output_min = rng() % 2 ? 0 : int32_t(rng() % 100);
+  c.q.output_max = rng() % 2 ? 255 : 155 + int32_t(rng() % 101);
+  // s_in * s_w / s_out between 2^-14 and 2^-2.
+  std::uniform_real_distribution<double> log2m(-14.0, -2.0);
+  if (rng() % 2) {
+    std::vector<double> reals(static_cast<size_t>(ch));
+    for (double& r : reals) r = std::exp2(log2m(rng));
+    c.multipliers.resize(size_t(ch));
+    EXPECT_TRUE(kernels::make_requant_channels(reals.data(), ch, &c.q.requant, c.multipliers.data()));
+  } else {
+    EXPECT_TRUE(kernels::make_requant(std::exp2(log2m(rng)), &c.q.requant));
+  }
+  c.batch = rng() % 2 ? 1 : 7;
+  return c;
+}
+
+TEST(QDwConvVariants, RandomShapesMatchTheOracle) {
+  std::mt19937 rng(2024);
+  for (uint32_t i = 0; i < 300; ++i) expect_variants_match(random_case(rng, i));
+}
+
+// MobileNet's layers: 3x3 stride 1 and 2 with symmetric padding, 5x5, a channel count that is
+// not a multiple of any vector, per tensor and per channel.
+TEST(QDwConvVariants, MobileNetLayers) {
+  uint32_t seed = 7000;
+  for (int32_t k : {3, 5})
+    for (int32_t stride : {1, 2})
+      for (int32_t ch : {16, 72, 33})
+        for (bool per_channel : {false, true}) {
+          Case c;
+          c.seed = ++seed;
+          c.q.shape = shape(14, 14, ch, ch, k, k, stride, stride, k / 2, k / 2, k / 2, k / 2);
+          c.q.input_zero_point = 3;
+          c.q.output_zero_point = 0;   // a Relu merged into the range: y >= 0 by the clamp
+          std::vector<double> reals(static_cast<size_t>(ch));
+          for (int32_t i = 0; i < ch; ++i) reals[size_t(i)] = 0.002 + 0.0003 * i;
+          if (per_channel) {
+            c.multipliers.resize(size_t(ch));
+            ASSERT_TRUE(kernels::make_requant_channels(reals.data(), ch, &c.q.requant, c.multipliers.data()));
+          } else {
+            ASSERT_TRUE(kernels::make_requant(reals[0], &c.q.requant));
+          }
+          c.batch = 7;
+          expect_variants_match(c);
+        }
+}
+
+// The largest multipliers and accumulators: M just under 1/2 with large biases (the epilogue's
+// 64-bit range), and the smallest shift.
+TEST(QDwConvVariants, EpilogueExtremes) {
+  uint32_t seed = 9000;
+  for (double m : {0.4999, 1e-9, 3.0, 1000.0}) {
+    Case c;
+    c.seed = ++seed;
+    c.q.shape = shape(5, 6, 19, 19, 3, 3, 1, 1, 1, 1, 1, 1);
+    c.q.input_zero_point = 255;
+    c.q.weight_zero_point = -128;
+    c.q.output_zero_point = 128;
+    ASSERT_TRUE(kernels::make_requant(m, &c.q.requant));
+    expect_variants_match(c);
+  }
+  Case c;
+  c.seed = 9999;
+  c.q.shape = shape(4, 4, 9, 9, 3, 3, 2, 2, 0, 0, 1, 1);
+  c.q.requant = {(1 << 30) + 12345, 1};
+  expect_variants_match(c);
+}
+
+TEST(QDwConvVariants, SupportsDepthwiseOnly) {
+  for (const kernels::KernelVariant* v : kernels::variants_of(kernels::KernelFamily::DwConvQU8)) {
+    SCOPED_TRACE(v->name);
+    QConvParams q;
+    q.shape = shape(8, 8, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1);
+    q.requant = {1 << 30, 31};
+    EXPECT_TRUE(v->qdwconv->supports(q));
+    q.shape.out_c = 12;   // a channel multiplier of 2 is not depthwise
+    EXPECT_FALSE(v->qdwconv->supports(q));
+    q.shape.out_c = 6;
+    q.residual_multiplier = 5;   // no residual
+    EXPECT_FALSE(v->qdwconv->supports(q));
+  }
+}
+
+}  // namespace
+}  // namespace octet
