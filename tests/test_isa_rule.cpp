@@ -56,7 +56,9 @@ std::string run(const std::string& command, int* status) {
 
 // `nm -P` lines are "name type [value size]". DW.ref.__gxx_personality_v0 (and any DW.ref.*) is
 // the compiler's pointer to the exception personality routine, the same word in every object
-// with unwind tables and no code of its own: not a hazard, so not recorded.
+// with unwind tables and no code of its own: not a hazard, so not recorded. Nor is RTTI (_ZTI
+// typeinfo, _ZTS its name): constant data, the same bytes whatever the ISA; clang's UBSan
+// (-fsanitize=function, the sanitizer builds) emits it for every function type it checks.
 ObjectSymbols read_object(const std::string& path) {
   static const std::regex isa_file(R"(_(sse2|avx2|avx512|vnni)\.cpp\.o$)");
   ObjectSymbols o{path, "", {}};
@@ -69,7 +71,8 @@ ObjectSymbols read_object(const std::string& path) {
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
     std::string name, type;
-    if (fields >> name >> type && (type == "W" || type == "V" || type == "u") && name.rfind("DW.ref.", 0) != 0)
+    if (fields >> name >> type && (type == "W" || type == "V" || type == "u") && name.rfind("DW.ref.", 0) != 0 &&
+        name.rfind("_ZTI", 0) != 0 && name.rfind("_ZTS", 0) != 0)
       o.weak.insert(name);
   }
   return o;

@@ -58,7 +58,9 @@ TEST(MalformedModels, NamesTypesAndSizesTheImporterRefuses) {
       {"float16_input.onnx", "graph input 'x' has element type float16, which octet does not support"},
       {"huge_declared_input.onnx", "graph input 'x'"},
   };
-  for (const auto& [file, needle] : cases) {
+  for (const auto& c : cases) {
+    const char* file = c.first;   // not a structured binding: clang 14 cannot capture one
+    const char* needle = c.second;
     const std::string msg = error_of([&] { import_onnx_file(kFixtures + file); });
     EXPECT_EQ(msg.rfind(kFixtures + file + ": ", 0), 0u) << "the file is named first: " << msg;
     EXPECT_NE(msg.find(needle), std::string::npos) << file << "\n  message: " << msg;
@@ -349,7 +351,9 @@ TEST(MalformedRunInputs, SessionChecksSpanSizesBatchAndOptions) {
 // conv sums Inf with -Inf, and the global average spreads a NaN to every class). The other
 // images of the same batch are untouched.
 TEST(NanAndInf, ReachTheOutputOfTheirImageOnlyOnBothExecutors) {
-  for (const auto& [file, nhwc] : {std::pair{"resnet8.onnx", true}, std::pair{"resnet8_torch_opset13.onnx", false}}) {
+  for (const auto& model : {std::pair{"resnet8.onnx", true}, std::pair{"resnet8_torch_opset13.onnx", false}}) {
+    const char* file = model.first;   // not a structured binding: clang 14 cannot capture one
+    const bool nhwc = model.second;
     std::ifstream f(kData + "/cifar10-test-first1000.bin", std::ios::binary);
     std::vector<uint8_t> raw{std::istreambuf_iterator<char>(f), {}};
     const int n = 4;

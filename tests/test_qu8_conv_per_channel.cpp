@@ -6,6 +6,8 @@
 // multipliers are checked by hand too: each channel scales its own outputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 
@@ -92,7 +94,8 @@ TEST(QConvVariants, PerChannelRandomShapes) {
     const double kk = double(k) * k * in_c;
     per_channel_requant(c, rng, 60.0 / (std::sqrt(kk) * 128 * 74), 1 + i % 4);
     if (mode == 1) {   // the residual multiplier on the same shift
-      c.q.residual_multiplier = int32_t(std::ldexp(0.7, c.q.requant.shift));
+      // Held below 2^31: past a shift of 31, 0.7 * 2^shift is no int32 (a cast of it is UB).
+      c.q.residual_multiplier = int32_t(std::min(std::ldexp(0.7, c.q.requant.shift), 2147483647.0));
     }
     check(c);
   }

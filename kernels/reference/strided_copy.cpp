@@ -6,9 +6,12 @@ namespace octet::kernels {
 namespace {
 
 // Fixed-size element copies let the compiler turn memcpy into a single load/store.
+// Offsets are signed (a stride may be negative, as a reversing Slice has): int64_t * size_t
+// would wrap to a huge unsigned offset, which UBSan rightly reports as pointer overflow.
 template <size_t Size>
 void copy_row(const uint8_t* src, int64_t ss, uint8_t* dst, int64_t ds, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * ds * Size, src + i * ss * Size, Size);
+  constexpr int64_t size = static_cast<int64_t>(Size);
+  for (int64_t i = 0; i < n; ++i) std::memcpy(dst + i * ds * size, src + i * ss * size, Size);
 }
 
 void copy_row_any(const uint8_t* src, int64_t ss, uint8_t* dst, int64_t ds, int64_t n, size_t es) {
