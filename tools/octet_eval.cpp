@@ -15,6 +15,7 @@
 
 #include "engine/executor.h"
 #include "engine/compile.h"
+#include "engine/int8_coverage.h"
 #include "engine/pipeline/model.h"
 #include "engine/pipeline/stages.h"
 #include "engine/prepare.h"
@@ -210,6 +211,8 @@ int run_comparison(const Options& opt, const std::vector<CifarSet>& sets, const 
   const std::vector<VariantResult> results = compare_schemes(in);
   std::string text = opt.json ? comparison_json(labels, results) + "\n"
                               : "calibration: " + calib.description + "\n" +
+                                    "float: " + float_compute_summary(calib.calibration.base) +
+                                    " (no int8 kernel: between Dequantize and Quantize steps)\n" +
                                     (sqnr_images ? "SQNR images: the first " + std::to_string(sqnr_images->size()) +
                                                        " of #1\n" : "") +
                                     comparison_text(labels, results);
