@@ -1,6 +1,7 @@
 #include "graph/op_attrs.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -122,6 +123,22 @@ WindowParams window_params(const Graph& graph, const Node& node, std::span<const
                   std::to_string(in_spatial[i] + p.pads_begin[i] + p.pads_end[i]) + ")");
   }
   return p;
+}
+
+std::optional<std::pair<float, float>> constant_clip_bounds(const Graph& graph, const Node& clip) {
+  const float inf = std::numeric_limits<float>::infinity();
+  // Clip-6's attribute defaults are the float range's ends, not infinities.
+  if (graph.opset < 11)
+    return std::pair{clip.attr_float("min", std::numeric_limits<float>::lowest()),
+                     clip.attr_float("max", std::numeric_limits<float>::max())};
+  float bound[2] = {-inf, inf};
+  for (size_t i = 1; i <= 2; ++i) {
+    if (!clip.has_input(i)) continue;
+    const Value& v = graph.value(clip.inputs[i]);
+    if (!v.constant || v.constant->dtype != DType::Float32 || v.constant->numel() != 1) return std::nullopt;
+    bound[i - 1] = v.constant->data<float>()[0];
+  }
+  return std::pair{bound[0], bound[1]};
 }
 
 }  // namespace octet

@@ -2,7 +2,9 @@
 // ONNX's defaults and on how auto_pad and ceil_mode resolve.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "graph/ir.h"
@@ -35,5 +37,11 @@ WindowParams window_params(const Graph& graph, const Node& node, std::span<const
 // dims are symbolic: a model is refused at import whatever size it will be run at.
 void check_window_geometry(const Graph& graph, const Node& node, size_t spatial_rank,
                            std::span<const int64_t> weight_kernel = {});
+
+// A Clip's bounds {min, max} when both are known constants: before opset 11 its attributes
+// (defaults: the float range's ends), from 11 its optional scalar float32 inputs 1 and 2 (an
+// omitted bound is -inf / +inf). nullopt when a bound is computed at run time or is not a
+// float32 scalar. The bounds may be NaN or unordered: the caller decides what it accepts.
+std::optional<std::pair<float, float>> constant_clip_bounds(const Graph& graph, const Node& clip);
 
 }  // namespace octet

@@ -546,6 +546,42 @@ TEST(QdqImport, MergesAReluIntoItsQuantizedProducer) {
   }
 }
 
+// octet's own export of Conv -> Relu6: Conv -> Q/DQ (zero point 0) -> Clip(0, 6) -> Q/DQ. The
+// zero point at the type's minimum must not restore a Relu in front of the Clip (the Clip
+// already clamps at 0): the Clip then merges into the Conv, and the plan runs no float step.
+// A Clip that lets negatives through (lower bound < 0) still gets its Relu back.
+TEST(QdqImport, ARelu6AfterAZeroPointAtTheMinimumMergesIntoTheConv) {
+  const QuantParams px = qp(DType::Uint8, 0.02f, 128), p6 = qp(DType::Uint8, 6.f / 255, 0);
+  for (const float lo : {0.f, -1.f}) {
+    SCOPED_TRACE(lo);
+    QdqNet n;
+    const int x = n.q(n.input("x", {-1, 3, 5, 5}), px, "x");
+    const int w = n.weight("w", int8_codes({4, 3, 3, 3}, 2), 0.01f, 0);
+    const int c = n.q(n.node(OpKind::Conv, "conv", {x, w}, "c", std::nullopt, {{"pads", ints({1, 1, 1, 1})}}), p6, "c");
+    const int bounds_lo = n.constant("lo", Tensor::from<float>({}, {lo}));
+    const int bounds_hi = n.constant("hi", Tensor::from<float>({}, {6.f}));
+    const int r = n.q(n.node(OpKind::Clip, "relu6", {c, bounds_lo, bounds_hi}, "r"), p6, "r");
+    Graph g = n.done({r});
+    Graph imported = g;
+    quant::recognise_qdq(imported);
+    EXPECT_EQ(count_op(imported, OpKind::Relu), lo >= 0.f ? 0 : 1);
+    if (lo < 0.f) continue;
+    const std::string bytes = quant::export_qdq(imported);
+    prepare_graph(imported);
+    const Plan plan = compile_for_runtime(imported, {});
+    for (const Step& step : plan.steps) {
+      EXPECT_EQ(std::string(step.kernel_name()).find("clip"), std::string::npos) << step.kernel_name();
+      EXPECT_EQ(std::string(step.kernel_name()).find("f32_"), std::string::npos) << step.kernel_name();
+    }
+    const std::vector<Tensor> in{uniform({2, 3, 5, 5}, 7, -2.f, 2.f)};
+    const Tensor want = run_fake_quant(g, in)[0];
+    const Tensor got = run_qdq_optimised(bytes, in)[0];
+    ASSERT_EQ(got.numel(), want.numel());
+    for (int64_t i = 0; i < got.numel(); ++i)
+      EXPECT_NEAR(got.data<float>()[i], want.data<float>()[i], p6.scale * 1.01f) << i;
+  }
+}
+
 TEST(QdqImport, LeavesUnpairedQuantizeAndDequantizeAsOperators) {
   // An integer interface: uint8 in, DequantizeLinear, Relu, QuantizeLinear, uint8 out.
   QdqNet n;

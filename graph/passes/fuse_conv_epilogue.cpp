@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/op_attrs.h"
 #include "graph/passes/optimize.h"
 
 namespace octet {
@@ -106,15 +107,6 @@ bool fuse_residual_adds(Graph& g) {
   return changed;
 }
 
-// The constant scalar bound of a Clip-11+ input; `fallback` when omitted, nullopt when not
-// a float32 constant scalar.
-std::optional<float> clip_bound(const Graph& g, const Node& clip, size_t i, float fallback) {
-  if (!clip.has_input(i)) return fallback;
-  const Tensor* t = opt::float_constant(g, clip.inputs[i]);
-  if (t == nullptr || t->numel() != 1) return std::nullopt;
-  return t->data<float>()[0];
-}
-
 // Conv → Relu / Clip becomes Conv with that activation in its epilogue.
 bool fuse_activations(Graph& g) {
   const std::vector<int> uses = opt::use_counts(g);
@@ -137,17 +129,9 @@ bool fuse_activations(Graph& g) {
     if (act.op == OpKind::Relu) {
       conv.epilogue.activation = Epilogue::Activation::Relu;
     } else if (act.op == OpKind::Clip) {
-      float lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
-      if (g.opset >= 11) {
-        const float inf = std::numeric_limits<float>::infinity();
-        const std::optional<float> l = clip_bound(g, act, 1, -inf), h = clip_bound(g, act, 2, inf);
-        if (!l || !h) continue;
-        lo = *l;
-        hi = *h;
-      } else {
-        lo = act.attr_float("min", lo);
-        hi = act.attr_float("max", hi);
-      }
+      const std::optional<std::pair<float, float>> bounds = constant_clip_bounds(g, act);
+      if (!bounds) continue;
+      const auto [lo, hi] = *bounds;
       // Unordered or NaN bounds stay a Clip node: a fused epilogue must have min <= max.
       if (!(lo <= hi)) continue;
       conv.epilogue.activation = Epilogue::Activation::Clip;
