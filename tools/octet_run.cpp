@@ -53,6 +53,8 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
                         p90 per run in microseconds, and images/s
   --warmup W            untimed runs before --bench's (default 10)
   --threads T           worker threads, 1..64 (default 1)
+  --no-conv-chains      compile each 1x1 -> depthwise -> 1x1 conv as its own step instead of one
+                        f32_conv_chain step (to measure what the fusion gains)
   --profile             per-step table (kernel, us per image, share, GMAC/s), over the timed
                         runs with --bench, else over the run itself
   --json                one JSON object on stdout (model, inputs, outputs with shapes, timing,
@@ -76,7 +78,7 @@ Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...)
 
 struct Options {
   bool help = false, random = false, profile = false, json = false, reference = false;
-  bool per_channel = false;
+  bool per_channel = false, conv_chains = true;
   std::string model, output_dir, quantize, save_qdq;
   std::vector<std::string> inputs;
   uint32_t seed = 1;
@@ -90,7 +92,8 @@ Options parse_options(int argc, char** argv) {
   std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize",
                                    "save-qdq", "max-memory", "max-cost"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
-  cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel"}, keys);
+  cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel", "no-conv-chains"},
+                 keys);
   Options o;
   if ((o.help = args.flag("help"))) return o;
   if (!args.positional().empty()) throw Error("unexpected argument '" + args.positional()[0] + "'");
@@ -106,6 +109,7 @@ Options parse_options(int argc, char** argv) {
   o.warmup = args.get_int("warmup", 10, 0, 1000000);
   o.threads = args.get_int("threads", 1, 1, 64);
   o.profile = args.flag("profile");
+  o.conv_chains = !args.flag("no-conv-chains");
   o.json = args.flag("json");
   o.reference = args.flag("reference");
   o.quantize = args.get_or("quantize", "");
@@ -172,6 +176,7 @@ RunBatch make_runner(const Options& opt, Model& model, std::optional<ModelSessio
   if (model.format() != ModelFormat::OctetFile) {
     CompileOptions compile_options;   // compiled here so that --max-memory and --max-cost apply
     compile_options.limits = opt.limits;
+    compile_options.fuse_conv_chains = opt.conv_chains;
     model.compile(compile_options);
   }
   session.emplace(model, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)}, opt.limits);
