@@ -67,7 +67,7 @@ Graph block_net(const Block& b) {
 
 Plan compile(const Graph& g, bool fuse) {
   CompileOptions o;
-  o.fuse_conv_chains = fuse;
+  o.conv_chains = fuse ? ChainFusion::All : ChainFusion::Off;
   o.autotune = false;
   return compile_plan(g, o);
 }
@@ -177,8 +177,11 @@ TEST(ConvChain, IntermediateWithAnotherReaderIsNotFused) {
   optimize_graph(graph);
   const Plan plan = compile(graph, true);
   ASSERT_EQ(chain_steps(plan), 1) << plan.describe();   // dw -> project only
-  for (const Step& s : plan.steps)
-    if (auto* c = s.params_if<ConvChainF32Step>()) EXPECT_FALSE(c->has_expand);
+  for (const Step& s : plan.steps) {
+    if (auto* c = s.params_if<ConvChainF32Step>()) {
+      EXPECT_FALSE(c->has_expand);
+    }
+  }
 }
 
 TEST(ConvChain, BandRowsKeepTheBandsInTheBudget) {
