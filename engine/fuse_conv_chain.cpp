@@ -25,6 +25,17 @@ struct Chain {
   ConvChainF32Step params;
   std::vector<int> intermediates;   // buffers only the chain used
   size_t largest_intermediate = 0;  // bytes per image
+
+  // Whether fusing pays: the intermediate would not stay in the cache unfused, and the
+  // pointwise weights that every band reads again cost less than the intermediate's traffic.
+  bool pays() const {
+    size_t weights = 0;
+    if (params.has_expand) weights += params.expand.kernel->packed_floats(params.expand.shape) * sizeof(float);
+    if (params.has_project) weights += params.project.kernel->packed_floats(params.project.shape) * sizeof(float);
+    const size_t out_h = static_cast<size_t>(params.depthwise.shape.out_h), band = static_cast<size_t>(params.band_rows);
+    const size_t bands = (out_h + band - 1) / band;
+    return largest_intermediate >= kConvChainMinIntermediateBytes && weights * bands <= largest_intermediate;
+  }
 };
 
 // The longest chain starting at step i, if any. `uses` counts each buffer's references by
@@ -125,7 +136,7 @@ int32_t conv_chain_band_rows(bool has_expand, bool has_project, const kernels::C
   return static_cast<int32_t>(std::clamp<size_t>(rows, 1, static_cast<size_t>(d.out_h)));
 }
 
-int fuse_conv_chains(Plan& plan, std::vector<BufferLifetime>& lifetimes, size_t min_intermediate_bytes) {
+int fuse_conv_chains(Plan& plan, std::vector<BufferLifetime>& lifetimes, bool all) {
   const std::vector<int> uses = buffer_uses(plan);
   const size_t old_count = plan.steps.size();
   std::vector<int> new_index(old_count + 1);   // old step index -> new; old_count: past the end
@@ -134,7 +145,7 @@ int fuse_conv_chains(Plan& plan, std::vector<BufferLifetime>& lifetimes, size_t 
   int fused = 0;
   for (size_t i = 0; i < old_count;) {
     std::optional<Chain> c = chain_at(plan, i, uses);
-    if (c && c->largest_intermediate >= min_intermediate_bytes) {
+    if (c && (all || c->pays())) {
       for (size_t k = 0; k < c->count; ++k) new_index[i + k] = static_cast<int>(steps.size());
       for (int b : c->intermediates) dead[static_cast<size_t>(b)] = true;
       plan.workspace_bytes = std::max(plan.workspace_bytes, c->params.workspace_bytes());
