@@ -14,12 +14,18 @@
 
 namespace octet {
 
+enum class ChainFusion { Off, WherePays, All };
+
 struct CompileOptions {
   // Time each candidate conv kernel on the layer's shape and keep the fastest. Off: a fixed
   // rule (Winograd for 3x3 stride 1 with >= 8 input channels, 1x1 for 1x1, else direct).
   bool autotune = true;
   // Restrict conv kernels to one family ("direct", "1x1", "winograd"), where it applies.
   std::string conv_family;
+  // Fuse 1x1 -> depthwise -> 1x1 chains into f32_conv_chain steps whose intermediates stay in
+  // the cache (engine/fuse_conv_chain.h): where the rule there says it pays, every chain
+  // (tests, measurements), or none (one step per conv, for A/B measurements).
+  ChainFusion conv_chains = ChainFusion::WherePays;
   // The widest ISA whose kernels the plan may use, for the FP32 kernels (sse2, avx2, avx512:
   // all of a plan's FP32 kernels share one ISA) and the int8 ones (scalar, avx2, avx512 for
   // the int8 vector kernels, vnni for the convolutions too). Unset: the widest this CPU runs;

@@ -53,6 +53,9 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
                         p90 per run in microseconds, and images/s
   --warmup W            untimed runs before --bench's (default 10)
   --threads T           worker threads, 1..64 (default 1)
+  --conv-chains C       1x1 -> depthwise -> 1x1 conv chains as one f32_conv_chain step: pays
+                        (default: where the compiler's rule says it pays), all, or off (one
+                        step per conv, to measure what the fusion gains)
   --profile             per-step table (kernel, us per image, share, GMAC/s), over the timed
                         runs with --bench, else over the run itself
   --json                one JSON object on stdout (model, inputs, outputs with shapes, timing,
@@ -77,6 +80,7 @@ Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...)
 struct Options {
   bool help = false, random = false, profile = false, json = false, reference = false;
   bool per_channel = false;
+  ChainFusion conv_chains = ChainFusion::WherePays;
   std::string model, output_dir, quantize, save_qdq;
   std::vector<std::string> inputs;
   uint32_t seed = 1;
@@ -88,7 +92,7 @@ struct Options {
 
 Options parse_options(int argc, char** argv) {
   std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize",
-                                   "save-qdq", "max-memory", "max-cost"};
+                                   "save-qdq", "max-memory", "max-cost", "conv-chains"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
   cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel"}, keys);
   Options o;
@@ -106,6 +110,10 @@ Options parse_options(int argc, char** argv) {
   o.warmup = args.get_int("warmup", 10, 0, 1000000);
   o.threads = args.get_int("threads", 1, 1, 64);
   o.profile = args.flag("profile");
+  const std::string chains = args.get_or("conv-chains", "pays");
+  if (chains == "off") o.conv_chains = ChainFusion::Off;
+  else if (chains == "all") o.conv_chains = ChainFusion::All;
+  else if (chains != "pays") throw Error("--conv-chains: unknown value '" + chains + "' (pays, all or off)");
   o.json = args.flag("json");
   o.reference = args.flag("reference");
   o.quantize = args.get_or("quantize", "");
@@ -172,6 +180,7 @@ RunBatch make_runner(const Options& opt, Model& model, std::optional<ModelSessio
   if (model.format() != ModelFormat::OctetFile) {
     CompileOptions compile_options;   // compiled here so that --max-memory and --max-cost apply
     compile_options.limits = opt.limits;
+    compile_options.conv_chains = opt.conv_chains;
     model.compile(compile_options);
   }
   session.emplace(model, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)}, opt.limits);

@@ -5,6 +5,7 @@
 #include "engine/runtime/steps/add_f32.h"
 #include "engine/runtime/steps/binary_f32.h"
 #include "engine/runtime/steps/concat_f32.h"
+#include "engine/runtime/steps/conv_chain_f32.h"
 #include "engine/runtime/steps/conv_f32.h"
 #include "engine/runtime/steps/dwconv_f32.h"
 #include "engine/runtime/steps/gemm_f32.h"

@@ -1,0 +1,171 @@
+#include "engine/fuse_conv_chain.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "engine/runtime/steps/all.h"
+
+namespace octet {
+
+namespace {
+
+// The step as a pointwise stage: an f32_conv 1x1, stride 1, unpadded, of the input's size.
+std::optional<PointwiseStage> pointwise(const Step& s) {
+  const ConvF32Step* c = s.params_if<ConvF32Step>();
+  if (c == nullptr) return std::nullopt;
+  const kernels::ConvNhwcParams& p = c->shape;
+  if (p.kernel_h != 1 || p.kernel_w != 1 || p.stride_h != 1 || p.stride_w != 1 || p.pad_top != 0 || p.pad_left != 0 ||
+      p.in_h != p.out_h || p.in_w != p.out_w)
+    return std::nullopt;
+  return PointwiseStage{c->kernel, p, c->weights_offset};
+}
+
+struct Chain {
+  size_t first = 0, count = 0;   // steps [first, first + count)
+  ConvChainF32Step params;
+  std::vector<int> intermediates;   // buffers only the chain used
+  size_t largest_intermediate = 0;  // bytes per image
+
+  // Whether fusing pays: the intermediate would not stay in the cache unfused, and the
+  // pointwise weights that every band reads again cost less than the intermediate's traffic.
+  bool pays() const {
+    size_t weights = 0;
+    if (params.has_expand) weights += params.expand.kernel->packed_floats(params.expand.shape) * sizeof(float);
+    if (params.has_project) weights += params.project.kernel->packed_floats(params.project.shape) * sizeof(float);
+    const size_t out_h = static_cast<size_t>(params.depthwise.shape.out_h), band = static_cast<size_t>(params.band_rows);
+    const size_t bands = (out_h + band - 1) / band;
+    return largest_intermediate >= kConvChainMinIntermediateBytes && weights * bands <= largest_intermediate;
+  }
+};
+
+// The longest chain starting at step i, if any. `uses` counts each buffer's references by
+// steps and ports: an intermediate has exactly two, its writer's and its one reader's.
+std::optional<Chain> chain_at(const Plan& plan, size_t i, const std::vector<int>& uses) {
+  const std::vector<Step>& steps = plan.steps;
+  auto links = [&](const Step& from, const Step& to) {
+    return from.input2 < 0 && to.input == from.output && uses[static_cast<size_t>(from.output)] == 2;
+  };
+  Chain c;
+  c.first = i;
+  size_t j = i;
+  auto take_intermediate = [&](const Step& s) {
+    c.intermediates.push_back(s.output);
+    c.largest_intermediate = std::max(c.largest_intermediate, plan.buffers[static_cast<size_t>(s.output)].bytes_per_image);
+  };
+  if (std::optional<PointwiseStage> e = pointwise(steps[j]);
+      e && j + 1 < steps.size() && steps[j + 1].params_if<DwConvF32Step>() && links(steps[j], steps[j + 1])) {
+    c.params.has_expand = true;
+    c.params.expand = *e;
+    take_intermediate(steps[j]);
+    ++j;
+  }
+  const DwConvF32Step* dw = steps[j].params_if<DwConvF32Step>();
+  if (dw == nullptr) return std::nullopt;
+  c.params.depthwise = DepthwiseStage{dw->kernel, dw->shape, dw->weights_offset};
+  if (j + 1 < steps.size()) {
+    if (std::optional<PointwiseStage> pr = pointwise(steps[j + 1]); pr && links(steps[j], steps[j + 1])) {
+      c.params.has_project = true;
+      c.params.project = *pr;
+      take_intermediate(steps[j]);
+      ++j;
+    }
+  }
+  if (!c.params.has_expand && !c.params.has_project) return std::nullopt;
+  c.count = j - i + 1;
+  c.params.band_rows = conv_chain_band_rows(c.params.has_expand, c.params.has_project, c.params.depthwise.shape);
+  return c;
+}
+
+// The chain as one step: the first stage's input, the last stage's residual and output.
+Step chain_step(const Plan& plan, const Chain& c) {
+  const Step& first = plan.steps[c.first];
+  const Step& last = plan.steps[c.first + c.count - 1];
+  std::string name;
+  int64_t macs = 0;
+  for (size_t k = c.first; k < c.first + c.count; ++k) {
+    name += (name.empty() ? "" : " + ") + plan.steps[k].name;
+    macs += plan.steps[k].macs;
+  }
+  Step s = Step::of(std::move(name), c.params, first.input, last.input2, last.output);
+  s.macs = macs;
+  return s;
+}
+
+std::vector<int> buffer_uses(const Plan& plan) {
+  std::vector<int> uses(plan.buffers.size(), 0);
+  auto use = [&](int id) {
+    if (id >= 0) ++uses[static_cast<size_t>(id)];
+  };
+  for (const Step& s : plan.steps) use(s.input), use(s.input2), use(s.output);
+  for (const Port& p : plan.inputs) use(p.buffer);
+  for (const Port& p : plan.outputs) use(p.buffer);
+  return uses;
+}
+
+// Drops the buffers no step or port names any more, renumbering the rest.
+void drop_buffers(Plan& plan, std::vector<BufferLifetime>& lifetimes, const std::vector<bool>& dead) {
+  std::vector<int> new_id(plan.buffers.size(), -1);
+  std::vector<Buffer> buffers;
+  std::vector<BufferLifetime> kept;
+  for (size_t b = 0; b < plan.buffers.size(); ++b) {
+    if (dead[b]) continue;
+    new_id[b] = static_cast<int>(buffers.size());
+    buffers.push_back(std::move(plan.buffers[b]));
+    kept.push_back(lifetimes[b]);
+  }
+  auto remap = [&](int& id) {
+    if (id >= 0) id = new_id[static_cast<size_t>(id)];
+  };
+  for (Step& s : plan.steps) remap(s.input), remap(s.input2), remap(s.output);
+  for (Port& p : plan.inputs) remap(p.buffer);
+  for (Port& p : plan.outputs) remap(p.buffer);
+  plan.buffers = std::move(buffers);
+  lifetimes = std::move(kept);
+}
+
+}  // namespace
+
+int32_t conv_chain_band_rows(bool has_expand, bool has_project, const kernels::ConvNhwcParams& d) {
+  const size_t in_row = size_t{sizeof(float)} * static_cast<size_t>(d.in_w) * static_cast<size_t>(d.in_c);
+  const size_t out_row = size_t{sizeof(float)} * static_cast<size_t>(d.out_w) * static_cast<size_t>(d.out_c);
+  // A band of B output rows holds (B - 1) * stride + extent expand rows and B depthwise rows.
+  const int32_t extent = (d.kernel_h - 1) * d.dilation_h + 1;
+  const size_t fixed = has_expand ? static_cast<size_t>(std::max(0, extent - d.stride_h)) * in_row : 0;
+  const size_t per_row = (has_expand ? static_cast<size_t>(d.stride_h) * in_row : 0) + (has_project ? out_row : 0);
+  const size_t rows = kConvChainBandBytes > fixed ? (kConvChainBandBytes - fixed) / per_row : 1;
+  return static_cast<int32_t>(std::clamp<size_t>(rows, 1, static_cast<size_t>(d.out_h)));
+}
+
+int fuse_conv_chains(Plan& plan, std::vector<BufferLifetime>& lifetimes, bool all) {
+  const std::vector<int> uses = buffer_uses(plan);
+  const size_t old_count = plan.steps.size();
+  std::vector<int> new_index(old_count + 1);   // old step index -> new; old_count: past the end
+  std::vector<bool> dead(plan.buffers.size(), false);
+  std::vector<Step> steps;
+  int fused = 0;
+  for (size_t i = 0; i < old_count;) {
+    std::optional<Chain> c = chain_at(plan, i, uses);
+    if (c && (all || c->pays())) {
+      for (size_t k = 0; k < c->count; ++k) new_index[i + k] = static_cast<int>(steps.size());
+      for (int b : c->intermediates) dead[static_cast<size_t>(b)] = true;
+      plan.workspace_bytes = std::max(plan.workspace_bytes, c->params.workspace_bytes());
+      steps.push_back(chain_step(plan, *c));
+      i += c->count;
+      ++fused;
+    } else {
+      new_index[i] = static_cast<int>(steps.size());
+      steps.push_back(std::move(plan.steps[i]));
+      ++i;
+    }
+  }
+  new_index[old_count] = static_cast<int>(steps.size());
+  plan.steps = std::move(steps);
+  for (BufferLifetime& l : lifetimes) {
+    if (l.first_step >= 0) l.first_step = new_index[static_cast<size_t>(l.first_step)];
+    if (l.last_step >= 0) l.last_step = new_index[static_cast<size_t>(l.last_step)];
+  }
+  drop_buffers(plan, lifetimes, dead);
+  return fused;
+}
+
+}  // namespace octet
