@@ -582,6 +582,44 @@ TEST(QdqImport, ARelu6AfterAZeroPointAtTheMinimumMergesIntoTheConv) {
   }
 }
 
+// MobileNetV2's layers as octet exports them: Conv -> Q/DQ(6/255, zero point 0) -> Clip(0, 6)
+// -> Q/DQ(the same). The Clip must fuse into the Conv, as one clamp: otherwise it runs in float
+// between a Dequantize and a Quantize step. With a second reader of the conv's output the Clip
+// stays. An explicit Relu before the Clip fuses first; the Clip then composes with it.
+TEST(QdqImport, AClipAfterTheRestoredReluFusesIntoTheConv) {
+  const QuantParams px = qp(DType::Uint8, 0.02f, 128), p6 = qp(DType::Uint8, 6.f / 255, 0);
+  // variant 0: Conv -> Clip; 1: c also read by another node; 2: an explicit Relu between them
+  // (Conv -> Relu -> Clip: the Relu fuses first, then the Clip composes with it).
+  for (int variant : {0, 1, 2}) {
+    SCOPED_TRACE(variant);
+    const bool same = variant != 1;
+    QdqNet n;
+    const int x = n.q(n.input("x", {-1, 2, 4, 4}), px, "x");
+    const int w = n.weight("w", int8_codes({3, 2, 1, 1}, 1), 0.01f, 0);
+    int c = n.q(n.node(OpKind::Conv, "conv", {x, w}, "c"), p6, "c");
+    if (variant == 2) c = n.q(n.node(OpKind::Relu, "relu", {c}, "rl"), p6, "rl");
+    const int lo = n.constant("lo", Tensor::from<float>({}, {0.f})), hi = n.constant("hi", Tensor::from<float>({}, {6.f}));
+    const int clip = n.node(OpKind::Clip, "clip", {c, lo, hi}, "r");
+    // A second reader needs c unclamped.
+    std::vector<int> outs{n.q(clip, p6, "r")};
+    if (!same) outs.push_back(n.node(OpKind::Identity, "other", {c}, "o"));
+    Graph g = n.done(outs);
+    quant::recognise_qdq(g);
+    prepare_graph(g);
+    const Graph fused = quant::fuse_quantized_graph(g);
+    const Node* conv = find_node(fused, "conv");
+    ASSERT_NE(conv, nullptr);
+    if (same) {
+      EXPECT_EQ(count_op(fused, OpKind::Clip) + count_op(fused, OpKind::Relu), 0);
+      EXPECT_EQ(conv->epilogue.activation, Epilogue::Activation::Clip);
+      EXPECT_EQ(conv->epilogue.min, 0.f);
+      EXPECT_EQ(conv->epilogue.max, 6.f);
+    } else {
+      EXPECT_EQ(count_op(fused, OpKind::Clip), 1);
+    }
+  }
+}
+
 TEST(QdqImport, LeavesUnpairedQuantizeAndDequantizeAsOperators) {
   // An integer interface: uint8 in, DequantizeLinear, Relu, QuantizeLinear, uint8 out.
   QdqNet n;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -82,6 +83,7 @@ struct Case {
   std::vector<int32_t> multipliers;   // per channel, or empty
   int batch = 1;
   uint32_t seed = 0;
+  bool any_bias = false;   // biases over all of int32 (accumulators near the wrap), else +-100000
 };
 
 std::string describe(const Case& c) {
@@ -109,7 +111,7 @@ void expect_variants_match(const Case& c) {
   std::vector<int32_t> bias(size_t(s.out_c));
   for (uint8_t& v : x) v = uint8_t(rng());
   for (int8_t& v : w) v = int8_t(rng());
-  for (int32_t& v : bias) v = int32_t(rng() % 200001) - 100000;
+  for (int32_t& v : bias) v = c.any_bias ? int32_t(rng()) : int32_t(rng() % 200001) - 100000;
   std::vector<uint8_t> want(output_bytes(s) * size_t(c.batch));
   for (int b = 0; b < c.batch; ++b)
     kernels::qdwconv_nhwc(q, x.data() + input_bytes(s) * size_t(b), w.data(), bias.data(),
@@ -221,6 +223,46 @@ TEST(QDwConvVariants, EpilogueExtremes) {
   c.q.shape = shape(4, 4, 9, 9, 3, 3, 2, 2, 0, 0, 1, 1);
   c.q.requant = {(1 << 30) + 12345, 1};
   expect_variants_match(c);
+}
+
+// Either side of the SIMD epilogues' switch to 32-bit lanes at shift 33 (dwconv_pack.h), with
+// the largest multiplier of each shift and accumulators over all of int32.
+TEST(QDwConvVariants, NarrowEpilogueBoundary) {
+  uint32_t seed = 9500;
+  for (int32_t shift : {31, 32, 33, 34, 62})
+    for (bool per_channel : {false, true}) {
+      Case c;
+      c.seed = ++seed;
+      c.any_bias = true;
+      c.q.shape = shape(6, 9, 21, 21, 3, 3, 1, 1, 1, 1, 1, 1);
+      c.q.input_zero_point = 7;
+      c.q.output_zero_point = 250;
+      c.q.requant = {std::numeric_limits<int32_t>::max(), shift};
+      if (per_channel) {
+        c.multipliers.resize(21);
+        for (int32_t i = 0; i < 21; ++i) c.multipliers[size_t(i)] = c.q.requant.multiplier - i * 99999999;
+      }
+      expect_variants_match(c);
+    }
+}
+
+// Channel counts past one 64-channel block (the stride-1 loop order's), with a partial vector
+// in the last block, through the register-blocked 3x3 and 5x5 paths and the generic one.
+TEST(QDwConvVariants, SeveralChannelBlocks) {
+  uint32_t seed = 9700;
+  for (int32_t ch : {65, 100, 144})
+    for (int32_t k : {3, 5, 4})
+      for (int32_t stride : {1, 2}) {
+        Case c;
+        c.seed = ++seed;
+        c.q.shape = shape(11, 13, ch, ch, k, k, stride, stride, k / 2, 1, (k - 1) / 2, 0);
+        c.q.input_zero_point = 128;
+        c.q.weight_zero_point = seed % 2 ? 0 : -5;
+        c.q.output_zero_point = 10;
+        ASSERT_TRUE(kernels::make_requant(0.0037, &c.q.requant));
+        c.batch = seed % 3 == 0 ? 7 : 1;
+        expect_variants_match(c);
+      }
 }
 
 TEST(QDwConvVariants, SupportsDepthwiseOnly) {

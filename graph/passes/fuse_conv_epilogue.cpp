@@ -1,6 +1,7 @@
 // Fuses what follows a Conv into it (the fused form is described in optimize.h):
 //   Conv → Add(other of the same shape) → [Relu | Clip]   (a residual block's tail)
-//   Conv → Relu,  Conv → Clip(constant bounds)
+//   Conv → Relu,  Conv → Clip(constant bounds), and in quantized graphs a Relu or Clip after
+//   a fused one (compose_clamps)
 // so that the fast path adds the residual and applies the activation while the output tile
 // is still in registers, instead of three more passes over the activation.
 #include <algorithm>
@@ -107,6 +108,38 @@ bool fuse_residual_adds(Graph& g) {
   return changed;
 }
 
+// A Relu or Clip (constant bounds) reading a quantized Conv whose epilogue already clamps
+// (Relu or Clip), through a value with the Clip's own parameters: one clamp, the intersection
+// of the two, when they overlap. What a QDQ file of Conv -> Relu -> Clip gives (the Relu fuses
+// first): the conv requantises to those parameters in both forms, and clamps of one grid
+// compose exactly. (A Conv -> Clip(0, 6) with zero point 0 gets no Relu restored in front of
+// it at import, quant/qdq_import.cpp.) Float graphs keep the second node (clamps of floats
+// differ on NaN).
+bool compose_clamps(const Graph& g, Node& conv, const Node& act) {
+  using Act = Epilogue::Activation;
+  Epilogue& e = conv.epilogue;
+  if (e.activation != Act::Relu && e.activation != Act::Clip) return false;
+  const std::optional<QuantParams>& between = g.value(conv.outputs[0]).quant;
+  if (!between || !(between == g.value(act.outputs[0]).quant)) return false;
+  const float inf = std::numeric_limits<float>::infinity();
+  float lo = e.activation == Act::Relu ? 0.f : e.min, hi = e.activation == Act::Relu ? inf : e.max;
+  if (act.op == OpKind::Relu) {
+    lo = std::max(lo, 0.f);
+  } else if (act.op == OpKind::Clip) {
+    const std::optional<std::pair<float, float>> bounds = constant_clip_bounds(g, act);
+    if (!bounds || !(bounds->first <= bounds->second)) return false;
+    lo = std::max(lo, bounds->first);
+    hi = std::min(hi, bounds->second);
+  } else {
+    return false;
+  }
+  if (!(lo <= hi)) return false;
+  e.activation = Act::Clip;
+  e.min = lo;
+  e.max = hi;
+  return true;
+}
+
 // Conv → Relu / Clip becomes Conv with that activation in its epilogue.
 bool fuse_activations(Graph& g) {
   const std::vector<int> uses = opt::use_counts(g);
@@ -118,14 +151,21 @@ bool fuse_activations(Graph& g) {
   bool changed = false;
   for (Node& conv : g.nodes) {
     // A residual Conv is fine here: the activation applies after the residual add.
-    if (conv.op != OpKind::Conv || conv.outputs.size() != 1 || conv.epilogue.activation != Epilogue::Activation::None)
-      continue;
+    if (conv.op != OpKind::Conv || conv.outputs.size() != 1) continue;
     const int out = conv.outputs[0];
     if (uses[static_cast<size_t>(out)] != 1 || opt::is_graph_output(g, out)) continue;
     const int next = consumer[static_cast<size_t>(out)];
     if (next == kNoValue) continue;
     const Node& act = g.nodes[static_cast<size_t>(next)];
     if (act.outputs.size() != 1) continue;
+    if (conv.epilogue.activation != Epilogue::Activation::None) {
+      if (compose_clamps(g, conv, act)) {
+        conv.outputs[0] = act.outputs[0];
+        drop[static_cast<size_t>(next)] = true;
+        changed = true;
+      }
+      continue;
+    }
     if (act.op == OpKind::Relu) {
       conv.epilogue.activation = Epilogue::Activation::Relu;
     } else if (act.op == OpKind::Clip) {

@@ -35,7 +35,9 @@ bool fold_pad_into_conv(Graph& graph);
 
 // Conv → Add(same-shape other) → [Relu | Clip] and Conv → Relu / Clip(constant bounds)
 // become the fused Conv form above. When both Add operands are Convs, the deeper one (the
-// main path of a residual block) takes the other as its residual.
+// main path of a residual block) takes the other as its residual. In quantized graphs a Relu
+// or Clip after a fused Relu / Clip, through a value on the second one's grid, composes into
+// one clamp (a QDQ file's Conv → restored Relu → Clip).
 bool fuse_conv_epilogue(Graph& graph);
 
 // Conv → Sigmoid / HardSigmoid / HardSwish, and Conv x → Mul(x, Sigmoid(x)) (SiLU) or

@@ -11,9 +11,11 @@
 // requant.multiplier). Taps in the padding contribute nothing. A residual is not taken here:
 // the compiler follows a depthwise conv that a residual Add was fused into with the int8 Add.
 //
-// AVX2 and AVX-512 variants; no VNNI one: a depthwise tap is one multiply per channel with
-// nothing to sum across channels, so vpdpbusd's four-way dot product has nothing to reduce
-// (XNNPACK's and oneDNN's depthwise kernels use plain 16/32-bit multiplies too).
+// AVX2, AVX-512 and VNNI variants (loops: dwconv_impl.h): the taps of two kernel rows share
+// an int32 lane as two int16 products summed by vpmaddwd, or by VNNI's vpdpwssd, which also
+// adds them to the accumulator. (vpdpbusd's four-way u8 x s8 sum would need w - weight_zp to
+// fit int8 and four input rows interleaved per column; XNNPACK's and oneDNN's depthwise
+// kernels use 16/32-bit multiplies too.)
 #pragma once
 #include <cstddef>
 #include <cstdint>
