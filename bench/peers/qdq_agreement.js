@@ -2,11 +2,15 @@
 // octet and ONNX Runtime 1.30 running the SAME QDQ file on the same inputs (issue 15's check):
 // per model, how many rows get the same top-1 class, and the share of output elements within
 // 2 quantization steps, a step being the scale of the last quantized tensor of octet's plan
-// (the last `dequantize` step of `octet-inspect --plan`). octet runs `octet-run --input
+// (the last `dequantize` step of `octet-inspect --plan`), and the share within half a step
+// (the same code). octet runs `octet-run --input
 // x.npy --output-dir D` on its optimised int8 runtime; ORT runs in this process (CPU execution
 // provider, all optimisations, 1 thread).
 //
-//   node bench/peers/qdq_agreement.js M.qdq.onnx=x.npy [...] [--json]
+//   node bench/peers/qdq_agreement.js M.qdq.onnx=x.npy [...] [--ort-unoptimized] [--json]
+// --ort-unoptimized: ORT with graph optimisations disabled, running QuantizeLinear and
+// DequantizeLinear as written around float operators (the arithmetic of octet's reference
+// executor) instead of fusing them into its int8 kernels.
 // x.npy: float32, C order, [rows, the input's other dims] (one-input models). Exit status 1
 // when a model fails to run. Install the peer first: (cd bench/peers && npm ci --ignore-scripts)
 'use strict';
@@ -18,10 +22,11 @@ const { execFileSync } = require('child_process');
 const root = path.resolve(__dirname, '..', '..');
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.filter(a => !a.startsWith('--')).length === 0) {
-  console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 11).map(l => l.replace(/^\/\/ ?/, '')).join('\n'));
+  console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 14).map(l => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(argv.includes('--help') ? 0 : 2);
 }
 const json = argv.includes('--json');
+const ortLevel = argv.includes('--ort-unoptimized') ? 'disabled' : 'all';
 const pairs = argv.filter(a => !a.startsWith('--')).map((a) => {
   const eq = a.lastIndexOf('=');
   if (eq < 0) { console.error(`qdq_agreement.js: '${a}' is not M.onnx=x.npy`); process.exit(2); }
@@ -67,13 +72,13 @@ async function check({ model, inputs }) {
     const outName = out.outputs[0].name;
     const mine = readNpy(path.join(dir, outName.replace(/[^A-Za-z0-9._-]/g, '_') + '.npy'));
     const session = await ort.InferenceSession.create(model, {
-      executionProviders: ['cpu'], graphOptimizationLevel: 'all', executionMode: 'sequential',
+      executionProviders: ['cpu'], graphOptimizationLevel: ortLevel, executionMode: 'sequential',
       intraOpNumThreads: 1, interOpNumThreads: 1,
     });
     const per = x.data.length / rows;
     const width = mine.data.length / rows;
     const step = lastScale(model);
-    let sameTop1 = 0, within = 0, maxSteps = 0;
+    let sameTop1 = 0, within = 0, exact = 0, maxSteps = 0;
     for (let r = 0; r < rows; r++) {
       const feed = new ort.Tensor('float32', x.data.slice(r * per, (r + 1) * per), [1, ...x.dims.slice(1)]);
       const res = await session.run({ [session.inputNames[0]]: feed });
@@ -84,9 +89,11 @@ async function check({ model, inputs }) {
         const steps = Math.abs(mine.data[r * width + i] - theirs.data[i]) / step;
         maxSteps = Math.max(maxSteps, steps);
         if (steps <= 2 + 1e-3) within++;
+        if (steps < 0.5) exact++;
       }
     }
     return { model: path.basename(model), rows, same_top1: sameTop1, step, within_2_steps: within / (rows * width),
+      exact: exact / (rows * width),
       max_steps: maxSteps };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -105,11 +112,11 @@ async function check({ model, inputs }) {
   if (json) {
     console.log(JSON.stringify({ ort_version: ort.env.versions?.common ?? 'unknown', results }, null, 1));
   } else {
-    console.log('| model | rows | same top-1 | within 2 steps | max steps | step |\n|---|---:|---:|---:|---:|---:|');
+    console.log('| model | rows | same top-1 | within 2 steps | same code | max steps | step |\n|---|---:|---:|---:|---:|---:|---:|');
     for (const r of results) {
-      console.log(r.error ? `| ${r.model} | ${r.error} | | | | |`
+      console.log(r.error ? `| ${r.model} | ${r.error} | | | | | |`
         : `| ${r.model} | ${r.rows} | ${r.same_top1}/${r.rows} | ${(100 * r.within_2_steps).toFixed(2)} % | ` +
-          `${r.max_steps.toFixed(1)} | ${r.step.toPrecision(3)} |`);
+          `${(100 * r.exact).toFixed(2)} % | ${r.max_steps.toFixed(1)} | ${r.step.toPrecision(3)} |`);
     }
   }
   process.exit(results.some(r => r.error) ? 1 : 0);
