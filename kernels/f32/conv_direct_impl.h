@@ -138,31 +138,31 @@ struct ConvDirectF32 {
   static constexpr auto kTiles2 = make_table<2>(std::make_integer_sequence<int, P2>{});
 
   // n output pixels spaced x_pixel apart in the input and y_pixel (= out_c) in the output,
-  // all output channel blocks. Pixels are cut into near-equal tiles of at most P.
-  static void segment(const ConvNhwcParams& p, const ConvBlocking& bl, const ConvWalk& wk, int32_t n,
+  // output channel block b. Pixels are cut into near-equal tiles of at most P.
+  static void segment(const ConvNhwcParams& p, const ConvBlocking& bl, int32_t b, const ConvWalk& wk, int32_t n,
                       const float* x, const float* packed, ptrdiff_t w_skip, float* y, const float* res,
                       const ConvEpilogue& ep) {
     const ptrdiff_t y_pixel = p.out_c;
-    for (int32_t b = 0; b < bl.blocks; ++b) {
-      const int32_t vb = bl.block_vectors(b, p.out_c);
-      const int32_t pmax = vb == 1 ? P1 : P2;
-      const TileFn* fns = vb == 1 ? kTiles1.fn : kTiles2.fn;
-      const float* w = packed + bl.block_offset(b);
-      const int32_t co0 = b * bl.lanes;
-      const int32_t lanes = conv_imin(p.out_c - co0, vb * W);
-      const int32_t tiles = (n + pmax - 1) / pmax;
-      if (tiles == 0) continue;
-      const int32_t base = n / tiles, extra = n % tiles;
-      int32_t px = 0;
-      for (int32_t t = 0; t < tiles; ++t) {
-        const int32_t np = base + (t < extra ? 1 : 0);
-        const ptrdiff_t yo = px * y_pixel + co0;
-        fns[np](wk, x + px * wk.x_pixel, w, w_skip, y + yo, res != nullptr ? res + yo : nullptr, y_pixel, lanes,
-                ep);
-        px += np;
-      }
+    const int32_t vb = bl.block_vectors(b, p.out_c);
+    const int32_t pmax = vb == 1 ? P1 : P2;
+    const TileFn* fns = vb == 1 ? kTiles1.fn : kTiles2.fn;
+    const float* w = packed + bl.block_offset(b);
+    const int32_t co0 = b * bl.lanes;
+    const int32_t lanes = conv_imin(p.out_c - co0, vb * W);
+    const int32_t tiles = (n + pmax - 1) / pmax;
+    if (tiles == 0) return;
+    const int32_t base = n / tiles, extra = n % tiles;
+    int32_t px = 0;
+    for (int32_t t = 0; t < tiles; ++t) {
+      const int32_t np = base + (t < extra ? 1 : 0);
+      const ptrdiff_t yo = px * y_pixel + co0;
+      fns[np](wk, x + px * wk.x_pixel, w, w_skip, y + yo, res != nullptr ? res + yo : nullptr, y_pixel, lanes, ep);
+      px += np;
     }
   }
+
+  // Input floats a pass of output pixels may read (256 KiB: half of a small L2).
+  static constexpr ptrdiff_t kPassFloats = 64 * 1024;
 
   static bool supports(const ConvNhwcParams& p) {
     return p.in_h > 0 && p.in_w > 0 && p.in_c > 0 && p.out_h > 0 && p.out_w > 0 && p.out_c > 0 &&
@@ -200,14 +200,16 @@ struct ConvDirectF32 {
       wk.groups = 1;
       wk.group_len = p.in_c;
       wk.x_pixel = in_c;
-      // Chunks of pixels small enough that their inputs stay in L1 across the blocks.
-      const int32_t chunk = conv_imax(64, 4096 / p.in_c);
+      // Chunks of pixels whose inputs stay in L2 while every block of weights passes over them
+      // (a block's weights are then read once per chunk).
+      const int32_t chunk = conv_imax(16, kPassFloats / p.in_c);
       const int32_t px_end = oh_end * p.out_w;
       for (int32_t px = oh_begin * p.out_w; px < px_end; px += chunk) {
         const int32_t n = conv_imin(chunk, px_end - px);
         const ptrdiff_t yo = ptrdiff_t{px} * p.out_c;
-        segment(p, bl, wk, n, input + px * in_c, packed, 0, output + yo,
-                residual != nullptr ? residual + yo : nullptr, ep);
+        for (int32_t b = 0; b < bl.blocks; ++b)
+          segment(p, bl, b, wk, n, input + px * in_c, packed, 0, output + yo,
+                  residual != nullptr ? residual + yo : nullptr, ep);
       }
       return;
     }
@@ -250,17 +252,27 @@ struct ConvDirectF32 {
     wk.x_row = ptrdiff_t{p.dilation_h} * src_row;
     wk.w_row = ptrdiff_t{p.kernel_w} * in_c;
 
-    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
-      // Valid kernel rows: 0 <= ih0 + kh * dilation_h < in_h.
-      const int32_t ih0 = oh * p.stride_h - p.pad_top;
-      const int32_t dh = p.dilation_h;
-      const int32_t kh0 = ih0 >= 0 ? 0 : (-ih0 + dh - 1) / dh;
-      const int32_t kh1 = ih0 >= p.in_h ? 0 : conv_imin(p.kernel_h, (p.in_h - 1 - ih0) / dh + 1);
-      wk.rows = conv_imax(0, kh1 - kh0);
-      const float* x = wk.rows > 0 ? src + (ih0 + kh0 * dh - src_first) * src_row : src;
-      const ptrdiff_t yo = oh * out_row;
-      segment(p, bl, wk, p.out_w, x, packed, kh0 * wk.w_row, output + yo,
-              residual != nullptr ? residual + yo : nullptr, ep);
+    // Passes of output rows whose input rows stay in L2 while every block of weights passes
+    // over them: a block's weights are read from memory once per pass and reused from cache
+    // across the pass's rows (row by row over all blocks, the deep layers' weights, megabytes,
+    // would stream from L3 once per output row).
+    const int32_t pass = conv_imax(1, static_cast<int32_t>(kPassFloats / (ptrdiff_t{p.stride_h} * src_row)));
+    for (int32_t r0 = oh_begin; r0 < oh_end; r0 += pass) {
+      const int32_t r1 = conv_imin(oh_end, r0 + pass);
+      for (int32_t b = 0; b < bl.blocks; ++b) {
+        for (int32_t oh = r0; oh < r1; ++oh) {
+          // Valid kernel rows: 0 <= ih0 + kh * dilation_h < in_h.
+          const int32_t ih0 = oh * p.stride_h - p.pad_top;
+          const int32_t dh = p.dilation_h;
+          const int32_t kh0 = ih0 >= 0 ? 0 : (-ih0 + dh - 1) / dh;
+          const int32_t kh1 = ih0 >= p.in_h ? 0 : conv_imin(p.kernel_h, (p.in_h - 1 - ih0) / dh + 1);
+          wk.rows = conv_imax(0, kh1 - kh0);
+          const float* x = wk.rows > 0 ? src + (ih0 + kh0 * dh - src_first) * src_row : src;
+          const ptrdiff_t yo = oh * out_row;
+          segment(p, bl, b, wk, p.out_w, x, packed, kh0 * wk.w_row, output + yo,
+                  residual != nullptr ? residual + yo : nullptr, ep);
+        }
+      }
     }
   }
 };
