@@ -173,7 +173,8 @@ struct ConvDirectF32 {
     const int32_t vb = bl.block_vectors(b, p.out_c);
     const int32_t pmax = vb == 1 ? P1 : P2;
     const bool prefetch = pf.lo != pf.hi;
-    const TileFn* fns = vb == 1 ? (prefetch ? kTiles1Prefetch.fn : kTiles1.fn) : (prefetch ? kTiles2Prefetch.fn : kTiles2.fn);
+    const TileFn* fns =
+        vb == 1 ? (prefetch ? kTiles1Prefetch.fn : kTiles1.fn) : (prefetch ? kTiles2Prefetch.fn : kTiles2.fn);
     const float* w = packed + bl.block_offset(b);
     const int32_t co0 = b * bl.lanes;
     const int32_t lanes = conv_imin(p.out_c - co0, vb * W);
