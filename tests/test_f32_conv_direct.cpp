@@ -382,12 +382,14 @@ TEST(F32Conv1x1, RandomShapesAgainstReference) {
   }
 }
 
-// 1x1 shapes whose inputs exceed the pass budget (64 Ki floats): several chunks of pixels,
-// each over every block; stride 1 (one run of pixels) and 2 (row by row); batch 1 and 7.
+// 1x1 shapes in several chunks of pixels, each over every block: small weights (chunks of
+// 64 pixels) and large ones (over 128 Ki packed floats: chunks within the pass budget, 64 Ki
+// input floats, next block prefetched); stride 1 (one run of pixels) and 2 (row by row);
+// batch 1 and 7.
 TEST(F32Conv1x1, ChunkedShapes) {
   std::vector<Case> cases = {
       make_case(20, 700, 37, 1, 1, 0, 0, 0, 0),
-      make_case(7, 2048, 40, 1, 1, 0, 0, 0, 0),
+      make_case(7, 2048, 72, 1, 1, 0, 0, 0, 0),
       make_case(15, 333, 33, 1, 2, 0, 0, 0, 0),
   };
   cases[0].residual = true;
@@ -423,10 +425,11 @@ TEST(F32ConvDirect, EdgeCases) {
   batch7.batch = 7;
   batch7.residual = true;
   cases.push_back(batch7);
-  // Inputs past the kernels' pass budget (64 Ki floats): the rows run in several passes,
-  // each over every block of output channels; and 7x7 maps with many channels (ResNet50's
-  // last stage, with a partial last block).
-  Case passes = make_case(130, 70, 37, 3, 2, 1, 0, 1, 2);
+  // Large weights (over 128 Ki packed floats: blocks over passes of rows, next block
+  // prefetched) with inputs past the pass budget (64 Ki floats): several passes of rows, each
+  // over every block of output channels; and 7x7 maps with many channels (ResNet50's last
+  // stage, with a partial last block).
+  Case passes = make_case(40, 160, 100, 3, 2, 1, 0, 1, 2);
   passes.residual = true;
   passes.p.activation = Activation::Relu;
   cases.push_back(passes);

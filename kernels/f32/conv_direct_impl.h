@@ -194,17 +194,19 @@ struct ConvDirectF32 {
   // Input floats a pass of output pixels may read (256 KiB: half of a small L2).
   static constexpr ptrdiff_t kPassFloats = 64 * 1024;
 
-  // Packed weights from which on the tiles prefetch the next block's (512 KiB): smaller
-  // ones arrive quickly enough through the hardware prefetcher, and the few-channel layers'
-  // short reductions measured slower with the prefetch steps.
-  static constexpr size_t kPrefetchFloats = 128 * 1024;
+  // Packed weights from which on run() orders the work for weights that do not stay in cache
+  // (512 KiB) and the tiles prefetch the next block's: smaller ones arrive quickly enough
+  // through the hardware prefetcher, and the few-channel layers' short reductions measured
+  // slower with the prefetch steps.
+  static constexpr size_t kLargeWeightFloats = 128 * 1024;
+  static bool large_weights(const ConvNhwcParams& p) { return conv_packed_floats(p, W) >= kLargeWeightFloats; }
 
   // The weights of the block that runs after block b (the first again when another pass
   // follows, none after the last), if the layer's weights are large enough to prefetch.
   static ConvPrefetch next_block(const ConvNhwcParams& p, const ConvBlocking& bl, const float* packed, int32_t b,
                                  bool another_pass) {
     const int32_t nb = b + 1 < bl.blocks ? b + 1 : (another_pass ? 0 : -1);
-    if (nb < 0 || conv_packed_floats(p, W) < kPrefetchFloats) return {};
+    if (nb < 0 || !large_weights(p)) return {};
     const char* lo = reinterpret_cast<const char*>(packed + bl.block_offset(nb));
     const size_t bytes = static_cast<size_t>(1 + bl.taps) * bl.block_vectors(nb, p.out_c) * W * sizeof(float);
     return {lo, lo + bytes};
@@ -246,9 +248,10 @@ struct ConvDirectF32 {
       wk.groups = 1;
       wk.group_len = p.in_c;
       wk.x_pixel = in_c;
-      // Chunks of pixels whose inputs stay in L2 while every block of weights passes over them
-      // (a block's weights are then read once per chunk).
-      const int32_t chunk = conv_imax(16, kPassFloats / p.in_c);
+      // Chunks of pixels whose inputs stay in cache while every block of weights passes over
+      // them: in L1 when the weights are small (they stay in L2 across chunks), else in L2
+      // (a block's weights are then read from memory once per chunk).
+      const int32_t chunk = large_weights(p) ? conv_imax(16, kPassFloats / p.in_c) : conv_imax(64, 4096 / p.in_c);
       const int32_t px_end = oh_end * p.out_w;
       for (int32_t px = oh_begin * p.out_w; px < px_end; px += chunk) {
         const int32_t n = conv_imin(chunk, px_end - px);
@@ -298,11 +301,14 @@ struct ConvDirectF32 {
     wk.x_row = ptrdiff_t{p.dilation_h} * src_row;
     wk.w_row = ptrdiff_t{p.kernel_w} * in_c;
 
-    // Passes of output rows whose input rows stay in L2 while every block of weights passes
-    // over them: a block's weights are read from memory once per pass and reused from cache
-    // across the pass's rows (row by row over all blocks, the deep layers' weights, megabytes,
-    // would stream from L3 once per output row).
-    const int32_t pass = conv_imax(1, static_cast<int32_t>(kPassFloats / (ptrdiff_t{p.stride_h} * src_row)));
+    // Large weights: passes of output rows whose input rows stay in L2 while every block of
+    // weights passes over them, so that a block's weights are read from memory once per pass
+    // and reused from cache across the pass's rows (row by row over all blocks, the deep
+    // layers' weights, megabytes, would stream from L3 once per output row). Small weights
+    // stay in L2 anyway: row by row, the row's inputs stay in L1 across the blocks.
+    const int32_t pass = large_weights(p)
+                             ? conv_imax(1, static_cast<int32_t>(kPassFloats / (ptrdiff_t{p.stride_h} * src_row)))
+                             : 1;
     for (int32_t r0 = oh_begin; r0 < oh_end; r0 += pass) {
       const int32_t r1 = conv_imin(oh_end, r0 + pass);
       for (int32_t b = 0; b < bl.blocks; ++b) {
