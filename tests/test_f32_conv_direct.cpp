@@ -382,6 +382,30 @@ TEST(F32Conv1x1, RandomShapesAgainstReference) {
   }
 }
 
+// 1x1 shapes in several chunks of pixels, each over every block: small weights (chunks of
+// 64 pixels) and large ones (over 128 Ki packed floats: chunks within the pass budget, 64 Ki
+// input floats, next block prefetched); stride 1 (one run of pixels) and 2 (row by row);
+// batch 1 and 7.
+TEST(F32Conv1x1, ChunkedShapes) {
+  std::vector<Case> cases = {
+      make_case(20, 700, 37, 1, 1, 0, 0, 0, 0),
+      make_case(7, 2048, 72, 1, 1, 0, 0, 0, 0),
+      make_case(15, 333, 33, 1, 2, 0, 0, 0, 0),
+  };
+  cases[0].residual = true;
+  cases[0].p.activation = Activation::Relu;
+  cases[2].batch = 7;
+  for (bool pointwise : {false, true}) {
+    for (const Variant& v : runnable(pointwise)) {
+      std::mt19937 rng(21);
+      for (const Case& c : cases) {
+        const Data d = random_data(c, rng);
+        EXPECT_TRUE(check(*v.kernel, c, d, random_cuts(c, rng))) << v.kernel->name << " " << describe(c);
+      }
+    }
+  }
+}
+
 TEST(F32ConvDirect, EdgeCases) {
   std::vector<Case> cases = {
       make_case(9, 1, 1, 3, 1, 1, 1, 1, 1),      // single channels
@@ -401,6 +425,15 @@ TEST(F32ConvDirect, EdgeCases) {
   batch7.batch = 7;
   batch7.residual = true;
   cases.push_back(batch7);
+  // Large weights (over 128 Ki packed floats: blocks over passes of rows, next block
+  // prefetched) with inputs past the pass budget (64 Ki floats): several passes of rows, each
+  // over every block of output channels; and 7x7 maps with many channels (ResNet50's last
+  // stage, with a partial last block).
+  Case passes = make_case(40, 160, 100, 3, 2, 1, 0, 1, 2);
+  passes.residual = true;
+  passes.p.activation = Activation::Relu;
+  cases.push_back(passes);
+  cases.push_back(make_case(7, 300, 72, 3, 1, 1, 1, 1, 1));
   for (const Variant& v : runnable(false)) {
     std::mt19937 rng(7);
     for (const Case& c : cases) {

@@ -1,5 +1,8 @@
 // FP32 NHWC convolutions at ResNet8's layer shapes, batch 1 and 64 (64 images per
-// iteration, each its own buffer region, as the engine runs a batch), fused ReLU.
+// iteration, each its own buffer region, as the engine runs a batch), and at the zoo's
+// ResNet50 and MobileNetV2 layer shapes, batch 1, with the weights in cache and (cold_weights)
+// from memory; fused ReLU.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +30,38 @@ const ConvShape kShapes[] = {
     {"8x8x64->64_k3s1", 8, 64, 64, 3, 1, 1, 1},
 };
 
+// Zoo layers (224x224 ImageNet models, batch 1 only): ResNet50's stem and the convolutions of
+// each stage (ResNet18's 3x3 ones are among them), and MobileNetV2's pointwise ones.
+const ConvShape kZooShapes[] = {
+    {"r50_224x224x3->64_k7s2", 224, 3, 64, 7, 2, 3, 3},
+    {"r50_56x56x64->64_k1s1", 56, 64, 64, 1, 1, 0, 0},
+    {"r50_56x56x64->64_k3s1", 56, 64, 64, 3, 1, 1, 1},
+    {"r50_56x56x64->256_k1s1", 56, 64, 256, 1, 1, 0, 0},
+    {"r50_56x56x256->64_k1s1", 56, 256, 64, 1, 1, 0, 0},
+    {"r50_56x56x128->128_k3s2", 56, 128, 128, 3, 2, 1, 1},
+    {"r50_56x56x256->512_k1s2", 56, 256, 512, 1, 2, 0, 0},
+    {"r50_28x28x128->128_k3s1", 28, 128, 128, 3, 1, 1, 1},
+    {"r50_28x28x512->128_k1s1", 28, 512, 128, 1, 1, 0, 0},
+    {"r50_28x28x128->512_k1s1", 28, 128, 512, 1, 1, 0, 0},
+    {"r50_28x28x256->256_k3s2", 28, 256, 256, 3, 2, 1, 1},
+    {"r50_14x14x256->256_k3s1", 14, 256, 256, 3, 1, 1, 1},
+    {"r50_14x14x1024->256_k1s1", 14, 1024, 256, 1, 1, 0, 0},
+    {"r50_14x14x256->1024_k1s1", 14, 256, 1024, 1, 1, 0, 0},
+    {"r50_14x14x512->512_k3s2", 14, 512, 512, 3, 2, 1, 1},
+    {"r50_28x28x512->1024_k1s2", 28, 512, 1024, 1, 2, 0, 0},
+    {"r50_7x7x512->512_k3s1", 7, 512, 512, 3, 1, 1, 1},
+    {"r50_7x7x2048->512_k1s1", 7, 2048, 512, 1, 1, 0, 0},
+    {"r50_7x7x512->2048_k1s1", 7, 512, 2048, 1, 1, 0, 0},
+    {"r50_14x14x1024->2048_k1s2", 14, 1024, 2048, 1, 2, 0, 0},
+    {"mv2_112x112x16->96_k1s1", 112, 16, 96, 1, 1, 0, 0},
+    {"mv2_56x56x24->144_k1s1", 56, 24, 144, 1, 1, 0, 0},
+    {"mv2_56x56x144->24_k1s1", 56, 144, 24, 1, 1, 0, 0},
+    {"mv2_28x28x32->192_k1s1", 28, 32, 192, 1, 1, 0, 0},
+    {"mv2_14x14x384->64_k1s1", 14, 384, 64, 1, 1, 0, 0},
+    {"mv2_7x7x960->160_k1s1", 7, 960, 160, 1, 1, 0, 0},
+    {"mv2_7x7x320->1280_k1s1", 7, 320, 1280, 1, 1, 0, 0},
+};
+
 kernels::ConvNhwcParams params(const ConvShape& s) {
   kernels::ConvNhwcParams p;
   p.in_h = p.in_w = s.in_hw;
@@ -40,20 +75,28 @@ kernels::ConvNhwcParams params(const ConvShape& s) {
   return p;
 }
 
-void bench_conv(benchmark::State& state, const kernels::KernelVariant& v, kernels::ConvNhwcParams p, int batch) {
+// cold_weights: each iteration reads its own copy of the packed weights, from enough copies
+// (over 64 MiB) that they come from memory, as in a model run, where the other layers'
+// weights (ResNet50: 100 MB) have evicted this layer's since the last image.
+void bench_conv(benchmark::State& state, const kernels::KernelVariant& v, kernels::ConvNhwcParams p, int batch,
+                bool cold_weights) {
   if (skip_unsupported(state, v)) return;
   const kernels::ConvF32Kernel& k = *v.conv;
   const size_t in_n = size_t(p.in_h) * p.in_w * p.in_c, out_n = size_t(p.out_h) * p.out_w * p.out_c;
   const std::vector<float> weight = random_floats(size_t(p.out_c) * p.in_c * p.kernel_h * p.kernel_w, 2);
   const std::vector<float> bias = random_floats(size_t(p.out_c), 3);
   const std::vector<float> input = random_floats(in_n * batch, 4);
-  std::vector<float> packed(k.packed_floats(p)), output(out_n * batch), workspace(k.workspace_floats(p) + 1);
-  k.pack(p, weight.data(), bias.data(), packed.data());
+  const size_t packed_n = k.packed_floats(p);
+  const size_t copies = cold_weights ? std::max<size_t>(2, (size_t{64} << 20) / (packed_n * sizeof(float)) + 1) : 1;
+  std::vector<float> packed(packed_n * copies), output(out_n * batch), workspace(k.workspace_floats(p) + 1);
+  for (size_t c = 0; c < copies; ++c) k.pack(p, weight.data(), bias.data(), packed.data() + c * packed_n);
+  size_t copy = 0;
   const double t0 = thread_seconds();
   for (auto _ : state) {
+    const float* w = packed.data() + copy * packed_n;
+    copy = copy + 1 == copies ? 0 : copy + 1;
     for (int i = 0; i < batch; ++i)
-      k.run(p, packed.data(), input.data() + i * in_n, nullptr, output.data() + i * out_n, workspace.data(), 0,
-            p.out_h);
+      k.run(p, w, input.data() + i * in_n, nullptr, output.data() + i * out_n, workspace.data(), 0, p.out_h);
     benchmark::ClobberMemory();
   }
   const double macs = double(out_n) * p.in_c * p.kernel_h * p.kernel_w * batch;
@@ -62,7 +105,7 @@ void bench_conv(benchmark::State& state, const kernels::KernelVariant& v, kernel
 
 }  // namespace
 
-// Every shape the variant handles (Winograd: 3x3 stride 1; 1x1: the shortcuts). Without
+// Every shape the variant handles (Winograd: 3x3 stride 1; 1x1: the pointwise ones). Without
 // the variant's ISA even `supports` may not run (it is compiled with the ISA's flags), so
 // then every shape is registered, each to be skipped.
 void register_f32_conv(const kernels::KernelVariant& v) {
@@ -71,7 +114,15 @@ void register_f32_conv(const kernels::KernelVariant& v) {
     if (v.supported() && !v.conv->supports(p)) continue;
     for (int batch : {1, 64}) {
       const std::string name = std::string(v.name) + "/" + s.name + "/batch:" + std::to_string(batch);
-      benchmark::RegisterBenchmark(name.c_str(), bench_conv, v, p, batch);
+      benchmark::RegisterBenchmark(name.c_str(), bench_conv, v, p, batch, false);
+    }
+  }
+  for (const ConvShape& s : kZooShapes) {
+    const kernels::ConvNhwcParams p = params(s);
+    if (v.supported() && !v.conv->supports(p)) continue;
+    for (bool cold : {false, true}) {
+      const std::string name = std::string(v.name) + "/" + s.name + "/batch:1" + (cold ? "/cold_weights" : "");
+      benchmark::RegisterBenchmark(name.c_str(), bench_conv, v, p, 1, cold);
     }
   }
 }

@@ -46,6 +46,19 @@ struct ConvWalk {
   ptrdiff_t x_pixel = 0;   // input floats between consecutive pixels of the tile
 };
 
+// Bytes of weights a tile prefetches into L2 while it computes, spread over its reduction:
+// a share of the next block's, so that they arrive from memory while this block computes
+// (a layer's weights are cold in a model run: the other layers' have evicted them).
+struct ConvPrefetch {
+  const char* lo = nullptr;
+  const char* hi = nullptr;
+  // Share i of n of the range.
+  ConvPrefetch part(ptrdiff_t i, ptrdiff_t n) const {
+    const ptrdiff_t bytes = hi - lo;
+    return {lo + bytes * i / n, lo + bytes * (i + 1) / n};
+  }
+};
+
 inline int32_t conv_imin(int32_t a, int32_t b) { return a < b ? a : b; }
 inline int32_t conv_imax(int32_t a, int32_t b) { return a > b ? a : b; }
 
@@ -57,10 +70,12 @@ struct ConvDirectF32 {
 
   // P pixels x V vectors. w points at the block's bias; w_skip = weight rows to skip
   // before the first kernel row walked. lanes = valid output channels of the block.
-  template <int P, int V>
+  // Prefetch: whether the tile prefetches pf (a separate instantiation, so that the tiles of
+  // layers with small weights run the loop without the prefetch steps).
+  template <int P, int V, bool Prefetch>
     requires(V == 1 || V == 2)
   static void tile(const ConvWalk& wk, const float* x, const float* w, ptrdiff_t w_skip, float* y,
-                   const float* res, ptrdiff_t y_pixel, int32_t lanes, const ConvEpilogue& ep) {
+                   const float* res, ptrdiff_t y_pixel, int32_t lanes, const ConvEpilogue& ep, ConvPrefetch pf) {
     constexpr int L = V * W;
     Batch acc[P][V];
 #pragma GCC unroll 2
@@ -71,6 +86,10 @@ struct ConvDirectF32 {
     }
     const float* wbase = w + L + w_skip * L;
     const ptrdiff_t sx = wk.x_pixel;
+    // Prefetch pace: the range over the tile's reduction steps, one or two lines a step.
+    const ptrdiff_t steps = ptrdiff_t{wk.rows} * wk.groups * wk.group_len;
+    const ptrdiff_t pf_step = Prefetch && steps > 0 ? (pf.hi - pf.lo + steps - 1) / steps : 0;
+    const char* pfp = pf.lo;
     for (int32_t r = 0; r < wk.rows; ++r) {
       for (int32_t g = 0; g < wk.groups; ++g) {
         const float* xp = x + r * wk.x_row + g * wk.x_group;
@@ -81,6 +100,11 @@ struct ConvDirectF32 {
           const Batch w0 = Batch::load_unaligned(wp);
           const Batch w1 = V > 1 ? Batch::load_unaligned(wp + W) : w0;
           wp += L;
+          if (Prefetch && pfp < pf.hi) {
+            __builtin_prefetch(pfp, 0, 2);
+            if (pf_step > 64) __builtin_prefetch(pfp + 64, 0, 2);
+            pfp += pf_step;
+          }
 #pragma GCC unroll 16
           for (int p = 0; p < P; ++p) {
             const Batch xb(xp[p * sx]);
@@ -125,43 +149,67 @@ struct ConvDirectF32 {
   }
 
   using TileFn = void (*)(const ConvWalk&, const float*, const float*, ptrdiff_t, float*, const float*,
-                          ptrdiff_t, int32_t, const ConvEpilogue&);
+                          ptrdiff_t, int32_t, const ConvEpilogue&, ConvPrefetch);
 
-  template <int V, int... Ps>
+  template <int V, bool Prefetch, int... Ps>
   static constexpr auto make_table(std::integer_sequence<int, Ps...>) {
     struct Table {
       TileFn fn[sizeof...(Ps) + 1];
     };
-    return Table{{nullptr, &tile<Ps + 1, V>...}};
+    return Table{{nullptr, &tile<Ps + 1, V, Prefetch>...}};
   }
-  static constexpr auto kTiles1 = make_table<1>(std::make_integer_sequence<int, P1>{});
-  static constexpr auto kTiles2 = make_table<2>(std::make_integer_sequence<int, P2>{});
+  static constexpr auto kTiles1 = make_table<1, false>(std::make_integer_sequence<int, P1>{});
+  static constexpr auto kTiles2 = make_table<2, false>(std::make_integer_sequence<int, P2>{});
+  static constexpr auto kTiles1Prefetch = make_table<1, true>(std::make_integer_sequence<int, P1>{});
+  static constexpr auto kTiles2Prefetch = make_table<2, true>(std::make_integer_sequence<int, P2>{});
 
   // n output pixels spaced x_pixel apart in the input and y_pixel (= out_c) in the output,
-  // all output channel blocks. Pixels are cut into near-equal tiles of at most P.
-  static void segment(const ConvNhwcParams& p, const ConvBlocking& bl, const ConvWalk& wk, int32_t n,
+  // output channel block b. Pixels are cut into near-equal tiles of at most P, which share
+  // the prefetch range pf.
+  static void segment(const ConvNhwcParams& p, const ConvBlocking& bl, int32_t b, const ConvWalk& wk, int32_t n,
                       const float* x, const float* packed, ptrdiff_t w_skip, float* y, const float* res,
-                      const ConvEpilogue& ep) {
+                      const ConvEpilogue& ep, ConvPrefetch pf) {
     const ptrdiff_t y_pixel = p.out_c;
-    for (int32_t b = 0; b < bl.blocks; ++b) {
-      const int32_t vb = bl.block_vectors(b, p.out_c);
-      const int32_t pmax = vb == 1 ? P1 : P2;
-      const TileFn* fns = vb == 1 ? kTiles1.fn : kTiles2.fn;
-      const float* w = packed + bl.block_offset(b);
-      const int32_t co0 = b * bl.lanes;
-      const int32_t lanes = conv_imin(p.out_c - co0, vb * W);
-      const int32_t tiles = (n + pmax - 1) / pmax;
-      if (tiles == 0) continue;
-      const int32_t base = n / tiles, extra = n % tiles;
-      int32_t px = 0;
-      for (int32_t t = 0; t < tiles; ++t) {
-        const int32_t np = base + (t < extra ? 1 : 0);
-        const ptrdiff_t yo = px * y_pixel + co0;
-        fns[np](wk, x + px * wk.x_pixel, w, w_skip, y + yo, res != nullptr ? res + yo : nullptr, y_pixel, lanes,
-                ep);
-        px += np;
-      }
+    const int32_t vb = bl.block_vectors(b, p.out_c);
+    const int32_t pmax = vb == 1 ? P1 : P2;
+    const bool prefetch = pf.lo != pf.hi;
+    const TileFn* fns =
+        vb == 1 ? (prefetch ? kTiles1Prefetch.fn : kTiles1.fn) : (prefetch ? kTiles2Prefetch.fn : kTiles2.fn);
+    const float* w = packed + bl.block_offset(b);
+    const int32_t co0 = b * bl.lanes;
+    const int32_t lanes = conv_imin(p.out_c - co0, vb * W);
+    const int32_t tiles = (n + pmax - 1) / pmax;
+    if (tiles == 0) return;
+    const int32_t base = n / tiles, extra = n % tiles;
+    int32_t px = 0;
+    for (int32_t t = 0; t < tiles; ++t) {
+      const int32_t np = base + (t < extra ? 1 : 0);
+      const ptrdiff_t yo = px * y_pixel + co0;
+      fns[np](wk, x + px * wk.x_pixel, w, w_skip, y + yo, res != nullptr ? res + yo : nullptr, y_pixel, lanes, ep,
+              pf.part(t, tiles));
+      px += np;
     }
+  }
+
+  // Input floats a pass of output pixels may read (256 KiB: half of a small L2).
+  static constexpr ptrdiff_t kPassFloats = 64 * 1024;
+
+  // Packed weights from which on run() orders the work for weights that do not stay in cache
+  // (512 KiB) and the tiles prefetch the next block's: smaller ones arrive quickly enough
+  // through the hardware prefetcher, and the few-channel layers' short reductions measured
+  // slower with the prefetch steps.
+  static constexpr size_t kLargeWeightFloats = 128 * 1024;
+  static bool large_weights(const ConvNhwcParams& p) { return conv_packed_floats(p, W) >= kLargeWeightFloats; }
+
+  // The weights of the block that runs after block b (the first again when another pass
+  // follows, none after the last), if the layer's weights are large enough to prefetch.
+  static ConvPrefetch next_block(const ConvNhwcParams& p, const ConvBlocking& bl, const float* packed, int32_t b,
+                                 bool another_pass) {
+    const int32_t nb = b + 1 < bl.blocks ? b + 1 : (another_pass ? 0 : -1);
+    if (nb < 0 || !large_weights(p)) return {};
+    const char* lo = reinterpret_cast<const char*>(packed + bl.block_offset(nb));
+    const size_t bytes = static_cast<size_t>(1 + bl.taps) * bl.block_vectors(nb, p.out_c) * W * sizeof(float);
+    return {lo, lo + bytes};
   }
 
   static bool supports(const ConvNhwcParams& p) {
@@ -200,14 +248,17 @@ struct ConvDirectF32 {
       wk.groups = 1;
       wk.group_len = p.in_c;
       wk.x_pixel = in_c;
-      // Chunks of pixels small enough that their inputs stay in L1 across the blocks.
-      const int32_t chunk = conv_imax(64, 4096 / p.in_c);
+      // Chunks of pixels whose inputs stay in cache while every block of weights passes over
+      // them: in L1 when the weights are small (they stay in L2 across chunks), else in L2
+      // (a block's weights are then read from memory once per chunk).
+      const int32_t chunk = large_weights(p) ? conv_imax(16, kPassFloats / p.in_c) : conv_imax(64, 4096 / p.in_c);
       const int32_t px_end = oh_end * p.out_w;
       for (int32_t px = oh_begin * p.out_w; px < px_end; px += chunk) {
         const int32_t n = conv_imin(chunk, px_end - px);
         const ptrdiff_t yo = ptrdiff_t{px} * p.out_c;
-        segment(p, bl, wk, n, input + px * in_c, packed, 0, output + yo,
-                residual != nullptr ? residual + yo : nullptr, ep);
+        for (int32_t b = 0; b < bl.blocks; ++b)
+          segment(p, bl, b, wk, n, input + px * in_c, packed, 0, output + yo,
+                  residual != nullptr ? residual + yo : nullptr, ep, next_block(p, bl, packed, b, px + n < px_end));
       }
       return;
     }
@@ -250,17 +301,31 @@ struct ConvDirectF32 {
     wk.x_row = ptrdiff_t{p.dilation_h} * src_row;
     wk.w_row = ptrdiff_t{p.kernel_w} * in_c;
 
-    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
-      // Valid kernel rows: 0 <= ih0 + kh * dilation_h < in_h.
-      const int32_t ih0 = oh * p.stride_h - p.pad_top;
-      const int32_t dh = p.dilation_h;
-      const int32_t kh0 = ih0 >= 0 ? 0 : (-ih0 + dh - 1) / dh;
-      const int32_t kh1 = ih0 >= p.in_h ? 0 : conv_imin(p.kernel_h, (p.in_h - 1 - ih0) / dh + 1);
-      wk.rows = conv_imax(0, kh1 - kh0);
-      const float* x = wk.rows > 0 ? src + (ih0 + kh0 * dh - src_first) * src_row : src;
-      const ptrdiff_t yo = oh * out_row;
-      segment(p, bl, wk, p.out_w, x, packed, kh0 * wk.w_row, output + yo,
-              residual != nullptr ? residual + yo : nullptr, ep);
+    // Large weights: passes of output rows whose input rows stay in L2 while every block of
+    // weights passes over them, so that a block's weights are read from memory once per pass
+    // and reused from cache across the pass's rows (row by row over all blocks, the deep
+    // layers' weights, megabytes, would stream from L3 once per output row). Small weights
+    // stay in L2 anyway: row by row, the row's inputs stay in L1 across the blocks.
+    const int32_t pass = large_weights(p)
+                             ? conv_imax(1, static_cast<int32_t>(kPassFloats / (ptrdiff_t{p.stride_h} * src_row)))
+                             : 1;
+    for (int32_t r0 = oh_begin; r0 < oh_end; r0 += pass) {
+      const int32_t r1 = conv_imin(oh_end, r0 + pass);
+      for (int32_t b = 0; b < bl.blocks; ++b) {
+        const ConvPrefetch pf = next_block(p, bl, packed, b, r1 < oh_end);
+        for (int32_t oh = r0; oh < r1; ++oh) {
+          // Valid kernel rows: 0 <= ih0 + kh * dilation_h < in_h.
+          const int32_t ih0 = oh * p.stride_h - p.pad_top;
+          const int32_t dh = p.dilation_h;
+          const int32_t kh0 = ih0 >= 0 ? 0 : (-ih0 + dh - 1) / dh;
+          const int32_t kh1 = ih0 >= p.in_h ? 0 : conv_imin(p.kernel_h, (p.in_h - 1 - ih0) / dh + 1);
+          wk.rows = conv_imax(0, kh1 - kh0);
+          const float* x = wk.rows > 0 ? src + (ih0 + kh0 * dh - src_first) * src_row : src;
+          const ptrdiff_t yo = oh * out_row;
+          segment(p, bl, b, wk, p.out_w, x, packed, kh0 * wk.w_row, output + yo,
+                  residual != nullptr ? residual + yo : nullptr, ep, pf.part(oh - r0, r1 - r0));
+        }
+      }
     }
   }
 };
