@@ -26,6 +26,9 @@ struct Avx512 : QEvenOddRequant<Avx512> {
 
   static I32 zero() { return _mm512_setzero_si512(); }
   static I32 add(I32 a, I32 b) { return _mm512_add_epi32(a, b); }
+  static I32 splat(int32_t v) { return _mm512_set1_epi32(v); }
+  static I32 sub(I32 a, I32 b) { return _mm512_sub_epi32(a, b); }
+  static I32 mullo(I32 a, I32 b) { return _mm512_mullo_epi32(a, b); }
 
   static I32 load_u8(const uint8_t* p) {
     return _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
@@ -112,6 +115,7 @@ const VectorQU8Kernels qu8_vector_avx512 = {
     &QVectorImpl<Avx512>::add,
     &QVectorImpl<Avx512>::average,
     &QVectorImpl<Avx512>::global_average,
+    &QVectorImpl<Avx512>::mul,
 };
 
 }  // namespace octet::kernels

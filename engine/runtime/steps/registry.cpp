@@ -19,6 +19,7 @@ const StepType* const kStepTypes[] = {
     &StridedCopyF32Step::kType, &GlobalMaxF32Step::kType,   &QConvChannelStep::kType,
     &ActivationF32Step::kType,
     &QDwConvStep::kType,
+    &QLookupStep::kType,        &QMulStep::kType,
 };
 }  // namespace
 
