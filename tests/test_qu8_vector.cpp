@@ -237,6 +237,20 @@ std::vector<uint8_t> random_bytes(size_t n, std::mt19937& rng) {
   return v;
 }
 
+// Zero points at the ends of the range or random, by trial, and on every 4th trial (trial % 4
+// == 2) a random clamp: the operands' and output's parameters of an Add or Mul test.
+template <typename Params>
+void vary_zero_points_and_clamp(Params& p, int trial, std::mt19937& rng) {
+  const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
+  p.a_zero_point = zps[trial % 3];
+  p.b_zero_point = zps[(trial / 3) % 3];
+  p.output_zero_point = zps[(trial + 1) % 3];
+  if (trial % 4 == 2) {
+    p.output_min = static_cast<int32_t>(rng() % 128);
+    p.output_max = 128 + static_cast<int32_t>(rng() % 128);
+  }
+}
+
 TEST_P(QU8Vector, AddFromScalesMatchesReference) {
   std::mt19937 rng(3);
   std::uniform_real_distribution<double> log_ratio(-12, 8);   // s_a/s_y, s_b/s_y in [2^-12, 2^8]
@@ -247,15 +261,8 @@ TEST_P(QU8Vector, AddFromScalesMatchesReference) {
     ASSERT_TRUE(kernels::make_requant_pair(std::exp2(log_ratio(rng)), std::exp2(log_ratio(rng)), &r, &p.b_multiplier));
     p.a_multiplier = r.multiplier;
     p.shift = r.shift;
-    const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
-    p.a_zero_point = zps[trial % 3];
-    p.b_zero_point = zps[(trial / 3) % 3];
-    p.output_zero_point = zps[(trial + 1) % 3];
+    vary_zero_points_and_clamp(p, trial, rng);
     if (trial % 4 == 1) p.output_min = p.output_zero_point;   // a merged Relu
-    if (trial % 4 == 2) {
-      p.output_min = static_cast<int32_t>(rng() % 128);
-      p.output_max = 128 + static_cast<int32_t>(rng() % 128);
-    }
     const int64_t n = sizes[trial % std::size(sizes)];
     check_add(random_bytes(static_cast<size_t>(n), rng), random_bytes(static_cast<size_t>(n), rng), p);
     if (HasFailure()) return;
@@ -559,14 +566,7 @@ TEST_P(QU8Vector, MulFromScalesMatchesReference) {
     ASSERT_TRUE(kernels::make_requant(std::exp2(log_ratio(rng)), &r));
     p.multiplier = r.multiplier;
     p.shift = r.shift;
-    const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
-    p.a_zero_point = zps[trial % 3];
-    p.b_zero_point = zps[(trial / 3) % 3];
-    p.output_zero_point = zps[(trial + 1) % 3];
-    if (trial % 4 == 2) {
-      p.output_min = static_cast<int32_t>(rng() % 128);
-      p.output_max = 128 + static_cast<int32_t>(rng() % 128);
-    }
+    vary_zero_points_and_clamp(p, trial, rng);
     check_mul(rows[trial % 4], channels[trial % std::size(channels)], trial % 2 == 0, p, rng);
     if (HasFailure()) return;
   }
