@@ -14,14 +14,19 @@ void Compiler::compile_qmul(const Node& n) {
   int big = n.inputs[0], small = n.inputs[1];
   if (product(slot(n, big).dims) < product(slot(n, small).dims)) std::swap(big, small);
   const Slot& s = slot(n, big);
-  const bool same_shape = product(s.dims) == product(slot(n, small).dims);
+  const Slot& t = slot(n, small);
+  const bool same_shape = product(s.dims) == product(t.dims);
   // A gate against a 4-D tensor: both NHWC, so the gate's C values repeat for every pixel.
-  const bool nhwc_layout = same_shape ? s.layout == Layout::Nhwc : true;
+  // Same shape: NHWC when either 4-D operand is (the other is converted once), else as they are.
+  const bool nhwc_layout =
+      !same_shape || (s.dims.size() == 3 && (s.layout == Layout::Nhwc || t.layout == Layout::Nhwc));
   const Slot a = as_uint8(n, big, nhwc_layout);
   const Slot b = as_uint8(n, small, nhwc_layout);
   QMulStep st;
   if (same_shape) {
-    if (a.dims != b.dims || a.layout != b.layout) fail(n, "int8 Mul: operands of one size but different shapes");
+    // [C,1,1] is stored alike in both layouts.
+    const bool layouts_agree = a.layout == b.layout || (a.dims.size() == 3 && a.dims[1] * a.dims[2] == 1);
+    if (a.dims != b.dims || !layouts_agree) fail(n, "int8 Mul: operands of one size but different shapes");
     st.rows = 1;
     st.cols = static_cast<int32_t>(product(a.dims));
     if (int64_t{st.cols} != product(a.dims)) fail(n, "int8 Mul: tensor too large");
