@@ -41,6 +41,14 @@ std::vector<std::string> step_kernels(const Plan& plan) {
   return out;
 }
 
+// The plan compiled from QDQ file bytes, as octet-run compiles one.
+Plan qdq_plan(const std::string& bytes) {
+  Graph g = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  quant::recognise_qdq(g);
+  prepare_graph(g);
+  return compile_for_runtime(g);
+}
+
 int count(const std::vector<std::string>& v, const std::string& prefix) {
   int k = 0;
   for (const std::string& s : v) k += s.rfind(prefix, 0) == 0;
@@ -70,10 +78,7 @@ TEST(Int8Activations, ChainRunsOnTablesBitExactWithTheReference) {
   EXPECT_TRUE(q.value(find_node(q, "silu")->outputs[0]).quant.has_value());
   const std::string bytes = quant::export_qdq(q);
   {
-    Graph imported = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-    quant::recognise_qdq(imported);
-    prepare_graph(imported);
-    const Plan plan = compile_for_runtime(imported);
+    const Plan plan = qdq_plan(bytes);
     EXPECT_EQ(count(step_kernels(plan), "qu8_lookup"), 6) << "sigmoid, tanh, hard_sigmoid, leaky, hard_swish, silu";
     for (const Step& st : plan.steps) {
       const std::string kernel = st.kernel_name();
@@ -119,10 +124,7 @@ TEST(Int8Activations, SqueezeExcitationAndSameShapeMulRunInt8) {
   const Graph q = quantized(se_block(), uniform({16, 3, 9, 9}, 7, -1.f, 1.f));
   EXPECT_EQ(float_compute_summary(q), "none");
   const std::string bytes = quant::export_qdq(q);
-  Graph imported = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  quant::recognise_qdq(imported);
-  prepare_graph(imported);
-  const std::vector<std::string> kernels = step_kernels(compile_for_runtime(imported));
+  const std::vector<std::string> kernels = step_kernels(qdq_plan(bytes));
   EXPECT_EQ(count(kernels, "qu8_mul"), 2) << "se_mul (broadcast) and same_mul";
   EXPECT_EQ(count(kernels, "qu8_lookup"), 2) << "silu and se_sigmoid";
   EXPECT_EQ(count(kernels, "f32_"), 0);
@@ -130,6 +132,27 @@ TEST(Int8Activations, SqueezeExcitationAndSameShapeMulRunInt8) {
     SCOPED_TRACE("batch " + std::to_string(batch));
     const std::vector<Tensor> inputs{uniform({batch, 3, 9, 9}, 60 + uint32_t(batch), -1.2f, 1.2f)};
     expect_optimised_near_reference(bytes, inputs, q.value(q.outputs[0]).quant->scale, 2.0, 0.8);
+  }
+}
+
+// Two Gemm outputs [N, 5] multiplied (plain 2-D storage, no NHWC), then Tanh: int8 throughout.
+TEST(Int8Activations, SameShapeMulOfPlainTensors) {
+  Net n(14);
+  const int x = n.input("x", {-1, 6});
+  auto gemm = [&](const std::string& name, uint32_t seed) {
+    return n.node(OpKind::Gemm, name, {x, n.constant(name + ".b", uniform({6, 5}, seed, -0.8f, 0.8f))}, name + ".y");
+  };
+  const int product = n.node(OpKind::Mul, "mul", {gemm("left", 21), gemm("right", 23)}, "m");
+  const Graph q = quantized(n.done({n.node(OpKind::Tanh, "tanh", {product}, "y")}), uniform({32, 6}, 9, -1.f, 1.f));
+  EXPECT_EQ(float_compute_summary(q), "none");
+  const std::string bytes = quant::export_qdq(q);
+  const std::vector<std::string> kernels = step_kernels(qdq_plan(bytes));
+  EXPECT_EQ(count(kernels, "qu8_mul"), 1);
+  EXPECT_EQ(count(kernels, "qu8_lookup"), 1);
+  for (int batch : {1, 7}) {
+    SCOPED_TRACE("batch " + std::to_string(batch));
+    expect_optimised_near_reference(bytes, {uniform({batch, 6}, 80 + uint32_t(batch), -1.f, 1.f)},
+                                    q.value(q.outputs[0]).quant->scale, 2.0, 0.7);
   }
 }
 
