@@ -587,6 +587,22 @@ TEST_P(QU8Vector, MulRawMultipliersOverEveryShift) {
   }
 }
 
+// ---- lookup ----------------------------------------------------------------------------
+
+TEST_P(QU8Vector, LookupIsTheTableOnEverySize) {
+  std::mt19937 rng(17);
+  const std::vector<uint8_t> table = random_bytes(256, rng);
+  for (size_t n : {size_t(0), size_t(1), size_t(7), size_t(63), size_t(64), size_t(65), size_t(127), size_t(128),
+                   size_t(200), size_t(1000), size_t(4099)}) {
+    std::vector<uint8_t> x = random_bytes(n, rng);
+    for (size_t i = 0; i < n && i < 256; ++i) x[i] = static_cast<uint8_t>(i);   // every code, where it fits
+    Guarded got(n, 0x11);
+    k().lookup(int64_t(n), table.data(), x.data(), got.data());
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(int(got.data()[i]), int(table[x[i]])) << "n " << n << " element " << i;
+    EXPECT_TRUE(got.guard_intact(n)) << "wrote past " << n;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Variants, QU8Vector, ::testing::ValuesIn(variants()), kernel_test::name_param_name);
 INSTANTIATE_TEST_SUITE_P(Variants, QU8Pool, ::testing::ValuesIn(variants()), kernel_test::name_param_name);
 

@@ -1,6 +1,7 @@
 // int8 element-wise kernels at ResNet8's shapes, as bench_f32_vector.cpp for FP32: the
 // boundary quantize and dequantize (32x32x3 image), the residual add and a multiplication
-// (32x32x16), EfficientNet-B0's squeeze-excitation multiplication (14x14x240), global
+// (32x32x16), EfficientNet-B0's squeeze-excitation multiplication (14x14x240) and a table
+// lookup (its first SiLU, 112x112x32), global
 // average pooling (8x8x64) and a 3x3 stride-2 average pool (32x32x16, pad 1); batch 1 and 64.
 // Work counted in element operations, as the FP32 vector benchmarks do: elements for
 // quantize, dequantize, add and global average, window taps for the pool.
@@ -76,7 +77,8 @@ struct QVectorCase {
 };
 
 std::vector<QVectorCase> cases() {
-  constexpr size_t kImage = 32 * 32 * 3, kAdd = 32 * 32 * 16, kGlobal = 8 * 8 * 64, kSe = 14 * 14 * 240;
+  constexpr size_t kImage = 32 * 32 * 3, kAdd = 32 * 32 * 16, kGlobal = 8 * 8 * 64, kSe = 14 * 14 * 240,
+                   kLookup = 112 * 112 * 32;
   const kernels::QPoolParams pool = pool_3x3s2(params().pool_multipliers, params().pool_shift);
   const size_t pool_in = size_t(pool.shape.in_h) * pool.shape.in_w * pool.shape.channels;
   const size_t pool_out = size_t(pool.shape.out_h) * pool.shape.out_w * pool.shape.channels;
@@ -103,6 +105,16 @@ std::vector<QVectorCase> cases() {
       {"mul/32x32x16", 2 * kAdd, kAdd, kAdd, false, false,
        [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int batch) {
          k.mul(1, int32_t(kAdd) * batch, x, x + kAdd * batch, 0, y, params().mul);
+       }},
+      // EfficientNet-B0's first SiLU (112x112x32) as a table lookup.
+      {"lookup/112x112x32", kLookup, kLookup, kLookup, false, false,
+       [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int batch) {
+         static const std::vector<uint8_t> table = [] {
+           std::vector<uint8_t> t(256);
+           for (int i = 0; i < 256; ++i) t[size_t(i)] = static_cast<uint8_t>(255 - i);
+           return t;
+         }();
+         k.lookup(int64_t(kLookup) * batch, table.data(), x, y);
        }},
       {"global_average/8x8x64", kGlobal, 64, kGlobal, true, false,
        [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int) {

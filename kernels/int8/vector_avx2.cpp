@@ -138,6 +138,7 @@ const VectorQU8Kernels qu8_vector_avx2 = {
     &QVectorImpl<Avx2>::average,
     &QVectorImpl<Avx2>::global_average,
     &QVectorImpl<Avx2>::mul,
+    &QVectorImpl<Avx2>::lookup,
 };
 
 }  // namespace octet::kernels

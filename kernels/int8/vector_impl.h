@@ -143,6 +143,12 @@ struct QVectorImpl {
     }
   }
 
+  // The plain loop: what the scalar and AVX2 variants run (a 256-byte table has no AVX2 form
+  // that beats it: vpshufb looks up 16 entries at a time).
+  static void lookup(int64_t n, const uint8_t* table, const uint8_t* x, uint8_t* y) {
+    for (int64_t i = 0; i < n; ++i) y[i] = table[x[i]];
+  }
+
   // Adds to acc the bytes of V vectors of channels at `count` pixels `stride` bytes apart,
   // starting at x (one window row, or a whole image for the global average).
   template <int V, bool Tail>

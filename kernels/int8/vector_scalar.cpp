@@ -114,6 +114,7 @@ const VectorQU8Kernels qu8_vector_scalar = {
     &QVectorImpl<Portable>::average,
     &QVectorImpl<Portable>::global_average,
     &QVectorImpl<Portable>::mul,
+    &QVectorImpl<Portable>::lookup,
 };
 
 }  // namespace octet::kernels

@@ -5,10 +5,7 @@
 namespace octet {
 
 void QLookupStep::run(const QLookupStep& p, const StepContext& c, int32_t, int32_t) {
-  const uint8_t* table = c.weights + p.table_offset;
-  const uint8_t* x = c.input;
-  uint8_t* y = c.output;
-  for (int64_t i = 0; i < p.elements; ++i) y[i] = table[x[i]];
+  c.qvector->lookup(p.elements, c.weights + p.table_offset, c.input, c.output);
 }
 
 void QLookupStep::validate(PlanChecker& c, const Step& s, const QLookupStep& p) {

@@ -1,7 +1,8 @@
 // int8 activation by table lookup: y = table[x] over uint8 codes, the 256-entry table built at
 // compile time (engine/compile_qlookup.cpp) from the input and output quantization parameters
 // and the float function (Sigmoid, HardSigmoid, HardSwish, Tanh, LeakyRelu, or SiLU written as
-// Mul(x, Sigmoid(x))). Exact on every ISA by construction: the table is the whole computation.
+// Mul(x, Sigmoid(x))), on the int8 vector kernels' lookup. Exact on every ISA by construction:
+// the table is the whole computation.
 #pragma once
 #include "engine/runtime/step_type.h"
 
