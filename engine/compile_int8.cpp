@@ -87,7 +87,8 @@ bool Compiler::runs_int8(const Node& n) const {
     case OpKind::Add:
       return act(0) && act(1) && out && !g_.value(n.inputs[0]).constant && !g_.value(n.inputs[1]).constant;
     case OpKind::Relu: return act(0) && out && slot_is_uint8(n.inputs[0]);
-    default: return false;
+    case OpKind::Mul: return out && ((act(0) && act(1)) || gated_mul_runs_as_table(n));
+    default: return int8_table_op(n.op) && act(0) && (out || fused_into_gated_table(n));
   }
 }
 
@@ -99,7 +100,10 @@ void Compiler::compile_int8_node(const Node& n) {
     case OpKind::AveragePool: return compile_qaverage_pool(n);
     case OpKind::Add: return compile_qadd(n);
     case OpKind::Relu: return compile_qrelu(n);
-    default: fail(n, "operator has no int8 kernel");
+    case OpKind::Mul: return compile_qmul(n);
+    default:
+      if (int8_table_op(n.op)) return compile_qlookup(n);
+      fail(n, "operator has no int8 kernel");
   }
 }
 

@@ -4,6 +4,7 @@
 // boundaries) and compile_window.cpp (the conv and pool window geometry both kinds share).
 // Internal to engine/.
 #pragma once
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -188,6 +189,17 @@ class Compiler {
   // An int8 Add step a + b -> out, with the clamp of n's fused activation (if any).
   void add_qadd_step(const Node& n, const Slot& a, const Slot& b, const Slot& out);
   void compile_qrelu(const Node& n);
+  // compile_qlookup.cpp: Sigmoid, HardSigmoid, HardSwish, Tanh, LeakyRelu as a 256-entry table;
+  // a self-gated Mul(x, f(x)) (SiLU) with only x quantized as one table x -> x * f(x), its f
+  // compiling to nothing.
+  void compile_qlookup(const Node& n);
+  void compile_qgated_mul(const Node& mul);
+  bool gated_mul_runs_as_table(const Node& mul) const;
+  bool fused_into_gated_table(const Node& gate) const;
+  // A QLookupStep from `in` to n's output: table[c] = the code of y[c] in the output's parameters.
+  void add_lookup_step(const Node& n, const Slot& in, const std::array<float, 256>& y, std::string function);
+  // compile_qmul.cpp: same-shape or squeeze-excitation Mul on the int8 vector kernels.
+  void compile_qmul(const Node& n);
   bool slot_is_uint8(int value_id) const { return slots_[static_cast<size_t>(value_id)].uint8; }
 
   const Graph& g_;

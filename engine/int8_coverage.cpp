@@ -38,6 +38,27 @@ bool int8_gemm(const Graph& g, const Node& n) {
          n.attr_float("beta", 1.f) == 1.f;
 }
 
+// Equal shapes, or a [N,C,H,W] tensor and a [N,C,1,1] gate in either order: what qu8_mul takes.
+bool int8_mul_shapes(const Shape& a, const Shape& b) {
+  if (same_image_shape(a, b)) return true;
+  auto gate_of = [](const Shape& x, const Shape& gate) {
+    if (!x.has_rank || !gate.has_rank || x.dims.size() != 4 || gate.dims.size() != 4) return false;
+    for (size_t d = 1; d < 4; ++d)
+      if (!x.dims[d].is_known() || !gate.dims[d].is_known()) return false;
+    return gate.dims[1] == x.dims[1] && gate.dims[2].value == 1 && gate.dims[3].value == 1;
+  };
+  return gate_of(a, b) || gate_of(b, a);
+}
+
+// How many nodes read value `id` (a graph output counts as one more).
+size_t readers(const Graph& g, int id) {
+  size_t count = 0;
+  for (const Node& n : g.nodes)
+    for (int in : n.inputs) count += in == id;
+  for (int out : g.outputs) count += out == id;
+  return count;
+}
+
 bool undilated(const Node& n) {
   for (int64_t d : n.attr_ints("dilations"))
     if (d != 1) return false;
@@ -55,8 +76,34 @@ bool has_int8_kernel(const Graph& g, const Node& n) {
       return activation(g, n, 1) && same_image_shape(g.value(n.inputs[0]).shape, g.value(n.inputs[1]).shape);
     case OpKind::AveragePool: return undilated(n);
     case OpKind::GlobalAveragePool: return true;
-    default: return false;
+    case OpKind::Mul:
+      return activation(g, n, 1) && int8_mul_shapes(g.value(n.inputs[0]).shape, g.value(n.inputs[1]).shape);
+    default: return int8_table_op(n.op);
   }
+}
+
+bool int8_table_op(OpKind op) {
+  return op == OpKind::Sigmoid || op == OpKind::HardSigmoid || op == OpKind::HardSwish || op == OpKind::Tanh ||
+         op == OpKind::LeakyRelu;
+}
+
+const Node* self_gate_of(const Graph& g, const Node& mul) {
+  if (mul.op != OpKind::Mul || mul.inputs.size() != 2 || mul.inputs[0] == mul.inputs[1]) return nullptr;
+  for (size_t i = 0; i < 2; ++i) {
+    const int gate = mul.inputs[i], x = mul.inputs[1 - i];
+    for (const Node& n : g.nodes)
+      if (int8_table_op(n.op) && n.outputs.size() == 1 && n.outputs[0] == gate && n.has_input(0) && n.inputs[0] == x &&
+          readers(g, gate) == 1)
+        return &n;
+  }
+  return nullptr;
+}
+
+bool is_self_gate(const Graph& g, const Node& n) {
+  if (!int8_table_op(n.op)) return false;
+  for (const Node& m : g.nodes)
+    if (m.op == OpKind::Mul && self_gate_of(g, m) == &n) return true;
+  return false;
 }
 
 bool int8_pass_through_op(OpKind op) {

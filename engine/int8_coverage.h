@@ -15,8 +15,23 @@ namespace octet {
 // The node's form has an int8 kernel (its structure only: operand kinds, attributes, shapes),
 // whatever its annotations. Conv: group 1, or depthwise (group == input == output channels,
 // kernels/int8/dwconv.h); Gemm: constant B, no transA, alpha = beta = 1;
-// Add: two activations of one shape; AveragePool: undilated; GlobalAveragePool.
+// Add: two activations of one shape; AveragePool: undilated; GlobalAveragePool;
+// Sigmoid, HardSigmoid, HardSwish, Tanh, LeakyRelu: a 256-entry table (qu8_lookup);
+// Mul: two activations of one shape, or [N,C,H,W] times a [N,C,1,1] gate (qu8_mul).
 bool has_int8_kernel(const Graph& g, const Node& n);
+
+// Whether op is one of the activations an int8 table runs (Sigmoid, HardSigmoid, HardSwish,
+// Tanh, LeakyRelu).
+bool int8_table_op(OpKind op);
+
+// A self-gated activation as exporters write it, Mul(x, f(x)) with f a table op whose output
+// only that Mul reads: SiLU is Mul(x, Sigmoid(x)), HardSwish often Mul(x, HardSigmoid(x)).
+// Returns f's node for `mul` (nullptr when `mul` is no such Mul). Quantized, x and the Mul's
+// output carry parameters and f's output none: the compiler runs both nodes as one table
+// x -> x * f(x) (engine/compile_qlookup.cpp), and the QDQ file keeps f and the Mul in float.
+const Node* self_gate_of(const Graph& g, const Node& mul);
+// Whether `n` is the f of such a pattern.
+bool is_self_gate(const Graph& g, const Node& n);
 
 // Ops that move or clamp numbers without changing their scale (a Relu or Clip merged into its
 // producer's range, views): quantized on both sides whenever one side is, never "kept in float".

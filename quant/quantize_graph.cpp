@@ -125,13 +125,17 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
   std::vector<bool> want(g.values.size(), false);
   for (const Node& n : g.nodes) {
     if (!has_int8_kernel(g, n)) continue;   // stays float: its readers and writers dequantize and quantize
-    const size_t act_inputs = n.op == OpKind::Add ? 2 : 1;
+    const size_t act_inputs = n.op == OpKind::Add || n.op == OpKind::Mul ? 2 : 1;
     for (size_t i = 0; i < act_inputs && i < n.inputs.size(); ++i)
       if (is_activation(g, n.inputs[i])) want[static_cast<size_t>(n.inputs[i])] = true;
     // A Gemm feeding only float ops (the classifier before its Softmax) keeps a float output:
     // the head dequantizes at the boundary, without rounding the logits to 8 bits.
     if (n.op != OpKind::Gemm || feeds_quantized(g, n.outputs[0])) want[static_cast<size_t>(n.outputs[0])] = true;
   }
+  // A self-gated activation Mul(x, f(x)) (SiLU) runs as one table from x to the Mul's output:
+  // f's output stays float (engine/int8_coverage.h, self_gate_of).
+  for (const Node& n : g.nodes)
+    if (is_self_gate(g, n)) want[static_cast<size_t>(n.outputs[0])] = false;
   for (bool changed = true; changed;) {
     changed = false;
     for (const Node& n : g.nodes) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <random>
@@ -16,6 +17,7 @@
 #include "engine/runtime/session.h"
 #include "engine/reference/evaluate.h"
 #include "graph/onnx_import.h"
+#include "kernels/dispatch/isa.h"
 #include "graph/passes/passes.h"
 #include "quant/qdq_import.h"
 #include "quant/scheme.h"
@@ -155,6 +157,28 @@ inline std::vector<Tensor> run_qdq_optimised(const std::string& bytes, const std
   for (Tensor& t : out) out_ptrs.push_back(t.data<float>());
   session.run(batch, in, out_ptrs);
   return out;
+}
+
+// The optimised runtime (at the widest int8 ISA) against the reference executor, both on the
+// QDQ file `bytes`: every int8 ISA gives the same bytes (the scalar one is run too), every
+// element of the one output is within `max_steps` codes of `scale` of the reference's, and at
+// least `min_same` of them equal it.
+inline void expect_optimised_near_reference(const std::string& bytes, const std::vector<Tensor>& inputs, float scale,
+                                            double max_steps, double min_same) {
+  const std::vector<Tensor> want = run_onnx(bytes, inputs);
+  const std::vector<Tensor> got = run_qdq_optimised(bytes, inputs);
+  CompileOptions scalar;
+  scalar.int8_isa = kernels::KernelIsa::Scalar;
+  const std::vector<Tensor> got_scalar = run_qdq_optimised(bytes, inputs, scalar);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].bytes == got_scalar[0].bytes) << "the int8 ISAs disagree";
+  int64_t same = 0;
+  for (int64_t k = 0; k < got[0].numel(); ++k) {
+    const double steps = std::fabs(double(got[0].data<float>()[k]) - double(want[0].data<float>()[k])) / scale;
+    EXPECT_LE(steps, max_steps + 1e-4) << "element " << k;
+    same += steps < 1e-4;
+  }
+  EXPECT_GE(double(same) / double(got[0].numel()), min_same);
 }
 
 inline void expect_same_tensor(const Tensor& a, const Tensor& b, const std::string& what) {

@@ -65,6 +65,8 @@ int64_t first_mismatch(const uint8_t* got, const uint8_t* want, int64_t n) {
   return -1;
 }
 
+std::vector<uint8_t> random_bytes(size_t n, std::mt19937& rng);   // defined with the add tests
+
 class QU8Vector : public ::testing::TestWithParam<Variant> {
  protected:
   void SetUp() override {
@@ -97,6 +99,23 @@ class QU8Vector : public ::testing::TestWithParam<Variant> {
                        << p.output_min << "," << p.output_max << "]: a " << int(a[i]) << " b " << int(b[i]) << " got "
                        << int(got.data()[i]) << " want " << int(want[i]);
     EXPECT_TRUE(got.guard_intact(a.size())) << "wrote past n = " << n;
+  }
+
+  // rows x cols of a, b broadcast over the rows (b_row_stride 0) or of a's shape (cols).
+  void check_mul(int64_t rows, int32_t cols, bool broadcast, const kernels::QMulParams& p, std::mt19937& rng) {
+    const size_t n = static_cast<size_t>(rows * cols);
+    const std::vector<uint8_t> a = random_bytes(n, rng);
+    const std::vector<uint8_t> b = random_bytes(broadcast ? size_t(cols) : n, rng);
+    const int64_t stride = broadcast ? 0 : cols;
+    Guarded got(n, 0x11);
+    std::vector<uint8_t> want(n);
+    k().mul(rows, cols, a.data(), b.data(), stride, got.data(), p);
+    kernels::mul_qu8_ref(rows, cols, a.data(), b.data(), stride, want.data(), p);
+    const int64_t bad = first_mismatch(got.data(), want.data(), int64_t(n));
+    EXPECT_EQ(bad, -1) << rows << "x" << cols << (broadcast ? " broadcast" : " same shape") << " zp " << p.a_zero_point
+                       << "," << p.b_zero_point << "," << p.output_zero_point << " m " << p.multiplier << " shift "
+                       << p.shift << " clamp [" << p.output_min << "," << p.output_max << "]";
+    EXPECT_TRUE(got.guard_intact(n)) << "wrote past " << n;
   }
 };
 
@@ -218,6 +237,20 @@ std::vector<uint8_t> random_bytes(size_t n, std::mt19937& rng) {
   return v;
 }
 
+// Zero points at the ends of the range or random, by trial, and on every 4th trial (trial % 4
+// == 2) a random clamp: the operands' and output's parameters of an Add or Mul test.
+template <typename Params>
+void vary_zero_points_and_clamp(Params& p, int trial, std::mt19937& rng) {
+  const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
+  p.a_zero_point = zps[trial % 3];
+  p.b_zero_point = zps[(trial / 3) % 3];
+  p.output_zero_point = zps[(trial + 1) % 3];
+  if (trial % 4 == 2) {
+    p.output_min = static_cast<int32_t>(rng() % 128);
+    p.output_max = 128 + static_cast<int32_t>(rng() % 128);
+  }
+}
+
 TEST_P(QU8Vector, AddFromScalesMatchesReference) {
   std::mt19937 rng(3);
   std::uniform_real_distribution<double> log_ratio(-12, 8);   // s_a/s_y, s_b/s_y in [2^-12, 2^8]
@@ -228,15 +261,8 @@ TEST_P(QU8Vector, AddFromScalesMatchesReference) {
     ASSERT_TRUE(kernels::make_requant_pair(std::exp2(log_ratio(rng)), std::exp2(log_ratio(rng)), &r, &p.b_multiplier));
     p.a_multiplier = r.multiplier;
     p.shift = r.shift;
-    const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
-    p.a_zero_point = zps[trial % 3];
-    p.b_zero_point = zps[(trial / 3) % 3];
-    p.output_zero_point = zps[(trial + 1) % 3];
+    vary_zero_points_and_clamp(p, trial, rng);
     if (trial % 4 == 1) p.output_min = p.output_zero_point;   // a merged Relu
-    if (trial % 4 == 2) {
-      p.output_min = static_cast<int32_t>(rng() % 128);
-      p.output_max = 128 + static_cast<int32_t>(rng() % 128);
-    }
     const int64_t n = sizes[trial % std::size(sizes)];
     check_add(random_bytes(static_cast<size_t>(n), rng), random_bytes(static_cast<size_t>(n), rng), p);
     if (HasFailure()) return;
@@ -505,6 +531,76 @@ TEST_P(QU8Vector, GlobalAverageResNet8KnownValues) {
   std::vector<uint8_t> out(64);
   k().global_average(64, 64, in.data(), out.data(), 3, 3, r, 0, 255);
   for (int c = 0; c < 64; ++c) EXPECT_EQ(int(out[size_t(c)]), c + 32) << "channel " << c;
+}
+
+// ---- mul -------------------------------------------------------------------------------
+
+TEST(QU8VectorReference, MulKnownValues) {
+  // s_a = 0.1, s_b = 0.05, s_y = 0.02: M = 0.25. (a - 10) * (b - 4) * 0.25 + zy 100:
+  // 20 * 6 * 0.25 = 30 -> 130; -3 * 6 * 0.25 = -4.5 -> -4 (half up) -> 96; 5 * 2 * 0.25 = 2.5 -> 3 -> 103.
+  kernels::QMulParams p;
+  Requant r;
+  ASSERT_TRUE(kernels::make_requant(0.25, &r));
+  p.multiplier = r.multiplier;
+  p.shift = r.shift;
+  p.a_zero_point = 10;
+  p.b_zero_point = 4;
+  p.output_zero_point = 100;
+  const uint8_t a[] = {30, 7, 15, 30, 7, 15};
+  const uint8_t gate[] = {10, 10, 6};   // one row of 3 channels, broadcast over 2 pixels
+  uint8_t y[6];
+  kernels::mul_qu8_ref(2, 3, a, gate, 0, y, p);
+  EXPECT_EQ(std::vector<int>(y, y + 6), (std::vector<int>{130, 96, 103, 130, 96, 103}));
+}
+
+TEST_P(QU8Vector, MulFromScalesMatchesReference) {
+  // Squeeze-excitation broadcast ([C] gate over H*W pixels) and same shape; odd channel
+  // counts, single pixels and batch-sized row counts (7 images of a 1-pixel tensor).
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> log_ratio(-16, 6);   // s_a*s_b/s_y in [2^-16, 2^6]
+  const int32_t channels[] = {1, 3, 7, 15, 16, 17, 31, 33, 40, 65, 240, 1000};
+  const int64_t rows[] = {1, 7, 49, 3};
+  for (int trial = 0; trial < 160; ++trial) {
+    kernels::QMulParams p;
+    Requant r;
+    ASSERT_TRUE(kernels::make_requant(std::exp2(log_ratio(rng)), &r));
+    p.multiplier = r.multiplier;
+    p.shift = r.shift;
+    vary_zero_points_and_clamp(p, trial, rng);
+    check_mul(rows[trial % 4], channels[trial % std::size(channels)], trial % 2 == 0, p, rng);
+    if (HasFailure()) return;
+  }
+}
+
+TEST_P(QU8Vector, MulRawMultipliersOverEveryShift) {
+  std::mt19937 rng(13);
+  for (int32_t shift = 1; shift <= 62; ++shift) {
+    kernels::QMulParams p;
+    p.shift = shift;
+    const int32_t ms[] = {0, 1, INT32_MAX, static_cast<int32_t>(rng() >> 1), static_cast<int32_t>(rng() >> 12)};
+    p.multiplier = ms[shift % 5];
+    p.a_zero_point = static_cast<int32_t>(rng() % 256);
+    p.b_zero_point = shift % 2 ? 255 : 0;
+    p.output_zero_point = static_cast<int32_t>(rng() % 256);
+    check_mul(1 + int64_t(rng() % 5), 1 + int32_t(rng() % 70), shift % 3 == 0, p, rng);
+    if (HasFailure()) return;
+  }
+}
+
+// ---- lookup ----------------------------------------------------------------------------
+
+TEST_P(QU8Vector, LookupIsTheTableOnEverySize) {
+  std::mt19937 rng(17);
+  const std::vector<uint8_t> table = random_bytes(256, rng);
+  for (size_t n : {size_t(0), size_t(1), size_t(7), size_t(63), size_t(64), size_t(65), size_t(127), size_t(128),
+                   size_t(200), size_t(1000), size_t(4099)}) {
+    std::vector<uint8_t> x = random_bytes(n, rng);
+    for (size_t i = 0; i < n && i < 256; ++i) x[i] = static_cast<uint8_t>(i);   // every code, where it fits
+    Guarded got(n, 0x11);
+    k().lookup(int64_t(n), table.data(), x.data(), got.data());
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(int(got.data()[i]), int(table[x[i]])) << "n " << n << " element " << i;
+    EXPECT_TRUE(got.guard_intact(n)) << "wrote past " << n;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, QU8Vector, ::testing::ValuesIn(variants()), kernel_test::name_param_name);

@@ -1,5 +1,7 @@
 // int8 element-wise kernels at ResNet8's shapes, as bench_f32_vector.cpp for FP32: the
-// boundary quantize and dequantize (32x32x3 image), the residual add (32x32x16), global
+// boundary quantize and dequantize (32x32x3 image), the residual add and a multiplication
+// (32x32x16), EfficientNet-B0's squeeze-excitation multiplication (14x14x240) and a table
+// lookup (its first SiLU, 112x112x32), global
 // average pooling (8x8x64) and a 3x3 stride-2 average pool (32x32x16, pad 1); batch 1 and 64.
 // Work counted in element operations, as the FP32 vector benchmarks do: elements for
 // quantize, dequantize, add and global average, window taps for the pool.
@@ -33,6 +35,7 @@ kernels::QPoolParams pool_3x3s2(const std::vector<int32_t>& multipliers, int32_t
 // Requantisation parameters from plausible scales (the values do not change the work).
 struct Params {
   kernels::QAddParams add;
+  kernels::QMulParams mul;
   kernels::Requant global;
   std::vector<int32_t> pool_multipliers;
   int32_t pool_shift = 1;
@@ -48,6 +51,9 @@ const Params& params() {
     r.add.a_zero_point = 120;
     r.add.b_zero_point = 130;
     r.add.output_zero_point = 0;   // a merged Relu: lo = zy
+    kernels::Requant m;
+    kernels::make_requant(0.05 * (1.0 / 255) / 0.04, &m);   // a tensor times a sigmoid gate
+    r.mul = {120, 0, 128, m.multiplier, m.shift, 0, 255};
     kernels::make_requant(0.03 / (64 * 0.02), &r.global);
     kernels::Requant largest;
     kernels::make_requant(0.03 / 0.02, &largest);
@@ -71,7 +77,8 @@ struct QVectorCase {
 };
 
 std::vector<QVectorCase> cases() {
-  constexpr size_t kImage = 32 * 32 * 3, kAdd = 32 * 32 * 16, kGlobal = 8 * 8 * 64;
+  constexpr size_t kImage = 32 * 32 * 3, kAdd = 32 * 32 * 16, kGlobal = 8 * 8 * 64, kSe = 14 * 14 * 240,
+                   kLookup = 112 * 112 * 32;
   const kernels::QPoolParams pool = pool_3x3s2(params().pool_multipliers, params().pool_shift);
   const size_t pool_in = size_t(pool.shape.in_h) * pool.shape.in_w * pool.shape.channels;
   const size_t pool_out = size_t(pool.shape.out_h) * pool.shape.out_w * pool.shape.channels;
@@ -88,6 +95,26 @@ std::vector<QVectorCase> cases() {
       {"add/32x32x16", 2 * kAdd, kAdd, kAdd, false, false,
        [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int batch) {
          k.add(int64_t(kAdd) * batch, x, x + kAdd * batch, y, params().add);
+       }},
+      // EfficientNet-B0's squeeze-excitation: a 14x14x240 tensor times a 240-channel gate
+      // (the gate is the first 240 bytes of the input buffer, the tensor the rest).
+      {"mul_se/14x14x240", kSe + 240, kSe, kSe, true, false,
+       [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int) {
+         k.mul(14 * 14, 240, x + 240, x, 0, y, params().mul);
+       }},
+      {"mul/32x32x16", 2 * kAdd, kAdd, kAdd, false, false,
+       [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int batch) {
+         k.mul(1, int32_t(kAdd) * batch, x, x + kAdd * batch, 0, y, params().mul);
+       }},
+      // EfficientNet-B0's first SiLU (112x112x32) as a table lookup.
+      {"lookup/112x112x32", kLookup, kLookup, kLookup, false, false,
+       [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int batch) {
+         static const std::vector<uint8_t> table = [] {
+           std::vector<uint8_t> t(256);
+           for (int i = 0; i < 256; ++i) t[size_t(i)] = static_cast<uint8_t>(255 - i);
+           return t;
+         }();
+         k.lookup(int64_t(kLookup) * batch, table.data(), x, y);
        }},
       {"global_average/8x8x64", kGlobal, 64, kGlobal, true, false,
        [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int) {

@@ -18,6 +18,21 @@ struct QAddParams {
   int32_t output_min = 0, output_max = 255;
 };
 
+// Multiplication with the broadcasting of a squeeze-excitation gate or of equal shapes, over
+// `rows` rows of `cols` elements: a and y are rows * cols contiguous bytes, b's row r starts at
+// b + r * b_row_stride (0: one row of cols values for every row, the [N,C,1,1] gate against the
+// NHWC [N,C,H,W] tensor; cols: same shape). For each element
+//   y = clamp(output_zp + rounding_shift((a - a_zp) * (b - b_zp) * multiplier, shift),
+//             output_min, output_max)
+// with (multiplier, shift) = make_requant(s_a * s_b / s_y). The product of the centred codes
+// is exact in int32 (|.| <= 255 * 255 < 2^16), its product with the multiplier (< 2^31) and the
+// rounding term (<= 2^61) exact in int64 (< 2^47 + 2^61 < 2^62): the one rounding is the shift.
+struct QMulParams {
+  int32_t a_zero_point = 0, b_zero_point = 0, output_zero_point = 0;
+  int32_t multiplier = 0, shift = 1;   // make_requant(s_a * s_b / s_y)
+  int32_t output_min = 0, output_max = 255;
+};
+
 // Average pooling: for each window, sum = sum of (x - input_zp) over the counted taps, and
 //   y = clamp(output_zp + rounding_shift(sum * multiplier[count], shift), output_min, output_max)
 // where count is the window's divisor (taps inside the input, or the full kernel area with
@@ -46,6 +61,11 @@ struct VectorQU8Kernels {
   void (*global_average)(int32_t hw, int32_t channels, const uint8_t* in, uint8_t* out,
                          int32_t input_zero_point, int32_t output_zero_point, Requant requant,
                          int32_t output_min, int32_t output_max);
+  // QMulParams above: rows x cols elements, b's rows b_row_stride bytes apart (0 or cols).
+  void (*mul)(int64_t rows, int32_t cols, const uint8_t* a, const uint8_t* b, int64_t b_row_stride, uint8_t* y,
+              const QMulParams&);
+  // y[i] = table[x[i]] (the int8 activations' 256-entry tables): exact on every ISA.
+  void (*lookup)(int64_t n, const uint8_t* table, const uint8_t* x, uint8_t* y);
 };
 
 // The variants (kernels/int8/vector_<isa>.cpp) are listed in the kernel table,

@@ -25,6 +25,9 @@ struct Avx2 : QEvenOddRequant<Avx2> {
 
   static I32 zero() { return _mm256_setzero_si256(); }
   static I32 add(I32 a, I32 b) { return _mm256_add_epi32(a, b); }
+  static I32 splat(int32_t v) { return _mm256_set1_epi32(v); }
+  static I32 sub(I32 a, I32 b) { return _mm256_sub_epi32(a, b); }
+  static I32 mullo(I32 a, I32 b) { return _mm256_mullo_epi32(a, b); }
 
   static I32 load_u8(const uint8_t* p) {
     return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
@@ -134,6 +137,8 @@ const VectorQU8Kernels qu8_vector_avx2 = {
     &QVectorImpl<Avx2>::add,
     &QVectorImpl<Avx2>::average,
     &QVectorImpl<Avx2>::global_average,
+    &QVectorImpl<Avx2>::mul,
+    &QVectorImpl<Avx2>::lookup,
 };
 
 }  // namespace octet::kernels

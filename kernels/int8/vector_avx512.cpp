@@ -26,6 +26,9 @@ struct Avx512 : QEvenOddRequant<Avx512> {
 
   static I32 zero() { return _mm512_setzero_si512(); }
   static I32 add(I32 a, I32 b) { return _mm512_add_epi32(a, b); }
+  static I32 splat(int32_t v) { return _mm512_set1_epi32(v); }
+  static I32 sub(I32 a, I32 b) { return _mm512_sub_epi32(a, b); }
+  static I32 mullo(I32 a, I32 b) { return _mm512_mullo_epi32(a, b); }
 
   static I32 load_u8(const uint8_t* p) {
     return _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
@@ -103,6 +106,27 @@ struct Avx512 : QEvenOddRequant<Avx512> {
   }
 };
 
+// y = table[x]. With AVX-512 VBMI, 64 bytes at a time: two vpermi2b look up the 128-entry
+// halves of the table and the index's top bit picks one; tails are masked loads and stores.
+// VBMI is not among this file's flags (F/BW/DQ/VL: Skylake-SP has no VBMI) and not an ISA of
+// the kernel table, so it is checked here at run time and its function carries its own target
+// attribute; without it the plain loop of vector_impl.h runs. Both give the table's bytes.
+__attribute__((target("avx512vbmi"))) void lookup_vbmi(int64_t n, const uint8_t* table, const uint8_t* x, uint8_t* y) {
+  const __m512i t0 = _mm512_loadu_si512(table), t1 = _mm512_loadu_si512(table + 64);
+  const __m512i t2 = _mm512_loadu_si512(table + 128), t3 = _mm512_loadu_si512(table + 192);
+  for (int64_t i = 0; i < n; i += 64) {
+    const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+    const __m512i v = _mm512_maskz_loadu_epi8(m, x + i);
+    const __m512i low = _mm512_permutex2var_epi8(t0, v, t1), high = _mm512_permutex2var_epi8(t2, v, t3);
+    _mm512_mask_storeu_epi8(y + i, m, _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), low, high));
+  }
+}
+
+void lookup(int64_t n, const uint8_t* table, const uint8_t* x, uint8_t* y) {
+  if (__builtin_cpu_supports("avx512vbmi")) return lookup_vbmi(n, table, x, y);
+  QVectorImpl<Avx512>::lookup(n, table, x, y);
+}
+
 }  // namespace
 
 const VectorQU8Kernels qu8_vector_avx512 = {
@@ -112,6 +136,8 @@ const VectorQU8Kernels qu8_vector_avx512 = {
     &QVectorImpl<Avx512>::add,
     &QVectorImpl<Avx512>::average,
     &QVectorImpl<Avx512>::global_average,
+    &QVectorImpl<Avx512>::mul,
+    &lookup,
 };
 
 }  // namespace octet::kernels

@@ -14,6 +14,7 @@
 //   I32 requant2(I32 a, I32 b, const Rq&)   = clamp(zp + ((a * m_a + b * m_b + bias) >> shift), lo, hi)
 //       exactly, in 64-bit arithmetic (>> is floor)
 //       (the x86 variants get both from QEvenOddRequant below)
+//   I32 splat(int32_t v); I32 sub(I32, I32); I32 mullo(I32, I32)   (low 32 bits of the product)
 //   Qc quantize_consts(float scale, int32_t zp);
 //   void quantize(const float* x, uint8_t* q, const Qc&); quantize_tail(x, q, n, Qc)
 //   Dc dequantize_consts(float scale, int32_t zp);
@@ -112,6 +113,40 @@ struct QVectorImpl {
       const int32_t r = static_cast<int32_t>(n - i);
       Isa::store_u8_tail(y + i, Isa::requant2(Isa::load_u8_tail(a + i, r), Isa::load_u8_tail(b + i, r), k), r);
     }
+  }
+
+  // The centred codes' product (a - za) * (b - zb) is exact in int32 (|.| < 2^16), so mullo
+  // keeps it whole; requant1 multiplies it by the multiplier in 64 bits and adds the rounding
+  // term, the reference's arithmetic (kernels/reference/qvector.h, mul_qu8_ref) lane by lane.
+  static I32 mul_vector(I32 a, I32 b, I32 za, I32 zb, const Rq& k) {
+    return Isa::requant1(Isa::mullo(Isa::sub(a, za), Isa::sub(b, zb)), k);
+  }
+
+  static void mul(int64_t rows, int32_t cols, const uint8_t* a, const uint8_t* b, int64_t b_row_stride, uint8_t* y,
+                  const QMulParams& p) {
+    const Rq k = Isa::requant_consts(p.multiplier, 0, round_term(p.shift), p.shift, p.output_zero_point, p.output_min,
+                                     p.output_max);
+    const I32 za = Isa::splat(p.a_zero_point), zb = Isa::splat(p.b_zero_point);
+    for (int64_t r = 0; r < rows; ++r, a += cols, y += cols, b += b_row_stride) {
+      int32_t c = 0;
+      for (; c + 2 * N <= cols; c += 2 * N) {   // two independent vectors per trip
+        const I32 y0 = mul_vector(Isa::load_u8(a + c), Isa::load_u8(b + c), za, zb, k);
+        const I32 y1 = mul_vector(Isa::load_u8(a + c + N), Isa::load_u8(b + c + N), za, zb, k);
+        Isa::store_u8(y + c, y0);
+        Isa::store_u8(y + c + N, y1);
+      }
+      for (; c + N <= cols; c += N) Isa::store_u8(y + c, mul_vector(Isa::load_u8(a + c), Isa::load_u8(b + c), za, zb, k));
+      if (c < cols) {
+        const int32_t t = cols - c;
+        Isa::store_u8_tail(y + c, mul_vector(Isa::load_u8_tail(a + c, t), Isa::load_u8_tail(b + c, t), za, zb, k), t);
+      }
+    }
+  }
+
+  // The plain loop: what the scalar and AVX2 variants run (a 256-byte table has no AVX2 form
+  // that beats it: vpshufb looks up 16 entries at a time).
+  static void lookup(int64_t n, const uint8_t* table, const uint8_t* x, uint8_t* y) {
+    for (int64_t i = 0; i < n; ++i) y[i] = table[x[i]];
   }
 
   // Adds to acc the bytes of V vectors of channels at `count` pixels `stride` bytes apart,

@@ -19,6 +19,19 @@ struct Portable {
     for (int i = 0; i < kLanes; ++i) a.v[i] += b.v[i];
     return a;
   }
+  static I32 splat(int32_t v) {
+    I32 r;
+    for (int i = 0; i < kLanes; ++i) r.v[i] = v;
+    return r;
+  }
+  static I32 sub(I32 a, const I32& b) {
+    for (int i = 0; i < kLanes; ++i) a.v[i] -= b.v[i];
+    return a;
+  }
+  static I32 mullo(I32 a, const I32& b) {
+    for (int i = 0; i < kLanes; ++i) a.v[i] *= b.v[i];
+    return a;
+  }
   static I32 load_u8_tail(const uint8_t* p, int32_t n) {
     I32 r{};
     for (int32_t i = 0; i < n; ++i) r.v[i] = p[i];
@@ -100,6 +113,8 @@ const VectorQU8Kernels qu8_vector_scalar = {
     &QVectorImpl<Portable>::add,
     &QVectorImpl<Portable>::average,
     &QVectorImpl<Portable>::global_average,
+    &QVectorImpl<Portable>::mul,
+    &QVectorImpl<Portable>::lookup,
 };
 
 }  // namespace octet::kernels

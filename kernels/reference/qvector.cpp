@@ -26,6 +26,16 @@ void add_qu8_ref(int64_t n, const uint8_t* a, const uint8_t* b, uint8_t* y, cons
   }
 }
 
+void mul_qu8_ref(int64_t rows, int32_t cols, const uint8_t* a, const uint8_t* b, int64_t b_row_stride, uint8_t* y,
+                 const QMulParams& p) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int32_t c = 0; c < cols; ++c) {
+      const int64_t i = r * cols + c;
+      const int64_t product = int64_t{a[i] - p.a_zero_point} * (b[r * b_row_stride + c] - p.b_zero_point);
+      y[i] = requantize_u8(product * p.multiplier, p.shift, p.output_zero_point, p.output_min, p.output_max);
+    }
+}
+
 void average_pool_qu8_ref(const QPoolParams& p, const uint8_t* in, uint8_t* out, int32_t oh_begin, int32_t oh_end) {
   const PoolNhwcParams& s = p.shape;
   for (int32_t oh = oh_begin; oh < oh_end; ++oh) {

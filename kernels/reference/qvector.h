@@ -20,6 +20,12 @@ void dequantize_qu8_ref(int64_t n, const uint8_t* q, float scale, int32_t zero_p
 // y = clamp(zy + rounding_shift((a - za) * m_a + (b - zb) * m_b, shift), lo, hi), in int64.
 void add_qu8_ref(int64_t n, const uint8_t* a, const uint8_t* b, uint8_t* y, const QAddParams& p);
 
+// For row r < rows and column c < cols: with bv = b[r * b_row_stride + c],
+//   y[r * cols + c] = clamp(zy + rounding_shift((a - za) * (bv - zb) * multiplier, shift), lo, hi)
+// in int64 (kernels/int8/vector.h, QMulParams).
+void mul_qu8_ref(int64_t rows, int32_t cols, const uint8_t* a, const uint8_t* b, int64_t b_row_stride, uint8_t* y,
+                 const QMulParams& p);
+
 // Output rows [oh_begin, oh_end) of one NHWC image. For each window: the taps inside the
 // input give sum = sum of (x - input_zp); count is that number of taps, or with
 // count_include_pad the taps inside the padded input [-pad_begin, in + pad_end) (as the FP32

@@ -19,6 +19,8 @@
 #include "engine/runtime/steps/qconv_channel.h"
 #include "engine/runtime/steps/qdwconv.h"
 #include "engine/runtime/steps/qglobal_average.h"
+#include "engine/runtime/steps/qlookup.h"
+#include "engine/runtime/steps/qmul.h"
 #include "engine/runtime/steps/quantize.h"
 #include "engine/runtime/steps/reference_node.h"
 #include "engine/runtime/steps/strided_copy_f32.h"

@@ -19,7 +19,7 @@ const StepType* const kStepTypes[] = {
     &StridedCopyF32Step::kType, &GlobalMaxF32Step::kType,   &QConvChannelStep::kType,
     &ActivationF32Step::kType,
     &QDwConvStep::kType,
-    &ConvChainF32Step::kType,
+    &ConvChainF32Step::kType,   &QLookupStep::kType,        &QMulStep::kType,
 };
 }  // namespace
 
