@@ -18,13 +18,14 @@ namespace octet {
 
 // The scratch a chain's band buffers may take per thread: the bands are sized to stay in a
 // core's L2 (1 MB on the machines octet is measured on) next to the stage weights. On
-// MobileNetV2's 112x112 chain, 512 KB bands gained 21%, 64-256 KB ones 15-17%.
+// MobileNetV2's 112x112 chain, 512 KB bands gained 15-21%, 64-256 KB ones 15-17%.
 inline constexpr size_t kConvChainBandBytes = 512 * 1024;
 
 // The smallest intermediate (bytes per image) worth fusing for: below it, the unfused
 // intermediate mostly stays in a 1 MB L2 next to its producer's input and weights anyway.
-// Measured on MobileNetV2 (1 thread, AVX-512): the 602 KB and larger chains gained 3-20%,
-// the 451 KB and smaller ones lost up to 50% (their weights are large: every band reads them).
+// Measured on MobileNetV2 (1 thread, AVX-512, per-block CPU time): the 602 KB and larger
+// chains gained 0-16% (most at 112x112), the 451 KB and smaller ones lost 5-50% (their weights
+// are large: every band reads them again).
 inline constexpr size_t kConvChainMinIntermediateBytes = 512 * 1024;
 
 // Output rows per band for a chain with these stages: as many as keep its band buffers

@@ -176,6 +176,9 @@ TEST(OctetRun, ErrorsNameTheInputAndTheShapes) {
   r = sh(kRun + " --model " + kModel + " --random --profile --reference");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("--profile times the compiled plan's steps"), std::string::npos) << r.out;
+  r = sh(kRun + " --model " + kModel + " --random --conv-chains some");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("--conv-chains: unknown value 'some' (pays, all or off)"), std::string::npos) << r.out;
 }
 
 // --max-memory and --max-cost reach the compiler, the session and the reference executor:
