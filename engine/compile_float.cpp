@@ -138,7 +138,8 @@ void Compiler::compile_softmax(const Node& n) {
   const int64_t rank = static_cast<int64_t>(in.dims.size()) + 1;
   int64_t axis = n.attr_int("axis", g_.opset >= 13 ? -1 : 1);
   if (axis < 0) axis += rank;
-  if (axis != rank - 1) fail(n, "softmax is supported along the last axis only");
+  // Another axis runs on the reference kernel (a reference_node step, named in the plan).
+  if (axis != rank - 1) return compile_reference_node(n);
   // The batch axis is the caller's: a softmax across it, or over an empty axis, is not a row op.
   if (in.dims.empty() || in.dims.back() <= 0) fail(n, "softmax needs a non-empty axis other than the batch");
   SoftmaxStep p;

@@ -141,4 +141,48 @@ std::optional<std::pair<float, float>> constant_clip_bounds(const Graph& graph, 
   return std::pair{bound[0], bound[1]};
 }
 
+std::optional<std::vector<int64_t>> split_explicit_sizes(const Graph& graph, const Node& split) {
+  if (graph.opset < 13) {
+    if (!split.has_attr("split")) return std::nullopt;
+    return split.attr_ints("split");
+  }
+  if (!split.has_input(1)) return std::nullopt;
+  const Value& v = graph.value(split.inputs[1]);
+  if (!v.constant) return std::nullopt;
+  if (v.constant->dtype != DType::Int64)
+    throw Error(graph.describe(split) + ": input 'split' must be int64, got " + dtype_name(v.constant->dtype));
+  return v.constant->as_int64();
+}
+
+std::optional<std::vector<int64_t>> split_sizes(const Graph& graph, const Node& split, int64_t length) {
+  auto fail = [&](const std::string& msg) -> void { throw Error(graph.describe(split) + ": " + msg); };
+  const int64_t outputs = static_cast<int64_t>(split.outputs.size());
+  const bool computed = graph.opset >= 13 && split.has_input(1) && !graph.value(split.inputs[1]).constant;
+  if (computed) return std::nullopt;
+  if (std::optional<std::vector<int64_t>> sizes = split_explicit_sizes(graph, split)) {
+    if (static_cast<int64_t>(sizes->size()) != outputs)
+      fail(std::to_string(sizes->size()) + " split sizes for " + std::to_string(outputs) + " outputs");
+    int64_t sum = 0;
+    for (int64_t s : *sizes) {
+      if (s < 0) fail("split size " + std::to_string(s) + " is negative");
+      sum += s;
+    }
+    if (sum != length)
+      fail("split sizes add up to " + std::to_string(sum) + ", the axis has " + std::to_string(length));
+    return sizes;
+  }
+  int64_t parts = outputs;
+  if (graph.opset >= 18 && split.has_attr("num_outputs")) {
+    parts = split.attr_int("num_outputs", outputs);
+    if (parts != outputs) fail("num_outputs is " + std::to_string(parts) + " but the node has " + std::to_string(outputs) + " outputs");
+  }
+  if (parts < 1) fail("a Split needs at least one output");
+  if (graph.opset < 18 && length % parts != 0)
+    fail("the axis of " + std::to_string(length) + " does not split into " + std::to_string(parts) + " equal parts");
+  const int64_t chunk = (length + parts - 1) / parts;
+  std::vector<int64_t> sizes;
+  for (int64_t i = 0; i < parts; ++i) sizes.push_back(std::max<int64_t>(0, std::min(chunk, length - i * chunk)));
+  return sizes;
+}
+
 }  // namespace octet

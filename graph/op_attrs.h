@@ -44,4 +44,14 @@ void check_window_geometry(const Graph& graph, const Node& node, size_t spatial_
 // float32 scalar. The bounds may be NaN or unordered: the caller decides what it accepts.
 std::optional<std::pair<float, float>> constant_clip_bounds(const Graph& graph, const Node& clip);
 
+// A Split's explicit output sizes: its 'split' input from opset 13 (nullopt when that input is
+// omitted or not a constant), its 'split' attribute before (nullopt when absent).
+std::optional<std::vector<int64_t>> split_explicit_sizes(const Graph& graph, const Node& split);
+// A Split's output sizes along its axis for an input dim of `length`: the explicit sizes
+// (checked: one per output, non-negative, adding up to `length`), else equal parts: one per
+// output, or num_outputs (opset 18) with the last part smaller when they do not divide it
+// (before 18 they must). nullopt when the sizes input is computed at run time. Throws
+// octet::Error naming the node for sizes that do not fit.
+std::optional<std::vector<int64_t>> split_sizes(const Graph& graph, const Node& split, int64_t length);
+
 }  // namespace octet

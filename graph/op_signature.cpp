@@ -29,6 +29,7 @@ InputCount onnx_input_count(OpKind op, int opset) {
     case OpKind::LeakyRelu:
     case OpKind::Shape:
     case OpKind::Softmax:
+    case OpKind::LogSoftmax:
     case OpKind::Transpose: return {1, 1};
     case OpKind::BatchNormalization: return {5, 5};
     case OpKind::Clip: return opset >= 11 ? InputCount{1, 3} : InputCount{1, 1};
@@ -48,6 +49,8 @@ InputCount onnx_input_count(OpKind op, int opset) {
     case OpKind::ReduceMax:
     case OpKind::ReduceMean: return opset >= 18 ? InputCount{1, 2} : InputCount{1, 1};
     case OpKind::Slice: return opset >= 10 ? InputCount{3, 5} : InputCount{1, 1};
+    // The split sizes became an optional input at opset 13 (an attribute before).
+    case OpKind::Split: return opset >= 13 ? InputCount{1, 2} : InputCount{1, 1};
     case OpKind::Squeeze: return opset >= 13 ? InputCount{1, 2} : InputCount{1, 1};
     case OpKind::Unsqueeze: return opset >= 13 ? InputCount{2, 2} : InputCount{1, 1};
   }

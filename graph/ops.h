@@ -30,6 +30,7 @@ namespace octet {
   X(HardSwish, "HardSwish", 14, 21)                    \
   X(Identity, "Identity", 1, 21)                       \
   X(LeakyRelu, "LeakyRelu", 6, 21)                     \
+  X(LogSoftmax, "LogSoftmax", 1, 21)                   \
   X(MatMul, "MatMul", 1, 21)                           \
   X(MaxPool, "MaxPool", 8, 21)                         \
   X(Mul, "Mul", 7, 21)                                 \
@@ -45,6 +46,7 @@ namespace octet {
   X(Sigmoid, "Sigmoid", 6, 21)                         \
   X(Slice, "Slice", 1, 21)                             \
   X(Softmax, "Softmax", 1, 21)                         \
+  X(Split, "Split", 2, 21)                             \
   X(Squeeze, "Squeeze", 1, 21)                         \
   X(Sub, "Sub", 7, 21)                                 \
   X(Tanh, "Tanh", 6, 21)                               \

@@ -142,7 +142,9 @@ Outputs infer_node(const NodeView& v) {
     case OpKind::LeakyRelu:
     case OpKind::Identity: return infer_unary(v);
     case OpKind::Dropout: return infer_Dropout(v);
-    case OpKind::Softmax: return infer_Softmax(v);
+    case OpKind::Softmax:
+    case OpKind::LogSoftmax: return infer_Softmax(v);
+    case OpKind::Split: return infer_Split(v);
     case OpKind::Cast: return infer_Cast(v);
     case OpKind::Conv: return infer_Conv(v);
     case OpKind::AveragePool:

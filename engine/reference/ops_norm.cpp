@@ -1,4 +1,4 @@
-// BatchNormalization (inference mode) and Softmax.
+// BatchNormalization (inference mode), Softmax and LogSoftmax.
 #include <string>
 #include <vector>
 
@@ -45,11 +45,13 @@ Outputs eval_BatchNormalization(const Graph& g, const Node& n, Inputs in) {
   return {std::move(y)};
 }
 
-Outputs eval_Softmax(const Graph& g, const Node& n, Inputs in) {
+namespace {
+// Softmax and LogSoftmax: the same axis rules (opset 13 one axis, earlier a 2-D flattening).
+Outputs softmax_like(const Graph& g, const Node& n, Inputs in, bool log) {
   arg::count(g, n, in, 1, 1);
   const Tensor& x = arg::required(g, n, in, 0, "input");
   if (x.dtype != DType::Float32)
-    arg::fail(g, n, "element type " + dtype_name(x.dtype) + " is not supported (octet's Softmax computes float32)");
+    arg::fail(g, n, "element type " + dtype_name(x.dtype) + " is not supported (octet's " + std::string(op_name(n.op)) + " computes float32)");
   if (x.rank() == 0) arg::fail(g, n, "input must have rank >= 1, got a scalar");
   // Opset 13 normalizes along one axis (default -1); earlier opsets flatten the input to 2-D
   // at `axis` (default 1) and normalize each row of the flattened view.
@@ -66,8 +68,14 @@ Outputs eval_Softmax(const Graph& g, const Node& n, Inputs in) {
   }
   Tensor y = arg::make(g, n, DType::Float32, x.dims);
   if (y.numel() == 0) return {std::move(y)};
-  kernels::softmax_f32_ref(p, x.data<float>(), y.data<float>());
+  if (log) kernels::log_softmax_f32_ref(p, x.data<float>(), y.data<float>());
+  else kernels::softmax_f32_ref(p, x.data<float>(), y.data<float>());
   return {std::move(y)};
 }
+}  // namespace
+
+Outputs eval_Softmax(const Graph& g, const Node& n, Inputs in) { return softmax_like(g, n, in, false); }
+Outputs eval_LogSoftmax(const Graph& g, const Node& n, Inputs in) { return softmax_like(g, n, in, true); }
+
 
 }  // namespace octet::ref

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "engine/reference/op_args.h"
+#include "graph/op_attrs.h"
 #include "engine/reference/ops.h"
 #include "graph/slice_range.h"
 #include "kernels/reference/gather.h"
@@ -69,6 +70,50 @@ Outputs eval_Slice(const Graph& g, const Node& n, Inputs in) {
   kernels::strided_copy({out.dims, src_strides, dst_strides, es}, x.bytes.data() + offset * static_cast<int64_t>(es),
                         out.bytes.data());
   return {std::move(out)};
+}
+
+// Split: consecutive blocks along `axis`, sizes from the 'split' input (any value at run
+// time), else as graph/op_attrs.h's split_sizes gives them; each block is a strided copy.
+Outputs eval_Split(const Graph& g, const Node& n, Inputs in) {
+  const bool input_form = g.opset >= 13;
+  arg::count(g, n, in, 1, input_form ? 2 : 1);
+  const Tensor& x = arg::required(g, n, in, 0, "input");
+  if (x.rank() == 0) arg::fail(g, n, "input must have rank >= 1, got a scalar");
+  const size_t axis = static_cast<size_t>(arg::axis(g, n, n.attr_int("axis", 0), x.rank()));
+  const int64_t length = x.dims[axis];
+  std::vector<int64_t> sizes;
+  if (const Tensor* t = arg::optional(in, 1)) {
+    sizes = arg::int_list(g, n, *t, "split");
+    int64_t sum = 0;
+    for (int64_t v : sizes) {
+      if (v < 0) arg::fail(g, n, "split size " + std::to_string(v) + " is negative");
+      sum += v;
+    }
+    if (sizes.size() != n.outputs.size() || sum != length)
+      arg::fail(g, n, std::to_string(sizes.size()) + " split sizes adding up to " + std::to_string(sum) + " for " +
+                          std::to_string(n.outputs.size()) + " outputs along an axis of " + std::to_string(length));
+  } else {
+    sizes = *split_sizes(g, n, length);   // no input: never computed at run time
+  }
+  std::vector<int64_t> in_strides(static_cast<size_t>(x.rank()));
+  kernels::row_major_strides(x.dims, in_strides);
+  const size_t es = dtype_size(x.dtype);
+  Outputs out;
+  int64_t first = 0;
+  for (int64_t size : sizes) {
+    std::vector<int64_t> dims = x.dims;
+    dims[axis] = size;
+    Tensor y = arg::make(g, n, x.dtype, dims);
+    if (y.numel() > 0) {
+      std::vector<int64_t> dst_strides(dims.size());
+      kernels::row_major_strides(y.dims, dst_strides);
+      kernels::strided_copy({y.dims, in_strides, dst_strides, es},
+                            x.bytes.data() + first * in_strides[axis] * static_cast<int64_t>(es), y.bytes.data());
+    }
+    out.push_back(std::move(y));
+    first += size;
+  }
+  return out;
 }
 
 Outputs eval_Gather(const Graph& g, const Node& n, Inputs in) {

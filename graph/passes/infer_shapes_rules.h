@@ -83,6 +83,7 @@ Outputs infer_Squeeze(const NodeView& v);
 Outputs infer_Unsqueeze(const NodeView& v);
 Outputs infer_Concat(const NodeView& v);
 Outputs infer_Slice(const NodeView& v);
+Outputs infer_Split(const NodeView& v);
 Outputs infer_Gather(const NodeView& v);
 Outputs infer_Pad(const NodeView& v);
 Outputs infer_Constant(const NodeView& v);

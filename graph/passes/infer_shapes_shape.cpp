@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "graph/op_attrs.h"
 #include "graph/passes/infer_shapes_rules.h"
 #include "graph/slice_range.h"
 
@@ -102,6 +103,27 @@ Outputs infer_Slice(const NodeView& v) {
     }
   }
   return {{dtype, ranked(std::move(out))}};
+}
+
+// One output per part along `axis`: their sizes from split_sizes (graph/op_attrs.h) when the
+// axis is known, from the explicit sizes alone when it is not; unknown when computed at run time.
+Outputs infer_Split(const NodeView& v) {
+  const Shape& x = v.shape(0);
+  const DType dtype = v.dtype(0);
+  const size_t outputs = v.n.outputs.size();
+  if (!x.has_rank) return Outputs(outputs, Inferred{dtype, unknown_shape()});
+  const int64_t rank = static_cast<int64_t>(x.dims.size());
+  const size_t axis = static_cast<size_t>(normalize_axis(v, v.n.attr_int("axis", 0), rank, "axis"));
+  const Dim& d = x.dims[axis];
+  std::optional<std::vector<int64_t>> sizes =
+      d.is_known() ? split_sizes(v.g, v.n, d.value) : split_explicit_sizes(v.g, v.n);
+  Outputs out;
+  for (size_t i = 0; i < outputs; ++i) {
+    std::vector<Dim> dims = x.dims;
+    dims[axis] = sizes && i < sizes->size() ? Dim::known((*sizes)[i]) : Dim{};
+    out.push_back({dtype, ranked(std::move(dims))});
+  }
+  return out;
 }
 
 }  // namespace octet::shape_rules

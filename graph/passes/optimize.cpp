@@ -77,6 +77,7 @@ void optimize_graph(Graph& graph, bool fuse_epilogues) {
     if (fuse_epilogues) changed |= fuse_conv_epilogue(graph);
     if (fuse_epilogues) changed |= fuse_conv_activation(graph);
     changed |= pool_to_global(graph);
+    changed |= split_to_slices(graph);
     changed |= matmul_add_to_gemm(graph);
     if (!changed) break;
   }

@@ -50,6 +50,9 @@ bool fuse_conv_activation(Graph& graph);
 // → GlobalAveragePool. (octet has no GlobalMaxPool op, so MaxPool is left alone.)
 bool pool_to_global(Graph& graph);
 
+// Split with part sizes known now → one Slice per output (graph/passes/split_to_slices.cpp).
+bool split_to_slices(Graph& graph);
+
 // MatMul(2-D activation, 2-D constant [K,N]) → Add(constant of shape [N], [1,N], [1] or
 // scalar) → Gemm(A, B, C).
 bool matmul_add_to_gemm(Graph& graph);

@@ -1,4 +1,4 @@
-// Softmax along one axis of a row-major tensor viewed as [outer][axis][inner], float32.
+// Softmax and LogSoftmax along one axis of a row-major tensor viewed as [outer][axis][inner], float32.
 #pragma once
 #include <cstdint>
 
@@ -15,5 +15,8 @@ struct SoftmaxParams {
 // and the result is a true division by the sum. A row holding NaN or +inf, or only -inf,
 // gives NaN.
 void softmax_f32_ref(const SoftmaxParams& p, const float* x, float* y);
+// y[o][j][i] = (x[o][j][i] - max_j x) - log(sum_j exp(x[o][j][i] - max_j x)): LogSoftmax,
+// without the rounding of a log of a small softmax. The same NaN rules as softmax_f32_ref.
+void log_softmax_f32_ref(const SoftmaxParams& p, const float* x, float* y);
 
 }  // namespace octet::kernels
