@@ -253,9 +253,12 @@ class Importer {
       if (it != ids_.end()) {
         auto prod = producer_of_.find(v.name);
         const int other = prod == producer_of_.end() ? -1 : prod->second;
+        // `other` is this node's own index (not yet in g_.nodes) when it names an output twice.
+        const bool itself = other == static_cast<int>(g_.nodes.size());
         throw Error(where + ": output '" + v.name + "' is already " +
-                    (other >= 0 ? "produced by node '" + g_.nodes[static_cast<size_t>(other)].name + "'"
-                                : std::string(g_.value(it->second).constant ? "an initializer" : "a graph input")));
+                    (itself       ? std::string("an earlier output of this node")
+                     : other >= 0 ? "produced by node '" + g_.nodes[static_cast<size_t>(other)].name + "'"
+                                  : std::string(g_.value(it->second).constant ? "an initializer" : "a graph input")));
       }
       producer_of_[v.name] = static_cast<int>(g_.nodes.size());
       node.outputs.push_back(add_named(std::move(v), "value"));

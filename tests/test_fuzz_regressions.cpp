@@ -74,6 +74,12 @@ TEST(FuzzRegressions, EmptyInputTensor) {
   expect_error("empty_input.onnx", "value 'x' is empty (a dimension is 0)");
 }
 
+// A node naming the same output twice: the importer's message looked up the node that
+// already produced it, which was the node itself, not yet in the graph (an out-of-range index).
+TEST(FuzzRegressions, ANodeNamingOneOutputTwice) {
+  expect_error("output_named_twice.onnx", "is already an earlier output of this node");
+}
+
 // An Add with one input: the compiler read its second input past the end of the node's list.
 // The importer now refuses it (graph/op_signature.h) before the compiler sees it.
 TEST(FuzzRegressions, AddWithOneInput) {
