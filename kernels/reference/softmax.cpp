@@ -4,13 +4,21 @@
 
 namespace octet::kernels {
 
+namespace {
+// max_j x[base + j * inner], the shift both functions subtract before exp.
+float row_max(const SoftmaxParams& p, const float* x, int64_t base) {
+  float max = x[base];
+  for (int64_t j = 1; j < p.axis; ++j) max = std::fmax(max, x[base + j * p.inner]);
+  return max;
+}
+}  // namespace
+
 void softmax_f32_ref(const SoftmaxParams& p, const float* x, float* y) {
   if (p.axis == 0) return;   // nothing to normalize, nothing to write
   for (int64_t o = 0; o < p.outer; ++o) {
     for (int64_t i = 0; i < p.inner; ++i) {
       const int64_t base = o * p.axis * p.inner + i;
-      float max = x[base];
-      for (int64_t j = 1; j < p.axis; ++j) max = std::fmax(max, x[base + j * p.inner]);
+      const float max = row_max(p, x, base);
       float sum = 0.f;
       for (int64_t j = 0; j < p.axis; ++j) {
         const float e = std::exp(x[base + j * p.inner] - max);
@@ -27,8 +35,7 @@ void log_softmax_f32_ref(const SoftmaxParams& p, const float* x, float* y) {
   for (int64_t o = 0; o < p.outer; ++o) {
     for (int64_t i = 0; i < p.inner; ++i) {
       const int64_t base = o * p.axis * p.inner + i;
-      float max = x[base];
-      for (int64_t j = 1; j < p.axis; ++j) max = std::fmax(max, x[base + j * p.inner]);
+      const float max = row_max(p, x, base);
       float sum = 0.f;
       for (int64_t j = 0; j < p.axis; ++j) sum += std::exp(x[base + j * p.inner] - max);
       const float log_sum = std::log(sum);
