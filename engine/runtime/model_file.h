@@ -28,9 +28,10 @@ namespace octet {
 // 2: step types by stable id with their own field lists, kernels named inside the step,
 // sizes and offsets in bytes. 3: the conv epilogue's activation parameters (alpha, beta) and
 // its Sigmoid, HardSigmoid, HardSwish and SiLU codes. 4: the int8 depthwise conv's packed
-// weights as pairs of kernel rows (kernels/int8/dwconv_pack.h). Older files are refused
-// ("recompile").
-inline constexpr uint32_t kModelFileVersion = 4;
+// weights as pairs of kernel rows (kernels/int8/dwconv_pack.h). 5: int8 steps requantise
+// in float as ONNX Runtime does (kernels/int8/requant.h), holding float scales instead of
+// fixed-point multipliers. Older files are refused ("recompile").
+inline constexpr uint32_t kModelFileVersion = 5;
 
 // Free-form provenance the file carries besides the plan (shown by tools, not used to run).
 struct ModelFileMeta {

@@ -10,6 +10,8 @@
 // every kernel and every ISA, cheap in SIMD (an add and a shift), and documented in
 // docs/quantization.md.
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace octet::kernels {
@@ -47,6 +49,67 @@ inline uint8_t requantize_u8(int64_t v, int32_t shift, int32_t zero_point, int32
   if (y < lo) y = lo;
   if (y > hi) y = hi;
   return static_cast<uint8_t>(y);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// ONNX Runtime-compatible float requantisation (issue 15: octet and ONNX Runtime running the
+// same QDQ file must agree code for code). ONNX Runtime requantises in float, not in fixed
+// point, and a random-weight network amplifies the 1e-5 of codes where the two differ layer by
+// layer. These helpers are the float arithmetic of its kernels; every octet int8 kernel moving
+// to them uses exactly these operations, in this order, so that a SIMD variant (vcvtdq2ps,
+// vmulps / vfmadd, vcvtps2dq under the default round-to-nearest-even MXCSR) and the scalar
+// reference give the same bytes. IEEE single multiply, add and fused multiply-add are
+// correctly rounded, so the same operations give the same bits on every ISA.
+//
+// The callers must keep the compiler from contracting a * b + c into an FMA where these
+// functions do not ask for one: they are written with one rounding per statement and the
+// project builds with -ffp-contract=off.
+
+// The scale of a conv's accumulator, float(float(x_s * w_s) / y_s), as QLinearConv computes it
+// (per output channel with per-channel weights).
+inline float conv_requant_scale(float input_scale, float weight_scale, float output_scale) {
+  const float product = input_scale * weight_scale;
+  return product / output_scale;
+}
+
+// MlasRequantizeOutput: v = float(acc) * scale (acc already holds the bias), clamped in float
+// to [lo - zp, hi - zp], converted rounding half to even, plus zp. Rounding is monotonic and
+// the bounds are integers, so clamping before or after the conversion gives the same code; the
+// float clamp keeps the conversion in range. 0 <= lo <= hi <= 255.
+inline uint8_t requantize_float(int32_t acc, float scale, int32_t zero_point, int32_t lo, int32_t hi) {
+  float v = static_cast<float>(acc) * scale;
+  v = std::min(std::max(v, static_cast<float>(lo - zero_point)), static_cast<float>(hi - zero_point));
+  return static_cast<uint8_t>(static_cast<int32_t>(std::nearbyint(v)) + zero_point);
+}
+
+// QLinearAdd (MlasQLinearAddKernelAvx2Helper, same-shape operands): with ratio_a = s_a / s_c,
+// ratio_b = s_b / s_c and fixed = float(z_c) - (ratio_a * z_a + ratio_b * z_b) (three
+// roundings, no FMA), each element is
+//   t = fma(float(b), ratio_b, fixed);  t = fma(float(a), ratio_a, t);
+//   c = clamp(round_half_even(t), lo, hi)
+// The order of the operands matters (b is added first): A is the Add's first input.
+struct QAddFloat {
+  float ratio_a = 0, ratio_b = 0, fixed = 0;
+};
+
+inline QAddFloat make_qadd_float(float scale_a, int32_t zero_point_a, float scale_b, int32_t zero_point_b,
+                                 float scale_c, int32_t zero_point_c) {
+  QAddFloat q;
+  q.ratio_a = scale_a / scale_c;
+  q.ratio_b = scale_b / scale_c;
+  const float part_a = q.ratio_a * static_cast<float>(zero_point_a);
+  const float part_b = q.ratio_b * static_cast<float>(zero_point_b);
+  const float sum = part_a + part_b;
+  q.fixed = static_cast<float>(zero_point_c) - sum;
+  return q;
+}
+
+inline uint8_t qadd_float(int32_t a, int32_t b, const QAddFloat& q, int32_t lo, int32_t hi) {
+  float t = std::fma(static_cast<float>(b), q.ratio_b, q.fixed);
+  t = std::fma(static_cast<float>(a), q.ratio_a, t);
+  t = std::min(std::max(t, static_cast<float>(lo)), static_cast<float>(hi));
+  return static_cast<uint8_t>(std::nearbyint(t));
 }
 
 }  // namespace octet::kernels
