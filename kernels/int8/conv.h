@@ -59,6 +59,19 @@ struct QConvParams {
   // Not a file field: the per-channel step type (engine/runtime/steps/qconv_channel.h)
   // points it at the multipliers it keeps with the packed weights for each run.
   const int32_t* channel_multipliers = nullptr;
+
+  // ONNX Runtime-compatible float requantisation (kernels/int8/requant.h), replacing the
+  // fixed-point fields above kernel by kernel (issue 15; the fixed-point fields go once no
+  // kernel reads them):
+  //   c = requantize_float(acc, scale or channel_scales[co], zero point, lo, hi)
+  // with scale = conv_requant_scale(s_in, s_w, s_out) (s_c, the conv's own tensor, with
+  // round_before_residual), and then with round_before_residual
+  //   y = qadd_float(A, B, residual_add, output_min, output_max)
+  // where (A, B) = (r, c) if residual_is_first else (c, r): the Add's own operand order.
+  float scale = 0;
+  const float* channel_scales = nullptr;   // out_c of them, or nullptr; not a file field
+  QAddFloat residual_add;
+  bool residual_is_first = false;
 };
 
 struct QConvU8Kernel {
