@@ -99,6 +99,10 @@ struct Epilogue {
   // Quantized graphs only, with `residual`: the parameters of the Conv's own output, which
   // the QDQ layout rounds to before the residual Add; the int8 epilogue rounds the same way.
   std::optional<QuantParams> conv_output;
+  // With `residual`: the residual was the Add's first input (the conv's output its second).
+  // Float addition commutes, but ONNX Runtime's int8 Add does not (kernels/int8/requant.h,
+  // qadd_float adds the second operand first), so the int8 epilogue keeps the order.
+  bool residual_first = false;
 
   bool fused() const { return activation != Activation::None || residual; }
   bool operator==(const Epilogue&) const = default;

@@ -94,6 +94,7 @@ bool fuse_residual_adds(Graph& g) {
     // (as in a QDQ model); the fused node keeps them so the int8 engine can do the same.
     conv.epilogue.conv_output = g.value(mine).quant;
     conv.epilogue.residual = true;
+    conv.epilogue.residual_first = best_side == 1;   // the conv was the Add's second input
     conv.inputs.resize(4, kNoValue);
     conv.inputs[3] = other;
     conv.outputs[0] = add.outputs[0];
