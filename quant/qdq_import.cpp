@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "graph/op_attrs.h"
 #include "graph/passes/passes.h"
 #include "quant/qdq_detail.h"
 #include "quant/scheme.h"
@@ -134,16 +133,6 @@ void merge_activations(Graph& g) {
   }
 }
 
-// A Relu, or a Clip whose lower bound is a constant >= 0 (Relu6): a reader that already
-// clamps at zero, so no Relu needs restoring in front of it. Restoring one anyway would leave
-// the Clip behind a Conv whose epilogue already holds the Relu: a float island per Relu6.
-bool clamps_below_at_zero(const Graph& g, const Node& n) {
-  if (n.op == OpKind::Relu) return true;
-  if (n.op != OpKind::Clip) return false;
-  const std::optional<std::pair<float, float>> bounds = constant_clip_bounds(g, n);
-  return bounds && bounds->first >= 0.f;
-}
-
 // Step 5: the Relu ONNX Runtime's quantizer merged into a zero point at the type's minimum.
 void restore_relus(Graph& g) {
   const std::vector<std::vector<int>> readers = consumers(g);
@@ -154,8 +143,10 @@ void restore_relus(Graph& g) {
     const int y = p.outputs.at(0);
     const std::optional<QuantParams> q = g.value(y).quant;
     if (!q || (q->dtype != DType::Uint8 && q->dtype != DType::Int8) || q->zero_point != qmin(q->dtype)) continue;
+    // A Relu reader already clamps at zero. A Clip reader (Relu6) gets the Relu restored in
+    // front of it all the same: fuse_conv_epilogue composes the two into the conv's one clamp.
     bool clamped = false;
-    for (int c : readers[static_cast<size_t>(y)]) clamped |= clamps_below_at_zero(g, g.nodes[static_cast<size_t>(c)]);
+    for (int c : readers[static_cast<size_t>(y)]) clamped |= g.nodes[static_cast<size_t>(c)].op == OpKind::Relu;
     if (clamped) continue;
     const Value yv = g.value(y);
     const int x = new_value(g, yv.name + std::string(kReluInputSuffix), yv.dtype, yv.shape);
