@@ -10,7 +10,7 @@ fuses the QDQ pattern into its int8 QLinearConv) and in octet (build/tools/octet
 ISA cap given), checks that octet's plan runs it on a qu8_dwconv kernel, and counts the
 output codes (output / scale + zero point) that differ. Exit status 1 if any differs.
 
-  /usr/bin/python3 tests/ort_parity/dwconv_parity.py [--isa vnni,avx2,sse2] [--keep DIR]
+  /usr/bin/python3 tests/ort_parity/dwconv_parity.py [--isa vnni,avx2,sse2] [--keep DIR] [--tools DIR]
 """
 import argparse
 import json
@@ -43,13 +43,16 @@ def depthwise_reference(x, w, b, stride, pads, dilation):
     return y
 
 
-def make_case(rng, name, channels, k, stride, pads, dilation, per_channel, activation, weight_zp):
-    """A model and its input; returns (model, input, output scale, output zero point)."""
-    n, h, w_ = 2, 17, 15
+def make_case(rng, name, channels, k, stride, pads, dilation, per_channel, activation, weight_zp, ties=False):
+    """A model and its input; returns (model, input, output scale, output zero point). ties: power-of-two
+    scales, s_x * s_w / s_y = 2^-10 or 2^-11, so that 1 accumulator in 1024 or 2048 lands on a tie."""
+    n, h, w_ = 4, 33, 31
     x_zp = int(rng.integers(0, 256))
     x_codes = rng.integers(0, 256, size=(n, channels, h, w_))
     w_codes = rng.integers(-127, 128, size=(channels, 1, k, k)).astype(np.int8)
     w_scale = (rng.uniform(0.002, 0.02, size=channels) if per_channel else np.array([rng.uniform(0.002, 0.02)]))
+    if ties:
+        w_scale = np.exp2(-7.0 - (np.arange(channels) % 2 if per_channel else np.zeros(1)))
     w_scale = w_scale.astype(np.float32)
     b_codes = rng.integers(-20000, 20000, size=channels).astype(np.int32)
     w_zp = np.full(w_scale.shape, weight_zp, dtype=np.int8)
@@ -58,7 +61,9 @@ def make_case(rng, name, channels, k, stride, pads, dilation, per_channel, activ
     Y = depthwise_reference((x_codes - x_zp).astype(np.float64),
                             (w_codes.astype(np.float64) - weight_zp) * ws_c[:, None, None, None],
                             b_codes * ws_c, stride, pads, dilation)
-    if activation == 'clip':
+    if ties:
+        x_scale, y_scale, y_zp = np.float32(2.0 ** -6), np.float32(2.0 ** -3), 128
+    elif activation == 'clip':
         x_scale = np.float32(10.0 / np.abs(Y).max())   # outputs across [-10, 10], clipped to [0, 6]
         y_scale, y_zp = np.float32(6.0 / 255), 0
     else:
@@ -102,7 +107,7 @@ def make_case(rng, name, channels, k, stride, pads, dilation, per_channel, activ
     nodes += [helper.make_node('QuantizeLinear', [last, 'y_scale', 'y_zp'], ['y_q']),
               helper.make_node('DequantizeLinear', ['y_q', 'y_scale', 'y_zp'], ['y'])]
     graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info('x', TensorProto.FLOAT, list(x.shape))],
-                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)], inits)
+                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, list(Y.shape))], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)])
     model.ir_version = 8
     onnx.checker.check_model(model)
@@ -124,6 +129,9 @@ def cases():
     yield dict(channels=19, k=3, stride=1, pads=[2] * 4, dilation=2, per_channel=False, activation='none', weight_zp=0)
     yield dict(channels=37, k=3, stride=1, pads=[1] * 4, dilation=1, per_channel=False, activation='none', weight_zp=5)
     yield dict(channels=37, k=5, stride=2, pads=[2] * 4, dilation=1, per_channel=False, activation='relu', weight_zp=-3)
+    for per_channel in (False, True):   # ties: octet's former round-half-up fixed point differs on half of them
+        yield dict(channels=37, k=3, stride=1, pads=[1] * 4, dilation=1, per_channel=per_channel, activation='none',
+                   weight_zp=0, ties=True)
 
 
 def codes(y, scale, zp):
@@ -135,9 +143,11 @@ def main():
     ap.add_argument('--isa', default='vnni,avx2,sse2', help='OCTET_ISA caps to run octet with (comma separated)')
     ap.add_argument('--keep', help='write the models and outputs to this folder (default: a temporary one)')
     ap.add_argument('--seed', type=int, default=15)
+    ap.add_argument('--tools', default=os.path.join(ROOT, 'build', 'tools'),
+                    help="the folder of octet's octet-run and octet-inspect (default: this tree's build/tools)")
     args = ap.parse_args()
-    run = os.path.join(ROOT, 'build', 'tools', 'octet-run')
-    inspect = os.path.join(ROOT, 'build', 'tools', 'octet-inspect')
+    run = os.path.join(args.tools, 'octet-run')
+    inspect = os.path.join(args.tools, 'octet-inspect')
     tmp = None if args.keep else tempfile.TemporaryDirectory(prefix='octet-dwconv-parity-')
     d = args.keep or tmp.name
     os.makedirs(d, exist_ok=True)
@@ -146,7 +156,8 @@ def main():
     for i, c in enumerate(cases()):
         name = 'dw%02d_k%d_s%d_%s_c%d%s%s' % (i, c['k'], c['stride'], 'pc' if c['per_channel'] else 'pt', c['channels'],
                                              '' if c['activation'] == 'none' else '_' + c['activation'],
-                                             '_zw%d' % c['weight_zp'] if c['weight_zp'] else '')
+                                             '_zw%d' % c['weight_zp'] if c['weight_zp'] else '') + \
+            ('_ties' if c.get('ties') else '')
         model, x, scale, zp = make_case(rng, name, **c)
         onnx.save(model, os.path.join(d, name + '.onnx'))
         np.save(os.path.join(d, name + '.input.npy'), x)
