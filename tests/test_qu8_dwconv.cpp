@@ -206,6 +206,19 @@ TEST(QDwConvVariants, MobileNetLayers) {
         }
 }
 
+// A 3x3 stride-1 pad-1 case of the epilogue tests below.
+Case three_by_three(uint32_t seed, int32_t h, int32_t w, int32_t channels, int32_t input_zp, int32_t output_zp,
+                    float scale, bool any_bias) {
+  Case c;
+  c.seed = seed;
+  c.any_bias = any_bias;
+  c.q.shape = shape(h, w, channels, channels, 3, 3, 1, 1, 1, 1, 1, 1);
+  c.q.input_zero_point = input_zp;
+  c.q.output_zero_point = output_zp;
+  c.q.scale = scale;
+  return c;
+}
+
 // Tiny, zero and huge scales: products far below one code, exactly 0, and past float's range
 // (float(acc) * 1e30 is infinite for |acc| > 3.4e8, and the clamp still gives 0 or 255), with
 // the extreme zero points and biases over all of int32.
@@ -213,14 +226,8 @@ TEST(QDwConvVariants, ExtremeScales) {
   uint32_t seed = 9000;
   for (float scale : {0.0f, 1e-40f, 1e-9f, 0.4999f, 3.0f, 1000.0f, 1e30f, 3e38f})
     for (bool any_bias : {false, true}) {
-      Case c;
-      c.seed = ++seed;
-      c.any_bias = any_bias;
-      c.q.shape = shape(5, 6, 19, 19, 3, 3, 1, 1, 1, 1, 1, 1);
-      c.q.input_zero_point = 255;
+      Case c = three_by_three(++seed, 5, 6, 19, 255, 128, scale, any_bias);
       c.q.weight_zero_point = -128;
-      c.q.output_zero_point = 128;
-      c.q.scale = scale;
       const std::vector<uint8_t> y = expect_variants_match(c);
       if (scale == 0.0f) {
         for (uint8_t v : y) ASSERT_EQ(v, 128);   // 0 * acc = 0: the zero point
@@ -234,15 +241,9 @@ TEST(QDwConvVariants, LargeAccumulators) {
   uint32_t seed = 9500;
   for (float scale : {0x1p-24f, 0x1.8p-25f, 0x1p-31f, 0x1.3p-20f})
     for (bool per_channel : {false, true}) {
-      Case c;
-      c.seed = ++seed;
-      c.any_bias = true;
-      c.q.shape = shape(6, 9, 21, 21, 3, 3, 1, 1, 1, 1, 1, 1);
-      c.q.input_zero_point = 7;
-      c.q.output_zero_point = 120;
+      Case c = three_by_three(++seed, 6, 9, 21, 7, 120, scale, true);
       c.q.output_min = 3;
       c.q.output_max = 250;
-      c.q.scale = scale;
       if (per_channel)
         for (int32_t i = 0; i < 21; ++i) c.scales.push_back(scale * (1.0f + 0.0625f * float(i)));
       expect_variants_match(c);
