@@ -4,6 +4,7 @@
 // tensor (Epilogue::conv_output, as a QDQ model rounds it) followed by the int8 Add. Part of
 // the compiler (engine/compiler.h); arithmetic: kernels/int8/dwconv.h.
 #include <algorithm>
+#include <cmath>
 
 #include "engine/compile_int8_helpers.h"
 #include "engine/compiler.h"
@@ -41,10 +42,20 @@ void Compiler::compile_qdwconv(const Node& n) {
                                     static_cast<int>(plan_.steps.size())),
                       Layout::Nhwc, dims, true, cq.scale, u8_zero_point(cq)});
   }
-  std::vector<int32_t> channel_multipliers;
-  if (!accumulator_requant(wq, in.scale, conv.scale, nullptr, p, nullptr, channel_multipliers))
-    fail(n, "requantisation multiplier out of range (scales s_in*s_w/s_out = " +
-                std::to_string(double(in.scale) * double(wq.scale) / double(conv.scale)) + ")");
+  // ONNX Runtime's float scales (kernels/int8/dwconv.h), one per channel with per-channel weights.
+  std::vector<float> channel_scales;
+  auto scale_of = [&](int64_t c) {
+    const float s = kernels::conv_requant_scale(in.scale, weight_scale(wq, c), conv.scale);
+    if (!std::isfinite(s))
+      fail(n, "requantisation scale s_in*s_w/s_out is not finite (s_in = " + std::to_string(in.scale) +
+                  ", s_w = " + std::to_string(weight_scale(wq, c)) + ", s_out = " + std::to_string(conv.scale) + ")");
+    return s;
+  };
+  if (wq.per_channel()) {
+    for (int32_t c = 0; c < channels; ++c) channel_scales.push_back(scale_of(c));
+  } else {
+    p.scale = scale_of(0);
+  }
   p.output_zero_point = conv.zero_point;
   if (n.epilogue.residual) {
     p.output_min = 0;   // the conv's own tensor; the Add applies the fused activation
@@ -59,10 +70,10 @@ void Compiler::compile_qdwconv(const Node& n) {
   st.kernel = v->qdwconv;
   st.weights_offset = append_weights(st.kernel->packed_bytes(p));
   st.kernel->pack(p, qw.codes.data(), qb.data(), weights_at<uint8_t>(st.weights_offset));
-  st.per_channel = !channel_multipliers.empty();
+  st.per_channel = !channel_scales.empty();
   if (st.per_channel) {
-    st.multipliers_offset = append_weights(sizeof(int32_t) * channel_multipliers.size());
-    std::copy(channel_multipliers.begin(), channel_multipliers.end(), weights_at<int32_t>(st.multipliers_offset));
+    st.scales_offset = append_weights(sizeof(float) * channel_scales.size());
+    std::copy(channel_scales.begin(), channel_scales.end(), weights_at<float>(st.scales_offset));
   }
   Step step = Step::of(n.name, st, in.buffer, -1, conv.buffer);
   step.macs = int64_t{p.shape.out_h} * p.shape.out_w * channels * p.shape.kernel_h * p.shape.kernel_w;

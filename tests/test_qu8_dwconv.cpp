@@ -2,11 +2,14 @@
 // runs against the scalar oracle qdwconv_nhwc, bit for bit, on random shapes (odd channel
 // counts, 3x3 / 5x5 / non-square kernels, stride 1 and 2, dilation, asymmetric padding),
 // batches of 1 and 7 images through one packed weight buffer, output rows computed in pieces,
-// per-tensor and per-channel multipliers, weight zero points, clamps and accumulators large
-// enough to exercise the epilogue's whole range. The oracle itself is checked against the FP32
-// reference convolution with groups == channels.
+// per-tensor and per-channel float scales, weight zero points, clamps, accumulators over all of
+// int32 and the float epilogue's edges (tiny, huge and zero scales, accumulators past 2^24
+// where float(acc) rounds, ties to even). The oracle itself is checked against the FP32
+// reference convolution with groups == channels, and its requantisation against ONNX
+// Runtime's rule worked by hand.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -14,7 +17,6 @@
 #include <vector>
 
 #include "kernel_variants_util.h"
-#include "kernels/int8/requant.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/qdwconv.h"
 #include "qu8_conv_test_util.h"
@@ -30,7 +32,7 @@ size_t input_bytes(const ConvNhwcParams& s) { return size_t(s.in_h) * s.in_w * s
 size_t output_bytes(const ConvNhwcParams& s) { return size_t(s.out_h) * s.out_w * s.out_c; }
 size_t weight_count(const ConvNhwcParams& s) { return size_t(s.out_c) * s.kernel_h * s.kernel_w; }
 
-// With M = 1 (m = 2^30, s = 30) and small values, y = zy + acc exactly: the oracle's window
+// With scale 1 and small values, y = zy + acc exactly: the oracle's window
 // walk against the FP32 grouped reference on (x - zx) and (w - zw).
 TEST(QDwConvReference, MatchesFloatDepthwiseConvolution) {
   std::mt19937 rng(5);
@@ -45,7 +47,7 @@ TEST(QDwConvReference, MatchesFloatDepthwiseConvolution) {
     q.input_zero_point = 100;
     q.weight_zero_point = 3;
     q.output_zero_point = 128;
-    q.requant = {1 << 30, 30};
+    q.scale = 1.0f;
     std::vector<uint8_t> x(input_bytes(s)), got(output_bytes(s));
     std::vector<int8_t> w(weight_count(s));
     std::vector<int32_t> bias(size_t(s.out_c));
@@ -80,10 +82,12 @@ TEST(QDwConvReference, MatchesFloatDepthwiseConvolution) {
 
 struct Case {
   QConvParams q;
-  std::vector<int32_t> multipliers;   // per channel, or empty
+  std::vector<float> scales;   // per channel, or empty
   int batch = 1;
   uint32_t seed = 0;
   bool any_bias = false;   // biases over all of int32 (accumulators near the wrap), else +-100000
+  // Or, when not empty, these biases, with every input code at the input zero point (acc = bias).
+  std::vector<int32_t> fixed_bias;
 };
 
 std::string describe(const Case& c) {
@@ -92,36 +96,38 @@ std::string describe(const Case& c) {
          std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w) + " s" + std::to_string(s.stride_h) + " d" +
          std::to_string(s.dilation_h) + " pad " + std::to_string(s.pad_top) + "," + std::to_string(s.pad_left) +
          " -> " + std::to_string(s.out_h) + "x" + std::to_string(s.out_w) + " zx " +
-         std::to_string(c.q.input_zero_point) + " zw " + std::to_string(c.q.weight_zero_point) + " m " +
-         std::to_string(c.q.requant.multiplier) + " >> " + std::to_string(c.q.requant.shift) + " clamp [" +
+         std::to_string(c.q.input_zero_point) + " zw " + std::to_string(c.q.weight_zero_point) + " scale " +
+         std::to_string(c.q.scale) + " clamp [" +
          std::to_string(c.q.output_min) + "," + std::to_string(c.q.output_max) + "] batch " +
-         std::to_string(c.batch) + (c.multipliers.empty() ? "" : " per-channel") + " seed " + std::to_string(c.seed);
+         std::to_string(c.batch) + (c.scales.empty() ? "" : " per-channel") + " seed " + std::to_string(c.seed);
 }
 
 // Every runnable variant against the oracle: the whole batch through one packed buffer, each
-// image's rows in two pieces split at a random row.
-void expect_variants_match(const Case& c) {
+// image's rows in two pieces split at a random row. Returns the oracle's output.
+std::vector<uint8_t> expect_variants_match(const Case& c) {
   SCOPED_TRACE(describe(c));
   QConvParams q = c.q;
-  if (!c.multipliers.empty()) q.channel_multipliers = c.multipliers.data();
+  if (!c.scales.empty()) q.channel_scales = c.scales.data();
   const ConvNhwcParams& s = q.shape;
   std::mt19937 rng(c.seed);
   std::vector<uint8_t> x(input_bytes(s) * size_t(c.batch));
   std::vector<int8_t> w(weight_count(s));
   std::vector<int32_t> bias(size_t(s.out_c));
-  for (uint8_t& v : x) v = uint8_t(rng());
+  for (uint8_t& v : x) v = c.fixed_bias.empty() ? uint8_t(rng()) : uint8_t(q.input_zero_point);
   for (int8_t& v : w) v = int8_t(rng());
   for (int32_t& v : bias) v = c.any_bias ? int32_t(rng()) : int32_t(rng() % 200001) - 100000;
+  if (!c.fixed_bias.empty()) bias = c.fixed_bias;
   std::vector<uint8_t> want(output_bytes(s) * size_t(c.batch));
   for (int b = 0; b < c.batch; ++b)
     kernels::qdwconv_nhwc(q, x.data() + input_bytes(s) * size_t(b), w.data(), bias.data(),
                           want.data() + output_bytes(s) * size_t(b), 0, s.out_h);
   const std::vector<const kernels::KernelVariant*> variants = kernel_test::runnable(kernels::KernelFamily::DwConvQU8);
-  ASSERT_FALSE(variants.empty());
+  EXPECT_FALSE(variants.empty());
   for (const kernels::KernelVariant* v : variants) {
     SCOPED_TRACE(v->name);
     const kernels::QDwConvU8Kernel& k = *v->qdwconv;
-    ASSERT_TRUE(k.supports(q));
+    EXPECT_TRUE(k.supports(q));
+    if (!k.supports(q)) continue;
     std::vector<uint8_t> packed(k.packed_bytes(q) + 64);
     void* aligned = packed.data() + (64 - reinterpret_cast<uintptr_t>(packed.data()) % 64) % 64;
     k.pack(q, w.data(), bias.data(), aligned);
@@ -135,16 +141,17 @@ void expect_variants_match(const Case& c) {
     }
     size_t bad = 0;
     for (size_t i = 0; i < want.size(); ++i) bad += got[i] != want[i];
-    ASSERT_EQ(bad, 0u) << "first difference at byte " << [&] {
+    EXPECT_EQ(bad, 0u) << "first difference at byte " << [&] {
       size_t i = 0;
       while (i < want.size() && got[i] == want[i]) ++i;
       return i;
     }();
   }
+  return want;
 }
 
 // A random case: channels 1..40 (odd counts, fewer and more than a vector), kernels 1..5 per
-// axis, stride 1-2, dilation 1-2, asymmetric padding, multipliers from random real scales.
+// axis, stride 1-2, dilation 1-2, asymmetric padding, random scales per tensor or channel.
 Case random_case(std::mt19937& rng, uint32_t seed) {
   Case c;
   c.seed = seed;
@@ -160,14 +167,12 @@ Case random_case(std::mt19937& rng, uint32_t seed) {
   c.q.output_min = rng() % 2 ? 0 : int32_t(rng() % 100);
   c.q.output_max = rng() % 2 ? 255 : 155 + int32_t(rng() % 101);
   // s_in * s_w / s_out between 2^-14 and 2^-2.
-  std::uniform_real_distribution<double> log2m(-14.0, -2.0);
+  std::uniform_real_distribution<float> log2m(-14.0f, -2.0f);
   if (rng() % 2) {
-    std::vector<double> reals(static_cast<size_t>(ch));
-    for (double& r : reals) r = std::exp2(log2m(rng));
-    c.multipliers.resize(size_t(ch));
-    EXPECT_TRUE(kernels::make_requant_channels(reals.data(), ch, &c.q.requant, c.multipliers.data()));
+    c.scales.resize(size_t(ch));
+    for (float& r : c.scales) r = std::exp2(log2m(rng));
   } else {
-    EXPECT_TRUE(kernels::make_requant(std::exp2(log2m(rng)), &c.q.requant));
+    c.q.scale = std::exp2(log2m(rng));
   }
   c.batch = rng() % 2 ? 1 : 7;
   return c;
@@ -191,59 +196,84 @@ TEST(QDwConvVariants, MobileNetLayers) {
           c.q.shape = shape(14, 14, ch, ch, k, k, stride, stride, k / 2, k / 2, k / 2, k / 2);
           c.q.input_zero_point = 3;
           c.q.output_zero_point = 0;   // a Relu merged into the range: y >= 0 by the clamp
-          std::vector<double> reals(static_cast<size_t>(ch));
-          for (int32_t i = 0; i < ch; ++i) reals[size_t(i)] = 0.002 + 0.0003 * i;
-          if (per_channel) {
-            c.multipliers.resize(size_t(ch));
-            ASSERT_TRUE(kernels::make_requant_channels(reals.data(), ch, &c.q.requant, c.multipliers.data()));
-          } else {
-            ASSERT_TRUE(kernels::make_requant(reals[0], &c.q.requant));
+          for (int32_t i = 0; i < ch; ++i) c.scales.push_back(0.002f + 0.0003f * float(i));
+          if (!per_channel) {
+            c.q.scale = c.scales[0];
+            c.scales.clear();
           }
           c.batch = 7;
           expect_variants_match(c);
         }
 }
 
-// The largest multipliers and accumulators: M just under 1/2 with large biases (the epilogue's
-// 64-bit range), and the smallest shift.
-TEST(QDwConvVariants, EpilogueExtremes) {
-  uint32_t seed = 9000;
-  for (double m : {0.4999, 1e-9, 3.0, 1000.0}) {
-    Case c;
-    c.seed = ++seed;
-    c.q.shape = shape(5, 6, 19, 19, 3, 3, 1, 1, 1, 1, 1, 1);
-    c.q.input_zero_point = 255;
-    c.q.weight_zero_point = -128;
-    c.q.output_zero_point = 128;
-    ASSERT_TRUE(kernels::make_requant(m, &c.q.requant));
-    expect_variants_match(c);
-  }
+// A 3x3 stride-1 pad-1 case of the epilogue tests below.
+Case three_by_three(uint32_t seed, int32_t h, int32_t w, int32_t channels, int32_t input_zp, int32_t output_zp,
+                    float scale, bool any_bias) {
   Case c;
-  c.seed = 9999;
-  c.q.shape = shape(4, 4, 9, 9, 3, 3, 2, 2, 0, 0, 1, 1);
-  c.q.requant = {(1 << 30) + 12345, 1};
-  expect_variants_match(c);
+  c.seed = seed;
+  c.any_bias = any_bias;
+  c.q.shape = shape(h, w, channels, channels, 3, 3, 1, 1, 1, 1, 1, 1);
+  c.q.input_zero_point = input_zp;
+  c.q.output_zero_point = output_zp;
+  c.q.scale = scale;
+  return c;
 }
 
-// Either side of the SIMD epilogues' switch to 32-bit lanes at shift 33 (dwconv_pack.h), with
-// the largest multiplier of each shift and accumulators over all of int32.
-TEST(QDwConvVariants, NarrowEpilogueBoundary) {
-  uint32_t seed = 9500;
-  for (int32_t shift : {31, 32, 33, 34, 62})
-    for (bool per_channel : {false, true}) {
-      Case c;
-      c.seed = ++seed;
-      c.any_bias = true;
-      c.q.shape = shape(6, 9, 21, 21, 3, 3, 1, 1, 1, 1, 1, 1);
-      c.q.input_zero_point = 7;
-      c.q.output_zero_point = 250;
-      c.q.requant = {std::numeric_limits<int32_t>::max(), shift};
-      if (per_channel) {
-        c.multipliers.resize(21);
-        for (int32_t i = 0; i < 21; ++i) c.multipliers[size_t(i)] = c.q.requant.multiplier - i * 99999999;
+// Tiny, zero and huge scales: products far below one code, exactly 0, and past float's range
+// (float(acc) * 1e30 is infinite for |acc| > 3.4e8, and the clamp still gives 0 or 255), with
+// the extreme zero points and biases over all of int32.
+TEST(QDwConvVariants, ExtremeScales) {
+  uint32_t seed = 9000;
+  for (float scale : {0.0f, 1e-40f, 1e-9f, 0.4999f, 3.0f, 1000.0f, 1e30f, 3e38f})
+    for (bool any_bias : {false, true}) {
+      Case c = three_by_three(++seed, 5, 6, 19, 255, 128, scale, any_bias);
+      c.q.weight_zero_point = -128;
+      const std::vector<uint8_t> y = expect_variants_match(c);
+      if (scale == 0.0f) {
+        for (uint8_t v : y) ASSERT_EQ(v, 128);   // 0 * acc = 0: the zero point
       }
+    }
+}
+
+// Accumulators over all of int32 (float(acc) rounds to 24 bits past 2^24), scales putting them
+// across the whole code range, per tensor and per channel, with a clamp.
+TEST(QDwConvVariants, LargeAccumulators) {
+  uint32_t seed = 9500;
+  for (float scale : {0x1p-24f, 0x1.8p-25f, 0x1p-31f, 0x1.3p-20f})
+    for (bool per_channel : {false, true}) {
+      Case c = three_by_three(++seed, 6, 9, 21, 7, 120, scale, true);
+      c.q.output_min = 3;
+      c.q.output_max = 250;
+      if (per_channel)
+        for (int32_t i = 0; i < 21; ++i) c.scales.push_back(scale * (1.0f + 0.0625f * float(i)));
       expect_variants_match(c);
     }
+}
+
+// ONNX Runtime's rule worked by hand: float(acc) first (24 bits), then the product rounded
+// half to even. Every input code is the zero point, so acc = bias in every pixel, padding or
+// not; each channel's (bias, scale) makes a tie:
+//   2^24 + 1 -> float 2^24 (tie, even), * 5 * 2^-25 = 2.5 -> 2 (exactly: 2.5000001 -> 3)
+//   -(2^24 + 1) -> -2.5 -> -2;  2^25 + 2 -> float 2^25, * 5 * 2^-26 = 2.5 -> 2
+//   5 * 0.5 = 2.5 -> 2;  7 * 0.5 = 3.5 -> 4;  -7 * 0.5 -> -4;  3 * 0.5 = 1.5 -> 2;  -1 * 0.5 -> -0
+TEST(QDwConvVariants, FloatAccumulatorAndTiesToEven) {
+  const std::vector<int32_t> bias{(1 << 24) + 1, -((1 << 24) + 1), (1 << 25) + 2, 5, 7, -7, 3, -1};
+  const std::vector<float> scales{0x5p-25f, 0x5p-25f, 0x5p-26f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+  const std::vector<int32_t> steps{2, -2, 2, 2, 4, -4, 2, 0};
+  const int32_t channels = int32_t(bias.size());
+  for (int32_t stride : {1, 2}) {
+    Case c;
+    c.seed = 9800 + uint32_t(stride);
+    c.q.shape = shape(5, 7, channels, channels, 3, 3, stride, stride, 1, 1, 1, 1);
+    c.q.input_zero_point = 77;
+    c.q.weight_zero_point = 5;
+    c.q.output_zero_point = 100;
+    c.fixed_bias = bias;
+    c.scales = scales;
+    c.batch = 7;
+    const std::vector<uint8_t> y = expect_variants_match(c);
+    for (size_t i = 0; i < y.size(); ++i) ASSERT_EQ(int(y[i]), 100 + steps[i % size_t(channels)]) << "byte " << i;
+  }
 }
 
 // Channel counts past one 64-channel block (the stride-1 loop order's), with a partial vector
@@ -259,7 +289,7 @@ TEST(QDwConvVariants, SeveralChannelBlocks) {
         c.q.input_zero_point = 128;
         c.q.weight_zero_point = seed % 2 ? 0 : -5;
         c.q.output_zero_point = 10;
-        ASSERT_TRUE(kernels::make_requant(0.0037, &c.q.requant));
+        c.q.scale = 0.0037f;
         c.batch = seed % 3 == 0 ? 7 : 1;
         expect_variants_match(c);
       }
@@ -270,13 +300,18 @@ TEST(QDwConvVariants, SupportsDepthwiseOnly) {
     SCOPED_TRACE(v->name);
     QConvParams q;
     q.shape = shape(8, 8, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1);
-    q.requant = {1 << 30, 31};
+    q.scale = 0.5f;
     EXPECT_TRUE(v->qdwconv->supports(q));
     q.shape.out_c = 12;   // a channel multiplier of 2 is not depthwise
     EXPECT_FALSE(v->qdwconv->supports(q));
     q.shape.out_c = 6;
-    q.residual_multiplier = 5;   // no residual
+    q.round_before_residual = true;   // no residual
     EXPECT_FALSE(v->qdwconv->supports(q));
+    q.round_before_residual = false;
+    for (float bad : {std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()}) {
+      q.scale = bad;   // a scale must be finite
+      EXPECT_FALSE(v->qdwconv->supports(q));
+    }
   }
 }
 

@@ -7,7 +7,6 @@
 
 #include "bench/kernels/bench_common.h"
 #include "bench/kernels/dw_shapes.h"
-#include "kernels/int8/requant.h"
 
 namespace octet::bench {
 namespace {
@@ -18,17 +17,16 @@ kernels::QConvParams params(const DwShape& s) {
   q.input_zero_point = 3;
   q.output_zero_point = 0;
   q.output_max = 200;   // Relu6's upper bound as a code
-  kernels::make_requant(1.0 / 300, &q.requant);
+  q.scale = 1.0f / 300;
   return q;
 }
 
 void bench_qdwconv(benchmark::State& state, const kernels::KernelVariant& v, kernels::QConvParams q, bool per_channel) {
   if (skip_unsupported(state, v)) return;
   const kernels::ConvNhwcParams& p = q.shape;
-  std::vector<int32_t> multipliers(size_t(p.out_c));
-  for (size_t c = 0; c < multipliers.size(); ++c)
-    multipliers[c] = int32_t(int64_t{q.requant.multiplier} * int64_t(64 - c % 32) / 64);
-  if (per_channel) q.channel_multipliers = multipliers.data();
+  std::vector<float> scales(size_t(p.out_c));
+  for (size_t c = 0; c < scales.size(); ++c) scales[c] = q.scale * float(64 - c % 32) / 64;
+  if (per_channel) q.channel_scales = scales.data();
   const kernels::QDwConvU8Kernel& k = *v.qdwconv;
   const size_t in_n = size_t(p.in_h) * p.in_w * p.in_c, out_n = size_t(p.out_h) * p.out_w * p.out_c;
   std::vector<int8_t> weight(size_t(p.out_c) * p.kernel_h * p.kernel_w);

@@ -1,22 +1,28 @@
 // int8 depthwise convolution over channels-last (NHWC) uint8 activations, one image per call:
 // ONNX Conv with group == in_c == out_c (channel multiplier 1), with int32 accumulation and
-// the fixed-point epilogue of kernels/int8/requant.h, per-tensor or per-channel multipliers as
-// the int8 conv (kernels/int8/conv.h). Any kernel size, stride, dilation and padding.
+// ONNX Runtime's float requantisation (kernels/int8/requant.h's requantize_float, the scalar
+// form of MlasRequantizeOutput), per-tensor or per-channel scales. Any kernel size, stride,
+// dilation and padding.
 //
 // What every variant computes, exactly (the oracle is kernels/reference/qdwconv.h):
 //   acc[c] = bias[c] + sum over taps inside the input of
 //              (x[ih][iw][c] - input_zp) * (w[c][kh][kw] - weight_zp)      (int32, wrapping)
-//   y      = clamp(output_zp + rounding_shift(acc * m[c], requant.shift), output_min, output_max)
-// m[c] = requant.multiplier, or channel_multipliers[c] with per-channel weights (each at most
-// requant.multiplier). Taps in the padding contribute nothing. A residual is not taken here:
-// the compiler follows a depthwise conv that a residual Add was fused into with the int8 Add.
+//   y      = requantize_float(acc, s[c], output_zp, output_min, output_max)
+//          = clamp(round_half_even(clamp(float(acc) * s[c], min - zp, max - zp))) + zp
+// s[c] = scale, or channel_scales[c] with per-channel weights (float(float(s_in * s_w[c]) /
+// s_out), conv_requant_scale, as ONNX Runtime's QLinearConv computes it). Every scale must be
+// finite. Taps in the padding contribute nothing. A residual is not taken here: the compiler
+// follows a depthwise conv that a residual Add was fused into with the int8 Add.
 //
 // AVX2, AVX-512 and VNNI variants (loops: dwconv_impl.h): the taps of two kernel rows share
 // an int32 lane as two int16 products summed by vpmaddwd, or by VNNI's vpdpwssd, which also
 // adds them to the accumulator. (vpdpbusd's four-way u8 x s8 sum would need w - weight_zp to
 // fit int8 and four input rows interleaved per column; XNNPACK's and oneDNN's depthwise
-// kernels use 16/32-bit multiplies too.)
+// kernels use 16/32-bit multiplies too.) The epilogue is vcvtdq2ps, vmulps, vmaxps, vminps,
+// vcvtps2dq (round half to even under the default MXCSR), vpaddd: IEEE single operations are
+// correctly rounded, so each lane gives the scalar reference's code.
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -26,7 +32,7 @@ namespace octet::kernels {
 
 struct QDwConvU8Kernel {
   const char* name;   // its name in the kernel table, e.g. "qu8_dwconv_nhwc_avx2"
-  // in_c == out_c, positive geometry, no residual fields set (see above).
+  // in_c == out_c, positive geometry, a finite scale, no residual (see above).
   bool (*supports)(const QConvParams&);
   size_t (*packed_bytes)(const QConvParams&);
   // weight: int8 [channels][kernel_h][kernel_w] (ONNX's [C][1][kH][kW]); bias: int32 [channels],
@@ -44,8 +50,7 @@ inline bool qdwconv_supported(const QConvParams& p) {
   const ConvNhwcParams& s = p.shape;
   return s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.out_c == s.in_c && s.out_h > 0 && s.out_w > 0 &&
          s.kernel_h > 0 && s.kernel_w > 0 && s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 &&
-         s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && p.requant.shift >= 1 && p.requant.shift <= 62 &&
-         p.requant.multiplier >= 0 && !p.round_before_residual && p.residual_multiplier == 0 &&
+         s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && std::isfinite(p.scale) && !p.round_before_residual &&
          p.output_min >= 0 && p.output_min <= p.output_max && p.output_max <= 255;
 }
 }  // namespace

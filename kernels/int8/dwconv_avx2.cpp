@@ -1,10 +1,10 @@
 // AVX2 int8 depthwise convolution (kernels/int8/dwconv.h), bit-exact with the reference
 // (kernels/reference/qdwconv.h); the loops are dwconv_impl.h's. Eight channels per vector:
 // the input codes of two kernel rows interleaved as int16 (vpunpcklbw, vpmovzxbw), times the
-// packed tap pairs with vpmaddwd. The epilogue (dwconv_impl.h's requantize) multiplies in
-// 64-bit lanes with vpmuldq on the even and odd lanes and shifts logically (dwconv_pack.h's
-// biased form). A partial last vector (channels % 8) reads and writes
-// through a small buffer, so no byte outside the image is touched.
+// packed tap pairs with vpmaddwd. The epilogue (dwconv_impl.h's requantize) is eight float
+// lanes: vcvtdq2ps, vmulps, vmaxps, vminps, vcvtps2dq, vpaddd, then two saturating packs. A
+// partial last vector (channels % 8) reads and writes through a small buffer, so no byte
+// outside the image is touched.
 #include <immintrin.h>
 
 #include <cstring>
@@ -17,6 +17,7 @@ namespace {
 
 struct Avx2 {
   using V = __m256i;
+  using F = __m256;
   static constexpr int32_t kLanes = 8;
   static constexpr int kPixels = 4;   // 16 registers: 4 accumulators beside 6-12 columns
 
@@ -40,27 +41,18 @@ struct Avx2 {
   }
   static V dot(V acc, V x, V w) { return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w)); }
   static V load(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(p)); }
-  static V load_multipliers(const int32_t* m, int32_t lanes) {
-    int32_t buf[8] = {};
-    std::memcpy(buf, m, sizeof(int32_t) * size_t(lanes));
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(buf));
-  }
   static V set1(int32_t v) { return _mm256_set1_epi32(v); }
-  static V set1_64(int64_t v) { return _mm256_set1_epi64x(v); }
-
-  static V mul_even(V a, V b) { return _mm256_mul_epi32(a, b); }
-  static V odd_down(V a) { return _mm256_srli_epi64(a, 32); }
-  static V add64(V a, V b) { return _mm256_add_epi64(a, b); }
-  static V sub64(V a, V b) { return _mm256_sub_epi64(a, b); }
-  static V srl64(V a, __m128i n) { return _mm256_srl_epi64(a, n); }
-  static V sll64_32(V a) { return _mm256_slli_epi64(a, 32); }
-  static V clamp64(V v, V lo, V hi) {
-    v = _mm256_blendv_epi8(v, lo, _mm256_cmpgt_epi64(lo, v));
-    return _mm256_blendv_epi8(v, hi, _mm256_cmpgt_epi64(v, hi));
+  static F load_scales(const float* s, int32_t lanes) {
+    float buf[8] = {};
+    std::memcpy(buf, s, sizeof(float) * size_t(lanes));
+    return _mm256_loadu_ps(buf);
   }
-  static V join(V even, V odd) { return _mm256_blend_epi32(even, odd, 0xAA); }
-  static V sub32(V a, V b) { return _mm256_sub_epi32(a, b); }
-  static V clamp32(V v, V lo, V hi) { return _mm256_min_epi32(_mm256_max_epi32(v, lo), hi); }
+  static F set1f(float v) { return _mm256_set1_ps(v); }
+  static F to_float(V v) { return _mm256_cvtepi32_ps(v); }
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F clamp(F v, F lo, F hi) { return _mm256_min_ps(_mm256_max_ps(v, lo), hi); }
+  static V round_to_int(F v) { return _mm256_cvtps_epi32(v); }
+  static V add32(V a, V b) { return _mm256_add_epi32(a, b); }
 
   template <bool Partial>
   static void store(uint8_t* y, V v, int32_t lanes) {

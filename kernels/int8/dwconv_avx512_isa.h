@@ -2,7 +2,7 @@
 // and VNNI variants (dwconv_avx512.cpp, dwconv_vnni.cpp), which differ only in the tap-pair
 // multiply-add: vpmaddwd + vpaddd, or VNNI's vpdpwssd (the same sum, non-saturating, in one
 // instruction). Sixteen channels per vector; a partial last vector (channels % 16) uses masked
-// loads and stores; the epilogue's clamp uses AVX-512's 64-bit min / max. In an anonymous
+// loads and stores; the epilogue is sixteen float lanes. In an anonymous
 // namespace: each ISA file gets its own copy (the ISA rule).
 #pragma once
 #include <immintrin.h>
@@ -15,6 +15,7 @@ namespace {
 template <bool Vnni>
 struct Avx512Dw {
   using V = __m512i;
+  using F = __m512;
   static constexpr int32_t kLanes = 16;
   static constexpr int kPixels = 8;   // 32 registers: 8 accumulators beside 10-19 columns
 
@@ -44,20 +45,14 @@ struct Avx512Dw {
     }
   }
   static V load(const int32_t* p) { return _mm512_load_si512(p); }
-  static V load_multipliers(const int32_t* m, int32_t lanes) { return _mm512_maskz_loadu_epi32(mask(lanes), m); }
   static V set1(int32_t v) { return _mm512_set1_epi32(v); }
-  static V set1_64(int64_t v) { return _mm512_set1_epi64(v); }
-
-  static V mul_even(V a, V b) { return _mm512_mul_epi32(a, b); }
-  static V odd_down(V a) { return _mm512_srli_epi64(a, 32); }
-  static V add64(V a, V b) { return _mm512_add_epi64(a, b); }
-  static V sub64(V a, V b) { return _mm512_sub_epi64(a, b); }
-  static V srl64(V a, __m128i n) { return _mm512_srl_epi64(a, n); }
-  static V sll64_32(V a) { return _mm512_slli_epi64(a, 32); }
-  static V clamp64(V v, V lo, V hi) { return _mm512_min_epi64(_mm512_max_epi64(v, lo), hi); }
-  static V join(V even, V odd) { return _mm512_mask_blend_epi32(0xAAAA, even, odd); }
-  static V sub32(V a, V b) { return _mm512_sub_epi32(a, b); }
-  static V clamp32(V v, V lo, V hi) { return _mm512_min_epi32(_mm512_max_epi32(v, lo), hi); }
+  static F load_scales(const float* s, int32_t lanes) { return _mm512_maskz_loadu_ps(mask(lanes), s); }
+  static F set1f(float v) { return _mm512_set1_ps(v); }
+  static F to_float(V v) { return _mm512_cvtepi32_ps(v); }
+  static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
+  static F clamp(F v, F lo, F hi) { return _mm512_min_ps(_mm512_max_ps(v, lo), hi); }
+  static V round_to_int(F v) { return _mm512_cvtps_epi32(v); }
+  static V add32(V a, V b) { return _mm512_add_epi32(a, b); }
 
   template <bool Partial>
   static void store(uint8_t* y, V v, int32_t lanes) {

@@ -1,7 +1,6 @@
 // The loops of the SIMD int8 depthwise variants (kernels/int8/dwconv_<isa>.cpp): header-only,
 // templated on a small ISA struct that each variant file defines in its anonymous namespace
-// (the ISA rule, kernels/CMakeLists.txt). Packing and the epilogue's constants are in
-// dwconv_pack.h.
+// (the ISA rule, kernels/CMakeLists.txt). Packing is in dwconv_pack.h.
 //
 // Arithmetic. A lane of the packed weights holds the taps of two neighbouring kernel rows
 // (2g, 2g + 1) at one kernel column as int16 (dwconv_pack.h); a lane of input holds the
@@ -10,7 +9,9 @@
 // instruction. The accumulators are int32 and wrap like the reference's. Taps in the padding
 // read the input zero point (bias' folds it back, dwconv_pack.h), so every window has all its
 // taps and rows cut by the top or bottom edge need no branch: such a row reads a vector of
-// zero points with a column step of 0.
+// zero points with a column step of 0. The epilogue is requant.h's requantize_float per lane:
+// convert, multiply by the scale, clamp in float, convert rounding half to even, add the zero
+// point (requantize below).
 //
 // Loop order, as the FP32 depthwise conv (kernels/f32/dwconv_impl.h) and for the same
 // reasons: at stride 1 the channels go in blocks of one input cache line (64 channels), then
@@ -37,28 +38,25 @@ namespace {
 //   V single<Partial>(const uint8_t* a, int32_t lanes)                   lanes a[i]
 //       Partial: only `lanes` bytes read (the other lanes any value)
 //   V dot(V acc, V x, V w)      acc + x.lo16 * w.lo16 + x.hi16 * w.hi16 per lane (wrapping)
-//   V load(const int32_t*) (aligned), load_multipliers(const int32_t*, lanes), set1(int32_t),
-//     set1_64(int64_t)
-//   the epilogue's steps (requantize below): mul_even(a, b) (vpmuldq), odd_down(a) (64-bit
-//     lanes >> 32), add64, sub64, srl64(v, __m128i count), sll64_32 (64-bit lanes << 32),
-//     clamp64(v, lo, hi),
-//     join(even, odd): the low int32 of each even lane's 64 bits and the high one of each odd
-//     lane's, sub32, clamp32(v, lo, hi)
+//   V load(const int32_t*) (aligned), set1(int32_t)
+//   F, vectors of kLanes floats: F load_scales(const float*, lanes) (the other lanes any finite
+//     value), set1f(float)
+//   F to_float(V) (vcvtdq2ps), mul(F, F), clamp(F v, F lo, F hi) = min(max(v, lo), hi),
+//     V round_to_int(F) (vcvtps2dq: half to even), add32(V, V)
 //   store<Partial>(uint8_t* y, V v, int32_t lanes)   int32 lanes in [0, 255] as bytes
 template <class Isa>
 struct QDwConvImpl {
   using V = typename Isa::V;
+  using F = typename Isa::F;
   static constexpr int32_t L = Isa::kLanes;
   static constexpr int P = Isa::kPixels;
   static constexpr int32_t kBlockChannels = 64;   // one cache line of input codes
   static constexpr int kMaxRows = 6;              // 5x5 kernels, rounded up to pairs
 
-  // The epilogue's constants (dwconv_pack.h's DwEpilogue) as vectors.
+  // The epilogue's constants: the float clamp [output_min - zp, output_max - zp] and zp.
   struct Consts {
-    bool narrow;
-    V round, low, high, offset;   // 64-bit lanes
-    V low32, high32, offset32;    // the narrow finish's
-    __m128i shift, shift_odd;     // shift, and shift - 32 for the narrow finish's odd lanes
+    F low, high;
+    V zero_point;
   };
 
   // One kernel row of the window for the current output row: the input at column 0 (channel
@@ -71,7 +69,8 @@ struct QDwConvImpl {
   struct RowArgs {
     const int32_t* w;   // packed tap pairs of this channel vector: (g * kernel_w + kw) * cp
     ptrdiff_t cp, C;
-    V bias, m, m_odd, zx_pair, zx_single;   // m_odd = odd_down(m)
+    V bias, zx_pair, zx_single;
+    F scale;
     uint8_t* y;            // output row + c
     const uint8_t* zx;     // 64 bytes of input zero point
     int32_t lanes;
@@ -88,21 +87,12 @@ struct QDwConvImpl {
     ow_hi = last < 0 ? ow_lo : imax(ow_lo, imin(s.out_w, last / s.stride_w + 1));
   }
 
-  // y = clamp(zp + rounding_shift(acc * m, shift), lo, hi) per int32 lane (dwconv_pack.h's
-  // epilogue; m_odd = odd_down(m)), stored.
+  // y = requantize_float(acc, scale, zp, output_min, output_max) per int32 lane, stored. The
+  // clamped value lies in [output_min - zp, output_max - zp], so y is in [0, 255].
   template <bool Partial>
   [[gnu::always_inline]] static inline void requantize(uint8_t* y, V acc, const RowArgs& a, const Consts& k) {
-    const V even = Isa::add64(Isa::mul_even(acc, a.m), k.round);
-    const V odd = Isa::add64(Isa::mul_even(Isa::odd_down(acc), a.m_odd), k.round);
-    V v;
-    if (k.narrow) {
-      v = Isa::clamp32(Isa::sub32(Isa::join(Isa::srl64(even, k.shift), Isa::srl64(odd, k.shift_odd)), k.offset32),
-                       k.low32, k.high32);
-    } else {
-      auto finish = [&](V u) { return Isa::sub64(Isa::clamp64(Isa::srl64(u, k.shift), k.low, k.high), k.offset); };
-      v = Isa::join(finish(even), Isa::sll64_32(finish(odd)));
-    }
-    Isa::template store<Partial>(y, v, a.lanes);
+    const F v = Isa::clamp(Isa::mul(Isa::to_float(acc), a.scale), k.low, k.high);
+    Isa::template store<Partial>(y, Isa::add32(Isa::round_to_int(v), k.zero_point), a.lanes);
   }
 
   // Input column iw of the kernel-row pair g (the second row absent for an odd kernel's last).
@@ -199,17 +189,9 @@ struct QDwConvImpl {
                    int32_t oh_begin, int32_t oh_end) {
     const ConvNhwcParams& s = p.shape;
     const int32_t C = s.out_c;
-    const DwEpilogue e = dw_epilogue(p);
-    const Consts k{e.narrow,
-                        Isa::set1_64(e.round),
-                        Isa::set1_64(e.low),
-                        Isa::set1_64(e.high),
-                        Isa::set1_64(e.offset),
-                        Isa::set1(e.low32),
-                        Isa::set1(e.high32),
-                        Isa::set1(e.offset32),
-                        _mm_cvtsi32_si128(p.requant.shift),
-                        _mm_cvtsi32_si128(e.narrow ? p.requant.shift - 32 : 0)};
+    const Consts k{Isa::set1f(static_cast<float>(p.output_min - p.output_zero_point)),
+                   Isa::set1f(static_cast<float>(p.output_max - p.output_zero_point)),
+                   Isa::set1(p.output_zero_point)};
     alignas(64) uint8_t zx[64];
     std::memset(zx, p.input_zero_point, sizeof zx);
     RowArgs a{};
@@ -230,9 +212,7 @@ struct QDwConvImpl {
           a.lanes = imin(L, c_end - c);
           a.w = bias + a.cp + c;
           a.bias = Isa::load(bias + c);
-          a.m = p.channel_multipliers != nullptr ? Isa::load_multipliers(p.channel_multipliers + c, a.lanes)
-                                                 : Isa::set1(p.requant.multiplier);
-          a.m_odd = Isa::odd_down(a.m);
+          a.scale = p.channel_scales != nullptr ? Isa::load_scales(p.channel_scales + c, a.lanes) : Isa::set1f(p.scale);
           a.y = output + oh * y_row + c;
           auto row_of = [&](int32_t kh) {
             const int32_t ih = ih0 + kh * s.dilation_h;

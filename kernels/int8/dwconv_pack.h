@@ -1,6 +1,6 @@
 // The packed weights of the SIMD int8 depthwise variants (kernels/int8/dwconv_<isa>.cpp, the
-// loops in dwconv_impl.h) and their epilogue's constants. Everything sits in an anonymous
-// namespace so that each ISA file gets private copies (the ISA rule, kernels/CMakeLists.txt).
+// loops in dwconv_impl.h). Everything sits in an anonymous namespace so that each ISA file
+// gets private copies (the ISA rule, kernels/CMakeLists.txt).
 //
 // Layout, channels padded to a multiple of 16 (Cp): int32 bias' [Cp], then the weights
 // w' = w - weight_zp (in [-255, 255]) as tap pairs [ceil(kernel_h / 2)][kernel_w][Cp]: the
@@ -48,36 +48,6 @@ inline void dw_pack(const QConvParams& p, const int8_t* weight, const int32_t* b
                                                 uint32_t{static_cast<uint16_t>(tap(2 * g + 1, kw))} << 16;
     b[c] = static_cast<int32_t>(folded);
   }
-}
-
-// The fixed-point epilogue's constants in the biased form the SIMD variants use: with
-// B = 2^(62 - shift), v = acc * m (|v| < 2^62),
-//   floor((v + 2^(shift-1) + 2^62) / 2^shift) = rounding_shift(v, shift) + B
-// exactly (2^62 is a multiple of 2^shift), and v + 2^(shift-1) + 2^62 lies in [0, 2^64), so a
-// logical 64-bit shift computes it (AVX2 has no arithmetic one). In general the clamp then
-// runs on the 64-bit biased value and subtracting B - zero_point gives y (requant.h's
-// requantize_u8, bit for bit). With shift >= 33 (calibrated models' layers: m ~ 2^30 and
-// M < 2^-3), |rounding_shift(v, shift)| <= 2^29 + 1, so the biased value fits an int32 lane and
-// the rest runs in 32 bits: the even lanes' product shifted by `shift` leaves it in the low
-// half of its 64 bits, the odd lanes' shifted by shift - 32 leave it in the high half (the
-// high half of floor(u / 2^(shift-32)) is floor(u / 2^shift)), one blend joins them, and the
-// clamp and the offset are 32-bit operations.
-struct DwEpilogue {
-  int64_t round, low, high, offset;
-  bool narrow;   // shift >= 33: the 32-bit finish
-  int32_t low32, high32, offset32;
-};
-inline DwEpilogue dw_epilogue(const QConvParams& p) {
-  const int64_t bias = int64_t{1} << (62 - p.requant.shift);
-  const int64_t offset = bias - p.output_zero_point;
-  return {(int64_t{1} << (p.requant.shift - 1)) + (int64_t{1} << 62),
-          p.output_min - p.output_zero_point + bias,
-          p.output_max - p.output_zero_point + bias,
-          offset,
-          p.requant.shift >= 33,
-          p.output_min,
-          p.output_max,
-          static_cast<int32_t>(offset)};
 }
 
 }  // namespace

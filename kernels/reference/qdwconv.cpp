@@ -23,9 +23,9 @@ void qdwconv_nhwc(const QConvParams& p, const uint8_t* input, const int8_t* weig
             acc += static_cast<uint32_t>(x * w);
           }
         }
-        const int32_t m = p.channel_multipliers != nullptr ? p.channel_multipliers[c] : p.requant.multiplier;
-        output[(int64_t{oh} * s.out_w + ow) * channels + c] = requantize_u8(
-            int64_t{static_cast<int32_t>(acc)} * m, p.requant.shift, p.output_zero_point, p.output_min, p.output_max);
+        const float scale = p.channel_scales != nullptr ? p.channel_scales[c] : p.scale;
+        output[(int64_t{oh} * s.out_w + ow) * channels + c] = requantize_float(
+            static_cast<int32_t>(acc), scale, p.output_zero_point, p.output_min, p.output_max);
       }
 }
 

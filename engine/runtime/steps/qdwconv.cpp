@@ -1,5 +1,8 @@
 #include "engine/runtime/steps/qdwconv.h"
 
+#include <cmath>
+#include <cstring>
+
 #include "engine/runtime/step_type_impl.h"
 #include "engine/runtime/steps/field_lists.h"
 
@@ -7,7 +10,7 @@ namespace octet {
 
 void QDwConvStep::run(const QDwConvStep& p, const StepContext& c, int32_t row_begin, int32_t row_end) {
   kernels::QConvParams q = p.conv;   // the pointer is not stored: it lives with the weights
-  if (p.per_channel) q.channel_multipliers = reinterpret_cast<const int32_t*>(c.weights + p.multipliers_offset);
+  if (p.per_channel) q.channel_scales = reinterpret_cast<const float*>(c.weights + p.scales_offset);
   p.kernel->run(q, c.weights + p.weights_offset, c.input, c.output, row_begin, row_end);
 }
 
@@ -30,7 +33,7 @@ template <typename IO, typename S>
 void QDwConvStep::fields(IO& io, S& p) {
   io(p.kernel);
   qconv_core_fields(io, p.conv);
-  io(p.weights_offset), io(p.per_channel), io(p.multipliers_offset);
+  io(p.conv.scale), io(p.weights_offset), io(p.per_channel), io(p.scales_offset);
 }
 
 void QDwConvStep::validate(PlanChecker& c, const Step& s, const QDwConvStep& p) {
@@ -45,7 +48,14 @@ void QDwConvStep::validate(PlanChecker& c, const Step& s, const QDwConvStep& p) 
   c.buffer(s.output, int64_t{sh.out_h} * sh.out_w * sh.out_c, true, "output");
   c.weights(p.weights_offset, p.kernel->packed_bytes(q));
   if (!p.per_channel) return;
-  c.channel_multipliers(p.multipliers_offset, size_t(p.conv.shape.out_c), p.conv.requant.multiplier);
+  const size_t channels = size_t(sh.out_c);
+  c.weights(p.scales_offset, sizeof(float) * channels);
+  const uint8_t* at = c.plan().weights.data() + p.scales_offset;
+  for (size_t i = 0; i < channels; ++i) {
+    float scale;
+    std::memcpy(&scale, at + i * sizeof(float), sizeof scale);
+    c.require(std::isfinite(scale), "int8 depthwise conv per-channel scale not finite");
+  }
 }
 
 const StepType QDwConvStep::kType = make_step_type<QDwConvStep>(40, "qu8_dwconv", true);

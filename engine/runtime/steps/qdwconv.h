@@ -1,6 +1,6 @@
 // int8 depthwise convolution step (Conv with group == in channels == out channels) over uint8
-// NHWC buffers: a kernels/int8/dwconv.h variant with its requantising epilogue and clamp, per
-// tensor or, with `per_channel`, with one multiplier per channel stored in Plan::weights after
+// NHWC buffers: a kernels/int8/dwconv.h variant with its float requantisation and clamp, with
+// conv.scale, or with `per_channel` one float scale per channel stored in Plan::weights after
 // the packed weights. Split across threads by output rows.
 #pragma once
 #include <cstddef>
@@ -12,10 +12,10 @@ namespace octet {
 
 struct QDwConvStep final : StepParams {
   const kernels::QDwConvU8Kernel* kernel = nullptr;
-  kernels::QConvParams conv;   // shape.in_c == shape.out_c; no residual fields
+  kernels::QConvParams conv;   // shape.in_c == shape.out_c; scale, no residual fields
   size_t weights_offset = 0;   // bytes into Plan::weights
   bool per_channel = false;
-  size_t multipliers_offset = 0;   // with per_channel: int32 [channels], each in [0, requant.multiplier]
+  size_t scales_offset = 0;   // with per_channel: float [channels], each finite
 
   static const StepType kType;
   static void run(const QDwConvStep&, const StepContext&, int32_t row_begin, int32_t row_end);
