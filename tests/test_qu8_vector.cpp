@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -381,6 +382,25 @@ int32_t out_size(int32_t in, int32_t k, int32_t s, int32_t d, int32_t pb, int32_
   return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
 }
 
+// Undilated geometry with the output size of floor mode; pads top, left, bottom, right.
+PoolNhwcParams pool_geometry(int32_t in_h, int32_t in_w, int32_t channels, int32_t kernel_h, int32_t kernel_w,
+                             int32_t stride, std::array<int32_t, 4> pads) {
+  PoolNhwcParams s;
+  s.in_h = in_h;
+  s.in_w = in_w;
+  s.channels = channels;
+  s.kernel_h = kernel_h;
+  s.kernel_w = kernel_w;
+  s.stride_h = s.stride_w = stride;
+  s.pad_top = pads[0];
+  s.pad_left = pads[1];
+  s.pad_bottom = pads[2];
+  s.pad_right = pads[3];
+  s.out_h = out_size(in_h, kernel_h, stride, 1, pads[0], pads[2], false);
+  s.out_w = out_size(in_w, kernel_w, stride, 1, pads[1], pads[3], false);
+  return s;
+}
+
 class QU8Pool : public QU8Vector {
  protected:
   // Runs the kernel over row pieces ending at `cuts` (then out_h) and compares the whole
@@ -471,12 +491,8 @@ TEST_P(QU8Pool, AverageStrideTwoAsymmetricPadsExtremeScales) {
   std::mt19937 rng(9);
   QPoolParams p;
   PoolNhwcParams& s = p.shape;
-  s.in_h = s.in_w = 16;
-  s.channels = 33;
-  s.kernel_h = s.kernel_w = 3;
-  s.stride_h = s.stride_w = 2;
-  s.pad_bottom = s.pad_right = 1;
-  s.out_h = s.out_w = 8;
+  s = pool_geometry(16, 16, 33, 3, 3, 2, {0, 0, 1, 1});
+  ASSERT_EQ(s.out_h, 8);
   for (int32_t e = -40; e <= 40; e += 4) {
     for (bool include : {false, true}) {
       s.count_include_pad = include;
@@ -495,13 +511,7 @@ TEST_P(QU8Pool, AverageOfConstantImageIsTheConstant) {
   // constant, in every window (without count_include_pad), whatever the number of taps.
   QPoolParams p;
   PoolNhwcParams& s = p.shape;
-  s.in_h = 7;
-  s.in_w = 9;
-  s.channels = 19;
-  s.kernel_h = s.kernel_w = 3;
-  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = 1;
-  s.out_h = 7;
-  s.out_w = 9;
+  s = pool_geometry(7, 9, 19, 3, 3, 1, {1, 1, 1, 1});
   p.input_scale = p.output_scale = 0.5f;
   p.input_zero_point = p.output_zero_point = 40;
   std::vector<uint8_t> in(size_t(7) * 9 * 19, 201), out(in.size());
@@ -518,14 +528,7 @@ TEST(QU8VectorReference, AveragePoolTiesRoundToEven) {
   // A 1x2 window over codes (x - 0) * 1.0, output scale 1, zero point 10: the means 0.5, 1.5,
   // 2.5, 3.5 of the pairs (0,1) (1,2) (2,3) (3,4) give 10.5 -> 10, 11.5 -> 12, 12.5 -> 12, 13.5 -> 14.
   QPoolParams p;
-  PoolNhwcParams& s = p.shape;
-  s.in_h = 1;
-  s.in_w = 5;
-  s.channels = 1;
-  s.kernel_h = 1;
-  s.kernel_w = 2;
-  s.out_h = 1;
-  s.out_w = 4;
+  p.shape = pool_geometry(1, 5, 1, 1, 2, 1, {0, 0, 0, 0});
   p.output_zero_point = 10;
   const uint8_t in[] = {0, 1, 2, 3, 4};
   uint8_t out[4];
