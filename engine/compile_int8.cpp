@@ -308,37 +308,41 @@ void Compiler::compile_qgemm(const Node& n) {
   set_output(n, out);
 }
 
-void Compiler::compile_qglobal_average(const Node& n) {
-  Slot in = as_uint8(n, n.inputs[0], true);
+// QLinearGlobalAveragePool's arithmetic (kernels/int8/vector.h, QGlobalAverageParams), for
+// GlobalAveragePool and for an AveragePool whose one window is the whole unpadded image.
+void Compiler::add_qglobal_average_step(const Node& n, const Slot& in) {
   Slot out = u8_output_slot(n, Layout::Nhwc, {in.dims[0], 1, 1});
   QGlobalAverageStep p;
   p.image = image_dims(in);
-  p.input_zero_point = in.zero_point;
-  p.output_zero_point = out.zero_point;
-  const double m = double(in.scale) / (double(p.image.height) * p.image.width * double(out.scale));
-  if (!kernels::make_requant(m, &p.requant)) fail(n, "requantisation multiplier out of range");
+  const int64_t hw = int64_t{p.image.height} * p.image.width;
+  if (hw >= (int64_t{1} << 23)) fail(n, "int8 global average over 2^23 pixels or more");
+  kernels::QGlobalAverageParams& a = p.average;
+  a.scale = in.scale / (out.scale * static_cast<float>(hw));   // in float, as MLAS
+  if (!kernels::qfloat_ok(a.scale)) fail(n, "requantisation scale out of range (s_in / (s_out * hw))");
+  a.input_zero_point = in.zero_point;
+  a.output_zero_point = out.zero_point;
   add_step(Step::of(n.name, std::move(p), in.buffer, -1, out.buffer));
   set_output(n, out);
 }
+
+void Compiler::compile_qglobal_average(const Node& n) { add_qglobal_average_step(n, as_uint8(n, n.inputs[0], true)); }
 
 void Compiler::compile_qaverage_pool(const Node& n) {
   Slot in = as_uint8(n, n.inputs[0], true);
   QAveragePoolStep st;
   st.pool.shape = pool_shape(n, in);
   const kernels::PoolNhwcParams& p = st.pool.shape;
+  // ONNX Runtime runs a window covering the whole unpadded image as a global average.
+  if (p.kernel_h == p.in_h && p.kernel_w == p.in_w && p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 &&
+      p.pad_right == 0 && p.out_h == 1 && p.out_w == 1)
+    return add_qglobal_average_step(n, in);
   Slot out = u8_output_slot(n, Layout::Nhwc, {p.channels, p.out_h, p.out_w});
+  st.pool.input_scale = in.scale;
+  st.pool.output_scale = out.scale;
   st.pool.input_zero_point = in.zero_point;
   st.pool.output_zero_point = out.zero_point;
-  // One shift for every window count: that of the largest multiplier (count 1).
-  const int32_t area = p.kernel_h * p.kernel_w;
-  kernels::Requant largest;
-  if (!kernels::make_requant(double(in.scale) / double(out.scale), &largest))
-    fail(n, "requantisation multiplier out of range");
-  st.pool.shift = largest.shift;
-  st.multipliers.assign(static_cast<size_t>(area) + 1, 0);
-  for (int32_t c = 1; c <= area; ++c)
-    st.multipliers[static_cast<size_t>(c)] = static_cast<int32_t>(
-        std::nearbyint(std::ldexp(double(in.scale) / (double(c) * double(out.scale)), largest.shift)));
+  if (!kernels::qfloat_ok(in.scale, 0x1p-64f) || !kernels::qfloat_ok(out.scale, 0x1p-64f))
+    fail(n, "quantization scale out of range");
   add_step(Step::of(n.name, std::move(st), in.buffer, -1, out.buffer));
   set_output(n, out);
 }
@@ -368,14 +372,10 @@ void Compiler::compile_qadd(const Node& n) {
 void Compiler::add_qadd_step(const Node& n, const Slot& a, const Slot& b, const Slot& out) {
   QAddStep st;
   st.elements = product(a.dims);
-  st.add.a_zero_point = a.zero_point;
-  st.add.b_zero_point = b.zero_point;
-  st.add.output_zero_point = out.zero_point;
-  kernels::Requant r;
-  if (!kernels::make_requant_pair(double(a.scale) / out.scale, double(b.scale) / out.scale, &r, &st.add.b_multiplier))
-    fail(n, "requantisation multiplier out of range");
-  st.add.a_multiplier = r.multiplier;
-  st.add.shift = r.shift;
+  st.add.rescale = kernels::make_qadd_float_ort(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point);
+  const kernels::QAddFloat& r = st.add.rescale;
+  if (!kernels::qfloat_ok(r.ratio_a) || !kernels::qfloat_ok(r.ratio_b) || !kernels::qfloat_ok(r.fixed, -0x1p64f))
+    fail(n, "requantisation ratio out of range (s_a / s_y, s_b / s_y)");
   output_clamp(g_, n, out, &st.add.output_min, &st.add.output_max);
   add_step(Step::of(n.name, std::move(st), a.buffer, b.buffer, out.buffer));
 }

@@ -1,6 +1,6 @@
 // The int8 Mul (engine/int8_coverage.h): two quantized activations of one shape, or a
-// [N,C,H,W] tensor times a [N,C,1,1] gate (squeeze-excitation), as one QMulStep with the
-// fixed-point requantisation M = s_a * s_b / s_y (kernels/int8/vector.h, QMulParams). SiLU,
+// [N,C,H,W] tensor times a [N,C,1,1] gate (squeeze-excitation), as one QMulStep with QLinearMul's
+// float requantisation, ratio = float(s_a * s_b) / s_y (kernels/int8/vector.h, QMulParams). SiLU,
 // Mul(x, Sigmoid(x)), with only x quantized, is a table instead (compile_qlookup.cpp).
 #include <utility>
 
@@ -42,11 +42,8 @@ void Compiler::compile_qmul(const Node& n) {
   m.a_zero_point = a.zero_point;
   m.b_zero_point = b.zero_point;
   m.output_zero_point = out.zero_point;
-  kernels::Requant r;
-  if (!kernels::make_requant(double(a.scale) * double(b.scale) / double(out.scale), &r))
-    fail(n, "requantisation multiplier out of range (s_a * s_b / s_y)");
-  m.multiplier = r.multiplier;
-  m.shift = r.shift;
+  m.ratio = a.scale * b.scale / out.scale;   // in float, as MLAS (the order of a and b does not matter)
+  if (!kernels::qfloat_ok(m.ratio)) fail(n, "requantisation ratio out of range (s_a * s_b / s_y)");
   output_clamp(g_, n, out, &m.output_min, &m.output_max);
   add_step(Step::of(n.name, std::move(st), a.buffer, b.buffer, out.buffer));
   set_output(n, out);

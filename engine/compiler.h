@@ -184,6 +184,7 @@ class Compiler {
   void compile_qdwconv(const Node& n);
   void compile_qgemm(const Node& n);
   void compile_qglobal_average(const Node& n);
+  void add_qglobal_average_step(const Node& n, const Slot& in);
   void compile_qaverage_pool(const Node& n);
   void compile_qadd(const Node& n);
   // An int8 Add step a + b -> out, with the clamp of n's fused activation (if any).

@@ -3,7 +3,8 @@
 // Mul (qu8_mul) same-shape and squeeze-excitation broadcast. Models quantized u8s8, exported as
 // QDQ, run by the optimised runtime against the reference executor running the QDQ file with
 // Q/DQ as real operators: a chain of tables is bit-exact with it (the tables are the QDQ
-// file's arithmetic), a Mul within one code (fixed-point vs float requantisation).
+// file's arithmetic), a Mul within two codes (ONNX Runtime's QLinearMul arithmetic, rounding
+// the float product of the centred codes, vs the float Mul of dequantized values then Q).
 #include <gtest/gtest.h>
 
 #include <string>

@@ -62,16 +62,11 @@ TEST(QConvReference, RoundBeforeResidualIsConvThenAdd) {
     conv.output_min = 0;
     conv.output_max = 255;
     kernels::qconv_nhwc(conv, x.data(), w.data(), bias.data(), nullptr, c.data());
-    kernels::QAddParams add;
-    add.a_zero_point = q.conv_zero_point;
-    add.b_zero_point = q.residual_zero_point;
-    add.output_zero_point = q.output_zero_point;
-    add.a_multiplier = q.conv_multiplier;
-    add.b_multiplier = q.residual_multiplier;
-    add.shift = q.add_shift;
-    add.output_min = q.output_min;
-    add.output_max = q.output_max;
-    kernels::add_qu8_ref(int64_t(out_n), c.data(), r.data(), want.data(), add);
+    for (size_t j = 0; j < out_n; ++j) {   // the fixed-point Add of c and the residual
+      const int64_t v = int64_t{c[j] - q.conv_zero_point} * q.conv_multiplier +
+                        int64_t{r[j] - q.residual_zero_point} * q.residual_multiplier;
+      want[j] = kernels::requantize_u8(v, q.add_shift, q.output_zero_point, q.output_min, q.output_max);
+    }
     for (size_t j = 0; j < out_n; ++j) ASSERT_EQ(int(got[j]), int(want[j])) << "it " << it << " element " << j;
   }
 }

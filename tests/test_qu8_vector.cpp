@@ -1,15 +1,18 @@
 // int8 element-wise kernels (kernels/int8/vector.h): every registered variant against the
 // scalar oracles of kernels/reference/qvector.h, byte for byte (float outputs bit for bit):
 // quantize (tails, extreme scales and zero points, ties, NaN / inf / huge inputs, a quotient
-// that a reciprocal multiply would round differently), dequantize, the requantised add (raw
-// multipliers and shifts over their whole range, Relu-style clamps), average pooling over
-// NHWC (odd channels, strides, dilation, asymmetric and oversized pads, count_include_pad,
-// row ranges stitched from pieces) and global average pooling (ResNet8's 8x8x64 and odd
-// sizes). Guard bytes after every output catch writes past the end. A few tests pin the
-// reference itself to hand-computed numbers.
+// that a reciprocal multiply would round differently), dequantize, and the float
+// requantisation of ONNX Runtime's QLinear kernels: the add and the mul (lengths 0..300 and
+// 4099, raw ratios from 0 to saturation, Relu-style clamps, the squeeze-excitation broadcast),
+// average pooling over NHWC (odd channels, strides, dilation, asymmetric and oversized pads,
+// count_include_pad, row ranges stitched from pieces) and global average pooling (ResNet8's
+// 8x8x64 and odd sizes). Guard bytes after every output catch writes past the end. A few tests
+// pin the reference itself to hand-computed numbers (ties round to even) and to codes ONNX
+// Runtime computed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -30,7 +33,6 @@ namespace {
 using kernels::PoolNhwcParams;
 using kernels::QAddParams;
 using kernels::QPoolParams;
-using kernels::Requant;
 using kernels::VectorQU8Kernels;
 
 constexpr uint8_t kGuard = 0xA5;
@@ -94,10 +96,9 @@ class QU8Vector : public ::testing::TestWithParam<Variant> {
     kernels::add_qu8_ref(n, a.data(), b.data(), want.data(), p);
     const int64_t bad = first_mismatch(got.data(), want.data(), n);
     const int64_t i = bad < 0 ? 0 : bad;
-    EXPECT_EQ(bad, -1) << "n " << n << " zp " << p.a_zero_point << "," << p.b_zero_point << "," << p.output_zero_point
-                       << " m " << p.a_multiplier << "," << p.b_multiplier << " shift " << p.shift << " clamp ["
-                       << p.output_min << "," << p.output_max << "]: a " << int(a[i]) << " b " << int(b[i]) << " got "
-                       << int(got.data()[i]) << " want " << int(want[i]);
+    EXPECT_EQ(bad, -1) << "n " << n << " ratios " << p.rescale.ratio_a << "," << p.rescale.ratio_b << " fixed "
+                       << p.rescale.fixed << " clamp [" << p.output_min << "," << p.output_max << "]: a " << int(a[i])
+                       << " b " << int(b[i]) << " got " << int(got.data()[i]) << " want " << int(want[i]);
     EXPECT_TRUE(got.guard_intact(a.size())) << "wrote past n = " << n;
   }
 
@@ -113,8 +114,8 @@ class QU8Vector : public ::testing::TestWithParam<Variant> {
     kernels::mul_qu8_ref(rows, cols, a.data(), b.data(), stride, want.data(), p);
     const int64_t bad = first_mismatch(got.data(), want.data(), int64_t(n));
     EXPECT_EQ(bad, -1) << rows << "x" << cols << (broadcast ? " broadcast" : " same shape") << " zp " << p.a_zero_point
-                       << "," << p.b_zero_point << "," << p.output_zero_point << " m " << p.multiplier << " shift "
-                       << p.shift << " clamp [" << p.output_min << "," << p.output_max << "]";
+                       << "," << p.b_zero_point << "," << p.output_zero_point << " ratio " << p.ratio << " clamp ["
+                       << p.output_min << "," << p.output_max << "]";
     EXPECT_TRUE(got.guard_intact(n)) << "wrote past " << n;
   }
 };
@@ -237,75 +238,114 @@ std::vector<uint8_t> random_bytes(size_t n, std::mt19937& rng) {
   return v;
 }
 
-// Zero points at the ends of the range or random, by trial, and on every 4th trial (trial % 4
-// == 2) a random clamp: the operands' and output's parameters of an Add or Mul test.
-template <typename Params>
-void vary_zero_points_and_clamp(Params& p, int trial, std::mt19937& rng) {
+// Zero points at the ends of the range or random, by trial.
+struct ZeroPoints {
+  int32_t a, b, y;
+};
+ZeroPoints vary_zero_points(int trial, std::mt19937& rng) {
   const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
-  p.a_zero_point = zps[trial % 3];
-  p.b_zero_point = zps[(trial / 3) % 3];
-  p.output_zero_point = zps[(trial + 1) % 3];
+  return {zps[trial % 3], zps[(trial / 3) % 3], zps[(trial + 1) % 3]};
+}
+
+// On every 4th trial (trial % 4 == 2) a random clamp, on trial % 4 == 1 a merged Relu.
+template <typename Params>
+void vary_clamp(Params& p, int trial, int32_t output_zero_point, std::mt19937& rng) {
+  if (trial % 4 == 1) p.output_min = output_zero_point;
   if (trial % 4 == 2) {
     p.output_min = static_cast<int32_t>(rng() % 128);
     p.output_max = 128 + static_cast<int32_t>(rng() % 128);
   }
 }
 
+float log_uniform(std::mt19937& rng, double lo_exp2, double hi_exp2) {
+  return static_cast<float>(std::exp2(std::uniform_real_distribution<double>(lo_exp2, hi_exp2)(rng)));
+}
+
+// Lengths 0..300 (every tail of every vector width), and 4099.
+int64_t vector_length(int trial, std::mt19937& rng) { return trial % 10 == 9 ? 4099 : int64_t(rng() % 301); }
+
 TEST_P(QU8Vector, AddFromScalesMatchesReference) {
   std::mt19937 rng(3);
-  std::uniform_real_distribution<double> log_ratio(-12, 8);   // s_a/s_y, s_b/s_y in [2^-12, 2^8]
-  const int64_t sizes[] = {1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000, 1031};
-  for (int trial = 0; trial < 120; ++trial) {
+  for (int trial = 0; trial < 300; ++trial) {
+    const ZeroPoints z = vary_zero_points(trial, rng);
     QAddParams p;
-    Requant r;
-    ASSERT_TRUE(kernels::make_requant_pair(std::exp2(log_ratio(rng)), std::exp2(log_ratio(rng)), &r, &p.b_multiplier));
-    p.a_multiplier = r.multiplier;
-    p.shift = r.shift;
-    vary_zero_points_and_clamp(p, trial, rng);
-    if (trial % 4 == 1) p.output_min = p.output_zero_point;   // a merged Relu
-    const int64_t n = sizes[trial % std::size(sizes)];
+    p.rescale = kernels::make_qadd_float_ort(log_uniform(rng, -10, 0), z.a, log_uniform(rng, -10, 0), z.b,
+                                             log_uniform(rng, -10, 0), z.y);
+    vary_clamp(p, trial, z.y, rng);
+    const int64_t n = vector_length(trial, rng);
     check_add(random_bytes(static_cast<size_t>(n), rng), random_bytes(static_cast<size_t>(n), rng), p);
     if (HasFailure()) return;
   }
 }
 
-TEST_P(QU8Vector, AddRawMultipliersOverEveryShift) {
-  // Every shift 1..62 with multipliers anywhere in [0, 2^31): huge products that must
-  // saturate exactly, tiny ones that round to 0 or -1, and the AVX2 offset domain's edges.
+TEST_P(QU8Vector, AddRawConstantsTiesAndSaturation) {
+  // Ratios of 0, powers of two (t lands on .5 ties: 0.5 * odd), huge ones that saturate,
+  // negative and huge `fixed`: the float clamp and the rounding of every variant.
   std::mt19937 rng(5);
-  for (int32_t shift = 1; shift <= 62; ++shift) {
-    for (int rep = 0; rep < 4; ++rep) {
-      QAddParams p;
-      p.shift = shift;
-      const int32_t ms[] = {0, 1, INT32_MAX, static_cast<int32_t>(rng() >> 1), static_cast<int32_t>(rng() >> 12)};
-      p.a_multiplier = ms[(rep + shift) % 5];
-      p.b_multiplier = ms[(rep * 3 + shift / 2) % 5];
-      p.a_zero_point = static_cast<int32_t>(rng() % 256);
-      p.b_zero_point = rep == 0 ? 255 : static_cast<int32_t>(rng() % 256);
-      p.output_zero_point = rep == 1 ? 0 : rep == 2 ? 255 : static_cast<int32_t>(rng() % 256);
-      if (rep == 3) {
-        p.output_min = static_cast<int32_t>(rng() % 100);
-        p.output_max = p.output_min + static_cast<int32_t>(rng() % 156);
-      }
-      const size_t n = 17 + rng() % 80;
-      check_add(random_bytes(n, rng), random_bytes(n, rng), p);
-      if (HasFailure()) return;
-    }
+  const float ratios[] = {0.f, 0.5f, 0.25f, 1.f, 3.f, 1e-7f, 1e6f, 0x1p64f};
+  const float fixeds[] = {0.f, 0.5f, -0.5f, 127.5f, -300.f, 1e9f, -1e9f, 2.25f};
+  for (int trial = 0; trial < 200; ++trial) {
+    QAddParams p;
+    p.rescale.ratio_a = ratios[trial % std::size(ratios)];
+    p.rescale.ratio_b = ratios[(trial / 3) % std::size(ratios)];
+    p.rescale.fixed = fixeds[(trial / 7) % std::size(fixeds)];
+    vary_clamp(p, trial, 128, rng);
+    const size_t n = 1 + rng() % 100;
+    check_add(random_bytes(n, rng), random_bytes(n, rng), p);
+    if (HasFailure()) return;
+  }
+}
+
+TEST(QU8VectorReference, AddKnownValuesRoundTiesToEven) {
+  // ratio_a 0.5, ratio_b 0.25, fixed 10: t = 0.5 a + 0.25 b + 10.
+  QAddParams p;
+  p.rescale = {0.5f, 0.25f, 10.f};
+  const uint8_t a[] = {1, 3, 0, 0, 2, 255, 0};
+  const uint8_t b[] = {0, 0, 2, 6, 4, 255, 1};
+  // 10.5 -> 10, 11.5 -> 12, 10.5 -> 10, 11.5 -> 12, 12 -> 12, 201.25 -> 201, 10.25 -> 10
+  uint8_t y[7];
+  kernels::add_qu8_ref(7, a, b, y, p);
+  EXPECT_EQ(std::vector<int>(y, y + 7), (std::vector<int>{10, 12, 10, 12, 12, 201, 10}));
+  p.output_min = 11;   // a clamp after the rounding: 10 -> 11
+  kernels::add_qu8_ref(7, a, b, y, p);
+  EXPECT_EQ(int(y[0]), 11);
+}
+
+TEST(QU8VectorReference, AddMatchesOnnxRuntimeWhereFixedIsRoundedOnce) {
+  // Scales, zero points and codes from tests/ort_parity/vector_parity.py --add-fixed-variants,
+  // with the code ONNX Runtime 1.30 computed (QLinearAdd, AVX2 kernel). Rounding the two
+  // products of `fixed` separately (make_qadd_float) gives the other neighbour.
+  struct Case {
+    float sa;
+    int32_t za;
+    float sb;
+    int32_t zb;
+    float sc;
+    int32_t zc;
+    uint8_t a, b;
+    int ort;
+  };
+  const Case cases[] = {{0.024338838f, 211, 0.049915485f, 21, 0.006272232f, 210, 6, 117, 179},
+                        {0.029898342f, 126, 0.03869116f, 218, 0.008061986f, 226, 167, 156, 81},
+                        {0.054448653f, 67, 0.004892558f, 46, 0.013472329f, 146, 94, 14, 243}};
+  for (const Case& c : cases) {
+    QAddParams p;
+    p.rescale = kernels::make_qadd_float_ort(c.sa, c.za, c.sb, c.zb, c.sc, c.zc);
+    uint8_t y = 0;
+    kernels::add_qu8_ref(1, &c.a, &c.b, &y, p);
+    EXPECT_EQ(int(y), c.ort);
+    p.rescale = kernels::make_qadd_float(c.sa, c.za, c.sb, c.zb, c.sc, c.zc);
+    kernels::add_qu8_ref(1, &c.a, &c.b, &y, p);
+    EXPECT_EQ(std::abs(int(y) - c.ort), 1);
   }
 }
 
 TEST(QU8VectorReference, AddApproximatesRealSum) {
   // s_a = 0.05, s_b = 0.02, s_y = 0.06: the dequantized output is within half an output step
-  // (plus the multiplier's rounding) of the sum of the dequantized inputs, unless clamped.
-  const double sa = 0.05, sb = 0.02, sy = 0.06;
+  // (plus float rounding) of the sum of the dequantized inputs, unless clamped.
+  const float sa = 0.05f, sb = 0.02f, sy = 0.06f;
   QAddParams p;
-  p.a_zero_point = 100;
-  p.b_zero_point = 30;
-  p.output_zero_point = 120;
-  Requant r;
-  ASSERT_TRUE(kernels::make_requant_pair(sa / sy, sb / sy, &r, &p.b_multiplier));
-  p.a_multiplier = r.multiplier;
-  p.shift = r.shift;
+  p.rescale = kernels::make_qadd_float_ort(sa, 100, sb, 30, sy, 120);
   std::vector<uint8_t> a(256 * 8), b(a.size()), y(a.size());
   for (size_t i = 0; i < a.size(); ++i) {
     a[i] = static_cast<uint8_t>(i);
@@ -314,13 +354,13 @@ TEST(QU8VectorReference, AddApproximatesRealSum) {
   kernels::add_qu8_ref(int64_t(a.size()), a.data(), b.data(), y.data(), p);
   int checked = 0;
   for (size_t i = 0; i < a.size(); ++i) {
-    const double real = sa * (a[i] - 100) + sb * (b[i] - 30);
+    const double real = double(sa) * (a[i] - 100) + double(sb) * (b[i] - 30);
     const double code = 120 + real / sy;
     if (code < 0.5 || code > 254.5) {
       EXPECT_EQ(int(y[i]), code < 0.5 ? 0 : 255);
       continue;
     }
-    EXPECT_LE(std::fabs(sy * (y[i] - 120) - real), sy * (0.5 + 1e-6)) << "a " << int(a[i]) << " b " << int(b[i]);
+    EXPECT_LE(std::fabs(sy * (y[i] - 120) - real), sy * (0.5 + 1e-5)) << "a " << int(a[i]) << " b " << int(b[i]);
     ++checked;
   }
   EXPECT_GT(checked, 1000);
@@ -342,14 +382,23 @@ int32_t out_size(int32_t in, int32_t k, int32_t s, int32_t d, int32_t pb, int32_
   return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
 }
 
-// multipliers[c] = round(s_in / (c * s_out) * 2^shift), shift from count 1 (as the engine).
-std::vector<int32_t> pool_multipliers(double ratio, int32_t area, int32_t* shift) {
-  Requant largest;
-  EXPECT_TRUE(kernels::make_requant(ratio, &largest));
-  *shift = largest.shift;
-  std::vector<int32_t> m(static_cast<size_t>(area) + 1, -1);   // index 0 is never read
-  for (int32_t c = 1; c <= area; ++c) m[static_cast<size_t>(c)] = int32_t(std::round(std::ldexp(ratio / c, *shift)));
-  return m;
+// Undilated geometry with the output size of floor mode; pads top, left, bottom, right.
+PoolNhwcParams pool_geometry(int32_t in_h, int32_t in_w, int32_t channels, int32_t kernel_h, int32_t kernel_w,
+                             int32_t stride, std::array<int32_t, 4> pads) {
+  PoolNhwcParams s;
+  s.in_h = in_h;
+  s.in_w = in_w;
+  s.channels = channels;
+  s.kernel_h = kernel_h;
+  s.kernel_w = kernel_w;
+  s.stride_h = s.stride_w = stride;
+  s.pad_top = pads[0];
+  s.pad_left = pads[1];
+  s.pad_bottom = pads[2];
+  s.pad_right = pads[3];
+  s.out_h = out_size(in_h, kernel_h, stride, 1, pads[0], pads[2], false);
+  s.out_w = out_size(in_w, kernel_w, stride, 1, pads[1], pads[3], false);
+  return s;
 }
 
 class QU8Pool : public QU8Vector {
@@ -358,8 +407,8 @@ class QU8Pool : public QU8Vector {
   // output with the reference.
   void check_pool(const QPoolParams& p, const std::vector<int32_t>& cuts, uint32_t seed) {
     const PoolNhwcParams& s = p.shape;
-    SCOPED_TRACE(describe(s) + " zp " + std::to_string(p.input_zero_point) + "->" +
-                 std::to_string(p.output_zero_point) + " shift " + std::to_string(p.shift) + " clamp [" +
+    SCOPED_TRACE(describe(s) + " scales " + std::to_string(p.input_scale) + "->" + std::to_string(p.output_scale) +
+                 " zp " + std::to_string(p.input_zero_point) + "->" + std::to_string(p.output_zero_point) + " clamp [" +
                  std::to_string(p.output_min) + "," + std::to_string(p.output_max) + "]");
     std::mt19937 rng(seed);
     const size_t in_size = size_t(s.in_h) * s.in_w * s.channels, out_size = size_t(s.out_h) * s.out_w * s.channels;
@@ -409,7 +458,7 @@ TEST_P(QU8Pool, AverageMatchesReferenceOnRandomShapes) {
     s.kernel_w = pick(1, 4);
     s.stride_h = pick(1, 3);
     s.stride_w = pick(1, 3);
-    s.dilation_h = trial % 5 == 0 ? 2 : 1;
+    s.dilation_h = trial % 5 == 0 ? 2 : 1;   // the kernels take dilation (the compiler refuses it)
     s.dilation_w = trial % 7 == 0 ? 2 : 1;
     const bool oversized = trial % 11 == 0;   // pads >= kernel: windows with no input tap
     s.pad_top = pick(0, oversized ? s.kernel_h + 1 : s.kernel_h - 1);
@@ -423,13 +472,12 @@ TEST_P(QU8Pool, AverageMatchesReferenceOnRandomShapes) {
     s.out_h = out_size(s.in_h, s.kernel_h, s.stride_h, s.dilation_h, s.pad_top, s.pad_bottom, ceil_mode);
     s.out_w = out_size(s.in_w, s.kernel_w, s.stride_w, s.dilation_w, s.pad_left, s.pad_right, ceil_mode);
     if (s.out_h <= 0 || s.out_w <= 0) continue;
-    const int32_t zps[] = {0, 255, pick(0, 255)};
-    p.input_zero_point = zps[trial % 3];
-    p.output_zero_point = zps[(trial / 3) % 3];
-    if (trial % 4 == 1) p.output_min = p.output_zero_point;
-    const std::vector<int32_t> m =
-        pool_multipliers(std::exp2(std::uniform_real_distribution<double>(-6, 6)(rng)), s.kernel_h * s.kernel_w, &p.shift);
-    p.multipliers = m.data();
+    const ZeroPoints z = vary_zero_points(trial, rng);
+    p.input_zero_point = z.a;
+    p.output_zero_point = z.y;
+    p.input_scale = log_uniform(rng, -10, 0);
+    p.output_scale = p.input_scale * log_uniform(rng, -3, 3);
+    vary_clamp(p, trial, z.y, rng);
     check_pool(p, {s.out_h / 3, s.out_h / 3, 2 * s.out_h / 3 + 1}, 1000 + trial);
     ++run;
     if (HasFailure()) return;
@@ -437,48 +485,34 @@ TEST_P(QU8Pool, AverageMatchesReferenceOnRandomShapes) {
   EXPECT_GT(run, 300);
 }
 
-TEST_P(QU8Pool, AverageStrideTwoAsymmetricPadsRawMultipliers) {
-  // 3x3 stride 2, pads top/left 0, bottom/right 1, 16x16x33; multipliers anywhere in
-  // [0, 2^31) and shifts 1..62, so sums times multipliers cover the 64-bit range.
+TEST_P(QU8Pool, AverageStrideTwoAsymmetricPadsExtremeScales) {
+  // 3x3 stride 2, pads top/left 0, bottom/right 1, 16x16x33, count_include_pad both ways;
+  // scale ratios from 2^-40 (every code rounds to the zero point) to 2^40 (every code saturates).
   std::mt19937 rng(9);
   QPoolParams p;
   PoolNhwcParams& s = p.shape;
-  s.in_h = s.in_w = 16;
-  s.channels = 33;
-  s.kernel_h = s.kernel_w = 3;
-  s.stride_h = s.stride_w = 2;
-  s.pad_bottom = s.pad_right = 1;
-  s.out_h = s.out_w = 8;
-  std::vector<int32_t> m(10);
-  for (int32_t shift = 1; shift <= 62; shift += 3) {
+  s = pool_geometry(16, 16, 33, 3, 3, 2, {0, 0, 1, 1});
+  ASSERT_EQ(s.out_h, 8);
+  for (int32_t e = -40; e <= 40; e += 4) {
     for (bool include : {false, true}) {
       s.count_include_pad = include;
-      p.shift = shift;
-      for (int32_t& v : m) v = static_cast<int32_t>(rng() >> (rng() % 32 + 1));
-      m[9] = INT32_MAX;
-      p.multipliers = m.data();
+      p.input_scale = log_uniform(rng, -20, 0);
+      p.output_scale = p.input_scale * static_cast<float>(std::exp2(e));
       p.input_zero_point = static_cast<int32_t>(rng() % 256);
       p.output_zero_point = static_cast<int32_t>(rng() % 256);
-      check_pool(p, {1, 4, 5}, 11 + uint32_t(shift));
+      check_pool(p, {1, 4, 5}, 11 + uint32_t(e + 40));
       if (HasFailure()) return;
     }
   }
 }
 
 TEST_P(QU8Pool, AverageOfConstantImageIsTheConstant) {
-  // Equal scales and zero points: the mean of a constant is that constant, in every window
-  // (without count_include_pad), whatever the number of taps.
+  // Equal scales (0.5: every step exact) and zero points: the mean of a constant is that
+  // constant, in every window (without count_include_pad), whatever the number of taps.
   QPoolParams p;
   PoolNhwcParams& s = p.shape;
-  s.in_h = 7;
-  s.in_w = 9;
-  s.channels = 19;
-  s.kernel_h = s.kernel_w = 3;
-  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = 1;
-  s.out_h = 7;
-  s.out_w = 9;
-  const std::vector<int32_t> m = pool_multipliers(1.0, 9, &p.shift);
-  p.multipliers = m.data();
+  s = pool_geometry(7, 9, 19, 3, 3, 1, {1, 1, 1, 1});
+  p.input_scale = p.output_scale = 0.5f;
   p.input_zero_point = p.output_zero_point = 40;
   std::vector<uint8_t> in(size_t(7) * 9 * 19, 201), out(in.size());
   k().average(p, in.data(), out.data(), 0, 7);
@@ -488,6 +522,18 @@ TEST_P(QU8Pool, AverageOfConstantImageIsTheConstant) {
   k().average(p, in.data(), out.data(), 0, 7);
   EXPECT_EQ(int(out[0]), 112);
   EXPECT_EQ(int(out[(1 * 9 + 1) * 19]), 201);
+}
+
+TEST(QU8VectorReference, AveragePoolTiesRoundToEven) {
+  // A 1x2 window over codes (x - 0) * 1.0, output scale 1, zero point 10: the means 0.5, 1.5,
+  // 2.5, 3.5 of the pairs (0,1) (1,2) (2,3) (3,4) give 10.5 -> 10, 11.5 -> 12, 12.5 -> 12, 13.5 -> 14.
+  QPoolParams p;
+  p.shape = pool_geometry(1, 5, 1, 1, 2, 1, {0, 0, 0, 0});
+  p.output_zero_point = 10;
+  const uint8_t in[] = {0, 1, 2, 3, 4};
+  uint8_t out[4];
+  kernels::average_pool_qu8_ref(p, in, out, 0, 1);
+  EXPECT_EQ(std::vector<int>(out, out + 4), (std::vector<int>{10, 12, 12, 14}));
 }
 
 // ---- global average ----------------------------------------------------------------------
@@ -500,49 +546,49 @@ TEST_P(QU8Vector, GlobalAverageMatchesReference) {
   const Shape shapes[] = {{64, 64}, {1, 1}, {1, 17}, {3, 5}, {49, 3}, {49, 63}, {16, 100}, {64, 15}, {225, 33}, {1024, 16}};
   for (const Shape& sh : shapes) {
     for (int trial = 0; trial < 12; ++trial) {
-      Requant r;
-      ASSERT_TRUE(kernels::make_requant(std::exp2(std::uniform_real_distribution<double>(-4, 4)(rng)) / sh.hw, &r));
-      if (trial == 11) r = {INT32_MAX, 1 + int32_t(rng() % 62)};   // raw extremes
-      const int32_t zps[] = {0, 255, static_cast<int32_t>(rng() % 256)};
-      const int32_t zx = zps[trial % 3], zy = zps[(trial / 3) % 3];
-      const int32_t lo = trial % 4 == 1 ? zy : 0, hi = trial % 4 == 2 ? 200 : 255;
+      const ZeroPoints z = vary_zero_points(trial, rng);
+      kernels::QGlobalAverageParams p;
+      p.scale = log_uniform(rng, -4, 4) / float(sh.hw);
+      if (trial == 11) p.scale = 0x1p64f;   // the largest the plan checker allows
+      p.input_zero_point = z.a;
+      p.output_zero_point = z.y;
+      vary_clamp(p, trial, z.y, rng);
       std::vector<uint8_t> in = random_bytes(size_t(sh.hw) * sh.channels, rng);
       if (trial == 5) std::fill(in.begin(), in.end(), uint8_t{255});
       Guarded got(size_t(sh.channels), 0x11);
       std::vector<uint8_t> want(size_t(sh.channels));
-      k().global_average(sh.hw, sh.channels, in.data(), got.data(), zx, zy, r, lo, hi);
-      kernels::global_average_pool_qu8_ref(sh.hw, sh.channels, in.data(), want.data(), zx, zy, r, lo, hi);
+      k().global_average(sh.hw, sh.channels, in.data(), got.data(), p);
+      kernels::global_average_pool_qu8_ref(sh.hw, sh.channels, in.data(), want.data(), p);
       const int64_t bad = first_mismatch(got.data(), want.data(), sh.channels);
-      ASSERT_EQ(bad, -1) << sh.hw << "x" << sh.channels << " zp " << zx << "->" << zy << " m " << r.multiplier
-                         << " shift " << r.shift << ": channel " << bad;
+      ASSERT_EQ(bad, -1) << sh.hw << "x" << sh.channels << " zp " << z.a << "->" << z.y << " scale " << p.scale
+                         << ": channel " << bad;
       ASSERT_TRUE(got.guard_intact(size_t(sh.channels)));
     }
   }
 }
 
-TEST_P(QU8Vector, GlobalAverageResNet8KnownValues) {
-  // 8x8x64, equal scales: channel c holds the 64 values c + i (i = 0..63), mean c + 31.5,
-  // which rounds half up to c + 32; zero points 3 (in) and 3 (out) cancel.
+TEST_P(QU8Vector, GlobalAverageResNet8KnownValuesTiesToEven) {
+  // 8x8x64, equal scales (scale 1/64): channel c holds the 64 values c + i (i = 0..63), and the
+  // input zero point 3: (64 c + 2016 - 192) / 64 = c + 28.5, a tie that rounds to even (c + 28
+  // for even c, c + 29 for odd c), plus the output zero point 3.
   std::vector<uint8_t> in(64 * 64);
   for (int i = 0; i < 64; ++i)
     for (int c = 0; c < 64; ++c) in[size_t(i) * 64 + c] = static_cast<uint8_t>(c + i);
-  Requant r;
-  ASSERT_TRUE(kernels::make_requant(1.0 / 64, &r));
+  kernels::QGlobalAverageParams p;
+  p.scale = 1.f / 64;
+  p.input_zero_point = p.output_zero_point = 3;
   std::vector<uint8_t> out(64);
-  k().global_average(64, 64, in.data(), out.data(), 3, 3, r, 0, 255);
-  for (int c = 0; c < 64; ++c) EXPECT_EQ(int(out[size_t(c)]), c + 32) << "channel " << c;
+  k().global_average(64, 64, in.data(), out.data(), p);
+  for (int c = 0; c < 64; ++c) EXPECT_EQ(int(out[size_t(c)]), (c % 2 == 0 ? c + 28 : c + 29) + 3) << "channel " << c;
 }
 
 // ---- mul -------------------------------------------------------------------------------
 
-TEST(QU8VectorReference, MulKnownValues) {
-  // s_a = 0.1, s_b = 0.05, s_y = 0.02: M = 0.25. (a - 10) * (b - 4) * 0.25 + zy 100:
-  // 20 * 6 * 0.25 = 30 -> 130; -3 * 6 * 0.25 = -4.5 -> -4 (half up) -> 96; 5 * 2 * 0.25 = 2.5 -> 3 -> 103.
+TEST(QU8VectorReference, MulKnownValuesRoundTiesToEven) {
+  // ratio 0.25: (a - 10) * (b - 4) * 0.25 + zy 100: 20 * 6 * 0.25 = 30 -> 130;
+  // -3 * 6 * 0.25 = -4.5 -> 95.5 -> 96 (even); 5 * 2 * 0.25 = 2.5 -> 102.5 -> 102 (even).
   kernels::QMulParams p;
-  Requant r;
-  ASSERT_TRUE(kernels::make_requant(0.25, &r));
-  p.multiplier = r.multiplier;
-  p.shift = r.shift;
+  p.ratio = 0.25f;
   p.a_zero_point = 10;
   p.b_zero_point = 4;
   p.output_zero_point = 100;
@@ -550,39 +596,38 @@ TEST(QU8VectorReference, MulKnownValues) {
   const uint8_t gate[] = {10, 10, 6};   // one row of 3 channels, broadcast over 2 pixels
   uint8_t y[6];
   kernels::mul_qu8_ref(2, 3, a, gate, 0, y, p);
-  EXPECT_EQ(std::vector<int>(y, y + 6), (std::vector<int>{130, 96, 103, 130, 96, 103}));
+  EXPECT_EQ(std::vector<int>(y, y + 6), (std::vector<int>{130, 96, 102, 130, 96, 102}));
 }
 
 TEST_P(QU8Vector, MulFromScalesMatchesReference) {
   // Squeeze-excitation broadcast ([C] gate over H*W pixels) and same shape; odd channel
   // counts, single pixels and batch-sized row counts (7 images of a 1-pixel tensor).
   std::mt19937 rng(11);
-  std::uniform_real_distribution<double> log_ratio(-16, 6);   // s_a*s_b/s_y in [2^-16, 2^6]
   const int32_t channels[] = {1, 3, 7, 15, 16, 17, 31, 33, 40, 65, 240, 1000};
   const int64_t rows[] = {1, 7, 49, 3};
-  for (int trial = 0; trial < 160; ++trial) {
+  for (int trial = 0; trial < 200; ++trial) {
+    const ZeroPoints z = vary_zero_points(trial, rng);
     kernels::QMulParams p;
-    Requant r;
-    ASSERT_TRUE(kernels::make_requant(std::exp2(log_ratio(rng)), &r));
-    p.multiplier = r.multiplier;
-    p.shift = r.shift;
-    vary_zero_points_and_clamp(p, trial, rng);
+    p.ratio = log_uniform(rng, -10, 0) * log_uniform(rng, -10, 0) / log_uniform(rng, -10, 0);
+    p.a_zero_point = z.a;
+    p.b_zero_point = z.b;
+    p.output_zero_point = z.y;
+    vary_clamp(p, trial, z.y, rng);
     check_mul(rows[trial % 4], channels[trial % std::size(channels)], trial % 2 == 0, p, rng);
     if (HasFailure()) return;
   }
 }
 
-TEST_P(QU8Vector, MulRawMultipliersOverEveryShift) {
+TEST_P(QU8Vector, MulRawRatiosTiesAndSaturation) {
   std::mt19937 rng(13);
-  for (int32_t shift = 1; shift <= 62; ++shift) {
+  const float ratios[] = {0.f, 0.5f, 0.25f, 1.f, 1e-9f, 3e4f, 0x1p64f};
+  for (int trial = 0; trial < 70; ++trial) {
     kernels::QMulParams p;
-    p.shift = shift;
-    const int32_t ms[] = {0, 1, INT32_MAX, static_cast<int32_t>(rng() >> 1), static_cast<int32_t>(rng() >> 12)};
-    p.multiplier = ms[shift % 5];
+    p.ratio = ratios[trial % std::size(ratios)];
     p.a_zero_point = static_cast<int32_t>(rng() % 256);
-    p.b_zero_point = shift % 2 ? 255 : 0;
+    p.b_zero_point = trial % 2 ? 255 : 0;
     p.output_zero_point = static_cast<int32_t>(rng() % 256);
-    check_mul(1 + int64_t(rng() % 5), 1 + int32_t(rng() % 70), shift % 3 == 0, p, rng);
+    check_mul(1 + int64_t(rng() % 7), 1 + int32_t(rng() % 70), trial % 3 == 0, p, rng);
     if (HasFailure()) return;
   }
 }

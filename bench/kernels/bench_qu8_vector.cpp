@@ -5,7 +5,6 @@
 // average pooling (8x8x64) and a 3x3 stride-2 average pool (32x32x16, pad 1); batch 1 and 64.
 // Work counted in element operations, as the FP32 vector benchmarks do: elements for
 // quantize, dequantize, add and global average, window taps for the pool.
-#include <cmath>
 #include <functional>
 #include <random>
 #include <string>
@@ -16,7 +15,7 @@
 namespace octet::bench {
 namespace {
 
-kernels::QPoolParams pool_3x3s2(const std::vector<int32_t>& multipliers, int32_t shift) {
+kernels::QPoolParams pool_3x3s2() {
   kernels::QPoolParams q;
   kernels::PoolNhwcParams& p = q.shape;
   p.in_h = p.in_w = 32;
@@ -25,10 +24,10 @@ kernels::QPoolParams pool_3x3s2(const std::vector<int32_t>& multipliers, int32_t
   p.stride_h = p.stride_w = 2;
   p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
   p.out_h = p.out_w = (32 + 2 - 3) / 2 + 1;
+  q.input_scale = 0.03f;
+  q.output_scale = 0.02f;
   q.input_zero_point = 3;
   q.output_zero_point = 5;
-  q.shift = shift;
-  q.multipliers = multipliers.data();
   return q;
 }
 
@@ -36,30 +35,16 @@ kernels::QPoolParams pool_3x3s2(const std::vector<int32_t>& multipliers, int32_t
 struct Params {
   kernels::QAddParams add;
   kernels::QMulParams mul;
-  kernels::Requant global;
-  std::vector<int32_t> pool_multipliers;
-  int32_t pool_shift = 1;
+  kernels::QGlobalAverageParams global;
 };
 
 const Params& params() {
   static const Params p = [] {
     Params r;
-    kernels::Requant a;
-    kernels::make_requant_pair(0.05 / 0.07, 0.04 / 0.07, &a, &r.add.b_multiplier);
-    r.add.a_multiplier = a.multiplier;
-    r.add.shift = a.shift;
-    r.add.a_zero_point = 120;
-    r.add.b_zero_point = 130;
-    r.add.output_zero_point = 0;   // a merged Relu: lo = zy
-    kernels::Requant m;
-    kernels::make_requant(0.05 * (1.0 / 255) / 0.04, &m);   // a tensor times a sigmoid gate
-    r.mul = {120, 0, 128, m.multiplier, m.shift, 0, 255};
-    kernels::make_requant(0.03 / (64 * 0.02), &r.global);
-    kernels::Requant largest;
-    kernels::make_requant(0.03 / 0.02, &largest);
-    r.pool_shift = largest.shift;
-    r.pool_multipliers.assign(10, 0);
-    for (int c = 1; c <= 9; ++c) r.pool_multipliers[size_t(c)] = int32_t(std::lround(std::ldexp(0.03 / 0.02 / c, r.pool_shift)));
+    r.add.rescale = kernels::make_qadd_float_ort(0.05f, 120, 0.04f, 130, 0.07f, 0);
+    r.add.output_min = 0;   // a merged Relu: lo = zy
+    r.mul = {0.05f * (1.f / 255) / 0.04f, 120, 0, 128, 0, 255};   // a tensor times a sigmoid gate
+    r.global = {0.03f / (0.02f * 64), 3, 5, 0, 255};
     return r;
   }();
   return p;
@@ -79,7 +64,7 @@ struct QVectorCase {
 std::vector<QVectorCase> cases() {
   constexpr size_t kImage = 32 * 32 * 3, kAdd = 32 * 32 * 16, kGlobal = 8 * 8 * 64, kSe = 14 * 14 * 240,
                    kLookup = 112 * 112 * 32;
-  const kernels::QPoolParams pool = pool_3x3s2(params().pool_multipliers, params().pool_shift);
+  const kernels::QPoolParams pool = pool_3x3s2();
   const size_t pool_in = size_t(pool.shape.in_h) * pool.shape.in_w * pool.shape.channels;
   const size_t pool_out = size_t(pool.shape.out_h) * pool.shape.out_w * pool.shape.channels;
   return {
@@ -118,7 +103,7 @@ std::vector<QVectorCase> cases() {
        }},
       {"global_average/8x8x64", kGlobal, 64, kGlobal, true, false,
        [](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int) {
-         k.global_average(64, 64, x, y, 3, 5, params().global, 0, 255);
+         k.global_average(64, 64, x, y, params().global);
        }},
       {"average_pool_k3s2/32x32x16", pool_in, pool_out, 9.0 * double(pool_out), true, false,
        [pool](const kernels::VectorQU8Kernels& k, const uint8_t* x, uint8_t* y, int) {

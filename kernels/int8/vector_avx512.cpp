@@ -1,10 +1,6 @@
-// The int8 element-wise kernels (kernels/int8/vector.h) for AVX-512 F/BW: 16 int32 lanes,
-// the loops of kernels/int8/vector_impl.h.
-//
-// The requantisation is 64-bit, as the reference's: _mm512_mul_epi32 gives exact 32x32->64
-// products of the even lanes (the odd lanes are shifted down first), _mm512_sra_epi64 is the
-// floor shift, and the clamp is a 64-bit min/max, so nothing saturates early. Tails use
-// masked loads and stores (masked-off bytes are neither read nor written).
+// The int8 element-wise kernels (kernels/int8/vector.h) for AVX-512 F/BW: 16 int32 or float
+// lanes, the loops of kernels/int8/vector_impl.h. Tails use masked loads and stores (masked-off
+// bytes are neither read nor written).
 // GCC 12's AVX-512 headers seed some intrinsics with a self-initialised "undefined" vector
 // (_mm512_undefined_epi32), which -Wmaybe-uninitialized reports once inlined: a false
 // positive, silenced in this file only.
@@ -18,7 +14,7 @@
 namespace octet::kernels {
 namespace {
 
-struct Avx512 : QEvenOddRequant<Avx512> {
+struct Avx512 {
   using I32 = __m512i;
   static constexpr int32_t kLanes = 16;
 
@@ -40,36 +36,16 @@ struct Avx512 : QEvenOddRequant<Avx512> {
   static void store_u8(uint8_t* p, I32 v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(v)); }
   static void store_u8_tail(uint8_t* p, I32 v, int32_t n) { _mm512_mask_cvtepi32_storeu_epi8(p, first(n), v); }
 
-  struct Rq {
-    __m512i m_a, m_b;   // in the low half of each 64-bit lane, as _mm512_mul_epi32 reads them
-    __m512i bias;
-    __m128i shift;
-    __m512i lo, hi;     // lo - zp, hi - zp (64-bit)
-    __m512i zp;         // 32-bit
-  };
-
-  static Rq requant_consts(int32_t m_a, int32_t m_b, int64_t bias, int32_t shift, int32_t zp, int32_t lo,
-                           int32_t hi) {
-    return {_mm512_set1_epi64(m_a),
-            _mm512_set1_epi64(m_b),
-            _mm512_set1_epi64(bias),
-            _mm_cvtsi32_si128(shift),
-            _mm512_set1_epi64(int64_t{lo} - zp),
-            _mm512_set1_epi64(int64_t{hi} - zp),
-            _mm512_set1_epi32(zp)};
+  using F32 = __m512;
+  static F32 splat_f(float v) { return _mm512_set1_ps(v); }
+  static F32 to_f32(I32 a) { return _mm512_cvtepi32_ps(a); }
+  static F32 add_f(F32 a, F32 b) { return _mm512_add_ps(a, b); }
+  static F32 mul_f(F32 a, F32 b) { return _mm512_mul_ps(a, b); }
+  static F32 div_f(F32 a, F32 b) { return _mm512_div_ps(a, b); }
+  static F32 fma_f(F32 a, F32 b, F32 c) { return _mm512_fmadd_ps(a, b, c); }
+  static I32 round_clamped(F32 t, F32 lo, F32 hi) {   // cvtps: nearest-even (MXCSR default)
+    return _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(t, lo), hi));
   }
-
-  static I32 finish(__m512i even, __m512i odd, const Rq& k) {
-    even = _mm512_min_epi64(_mm512_max_epi64(_mm512_sra_epi64(even, k.shift), k.lo), k.hi);
-    odd = _mm512_min_epi64(_mm512_max_epi64(_mm512_sra_epi64(odd, k.shift), k.lo), k.hi);
-    const __m512i y = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
-    return _mm512_add_epi32(y, k.zp);
-  }
-
-  // The 64-bit lane operations QEvenOddRequant (vector_impl.h) builds requant1/2 from.
-  static __m512i mul_even(I32 a, __m512i m) { return _mm512_mul_epi32(a, m); }
-  static __m512i add64(__m512i a, __m512i b) { return _mm512_add_epi64(a, b); }
-  static I32 odd_down(I32 a) { return _mm512_srli_epi64(a, 32); }
 
   // As vector_avx2.cpp: NaN zeroed, the quotient clamped to [-zp, 255 - zp], rounded to
   // nearest-even by cvtps (MXCSR default), zp added.

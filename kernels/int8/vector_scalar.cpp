@@ -1,7 +1,10 @@
 // The int8 element-wise kernels (kernels/int8/vector.h) in portable C++, for CPUs without
-// AVX2: the loops of kernels/int8/vector_impl.h over "vectors" of 8 int32 lanes held in plain
-// arrays (which the compiler may map onto SSE2), with the same folded-bias arithmetic as
-// the SIMD variants, one lane at a time.
+// AVX2: the loops of kernels/int8/vector_impl.h over "vectors" of 8 int32 or float lanes held in
+// plain arrays (which the compiler may map onto SSE2), the same float operations as the SIMD
+// variants, one lane at a time (std::fma where they fuse; the build does not contract a * b + c).
+#include <algorithm>
+#include <cmath>
+
 #include "kernels/int8/vector_impl.h"
 #include "kernels/kernels.h"
 
@@ -43,29 +46,43 @@ struct Portable {
   }
   static void store_u8(uint8_t* p, const I32& v) { store_u8_tail(p, v, kLanes); }
 
-  struct Rq {
-    int64_t m_a, m_b, bias;
-    int32_t shift, zp, lo, hi;
+  struct F32 {
+    float v[kLanes];
   };
-  static Rq requant_consts(int32_t m_a, int32_t m_b, int64_t bias, int32_t shift, int32_t zp, int32_t lo,
-                           int32_t hi) {
-    return {m_a, m_b, bias, shift, zp, lo, hi};
-  }
-  // clamp(zp + (v >> shift), lo, hi) with v already holding the rounding term.
-  static int32_t finish(int64_t v, const Rq& k) {
-    int64_t y = (v >> k.shift) + k.zp;
-    if (y < k.lo) y = k.lo;
-    if (y > k.hi) y = k.hi;
-    return static_cast<int32_t>(y);
-  }
-  static I32 requant1(const I32& x, const Rq& k) {
-    I32 r;
-    for (int i = 0; i < kLanes; ++i) r.v[i] = finish(x.v[i] * k.m_a + k.bias, k);
+  static F32 splat_f(float v) {
+    F32 r;
+    for (int i = 0; i < kLanes; ++i) r.v[i] = v;
     return r;
   }
-  static I32 requant2(const I32& a, const I32& b, const Rq& k) {
+  static F32 to_f32(const I32& a) {
+    F32 r;
+    for (int i = 0; i < kLanes; ++i) r.v[i] = static_cast<float>(a.v[i]);
+    return r;
+  }
+  static F32 add_f(F32 a, const F32& b) {
+    for (int i = 0; i < kLanes; ++i) a.v[i] += b.v[i];
+    return a;
+  }
+  static F32 mul_f(F32 a, const F32& b) {
+    for (int i = 0; i < kLanes; ++i) a.v[i] *= b.v[i];
+    return a;
+  }
+  static F32 div_f(F32 a, const F32& b) {
+    for (int i = 0; i < kLanes; ++i) a.v[i] /= b.v[i];
+    return a;
+  }
+  static F32 fma_f(F32 a, const F32& b, const F32& c) {
+    for (int i = 0; i < kLanes; ++i) a.v[i] = std::fma(a.v[i], b.v[i], c.v[i]);
+    return a;
+  }
+  // Rounding by adding and subtracting 1.5 * 2^23 (see quantize below): exact for the clamped
+  // |t| <= 255.
+  static I32 round_clamped(const F32& t, const F32& lo, const F32& hi) {
     I32 r;
-    for (int i = 0; i < kLanes; ++i) r.v[i] = finish(a.v[i] * k.m_a + b.v[i] * k.m_b + k.bias, k);
+    for (int i = 0; i < kLanes; ++i) {
+      const float c = std::min(std::max(t.v[i], lo.v[i]), hi.v[i]);
+      r.v[i] = static_cast<int32_t>((c + 12582912.f) - 12582912.f);
+    }
     return r;
   }
 

@@ -17,26 +17,27 @@ void quantize_qu8_ref(int64_t n, const float* x, float scale, int32_t zero_point
 // x = float(q - zero_point) * scale (ONNX DequantizeLinear): one float rounding.
 void dequantize_qu8_ref(int64_t n, const uint8_t* q, float scale, int32_t zero_point, float* x);
 
-// y = clamp(zy + rounding_shift((a - za) * m_a + (b - zb) * m_b, shift), lo, hi), in int64.
+// The float arithmetic of kernels/int8/vector.h, element by element, in plain scalar code
+// (std::fma where ONNX Runtime fuses, std::nearbyint for the rounding).
+
+// QAddParams: y = clamp(round_half_even(fma(a, ratio_a, fma(b, ratio_b, fixed))), lo, hi).
 void add_qu8_ref(int64_t n, const uint8_t* a, const uint8_t* b, uint8_t* y, const QAddParams& p);
 
-// For row r < rows and column c < cols: with bv = b[r * b_row_stride + c],
-//   y[r * cols + c] = clamp(zy + rounding_shift((a - za) * (bv - zb) * multiplier, shift), lo, hi)
-// in int64 (kernels/int8/vector.h, QMulParams).
+// For row r < rows and column c < cols, with bv = b[r * b_row_stride + c] (QMulParams):
+//   y[r * cols + c] = clamp(round_half_even(float((a - za) * (bv - zb)) * ratio + float(zy)), lo, hi)
 void mul_qu8_ref(int64_t rows, int32_t cols, const uint8_t* a, const uint8_t* b, int64_t b_row_stride, uint8_t* y,
                  const QMulParams& p);
 
-// Output rows [oh_begin, oh_end) of one NHWC image. For each window: the taps inside the
-// input give sum = sum of (x - input_zp); count is that number of taps, or with
+// Output rows [oh_begin, oh_end) of one NHWC image (QPoolParams): the taps inside the input,
+// row by row, summed in float as float(x - zx) * sx; count is that number of taps, or with
 // count_include_pad the taps inside the padded input [-pad_begin, in + pad_end) (as the FP32
-// pool counts them); y = clamp(zy + rounding_shift(sum * multipliers[count], shift), lo, hi).
-// A window with count 0 (only possible without count_include_pad, when a pad is at least the
-// kernel) has sum 0 and gives clamp(zy, lo, hi), the code of 0.0; multipliers[0] is not read.
+// pool counts them); y = clamp(round_half_even((sum / count) / sy + zy), lo, hi). A window with
+// count 0 (only possible without count_include_pad, when a pad is at least the kernel) gives
+// clamp(zy, lo, hi), the code of 0.0.
 void average_pool_qu8_ref(const QPoolParams& p, const uint8_t* in, uint8_t* out, int32_t oh_begin, int32_t oh_end);
 
-// out[c] = clamp(zy + rounding_shift((sum over the hw pixels of (in[.][c] - zx)) * m, s), lo, hi)
+// out[c] = requantize_float(sum over the hw pixels of in[.][c] - zx * hw, scale, zy, lo, hi)
 void global_average_pool_qu8_ref(int32_t hw, int32_t channels, const uint8_t* in, uint8_t* out,
-                                 int32_t input_zero_point, int32_t output_zero_point, Requant requant,
-                                 int32_t output_min, int32_t output_max);
+                                 const QGlobalAverageParams& p);
 
 }  // namespace octet::kernels

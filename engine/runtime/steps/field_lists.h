@@ -17,8 +17,9 @@ namespace octet {
 // build until someone has looked. (QConvParams::channel_multipliers and channel_scales are
 // run-time pointers, not fields: the per-channel steps store them with their weights.)
 static_assert(sizeof(kernels::ConvNhwcParams) == 76 && sizeof(kernels::PoolNhwcParams) == 64 &&
-                  sizeof(kernels::QConvParams) == 168 && sizeof(kernels::QAddParams) == 32 &&
-                  sizeof(kernels::QPoolParams) == 96 && sizeof(kernels::Requant) == 8,
+                  sizeof(kernels::QConvParams) == 168 && sizeof(kernels::QAddParams) == 20 &&
+                  sizeof(kernels::QPoolParams) == 88 && sizeof(kernels::QMulParams) == 24 &&
+                  sizeof(kernels::QGlobalAverageParams) == 20 && sizeof(kernels::Requant) == 8,
               "a kernel parameter structure changed: update engine/runtime/steps/ and bump kModelFileVersion");
 
 // Channels, height and width of a [C,H,W] image (layout changes, global averages).

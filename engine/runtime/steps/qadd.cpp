@@ -10,10 +10,8 @@ void QAddStep::run(const QAddStep& p, const StepContext& c, int32_t, int32_t) {
 
 void QAddStep::validate(PlanChecker& c, const Step& s, const QAddStep& p) {
   const kernels::QAddParams& a = p.add;
-  auto zp = PlanChecker::zero_point_ok;
-  c.require(zp(a.a_zero_point) && zp(a.b_zero_point) && zp(a.output_zero_point) &&
-                PlanChecker::clamp_ok(a.output_min, a.output_max) && a.a_multiplier >= 0 && a.b_multiplier >= 0 &&
-                a.shift >= 1 && a.shift <= 62,
+  c.require(PlanChecker::clamp_ok(a.output_min, a.output_max) && kernels::qfloat_ok(a.rescale.ratio_a) &&
+                kernels::qfloat_ok(a.rescale.ratio_b) && kernels::qfloat_ok(a.rescale.fixed, -0x1p64f),
             "quantization parameters out of range");
   c.buffer(s.input, c.mul({p.elements}, "add size"), true, "input");
   c.buffer(s.input2, p.elements, true, "second input");

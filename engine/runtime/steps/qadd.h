@@ -1,4 +1,5 @@
-// int8 element-wise addition step (same shapes) with requantisation and clamp.
+// int8 element-wise addition step (same shapes), QLinearAdd's float requantisation and a clamp
+// (kernels/int8/vector.h, QAddParams).
 #pragma once
 #include "engine/runtime/step_type.h"
 #include "kernels/int8/vector.h"
@@ -17,8 +18,7 @@ struct QAddStep final : StepParams {
   static void fields(IO& io, S& p) {
     auto& a = p.add;
     io(p.elements);
-    io(a.a_zero_point), io(a.b_zero_point), io(a.output_zero_point), io(a.a_multiplier), io(a.b_multiplier);
-    io(a.shift), io(a.output_min), io(a.output_max);
+    io(a.rescale.ratio_a), io(a.rescale.ratio_b), io(a.rescale.fixed), io(a.output_min), io(a.output_max);
   }
   static void validate(PlanChecker&, const Step&, const QAddStep&);
 };

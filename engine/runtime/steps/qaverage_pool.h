@@ -1,7 +1,6 @@
-// int8 average pooling step: uint8 NHWC -> NHWC with one multiplier per window count
+// int8 average pooling step: uint8 NHWC -> NHWC, QLinearAveragePool's float arithmetic
 // (kernels/int8/vector.h, QPoolParams), split across threads by output rows.
 #pragma once
-#include <vector>
 
 #include "engine/runtime/step_type.h"
 #include "kernels/int8/vector.h"
@@ -9,8 +8,7 @@
 namespace octet {
 
 struct QAveragePoolStep final : StepParams {
-  kernels::QPoolParams pool;              // .multipliers is pointed at `multipliers` per run
-  std::vector<int32_t> multipliers;       // [kernel_h * kernel_w + 1]
+  kernels::QPoolParams pool;
 
   static const StepType kType;
   static void run(const QAveragePoolStep&, const StepContext&, int32_t row_begin, int32_t row_end);

@@ -5,8 +5,7 @@
 namespace octet {
 
 void QGlobalAverageStep::run(const QGlobalAverageStep& p, const StepContext& c, int32_t, int32_t) {
-  c.qvector->global_average(p.image.height * p.image.width, p.image.channels, c.input, c.output, p.input_zero_point,
-                            p.output_zero_point, p.requant, p.output_min, p.output_max);
+  c.qvector->global_average(p.image.height * p.image.width, p.image.channels, c.input, c.output, p.average);
 }
 
 std::string QGlobalAverageStep::describe(const Step&, const QGlobalAverageStep& p) {
@@ -18,8 +17,9 @@ void QGlobalAverageStep::validate(PlanChecker& c, const Step& s, const QGlobalAv
   c.mul({p.image.height, p.image.width, 2048}, "int8 global average window");   // hw <= 2^20
   c.buffer(s.input, c.mul({p.image.height, p.image.width, p.image.channels}, "global average size"), true, "input");
   c.buffer(s.output, p.image.channels, true, "output");
-  c.require(PlanChecker::zero_point_ok(p.input_zero_point) && PlanChecker::zero_point_ok(p.output_zero_point) &&
-                PlanChecker::clamp_ok(p.output_min, p.output_max) && PlanChecker::requant_ok(p.requant),
+  const kernels::QGlobalAverageParams& a = p.average;
+  c.require(PlanChecker::zero_point_ok(a.input_zero_point) && PlanChecker::zero_point_ok(a.output_zero_point) &&
+                PlanChecker::clamp_ok(a.output_min, a.output_max) && kernels::qfloat_ok(a.scale),
             "quantization parameters out of range");
 }
 

@@ -1,15 +1,15 @@
-// int8 global average pooling step: uint8 NHWC [h,w,c] -> [c], requantised and clamped.
+// int8 global average pooling step: uint8 NHWC [h,w,c] -> [c], QLinearGlobalAveragePool's
+// float requantisation and a clamp (kernels/int8/vector.h, QGlobalAverageParams).
 #pragma once
 #include "engine/runtime/step_type.h"
 #include "engine/runtime/steps/field_lists.h"
-#include "kernels/int8/requant.h"
+#include "kernels/int8/vector.h"
 
 namespace octet {
 
 struct QGlobalAverageStep final : StepParams {
   ImageDims image;   // of the input
-  kernels::Requant requant;
-  int32_t input_zero_point = 0, output_zero_point = 0, output_min = 0, output_max = 255;
+  kernels::QGlobalAverageParams average;
 
   static const StepType kType;
   static void run(const QGlobalAverageStep&, const StepContext&, int32_t row_begin, int32_t row_end);
@@ -18,8 +18,8 @@ struct QGlobalAverageStep final : StepParams {
   template <typename IO, typename S>
   static void fields(IO& io, S& p) {
     image_fields(io, p.image);
-    requant_fields(io, p.requant);
-    io(p.input_zero_point), io(p.output_zero_point), io(p.output_min), io(p.output_max);
+    auto& a = p.average;
+    io(a.scale), io(a.input_zero_point), io(a.output_zero_point), io(a.output_min), io(a.output_max);
   }
   static void validate(PlanChecker&, const Step&, const QGlobalAverageStep&);
 };

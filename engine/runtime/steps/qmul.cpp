@@ -12,8 +12,7 @@ void QMulStep::validate(PlanChecker& c, const Step& s, const QMulStep& p) {
   const kernels::QMulParams& m = p.mul;
   auto zp = PlanChecker::zero_point_ok;
   c.require(zp(m.a_zero_point) && zp(m.b_zero_point) && zp(m.output_zero_point) &&
-                PlanChecker::clamp_ok(m.output_min, m.output_max) && m.multiplier >= 0 && m.shift >= 1 &&
-                m.shift <= 62,
+                PlanChecker::clamp_ok(m.output_min, m.output_max) && kernels::qfloat_ok(m.ratio),
             "quantization parameters out of range");
   c.require(p.rows > 0 && p.cols > 0, "empty multiplication");
   const int64_t n = c.mul({p.rows, p.cols}, "mul size");

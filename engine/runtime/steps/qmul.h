@@ -1,6 +1,6 @@
 // int8 multiplication step: a [rows x cols] uint8 tensor times b, either of the same shape or
 // one row of cols values broadcast over the rows (a squeeze-excitation gate [C] against an NHWC
-// [H, W, C] image), with the fixed-point requantisation of kernels/int8/vector.h (QMulParams).
+// [H, W, C] image), with QLinearMul's float requantisation (kernels/int8/vector.h, QMulParams).
 #pragma once
 #include "engine/runtime/step_type.h"
 #include "kernels/int8/vector.h"
@@ -24,7 +24,7 @@ struct QMulStep final : StepParams {
   static void fields(IO& io, S& p) {
     auto& m = p.mul;
     io(p.rows), io(p.cols), io(p.broadcast_b);
-    io(m.a_zero_point), io(m.b_zero_point), io(m.output_zero_point), io(m.multiplier), io(m.shift);
+    io(m.ratio), io(m.a_zero_point), io(m.b_zero_point), io(m.output_zero_point);
     io(m.output_min), io(m.output_max);
   }
   static void validate(PlanChecker&, const Step&, const QMulStep&);
