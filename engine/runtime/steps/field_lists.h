@@ -17,7 +17,7 @@ namespace octet {
 // build until someone has looked. (QConvParams::channel_multipliers is a run-time pointer,
 // not a field: the per-channel step stores the multipliers with its weights.)
 static_assert(sizeof(kernels::ConvNhwcParams) == 76 && sizeof(kernels::PoolNhwcParams) == 64 &&
-                  sizeof(kernels::QConvParams) == 136 && sizeof(kernels::QAddParams) == 32 &&
+                  sizeof(kernels::QConvParams) == 168 && sizeof(kernels::QAddParams) == 32 &&
                   sizeof(kernels::QPoolParams) == 96 && sizeof(kernels::Requant) == 8,
               "a kernel parameter structure changed: update engine/runtime/steps/ and bump kModelFileVersion");
 
