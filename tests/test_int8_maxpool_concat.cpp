@@ -2,7 +2,8 @@
 // other parameters (requantisation tables) and the same ones (plain maxima and copies), run by
 // the optimised runtime bit-exact with the reference executor running its Q/DQ operators; a
 // float model quantized u8s8, whose MaxPool output takes its input's parameters (no table), with
-// no float island left; batch 1 and 7, every int8 ISA the same bytes.
+// no float island left; batch 1 and 7, every int8 ISA the same bytes; a .octet round trip and
+// the validator's refusals.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,8 +11,10 @@
 
 #include "engine/int8_coverage.h"
 #include "engine/pipeline/calibration.h"
+#include "engine/runtime/model_file.h"
 #include "engine/runtime/steps/all.h"
 #include "qdq_test_util.h"
+#include "tests/expect_error.h"
 #include "quant/qdq_export.h"
 
 namespace octet {
@@ -69,6 +72,38 @@ TEST(Int8MaxPoolConcat, QdqFileBitExactWithTheReference) {
     const std::vector<Tensor> inputs{uniform({batch, 5, 10, 12}, 40 + uint32_t(batch), -4.5f, 6.5f)};
     expect_optimised_near_reference(bytes, inputs, kC.scale, 0.0, 1.0);
   }
+}
+
+// The steps survive a .octet round trip (kernel, tables), and the validator refuses a table
+// outside the weights, a pool whose output outgrows its buffer and a slice past its row.
+TEST(Int8MaxPoolConcat, ModelFileRoundTripAndValidation) {
+  const Plan plan = qdq_plan(hand_annotated_qdq());
+  const Plan loaded = load_model_file(model_file_bytes(plan));
+  ASSERT_EQ(loaded.steps.size(), plan.steps.size());
+  int edited = 0;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    EXPECT_EQ(loaded.steps[i].type->describe(loaded.steps[i]), plan.steps[i].type->describe(plan.steps[i]));
+    SCOPED_TRACE(plan.steps[i].name + " step " + std::to_string(i));
+    if (const auto* mp = plan.steps[i].params_if<QMaxPoolStep>()) {
+      EXPECT_EQ(loaded.steps[i].params_if<QMaxPoolStep>()->kernel, mp->kernel);
+      for (int edit = 0; edit < 2; ++edit) {
+        Plan bad = load_model_file(model_file_bytes(plan));
+        auto* p = bad.steps[i].params_if<QMaxPoolStep>();
+        if (edit == 0) p->has_table = true, p->table_offset = bad.weights.size();
+        if (edit == 1) p->pool.out_h *= 2;
+        EXPECT_THROW(validate_plan(bad), Error);
+        ++edited;
+      }
+    }
+    if (plan.steps[i].params_if<QConcatSliceStep>() != nullptr) {
+      Plan bad = load_model_file(model_file_bytes(plan));
+      auto* p = bad.steps[i].params_if<QConcatSliceStep>();
+      p->offset = p->out_row - p->in_row + 1;
+      EXPECT_ERROR(validate_plan(bad), "concat");
+      ++edited;
+    }
+  }
+  EXPECT_EQ(edited, 3 * 2 + 3);
 }
 
 Graph fire_block() {
