@@ -17,7 +17,8 @@ void QConcatSliceStep::run(const QConcatSliceStep& p, const StepContext& c, int3
     return;
   }
   const uint8_t* table = c.weights + p.table_offset;
-  for (int32_t r = row_begin; r < row_end; ++r, in += p.in_row, out += p.out_row) c.qvector->lookup(p.in_row, table, in, out);
+  for (int32_t r = row_begin; r < row_end; ++r, in += p.in_row, out += p.out_row)
+    c.qvector->lookup(p.in_row, table, in, out);
 }
 
 std::string QConcatSliceStep::describe(const Step&, const QConcatSliceStep& p) {
