@@ -201,6 +201,15 @@ class Compiler {
   void add_lookup_step(const Node& n, const Slot& in, const std::array<float, 256>& y, std::string function);
   // compile_qmul.cpp: same-shape or squeeze-excitation Mul on the int8 vector kernels.
   void compile_qmul(const Node& n);
+  // compile_qmax_pool.cpp, compile_qconcat.cpp: MaxPool and channel Concat on uint8 codes,
+  // when every operand and the output are annotated.
+  bool runs_int8_code_mover(const Node& n) const;
+  void compile_int8_code_mover(const Node& n);
+  void compile_qmax_pool(const Node& n);
+  void compile_qconcat(const Node& n);
+  // The requantisation table from in's parameters to out's appended to the weights (offset
+  // set, true), or nothing when it is the identity (false).
+  bool append_requant_table(const Slot& in, const Slot& out, size_t* offset);
   bool slot_is_uint8(int value_id) const { return slots_[static_cast<size_t>(value_id)].uint8; }
 
   const Graph& g_;

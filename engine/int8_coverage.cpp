@@ -59,6 +59,22 @@ size_t readers(const Graph& g, int id) {
   return count;
 }
 
+bool rank4(const Shape& s) { return s.has_rank && s.dims.size() == 4; }
+
+// MaxPool over the H and W of a 4-D tensor, without the Indices output (kernels/int8/maxpool.h).
+bool int8_max_pool(const Graph& g, const Node& n) {
+  return n.outputs.size() == 1 && rank4(g.value(n.inputs[0]).shape);
+}
+
+// Concat of 4-D activations along the channels (ONNX axis 1): a copy or a table per input.
+bool int8_concat(const Graph& g, const Node& n) {
+  const int64_t axis = n.attr_int("axis", 0);
+  if (axis != 1 && axis != -3) return false;
+  for (size_t i = 0; i < n.inputs.size(); ++i)
+    if (!activation(g, n, i) || !rank4(g.value(n.inputs[i]).shape)) return false;
+  return true;
+}
+
 bool undilated(const Node& n) {
   for (int64_t d : n.attr_ints("dilations"))
     if (d != 1) return false;
@@ -76,6 +92,8 @@ bool has_int8_kernel(const Graph& g, const Node& n) {
       return activation(g, n, 1) && same_image_shape(g.value(n.inputs[0]).shape, g.value(n.inputs[1]).shape);
     case OpKind::AveragePool: return undilated(n);
     case OpKind::GlobalAveragePool: return true;
+    case OpKind::MaxPool: return int8_max_pool(g, n);
+    case OpKind::Concat: return int8_concat(g, n);
     case OpKind::Mul:
       return activation(g, n, 1) && int8_mul_shapes(g.value(n.inputs[0]).shape, g.value(n.inputs[1]).shape);
     default: return int8_table_op(n.op);

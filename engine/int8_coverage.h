@@ -16,6 +16,8 @@ namespace octet {
 // whatever its annotations. Conv: group 1, or depthwise (group == input == output channels,
 // kernels/int8/dwconv.h); Gemm: constant B, no transA, alpha = beta = 1;
 // Add: two activations of one shape; AveragePool: undilated; GlobalAveragePool;
+// MaxPool: 4-D, without Indices (kernels/int8/maxpool.h); Concat: 4-D activations along
+// channels (a copy or a 256-entry table per input, engine/compile_qconcat.cpp);
 // Sigmoid, HardSigmoid, HardSwish, Tanh, LeakyRelu: a 256-entry table (qu8_lookup);
 // Mul: two activations of one shape, or [N,C,H,W] times a [N,C,1,1] gate (qu8_mul).
 bool has_int8_kernel(const Graph& g, const Node& n);

@@ -125,7 +125,7 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
   std::vector<bool> want(g.values.size(), false);
   for (const Node& n : g.nodes) {
     if (!has_int8_kernel(g, n)) continue;   // stays float: its readers and writers dequantize and quantize
-    const size_t act_inputs = n.op == OpKind::Add || n.op == OpKind::Mul ? 2 : 1;
+    const size_t act_inputs = n.op == OpKind::Add || n.op == OpKind::Mul ? 2 : n.op == OpKind::Concat ? n.inputs.size() : 1;
     for (size_t i = 0; i < act_inputs && i < n.inputs.size(); ++i)
       if (is_activation(g, n.inputs[i])) want[static_cast<size_t>(n.inputs[i])] = true;
     // A Gemm feeding only float ops (the classifier before its Softmax) keeps a float output:
@@ -162,6 +162,12 @@ void quantize_graph(Graph& g, const std::vector<ValueRange>& ranges, Scheme sche
     const int in = n.inputs[0];
     if (uses[static_cast<size_t>(in)] == 1 && !opt::is_graph_output(g, in)) g.value(in).quant = g.value(n.outputs[0]).quant;
   }
+  // A MaxPool's output takes its input's parameters (as ONNX Runtime's quantizer gives them):
+  // the int8 max pool then needs no requantisation table (engine/compile_qmax_pool.cpp), and
+  // the maximum of a window can only be a value its input's parameters already represent.
+  for (const Node& n : g.nodes)
+    if (n.op == OpKind::MaxPool && want[static_cast<size_t>(n.outputs[0])] && g.value(n.inputs[0]).quant)
+      g.value(n.outputs[0]).quant = g.value(n.inputs[0]).quant;
   // 4. Weights and biases.
   for (Node& n : g.nodes) {
     if ((n.op != OpKind::Conv && n.op != OpKind::Gemm) || !has_int8_kernel(g, n)) continue;

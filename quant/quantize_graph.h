@@ -26,8 +26,9 @@ struct QuantizeOptions {
 };
 
 // Annotates: the activations read or written by the nodes an int8 kernel takes
-// (engine/int8_coverage.h: Conv, Gemm, Add, Mul, AveragePool, GlobalAveragePool in the forms the
-// kernels have, and the table activations, SiLU's Sigmoid output excepted); the values around Relu, Clip, Reshape, Flatten, Transpose and Identity next to
+// (engine/int8_coverage.h: Conv, Gemm, Add, Mul, AveragePool, GlobalAveragePool, MaxPool, Concat
+// in the forms the kernels have, and the table activations, SiLU's Sigmoid output excepted;
+// a MaxPool's output with its input's parameters); the values around Relu, Clip, Reshape, Flatten, Transpose and Identity next to
 // those (a Relu or Clip is merged: its input takes the parameters of its output's range); the
 // weights of those Conv and Gemm nodes (scheme's weight type, per tensor or per channel) and
 // their biases (int32, scale s_in * s_w, per channel with the weights). Throws octet::Error

@@ -24,6 +24,7 @@ struct DwConvF32Kernel;
 struct GemmF32Kernel;
 struct QConvU8Kernel;
 struct QDwConvU8Kernel;
+struct QMaxPoolU8Kernel;
 struct VectorF32Kernels;
 struct VectorQU8Kernels;
 }  // namespace kernels
@@ -74,6 +75,7 @@ class ModelFileWriter {
   void operator()(const kernels::QConvU8Kernel* const& k) { kernel(k); }
   void operator()(const kernels::QDwConvU8Kernel* const& k) { kernel(k); }
   void operator()(const kernels::VectorF32Kernels* const& k) { kernel(k); }
+  void operator()(const kernels::QMaxPoolU8Kernel* const& k) { kernel(k); }
   void operator()(const kernels::VectorQU8Kernels* const& k) { kernel(k); }
 
  private:
@@ -122,6 +124,7 @@ class ModelFileReader {
   void operator()(const kernels::QConvU8Kernel*& k);
   void operator()(const kernels::QDwConvU8Kernel*& k);
   void operator()(const kernels::VectorF32Kernels*& k);
+  void operator()(const kernels::QMaxPoolU8Kernel*& k);
   void operator()(const kernels::VectorQU8Kernels*& k);
   // A count of elements of at least `min_bytes` each, refused before anything is allocated
   // when the rest of the section could not hold them.
