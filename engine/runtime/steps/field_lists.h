@@ -14,10 +14,10 @@ namespace octet {
 
 // A field added to one of these structures must be added to its list below (or the file
 // silently drops it) and kModelFileVersion bumped: these sizes (x86-64, libstdc++) fail the
-// build until someone has looked. (QConvParams::channel_multipliers is a run-time pointer,
-// not a field: the per-channel step stores the multipliers with its weights.)
+// build until someone has looked. (QConvParams::channel_multipliers and channel_scales are
+// run-time pointers, not fields: the per-channel steps store them with their weights.)
 static_assert(sizeof(kernels::ConvNhwcParams) == 76 && sizeof(kernels::PoolNhwcParams) == 64 &&
-                  sizeof(kernels::QConvParams) == 136 && sizeof(kernels::QAddParams) == 32 &&
+                  sizeof(kernels::QConvParams) == 168 && sizeof(kernels::QAddParams) == 32 &&
                   sizeof(kernels::QPoolParams) == 96 && sizeof(kernels::Requant) == 8,
               "a kernel parameter structure changed: update engine/runtime/steps/ and bump kModelFileVersion");
 
