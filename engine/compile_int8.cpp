@@ -140,17 +140,17 @@ Slot Compiler::u8_output_slot(const Node& n, Layout layout, std::vector<int64_t>
 
 void Compiler::add_qconv_step(const Node& n, kernels::QConvParams p, const std::vector<int8_t>& weight_oihw,
                               const std::vector<int32_t>& bias, int input, int residual, int output,
-                              const std::vector<int32_t>& channel_multipliers) {
+                              const std::vector<float>& channel_scales) {
   QConvChannelStep qs;
   qs.kernel = pick_qconv(p);
   qs.conv = p;
   qs.weights_offset = append_weights(qs.kernel->packed_bytes(p));
   qs.kernel->pack(p, weight_oihw.data(), bias.data(), weights_at<uint8_t>(qs.weights_offset));
   plan_.workspace_bytes = std::max(plan_.workspace_bytes, qs.kernel->workspace_bytes(p));
-  const bool per_channel = !channel_multipliers.empty();
+  const bool per_channel = !channel_scales.empty();
   if (per_channel) {
-    qs.multipliers_offset = append_weights(sizeof(int32_t) * channel_multipliers.size());
-    std::copy(channel_multipliers.begin(), channel_multipliers.end(), weights_at<int32_t>(qs.multipliers_offset));
+    qs.scales_offset = append_weights(sizeof(float) * channel_scales.size());
+    std::copy(channel_scales.begin(), channel_scales.end(), weights_at<float>(qs.scales_offset));
   }
   Step st = per_channel ? Step::of(n.name, qs, input, residual, output)
                         : Step::of(n.name, static_cast<QConvStep>(qs), input, residual, output);
@@ -180,6 +180,23 @@ void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, i
   }
 }
 
+void conv_scales(const Graph& g, const Node& n, const QuantParams& wq, float in_scale, float out_scale,
+                 kernels::QConvParams& p, std::vector<float>& channel) {
+  auto checked = [&](int64_t c) {
+    const float s = kernels::conv_requant_scale(in_scale, weight_scale(wq, c), out_scale);
+    if (!kernels::requant_scale_ok(s))
+      throw Error(g.describe(n) + ": requantisation scale s_in*s_w/s_out = " + std::to_string(s) +
+                  " is not a finite number >= 0");
+    return s;
+  };
+  channel.clear();
+  if (!wq.per_channel()) {
+    p.scale = checked(0);
+    return;
+  }
+  for (int32_t c = 0; c < p.shape.out_c; ++c) channel.push_back(checked(c));
+}
+
 bool accumulator_requant(const QuantParams& wq, float in_scale, float out_scale, const double* second,
                                 kernels::QConvParams& p, int32_t* second_multiplier, std::vector<int32_t>& channel) {
   if (!wq.per_channel()) {
@@ -199,41 +216,36 @@ bool accumulator_requant(const QuantParams& wq, float in_scale, float out_scale,
   return true;
 }
 
-// The requantisation of an int8 conv or Gemm: multiplier(s), output clamp (Relu/Clip).
+// The requantisation of an int8 conv or Gemm (kernels/int8/conv.h): the scale(s) of the
+// accumulator into `out`, and the output clamp (Relu/Clip).
 static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, const QuantParams& wq,
-                         const Slot& out, const Slot* residual, std::vector<int32_t>& channel_multipliers) {
+                         const Slot& out, std::vector<float>& channel_scales) {
   p.output_zero_point = out.zero_point;
-  double m2 = 0;
-  if (residual) {
-    p.residual_zero_point = residual->zero_point;
-    m2 = double(residual->scale) / double(out.scale);
-  }
-  if (!accumulator_requant(wq, in_scale, out.scale, residual ? &m2 : nullptr, p, &p.residual_multiplier,
-                           channel_multipliers))
-    throw Error(g.describe(n) + ": requantisation multiplier out of range (scales s_in*s_w/s_out = " +
-                std::to_string(double(in_scale) * double(wq.scale) / double(out.scale)) + ")");
+  conv_scales(g, n, wq, in_scale, out.scale, p, channel_scales);
   output_clamp(g, n, out, &p.output_min, &p.output_max);
 }
 
 // round_before_residual (docs/quantization.md, "Residual blocks"): the conv into c (scale
-// c_scale, zero point c_zero_point, [0, 255]), then the Add of c and the residual with the
-// output's clamp (Relu / Clip fused into the node), as add_qadd_step would compute it.
+// c_scale, zero point c_zero_point, [0, 255]), then the Add of c and the residual in the
+// Add's operand order (Epilogue::residual_first) with the output's clamp (Relu / Clip fused
+// into the node), as the int8 Add step computes it (kernels/int8/requant.h, qadd_float).
 static void set_round_first_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale,
                                      const QuantParams& wq, float c_scale, int32_t c_zero_point, const Slot& residual,
-                                     const Slot& out, std::vector<int32_t>& channel_multipliers) {
-  if (!accumulator_requant(wq, in_scale, c_scale, nullptr, p, nullptr, channel_multipliers))
-    throw Error(g.describe(n) + ": requantisation multiplier out of range (scales s_in*s_w/s_c = " +
-                std::to_string(double(in_scale) * double(wq.scale) / double(c_scale)) + ")");
+                                     const Slot& out, std::vector<float>& channel_scales) {
+  conv_scales(g, n, wq, in_scale, c_scale, p, channel_scales);
   p.round_before_residual = true;
   p.conv_zero_point = c_zero_point;
   p.residual_zero_point = residual.zero_point;
   p.output_zero_point = out.zero_point;
-  kernels::Requant add;
-  if (!kernels::make_requant_pair(double(c_scale) / double(out.scale), double(residual.scale) / double(out.scale), &add,
-                                  &p.residual_multiplier))
-    throw Error(g.describe(n) + ": requantisation multiplier out of range (residual Add)");
-  p.conv_multiplier = add.multiplier;
-  p.add_shift = add.shift;
+  p.residual_is_first = n.epilogue.residual_first;
+  p.residual_add = p.residual_is_first
+                       ? kernels::make_qadd_float(residual.scale, residual.zero_point, c_scale, c_zero_point,
+                                                  out.scale, out.zero_point)
+                       : kernels::make_qadd_float(c_scale, c_zero_point, residual.scale, residual.zero_point,
+                                                  out.scale, out.zero_point);
+  if (!qadd_float_ok(p.residual_add))
+    throw Error(g.describe(n) + ": the residual Add's scale ratios are out of range (s_c = " + std::to_string(c_scale) +
+                ", s_residual = " + std::to_string(residual.scale) + ", s_out = " + std::to_string(out.scale) + ")");
   output_clamp(g, n, out, &p.output_min, &p.output_max);
 }
 
@@ -251,21 +263,23 @@ void Compiler::compile_qconv(const Node& n) {
   Int8Weights qw = quantize_weights(w.values<float>(), wq, p.shape.out_c);
   p.weight_zero_point = qw.zero_point;
   std::vector<int32_t> qb = quantize_bias(bias, static_cast<size_t>(p.shape.out_c), in.scale, wq);
-  std::vector<int32_t> channel_multipliers;
+  std::vector<float> channel_scales;
+  if (n.epilogue.residual && !n.epilogue.conv_output)
+    fail(n, "the fused residual Add has no parameters for the Conv's own output (a quantized graph rounds it "
+            "before the Add: Epilogue::conv_output); the int8 conv has no other residual arithmetic");
   Slot residual;
   if (n.epilogue.residual) residual = as_uint8(n, n.inputs[3], true);
   Slot out = u8_output_slot(n, Layout::Nhwc, {p.shape.out_c, p.shape.out_h, p.shape.out_w});
-  if (n.epilogue.residual && n.epilogue.conv_output) {
+  if (n.epilogue.residual) {
     // The QDQ layout rounds the conv's own output to a tensor c before the residual Add: one
     // conv step whose epilogue rounds to c and then adds (QConvParams::round_before_residual),
     // bit for bit the conv into c followed by the int8 Add.
     const QuantParams& cq = *n.epilogue.conv_output;
-    set_round_first_epilogue(g_, n, p, in.scale, wq, cq.scale, u8_zero_point(cq), residual, out, channel_multipliers);
-    add_qconv_step(n, p, qw.codes, qb, in.buffer, residual.buffer, out.buffer, channel_multipliers);
+    set_round_first_epilogue(g_, n, p, in.scale, wq, cq.scale, u8_zero_point(cq), residual, out, channel_scales);
+    add_qconv_step(n, p, qw.codes, qb, in.buffer, residual.buffer, out.buffer, channel_scales);
   } else {
-    set_epilogue(g_, n, p, in.scale, wq, out, n.epilogue.residual ? &residual : nullptr, channel_multipliers);
-    add_qconv_step(n, p, qw.codes, qb, in.buffer, n.epilogue.residual ? residual.buffer : -1, out.buffer,
-                   channel_multipliers);
+    set_epilogue(g_, n, p, in.scale, wq, out, channel_scales);
+    add_qconv_step(n, p, qw.codes, qb, in.buffer, -1, out.buffer, channel_scales);
   }
   set_output(n, out);
 }
@@ -302,9 +316,9 @@ void Compiler::compile_qgemm(const Node& n) {
   p.weight_zero_point = qw.zero_point;
   std::vector<int32_t> qb = quantize_bias(c, static_cast<size_t>(cols), a.scale, wq);
   Slot out = u8_output_slot(n, Layout::Plain, {cols});
-  std::vector<int32_t> channel_multipliers;
-  set_epilogue(g_, n, p, a.scale, wq, out, nullptr, channel_multipliers);
-  add_qconv_step(n, p, qw.codes, qb, a.buffer, -1, out.buffer, channel_multipliers);
+  std::vector<float> channel_scales;
+  set_epilogue(g_, n, p, a.scale, wq, out, channel_scales);
+  add_qconv_step(n, p, qw.codes, qb, a.buffer, -1, out.buffer, channel_scales);
   set_output(n, out);
 }
 
@@ -372,7 +386,7 @@ void Compiler::compile_qadd(const Node& n) {
 void Compiler::add_qadd_step(const Node& n, const Slot& a, const Slot& b, const Slot& out) {
   QAddStep st;
   st.elements = product(a.dims);
-  st.add.rescale = kernels::make_qadd_float_ort(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point);
+  st.add.rescale = kernels::make_qadd_float(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point);
   const kernels::QAddFloat& r = st.add.rescale;
   if (!kernels::qfloat_ok(r.ratio_a) || !kernels::qfloat_ok(r.ratio_b) || !kernels::qfloat_ok(r.fixed, -0x1p64f))
     fail(n, "requantisation ratio out of range (s_a / s_y, s_b / s_y)");

@@ -32,7 +32,15 @@ int32_t code_of(float x, float scale, int32_t zero_point);
 // Relu (merged into the output's range), between the codes of a Clip's bounds.
 void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, int32_t* hi);
 
-// The accumulator's multiplier M = s_in * s_w / s_out into p.requant and, with `second` (a
+// The accumulator's float scale(s), conv_requant_scale(s_in, s_w[c], s_out) as ONNX Runtime
+// computes them (kernels/int8/conv.h): p.scale per tensor, or one per output channel into
+// `channel` with per-channel weights (p.scale then unused). Throws naming n when a scale is
+// not a finite number >= 0.
+void conv_scales(const Graph& g, const Node& n, const QuantParams& wq, float in_scale, float out_scale,
+                 kernels::QConvParams& p, std::vector<float>& channel);
+
+// Fixed point, for the int8 kernels not yet on the float requantisation (depthwise): the
+// accumulator's multiplier M = s_in * s_w / s_out into p.requant and, with `second` (a
 // residual's M2, sharing the shift), *second_multiplier. Per-channel weights: one M per output
 // channel into `channel` (kernels/int8/conv.h: p.requant.multiplier is their maximum, all
 // share the shift). Per tensor it is make_requant / make_requant_pair, as always.

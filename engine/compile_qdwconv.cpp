@@ -78,7 +78,11 @@ void Compiler::compile_qdwconv(const Node& n) {
   Step step = Step::of(n.name, st, in.buffer, -1, conv.buffer);
   step.macs = int64_t{p.shape.out_h} * p.shape.out_w * channels * p.shape.kernel_h * p.shape.kernel_w;
   add_step(std::move(step));
-  if (n.epilogue.residual) add_qadd_step(n, conv, as_uint8(n, n.inputs[3], true), out);
+  if (n.epilogue.residual) {   // the Add in its own operand order (requant.h: qadd_float)
+    const Slot residual = as_uint8(n, n.inputs[3], true);
+    if (n.epilogue.residual_first) add_qadd_step(n, residual, conv, out);
+    else add_qadd_step(n, conv, residual, out);
+  }
   set_output(n, out);
 }
 

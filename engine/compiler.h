@@ -175,10 +175,10 @@ class Compiler {
   Slot as_uint8(const Node& n, int value_id, bool nhwc);
   Slot u8_output_slot(const Node& n, Layout layout, std::vector<int64_t> dims);
   const kernels::QConvU8Kernel* pick_qconv(const kernels::QConvParams& p) const;
-  // With `channel_multipliers` (per-channel weights) a QConvChannelStep, else a QConvStep.
+  // With `channel_scales` (per-channel weights) a QConvChannelStep, else a QConvStep.
   void add_qconv_step(const Node& n, kernels::QConvParams p, const std::vector<int8_t>& weight_oihw,
                       const std::vector<int32_t>& bias, int input, int residual, int output,
-                      const std::vector<int32_t>& channel_multipliers = {});
+                      const std::vector<float>& channel_scales = {});
   void compile_qconv(const Node& n);
   // compile_qdwconv.cpp: a depthwise Conv (group == channels) on the qu8_dwconv kernels.
   void compile_qdwconv(const Node& n);

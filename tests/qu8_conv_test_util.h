@@ -60,7 +60,7 @@ struct Case {
   int32_t x_lo = 0, x_hi = 255;   // input value range
   int32_t w_lo = -128, w_hi = 127;
   int32_t r_lo = 0, r_hi = 255;   // residual value range
-  std::vector<int32_t> multipliers;   // per-channel (QConvParams::channel_multipliers), or empty
+  std::vector<float> scales;   // per-channel (QConvParams::channel_scales), or empty
 };
 
 inline std::string describe(const Case& c) {
@@ -68,13 +68,15 @@ inline std::string describe(const Case& c) {
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "in %dx%dx%d out %dx%dx%d k %dx%d s %dx%d d %dx%d pad %d,%d batch %d res %d bias %d split %d "
-                "zx %d zw %d zy %d [%d,%d] m %d s %d mr %d zr %d round-first %d zc %d mc %d add-shift %d seed %u",
+                "zx %d zw %d zy %d [%d,%d] scale %.9g round-first %d zc %d residual-first %d add (%.9g, %.9g, %.9g) "
+                "seed %u",
                 s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.kernel_h, s.kernel_w, s.stride_h, s.stride_w,
                 s.dilation_h, s.dilation_w, s.pad_top, s.pad_left, c.batch, c.residual, c.bias, c.split,
                 c.q.input_zero_point, c.q.weight_zero_point, c.q.output_zero_point, c.q.output_min, c.q.output_max,
-                c.q.requant.multiplier, c.q.requant.shift, c.q.residual_multiplier, c.q.residual_zero_point,
-                c.q.round_before_residual, c.q.conv_zero_point, c.q.conv_multiplier, c.q.add_shift, c.seed);
-  return buf + std::string(c.multipliers.empty() ? "" : " per-channel");
+                double(c.q.scale), c.q.round_before_residual, c.q.conv_zero_point, c.q.residual_is_first,
+                double(c.q.residual_add.ratio_a), double(c.q.residual_add.ratio_b), double(c.q.residual_add.fixed),
+                c.seed);
+  return buf + std::string(c.scales.empty() ? "" : " per-channel");
 }
 
 // Shape with output size from the padding after (pad_bottom / pad_right).
@@ -99,35 +101,38 @@ inline ConvNhwcParams shape(int32_t in_h, int32_t in_w, int32_t in_c, int32_t ou
   return s;
 }
 
-// A requantisation that keeps most outputs off the clamp: M ~ 1 / (spread of acc).
-inline void sensible_requant(QConvParams& q, std::mt19937& rng, bool residual) {
-  const ConvNhwcParams& s = q.shape;
+// A requantisation scale that keeps most outputs off the clamp: ~ 1 / (spread of acc).
+inline float sensible_scale(const ConvNhwcParams& s, std::mt19937& rng) {
   const double k = double(s.kernel_h) * s.kernel_w * s.in_c;
-  const double m1 = std::ldexp(std::uniform_real_distribution<double>(0.5, 2.0)(rng), 0) * 60.0 / (std::sqrt(k) * 128 * 74);
-  const double m2 = std::uniform_real_distribution<double>(0.1, 1.5)(rng);
-  if (residual) {
-    ASSERT_TRUE(kernels::make_requant_pair(m1, m2, &q.requant, &q.residual_multiplier));
-  } else {
-    ASSERT_TRUE(kernels::make_requant(m1, &q.requant));
-  }
+  return float(std::uniform_real_distribution<double>(0.5, 2.0)(rng) * 60.0 / (std::sqrt(k) * 128 * 74));
+}
+inline void sensible_requant(QConvParams& q, std::mt19937& rng) { q.scale = sensible_scale(q.shape, rng); }
+
+// The residual Add of round_before_residual as the compiler makes it (make_qadd_float) from
+// scales with s_c / s_y and s_r / s_y in [0.3, 3] (a residual block's range), the zero points
+// already in q, and the operand order drawn too.
+inline void sensible_add(QConvParams& q, std::mt19937& rng) {
+  std::uniform_real_distribution<float> ratio(0.3f, 3.0f);
+  const float s_y = 0.05f, s_c = s_y * ratio(rng), s_r = s_y * ratio(rng);
+  q.residual_is_first = rng() % 2 == 0;
+  q.residual_add = q.residual_is_first ? kernels::make_qadd_float(s_r, q.residual_zero_point, s_c, q.conv_zero_point,
+                                                                  s_y, q.output_zero_point)
+                                       : kernels::make_qadd_float(s_c, q.conv_zero_point, s_r, q.residual_zero_point,
+                                                                  s_y, q.output_zero_point);
 }
 
-// round_before_residual: the conv into c as sensible_requant makes it, then an Add with
-// s_c / s_y and s_r / s_y in [0.3, 3] (a residual block's range).
+// round_before_residual: the conv into c as sensible_requant makes it, then sensible_add
+// (call it once the zero points are set).
 inline void sensible_round_first(QConvParams& q, std::mt19937& rng) {
-  sensible_requant(q, rng, false);
+  sensible_requant(q, rng);
   q.round_before_residual = true;
-  std::uniform_real_distribution<double> ratio(0.3, 3.0);
-  kernels::Requant a;
-  ASSERT_TRUE(kernels::make_requant_pair(ratio(rng), ratio(rng), &a, &q.residual_multiplier));
-  q.conv_multiplier = a.multiplier;
-  q.add_shift = a.shift;
+  sensible_add(q, rng);
 }
 
 // Runs every runnable variant on the case and compares with the oracle, image by image.
 inline void check(const Case& c) {
   QConvParams q = c.q;
-  if (!c.multipliers.empty()) q.channel_multipliers = c.multipliers.data();
+  if (!c.scales.empty()) q.channel_scales = c.scales.data();
   const ConvNhwcParams& s = q.shape;
   SCOPED_TRACE(describe(c));
   std::mt19937 rng(c.seed);
@@ -192,7 +197,7 @@ inline void check(const Case& c) {
 // sensible_requant / sensible_round_first drawn from the case's own seed.
 inline void seeded_requant(Case& c) {
   std::mt19937 rng(c.seed);
-  sensible_requant(c.q, rng, c.residual);
+  sensible_requant(c.q, rng);
 }
 inline void seeded_round_first(Case& c) {
   std::mt19937 rng(c.seed);

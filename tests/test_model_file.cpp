@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <random>
@@ -169,8 +170,8 @@ TEST(ModelFile, PerChannelPlansAgreeAcrossIsas) {
   EXPECT_NE(outputs.at("u8s8 per-channel"), outputs.at("u8s8"));
 }
 
-// The loader checks each per-channel multiplier against the step's largest.
-TEST(ModelFile, RefusesAPerChannelMultiplierAboveTheLargest) {
+// The loader checks each per-channel requantisation scale: a NaN is refused.
+TEST(ModelFile, RefusesAPerChannelScaleThatIsNotANumber) {
   const Plan* plan = nullptr;
   for (const auto& [name, p] : quant_plans().plans)
     if (name == "u8s8 per-channel") plan = &p;
@@ -181,15 +182,16 @@ TEST(ModelFile, RefusesAPerChannelMultiplierAboveTheLargest) {
   ASSERT_NE(step, nullptr);
   std::vector<uint8_t> bytes = model_file_bytes(*plan);
   EXPECT_EQ(load_error(bytes), "");
-  // Find the multipliers in the file by their bytes (the weights are stored as they are).
-  const uint8_t* m = plan->weights.data() + step->multipliers_offset;
-  const size_t n = sizeof(int32_t) * size_t(step->conv.shape.out_c);
+  // Find the scales in the file by their bytes (the weights are stored as they are).
+  const uint8_t* m = plan->weights.data() + step->scales_offset;
+  const size_t n = sizeof(float) * size_t(step->conv.shape.out_c);
   auto at = std::search(bytes.begin(), bytes.end(), m, m + n);
   ASSERT_NE(at, bytes.end());
-  const int32_t too_big = step->conv.requant.multiplier + 1;
-  std::memcpy(&*at, &too_big, sizeof too_big);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(&*at, &nan, sizeof nan);
   fix_crc(bytes);
-  EXPECT_NE(load_error(bytes).find("per-channel multiplier out of range"), std::string::npos) << load_error(bytes);
+  EXPECT_NE(load_error(bytes).find("per-channel requantisation scale is not a finite number"), std::string::npos)
+      << load_error(bytes);
 }
 
 TEST(ModelFile, SaveAndReadFile) {

@@ -1,11 +1,11 @@
-// int8 NHWC convolution (kernels/int8/conv_*), the requantisation epilogue: every qu8_conv
-// variant this CPU runs against the scalar oracle qconv_nhwc, bit for bit
-// (tests/qu8_conv_test_util.h), at requantisation shifts from 1 to 62, on rounding ties, with
-// extreme zero points and values, and on reductions that wrap the int32 accumulator, residual
-// on and off, Relu and Clip clamps. The oracle's rounding is checked by hand.
+// int8 NHWC convolution (kernels/int8/conv_*), the float requantisation epilogue
+// (requantize_float, kernels/int8/requant.h): every qu8_conv variant this CPU runs against the
+// scalar oracle qconv_nhwc, bit for bit (tests/qu8_conv_test_util.h), at scales from vanishing
+// to saturating, on rounding ties, with extreme zero points and values, and on reductions that
+// wrap the int32 accumulator, Relu and Clip clamps. The oracle's rounding is checked by hand.
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 
@@ -14,67 +14,64 @@
 namespace octet::qu8_conv_test {
 namespace {
 
-// 1x1 single tap: y = clamp(zy + round_half_up(acc * m / 2^s)) and the residual term.
-TEST(QConvReference, RoundsHalfUpAndClamps) {
+// 1x1 single tap: y = clamp(zy + round_half_to_even(float(acc) * scale)).
+TEST(QConvReference, RoundsHalfToEvenAndClamps) {
   QConvParams q;
   q.shape = shape(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0);
-  q.requant = {1 << 30, 31};   // M = 0.5
+  q.scale = 0.5f;
   q.output_zero_point = 10;
   const int8_t w = 1;
-  auto y = [&](int32_t bias, const uint8_t* res) {
+  auto y = [&](int32_t bias) {
     const uint8_t x = 0;
     uint8_t out = 0;
-    kernels::qconv_nhwc(q, &x, &w, &bias, res, &out);
+    kernels::qconv_nhwc(q, &x, &w, &bias, nullptr, &out);
     return int(out);
   };
-  EXPECT_EQ(y(5, nullptr), 13);    // 2.5 -> 3
-  EXPECT_EQ(y(-5, nullptr), 8);    // -2.5 -> -2
-  EXPECT_EQ(y(-7, nullptr), 7);    // -3.5 -> -3
-  EXPECT_EQ(y(1000, nullptr), 255);
-  EXPECT_EQ(y(-1000, nullptr), 0);
+  EXPECT_EQ(y(5), 12);    // 2.5 -> 2
+  EXPECT_EQ(y(7), 14);    // 3.5 -> 4
+  EXPECT_EQ(y(-5), 8);    // -2.5 -> -2
+  EXPECT_EQ(y(-7), 6);    // -3.5 -> -4
+  EXPECT_EQ(y(1000), 255);
+  EXPECT_EQ(y(-1000), 0);
+  EXPECT_EQ(y(2147483647), 255);   // float(acc) * scale, clamped in float before converting
   q.output_min = 10;   // Relu: lo = zy
-  EXPECT_EQ(y(-5, nullptr), 10);
+  EXPECT_EQ(y(-5), 10);
   q.output_min = 0;
-  q.residual_multiplier = 1 << 30;   // residual M = 0.5 too
-  q.residual_zero_point = 7;
-  const uint8_t r = 12;              // (12 - 7) * 0.5 = 2.5
-  EXPECT_EQ(y(0, &r), 13);           // 0 + 2.5 -> 3
-  EXPECT_EQ(y(1, &r), 13);           // 0.5 + 2.5 = 3
-  EXPECT_EQ(y(-6, &r), 10);          // -3 + 2.5 = -0.5 -> 0
+  q.output_max = 13;   // Clip
+  EXPECT_EQ(y(7), 13);
+  // The product is one float rounding: 16777217 converts to 16777216 first, so * 2^-25
+  // gives 0.5 exactly, which rounds to 0, not to 1.
+  q.output_max = 255;
+  q.scale = std::ldexp(1.f, -25);
+  q.output_zero_point = 0;
+  EXPECT_EQ(y(16777217), 0);
+  EXPECT_EQ(y(16777219), 1);   // 16777220 * 2^-25 = 0.50000012
 }
 
-// Every shift from 1 to 62, with multipliers over their whole range and with M = m / 2^s
-// below 1/2 (the SIMD variants' fast epilogue: shifts right or left of 32, up to 52):
-// outputs saturate at small shifts and round to the zero point at large ones; the 64-bit
-// rounding must match throughout.
-TEST(QConvVariants, RequantShifts) {
+// Scales from 2^-40 to 2^6: outputs round to the zero point at one end and saturate at the
+// other; every variant's float arithmetic must match throughout.
+TEST(QConvVariants, ScaleRange) {
   std::mt19937 rng(77);
-  for (int32_t shift = 1; shift <= 62; ++shift) {
-    for (int small = 0; small < 2; ++small) {
-      Case c;
-      c.seed = 5000 + uint32_t(shift) * 2 + uint32_t(small);
-      c.q.shape = shape(5, 9, 19, 21, 3, 3, 1, 2, 1, 1, 1, 0);
-      const int32_t bits = small ? std::min(shift, 31) - 1 : 31;   // m < 2^bits
-      c.q.requant = {bits > 0 ? int32_t(rng() >> (32 - bits)) : 0, shift};
-      c.q.input_zero_point = 77;
-      c.q.weight_zero_point = shift % 3 == 0 ? -9 : 0;
-      c.q.output_zero_point = int32_t(rng() % 256);
-      c.residual = shift % 2 == 0;
-      c.q.residual_multiplier = int32_t(rng() >> (small ? 8 : 1));
-      c.q.residual_zero_point = int32_t(rng() % 256);
-      check(c);
-    }
+  for (int32_t e = -40; e <= 6; ++e) {
+    Case c;
+    c.seed = 5000 + uint32_t(e + 40);
+    c.q.shape = shape(5, 9, 19, 21, 3, 3, 1, 2, 1, 1, 1, 0);
+    c.q.scale = std::ldexp(std::uniform_real_distribution<float>(1.f, 2.f)(rng), e);
+    c.q.input_zero_point = 77;
+    c.q.weight_zero_point = e % 3 == 0 ? -9 : 0;
+    c.q.output_zero_point = int32_t(rng() % 256);
+    check(c);
   }
 }
 
-// Power-of-two multipliers (M = 2^-j): exact halves are frequent, on both signs, so a
-// rounding that is not half-up (or an off-by-one rounding constant) shows.
+// Power-of-two scales (2^-j): exact halves are frequent, on both signs, so a rounding that is
+// not half to even shows.
 TEST(QConvVariants, RoundingTies) {
   for (int32_t j = 1; j <= 10; ++j) {
     Case c;
     c.seed = 6000 + uint32_t(j);
     c.q.shape = shape(4, 8, 5, 20, 3, 3, 1, 1, 1, 1, 1, 1);
-    c.q.requant = {1 << 30, 30 + j};
+    c.q.scale = std::ldexp(1.f, -j);
     c.q.input_zero_point = 128;
     c.q.weight_zero_point = j % 2 ? 0 : 1;
     c.q.output_zero_point = 128;
@@ -83,9 +80,6 @@ TEST(QConvVariants, RoundingTies) {
     c.w_lo = -4;
     c.w_hi = 4;
     c.bias = false;
-    c.residual = j > 5;
-    c.q.residual_multiplier = 1 << 29;
-    c.q.residual_zero_point = 128;
     check(c);
   }
 }
@@ -104,8 +98,6 @@ TEST(QConvVariants, ExtremeZeroPoints) {
           c.q.input_zero_point = zx;
           c.q.weight_zero_point = zw;
           c.q.output_zero_point = zy;
-          c.residual = values == 1;
-          c.q.residual_zero_point = 255 - zy;
           if (values == 0) {   // all x = 255 - zx, all w = extreme away from zw
             c.x_lo = c.x_hi = 255 - zx;
             c.w_lo = c.w_hi = zw > 0 ? -128 : 127;
@@ -119,7 +111,8 @@ TEST(QConvVariants, ExtremeZeroPoints) {
 
 // A reduction long enough to overflow int32: every variant wraps modulo 2^32 exactly as the
 // reference's int32 accumulator does (interface: acc is int32), including the folded
-// zero-point terms and the window sums.
+// zero-point terms and the window sums; accumulators past 2^24 also round on their conversion
+// to float, the same way everywhere.
 TEST(QConvVariants, AccumulatorWrapsLikeTheReference) {
   for (int32_t zw : {127, 0}) {
     Case c;
@@ -128,7 +121,7 @@ TEST(QConvVariants, AccumulatorWrapsLikeTheReference) {
     c.q.input_zero_point = 0;
     c.q.weight_zero_point = zw;
     c.q.output_zero_point = 128;
-    c.q.requant = {1 << 30, 50};
+    c.q.scale = std::ldexp(1.f, -24);
     c.x_lo = 250;
     c.w_lo = -128;
     c.w_hi = -120;

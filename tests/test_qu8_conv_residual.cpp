@@ -2,8 +2,8 @@
 // its own output c, then the residual Add, in one epilogue (kernels/int8/conv.h). The
 // oracle's definition is checked against the reference conv into c followed by the reference
 // Add, and by hand; every qu8_conv variant this CPU runs is checked against the oracle, bit
-// for bit (tests/qu8_conv_test_util.h), over random shapes, ResNet8's residual convs, every
-// add shift and extreme zero points.
+// for bit (tests/qu8_conv_test_util.h), over random shapes, ResNet8's residual convs, Add
+// ratios from small to saturating, both operand orders and extreme zero points.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,15 +12,14 @@
 #include <random>
 #include <vector>
 
-#include "kernels/reference/qvector.h"
 #include "qu8_conv_test_util.h"
 
 namespace octet::qu8_conv_test {
 namespace {
 
 // The mode's definition (conv.h): the reference equals the reference conv into c (zero point
-// zc, clamp [0, 255]) followed by the reference Add (qvector.h), bit for bit, over random
-// shapes, zero points, multipliers, shifts and clamps.
+// zc, clamp [0, 255]) followed by ONNX Runtime's Add (requant.h, qadd_float) in the Add's
+// operand order, bit for bit, over random shapes, zero points, scales, ratios and clamps.
 TEST(QConvReference, RoundBeforeResidualIsConvThenAdd) {
   std::mt19937 rng(4242);
   auto pick = [&](std::initializer_list<int32_t> l) { return *(l.begin() + rng() % l.size()); };
@@ -35,19 +34,12 @@ TEST(QConvReference, RoundBeforeResidualIsConvThenAdd) {
     q.output_zero_point = pick({0, 255, int32_t(rng() % 256)});
     q.conv_zero_point = pick({0, 255, int32_t(rng() % 256)});
     q.residual_zero_point = pick({0, 255, int32_t(rng() % 256)});
-    q.round_before_residual = true;
-    if (it % 3 == 0) {   // any shifts and multipliers, saturating or not
-      q.requant = {int32_t(rng() >> 1), 1 + int32_t(rng() % 62)};
-      q.conv_multiplier = int32_t(rng() >> (1 + rng() % 31));
-      q.residual_multiplier = int32_t(rng() >> (1 + rng() % 31));
-      q.add_shift = 1 + int32_t(rng() % 62);
-    } else {
-      sensible_round_first(q, rng);
-    }
+    sensible_round_first(q, rng);
+    if (it % 3 == 0) q.scale = std::ldexp(1.f, -int32_t(rng() % 30));   // saturating or not, ties
     if (rng() % 3 == 0) q.output_min = q.output_zero_point;   // Relu
     if (rng() % 4 == 0) q.output_max = std::max(q.output_min, 128 + int32_t(rng() % 128));
     const size_t in_n = size_t(s.in_h) * s.in_w * s.in_c, out_n = size_t(s.out_h) * s.out_w * s.out_c;
-    std::vector<uint8_t> x(in_n), r(out_n), c(out_n), want(out_n), got(out_n);
+    std::vector<uint8_t> x(in_n), r(out_n), c(out_n), got(out_n);
     std::vector<int8_t> w(size_t(s.out_c) * s.in_c * k * k);
     std::vector<int32_t> bias(size_t(s.out_c));
     for (uint8_t& v : x) v = uint8_t(rng());
@@ -62,28 +54,29 @@ TEST(QConvReference, RoundBeforeResidualIsConvThenAdd) {
     conv.output_min = 0;
     conv.output_max = 255;
     kernels::qconv_nhwc(conv, x.data(), w.data(), bias.data(), nullptr, c.data());
-    for (size_t j = 0; j < out_n; ++j) {   // the fixed-point Add of c and the residual
-      const int64_t v = int64_t{c[j] - q.conv_zero_point} * q.conv_multiplier +
-                        int64_t{r[j] - q.residual_zero_point} * q.residual_multiplier;
-      want[j] = kernels::requantize_u8(v, q.add_shift, q.output_zero_point, q.output_min, q.output_max);
+    for (size_t j = 0; j < out_n; ++j) {
+      const int32_t want = q.residual_is_first
+                               ? kernels::qadd_float(r[j], c[j], q.residual_add, q.output_min, q.output_max)
+                               : kernels::qadd_float(c[j], r[j], q.residual_add, q.output_min, q.output_max);
+      ASSERT_EQ(int(got[j]), want) << "it " << it << " element " << j;
     }
-    for (size_t j = 0; j < out_n; ++j) ASSERT_EQ(int(got[j]), int(want[j])) << "it " << it << " element " << j;
   }
 }
 
-// By hand, on a 1x1 single tap: c is rounded (half up) and clamped to [0, 255] before the
+// By hand, on a 1x1 single tap: c is rounded (half to even) and clamped to [0, 255] before the
 // Add, which rounds again; fusing without the first rounding would give other codes.
+// s_c / s_y = 0.75, s_r / s_y = 0.5, zc = 250, zr = 8, zy = 100, the conv the Add's first
+// input: fixed = 100 - fma(0.75, 250, 0.5 * 8) = -91.5, y = round(0.75 c + 0.5 r - 91.5).
 TEST(QConvReference, RoundBeforeResidualByHand) {
   QConvParams q;
   q.shape = shape(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0);
-  q.requant = {1 << 30, 31};   // c = zc + round(acc / 2)
+  q.scale = 0.5f;   // c = zc + round(acc / 2)
   q.round_before_residual = true;
   q.conv_zero_point = 250;
-  q.conv_multiplier = 3 << 28;   // add_shift 30: (c - zc) * 0.75
-  q.residual_multiplier = 1 << 29;   // (r - zr) * 0.5
-  q.add_shift = 30;
   q.residual_zero_point = 8;
   q.output_zero_point = 100;
+  q.residual_add = kernels::make_qadd_float(0.75f, 250, 0.5f, 8, 1.f, 100);
+  ASSERT_EQ(q.residual_add.fixed, -91.5f);
   const int8_t w = 1;
   auto y = [&](int32_t bias, uint8_t r) {
     const uint8_t x = 0;
@@ -91,10 +84,11 @@ TEST(QConvReference, RoundBeforeResidualByHand) {
     kernels::qconv_nhwc(q, &x, &w, &bias, &r, &out);
     return int(out);
   };
-  EXPECT_EQ(y(3, 8), 102);     // c = 250 + round(1.5) = 252; 100 + round(2 * 0.75) = 102 (not 1.125 -> 101)
-  EXPECT_EQ(y(-3, 8), 99);     // c = 250 + round(-1.5) = 249; 100 + round(-0.75) = 99
-  EXPECT_EQ(y(20, 8), 104);    // c = 260 clamps to 255: 100 + round(5 * 0.75 = 3.75) = 104
-  EXPECT_EQ(y(20, 13), 106);   // + (13 - 8) * 0.5: 3.75 + 2.5 = 6.25 -> 106
+  EXPECT_EQ(y(3, 8), 102);     // c = 250 + round(1.5) = 252: 189 + 4 - 91.5 = 101.5 -> 102
+  EXPECT_EQ(y(-3, 8), 98);     // c = 250 + round(-1.5) = 248: 186 - 87.5 = 98.5 -> 98 (even)
+  EXPECT_EQ(y(5, 8), 102);     // c = 250 + round(2.5) = 252 (even), not 253
+  EXPECT_EQ(y(20, 8), 104);    // c = 260 clamps to 255: 191.25 - 87.5 = 103.75 -> 104
+  EXPECT_EQ(y(20, 13), 106);   // + (13 - 8) * 0.5: 106.25 -> 106
 }
 
 TEST(QConvVariants, RoundBeforeResidualRandomShapes) {
@@ -152,28 +146,30 @@ TEST(QConvVariants, RoundBeforeResidualResNet8Layers) {
   }
 }
 
-// Every add shift from 1 to 62 with multipliers over their whole range (outputs saturate at
-// small shifts and round to the zero point at large ones), and both conv epilogue paths (M
-// below and above 1/2); shifts 9/10 and 52/53 cross the SIMD fast path's bounds.
-TEST(QConvVariants, RoundBeforeResidualShifts) {
+// Add ratios s_c / s_y and s_r / s_y from 2^-12 (the output stays at its zero point) to 2^8
+// (it saturates), in both operand orders, and conv scales on both sides of saturating c.
+TEST(QConvVariants, RoundBeforeResidualRatios) {
   std::mt19937 rng(78);
-  for (int32_t shift = 1; shift <= 62; ++shift) {
-    for (int wide = 0; wide < 2; ++wide) {
+  for (int32_t e = -12; e <= 8; ++e) {
+    for (int order = 0; order < 2; ++order) {
       Case c;
-      c.seed = 14000 + uint32_t(shift) * 2 + uint32_t(wide);
+      c.seed = 14000 + uint32_t(e + 12) * 2 + uint32_t(order);
       c.q.shape = shape(5, 9, 19, 21, 3, 3, 1, 1, 1, 1, 1, 1);
       c.q.input_zero_point = 77;
-      c.q.weight_zero_point = shift % 3 == 0 ? -9 : 0;
+      c.q.weight_zero_point = e % 3 == 0 ? -9 : 0;
       c.q.output_zero_point = int32_t(rng() % 256);
       c.q.conv_zero_point = int32_t(rng() % 256);
       c.q.residual_zero_point = int32_t(rng() % 256);
       c.residual = true;
       seeded_round_first(c);
-      if (wide) c.q.requant = {int32_t(rng() >> 1), 1 + int32_t(rng() % 62)};   // any conv epilogue
-      c.q.add_shift = shift;
-      const int32_t bits = wide ? 31 : std::min(31, std::max(1, shift - 1));
-      c.q.conv_multiplier = int32_t(rng() >> (32 - bits));
-      c.q.residual_multiplier = int32_t(rng() >> (32 - bits));
+      if (order) c.q.scale *= 16;   // c saturates often
+      std::uniform_real_distribution<float> f(0.5f, 2.f);
+      const float s_y = 0.1f, s_c = std::ldexp(f(rng), e) * s_y, s_r = std::ldexp(f(rng), -e / 2) * s_y;
+      c.q.residual_is_first = order == 1;
+      c.q.residual_add = order ? kernels::make_qadd_float(s_r, c.q.residual_zero_point, s_c, c.q.conv_zero_point,
+                                                          s_y, c.q.output_zero_point)
+                               : kernels::make_qadd_float(s_c, c.q.conv_zero_point, s_r, c.q.residual_zero_point,
+                                                          s_y, c.q.output_zero_point);
       check(c);
     }
   }
@@ -202,7 +198,7 @@ TEST(QConvVariants, RoundBeforeResidualExtremeZeroPoints) {
             c.w_lo = c.w_hi = zc == 0 ? -128 : 127;
           }
           seeded_round_first(c);
-          if (values == 0) c.q.requant = {1 << 30, 20};
+          if (values == 0) c.q.scale = std::ldexp(1.f, -10);
           check(c);
         }
 }

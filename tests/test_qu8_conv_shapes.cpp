@@ -31,7 +31,7 @@ TEST(QConvReference, MatchesFloatConvolution) {
     q.input_zero_point = 100;
     q.weight_zero_point = 3;
     q.output_zero_point = 128;
-    q.requant = {1 << 30, 30};
+    q.scale = 1.f;
     const size_t in_n = size_t(s.in_h) * s.in_w * s.in_c, out_n = size_t(s.out_h) * s.out_w * s.out_c;
     std::vector<uint8_t> x(in_n);
     std::vector<int8_t> w(size_t(s.out_c) * s.in_c * k * k);
@@ -115,7 +115,12 @@ TEST(QConvVariants, RandomShapes) {
     c.bias = rng() % 5 != 0;
     c.batch = rng() % 5 == 0 ? 3 : 1;
     c.split = rng() % 3 == 0 ? int32_t(rng() % uint32_t(c.q.shape.out_h + 1)) : -1;
-    sensible_requant(c.q, rng, c.residual);
+    c.q.conv_zero_point = int32_t(rng() % 256);
+    if (c.residual) {
+      sensible_round_first(c.q, rng);
+    } else {
+      sensible_requant(c.q, rng);
+    }
     switch (rng() % 4) {   // the clamp: plain, Relu (lo = zy), Clip
       case 1: c.q.output_min = c.q.output_zero_point; break;
       case 2:
@@ -141,9 +146,14 @@ TEST(QConvVariants, ResNet8Layers) {
       c.q.output_min = 7;   // Relu
       c.residual = l.residual_block();
       c.q.residual_zero_point = 60;
+      c.q.conv_zero_point = 90;
       c.batch = 7;
       c.split = c.q.shape.out_h / 3;
-      seeded_requant(c);
+      if (c.residual) {
+        seeded_round_first(c);
+      } else {
+        seeded_requant(c);
+      }
       check(c);
     }
 }
@@ -159,7 +169,11 @@ TEST(QConvVariants, RowSplitsStitch) {
     c.q.output_zero_point = 100;
     c.split = split;
     c.residual = split % 3 == 0;
-    seeded_requant(c);
+    if (c.residual) {
+      seeded_round_first(c);
+    } else {
+      seeded_requant(c);
+    }
     check(c);
   }
 }
@@ -203,7 +217,7 @@ TEST(QConvVariants, LargeImagesInChunks) {
 TEST(QConvVariants, SupportsEveryValidShape) {
   QConvParams q;
   q.shape = shape(5, 5, 3, 3, 3, 3, 2, 1, 2, 0, 2, 0, 2, 1);
-  q.requant = {1 << 30, 40};
+  q.scale = 0.001f;
   for (const kernels::KernelVariant* v : runnable()) EXPECT_TRUE(v->qconv->supports(q)) << v->name;
   q.shape.in_c = 0;
   for (const kernels::KernelVariant* v : runnable()) EXPECT_FALSE(v->qconv->supports(q)) << v->name;

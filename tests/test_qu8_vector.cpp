@@ -269,7 +269,7 @@ TEST_P(QU8Vector, AddFromScalesMatchesReference) {
   for (int trial = 0; trial < 300; ++trial) {
     const ZeroPoints z = vary_zero_points(trial, rng);
     QAddParams p;
-    p.rescale = kernels::make_qadd_float_ort(log_uniform(rng, -10, 0), z.a, log_uniform(rng, -10, 0), z.b,
+    p.rescale = kernels::make_qadd_float(log_uniform(rng, -10, 0), z.a, log_uniform(rng, -10, 0), z.b,
                                              log_uniform(rng, -10, 0), z.y);
     vary_clamp(p, trial, z.y, rng);
     const int64_t n = vector_length(trial, rng);
@@ -330,7 +330,7 @@ TEST(QU8VectorReference, AddMatchesOnnxRuntimeWhereFixedIsRoundedOnce) {
                         {0.054448653f, 67, 0.004892558f, 46, 0.013472329f, 146, 94, 14, 243}};
   for (const Case& c : cases) {
     QAddParams p;
-    p.rescale = kernels::make_qadd_float_ort(c.sa, c.za, c.sb, c.zb, c.sc, c.zc);
+    p.rescale = kernels::make_qadd_float(c.sa, c.za, c.sb, c.zb, c.sc, c.zc);
     uint8_t y = 0;
     kernels::add_qu8_ref(1, &c.a, &c.b, &y, p);
     EXPECT_EQ(int(y), c.ort);
@@ -345,7 +345,7 @@ TEST(QU8VectorReference, AddApproximatesRealSum) {
   // (plus float rounding) of the sum of the dequantized inputs, unless clamped.
   const float sa = 0.05f, sb = 0.02f, sy = 0.06f;
   QAddParams p;
-  p.rescale = kernels::make_qadd_float_ort(sa, 100, sb, 30, sy, 120);
+  p.rescale = kernels::make_qadd_float(sa, 100, sb, 30, sy, 120);
   std::vector<uint8_t> a(256 * 8), b(a.size()), y(a.size());
   for (size_t i = 0; i < a.size(); ++i) {
     a[i] = static_cast<uint8_t>(i);

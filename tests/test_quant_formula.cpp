@@ -1,15 +1,17 @@
-// docs/quantization.md writes down the integer arithmetic of a quantized convolution. This test
-// computes convolution outputs from that text alone, in plain 64-bit integers (no octet kernel,
-// reference kernel or requantisation helper), and compares them with what the int8 kernels
-// produce, bit for bit, on every int8 ISA this CPU runs:
+// docs/quantization.md writes down the arithmetic of a quantized convolution (ONNX Runtime's:
+// integer accumulation, float requantisation). This test computes convolution outputs from
+// that text alone, in plain integers and single float operations written out here (no octet
+// kernel, reference kernel or requantisation helper), and compares them with what the int8
+// kernels produce, bit for bit, on every int8 ISA this CPU runs:
 // - every convolution of ResNet8 quantized the way octet does it (uint8, int8 and u8s8;
 //   calibrated here on one image per class to stay cheap), at every output position and
 //   channel of two test images: the plain convs (with and without a merged Relu, 3x3 and 1x1,
 //   stride 1 and 2, the border pixels reading padding) and the residual convs whose epilogue
-//   rounds the conv output first and then adds the shortcut;
-// - a synthetic conv whose multipliers are exactly 1/2, so that every odd sum is a tie: it pins
-//   the rounding mode (round half up) and checks that half-even or half-away-from-zero would
-//   have been caught.
+//   rounds the conv output first and then adds the shortcut, from the graph's float weights
+//   and scales;
+// - a synthetic conv whose scales are exactly 1/2, so that every odd sum is a tie: it pins the
+//   rounding mode (round half to even, as ONNX Runtime's vcvtps2dq) and checks that half up
+//   or half away from zero would have been caught.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -37,32 +39,10 @@ namespace {
 
 // ---- docs/quantization.md, written out -------------------------------------------------
 
-// "rounding_shift(v, s) = (v + 2^(s-1)) >> s with an arithmetic shift" = floor((v + 2^(s-1)) / 2^s).
 int64_t floor_div(int64_t v, int64_t d) { return v >= 0 ? v / d : -((-v + d - 1) / d); }
-int64_t rounding_shift(int64_t v, int32_t s) { return floor_div(v + (int64_t{1} << (s - 1)), int64_t{1} << s); }
 int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; }
-
-// "Fixed-point multipliers": M = f * 2^e with f in [0.5, 1); s = min(31 - e, 62);
-// m = round(M * 2^s); if that is 2^31, s - 1 and again. Two multipliers sharing a shift take
-// the shift of the larger one.
-struct Fixed {
-  int64_t m = 0;
-  int32_t s = 0;
-};
-Fixed doc_multiplier(double M) {
-  int e = 0;
-  std::frexp(M, &e);
-  Fixed r;
-  r.s = std::min(31 - e, 62);
-  r.m = static_cast<int64_t>(std::round(std::ldexp(M, r.s)));
-  if (r.m == (int64_t{1} << 31)) r.m = static_cast<int64_t>(std::round(std::ldexp(M, --r.s)));
-  return r;
-}
-std::pair<Fixed, Fixed> doc_multiplier_pair(double m1, double m2) {
-  const int32_t s = doc_multiplier(std::max(m1, m2)).s;
-  return {Fixed{static_cast<int64_t>(std::round(std::ldexp(m1, s))), s},
-          Fixed{static_cast<int64_t>(std::round(std::ldexp(m2, s))), s}};
-}
+// "Round half to even" of a float (the default rounding mode of nearbyint).
+int64_t round_even(float v) { return static_cast<int64_t>(std::nearbyint(double(v))); }
 
 // "Quantizing a float": q = clamp(round_half_even(r / scale) + zero_point, qmin, qmax), the
 // division in float32; a bias: round_half_even(b / (s_in * s_w)) in float32, saturated to int32.
@@ -71,21 +51,23 @@ int64_t quantize_float(float r, float scale, int32_t zero_point, int64_t qmin, i
 }
 
 // One convolution of the quantized graph, everything in the scheme's own storage types
-// (int8 activations are int8 here, uint8 weights uint8): the doc says the kernels' uint8/int8
-// domain changes nothing.
+// (int8 activations are int8 here, uint8 weights uint8); the residual Add in the kernels'
+// uint8 domain (codes + offset), where its float roundings happen.
 struct DocConv {
   std::string name;
   int64_t in_c = 0, in_h = 0, in_w = 0, out_c = 0, out_h = 0, out_w = 0, kh = 0, kw = 0;
   int64_t stride_h = 1, stride_w = 1, pad_top = 0, pad_left = 0, dil_h = 1, dil_w = 1;
   int64_t act_min = 0, act_max = 255;   // the activation storage type's range
+  int64_t offset = 0;                   // uint8 domain = storage + offset (128 for int8)
   int64_t zx = 0, zw = 0, zy = 0, lo = 0, hi = 255;
   bool relu = false;           // a Relu merged into the output's range
   std::vector<int64_t> w;      // [out_c][in_c][kh][kw], codes
   std::vector<int64_t> bias;   // [out_c]
-  Fixed requant;               // s_in*s_w/s_out, or s_in*s_w/s_c with a residual
+  float scale = 0;             // float(float(s_in * s_w) / s_out), or / s_c with a residual
   bool residual = false;       // round first to c, then add r
+  bool residual_first = false; // r is the Add's first input
   int64_t zc = 0, zr = 0;
-  Fixed m_a, m_b;              // s_c/s_y and s_r/s_y, one shift
+  float ratio_a = 0, ratio_b = 0, fixed = 0;   // the Add's, A its first input
 
   // y at (co, oh, ow); x and r are storage codes in [c][h][w] order.
   int64_t output(const std::vector<int64_t>& x, const std::vector<int64_t>& r, int64_t co, int64_t oh,
@@ -99,10 +81,15 @@ struct DocConv {
           acc += (x[static_cast<size_t>((ci * in_h + ih) * in_w + iw)] - zx) *
                  (w[static_cast<size_t>(((co * in_c + ci) * kh + i) * kw + j)] - zw);
         }
-    if (!residual) return clamp64(zy + rounding_shift(acc * requant.m, requant.s), lo, hi);
-    const int64_t c = clamp64(zc + rounding_shift(acc * requant.m, requant.s), act_min, act_max);
+    const float v = static_cast<float>(acc) * scale;   // acc is far inside int32 here
+    if (!residual) return clamp64(zy + round_even(v), lo, hi);
+    const int64_t c = clamp64(zc + round_even(v), act_min, act_max);
     const int64_t rv = r[static_cast<size_t>((co * out_h + oh) * out_w + ow)];
-    return clamp64(zy + rounding_shift((c - zc) * m_a.m + (rv - zr) * m_b.m, m_a.s), lo, hi);
+    const float cu = static_cast<float>(c + offset), ru = static_cast<float>(rv + offset);
+    const float a = residual_first ? ru : cu, b = residual_first ? cu : ru;
+    float t = std::fma(b, ratio_b, fixed);
+    t = std::fma(a, ratio_a, t);
+    return clamp64(round_even(t) - offset, lo, hi);
   }
 };
 
@@ -152,6 +139,7 @@ DocConv read_conv(const Graph& q, const std::string& name) {
   d.dil_h = dil[0], d.dil_w = dil[1];
   d.act_min = xq.dtype == DType::Int8 ? -128 : 0;
   d.act_max = d.act_min + 255;
+  d.offset = -d.act_min;
   d.zx = xq.zero_point;
   d.zw = wq.zero_point;
   const int64_t wmin = wq.dtype == DType::Int8 ? -128 : 0;
@@ -168,17 +156,29 @@ DocConv read_conv(const Graph& q, const std::string& name) {
   const QuantParams& cq = *q.value(y).quant;
   const Node* add = only_reader(q, y, OpKind::Add);
   const int r = add == nullptr ? kNoValue : add->inputs[0] == y ? add->inputs[1] : add->inputs[0];
+  auto scale_to = [&](float out_scale) {
+    const float product = xq.scale * wq.scale;
+    return product / out_scale;
+  };
   if (add != nullptr && depth(q, y) > depth(q, r)) {
     d.residual = true;
+    d.residual_first = add->inputs[0] == r;
     const QuantParams& rq = *q.value(r).quant;
     y = add->outputs[0];
     const QuantParams& yq = *q.value(y).quant;
     d.zc = cq.zero_point;
     d.zr = rq.zero_point;
-    d.requant = doc_multiplier(double(xq.scale) * double(wq.scale) / double(cq.scale));
-    std::tie(d.m_a, d.m_b) = doc_multiplier_pair(double(cq.scale) / double(yq.scale), double(rq.scale) / double(yq.scale));
+    d.scale = scale_to(cq.scale);
+    // The Add (A its first input): ratio = s / s_y; fixed = z_y - fma(ratio_a, z_a, ratio_b * z_b),
+    // zero points in the uint8 domain.
+    const float sa = d.residual_first ? rq.scale : cq.scale, sb = d.residual_first ? cq.scale : rq.scale;
+    const int64_t za = (d.residual_first ? d.zr : d.zc) + d.offset, zb = (d.residual_first ? d.zc : d.zr) + d.offset;
+    d.ratio_a = sa / yq.scale;
+    d.ratio_b = sb / yq.scale;
+    const float part_b = d.ratio_b * static_cast<float>(zb);
+    d.fixed = static_cast<float>(yq.zero_point + d.offset) - std::fma(d.ratio_a, static_cast<float>(za), part_b);
   } else {
-    d.requant = doc_multiplier(double(xq.scale) * double(wq.scale) / double(cq.scale));
+    d.scale = scale_to(cq.scale);
   }
   // A merged Relu: lo = zy, the code of 0.0 (its input and output carry the same parameters).
   d.zy = q.value(y).quant->zero_point;
@@ -271,12 +271,12 @@ TEST(QuantFormula, EveryResNet8ConvMatchesTheDocumentedFormulaBitForBit) {
           // The doc's multipliers are the plan's.
           const kernels::QConvParams& p = run.params;
           EXPECT_EQ(p.round_before_residual, d.residual);
-          EXPECT_EQ(p.requant.multiplier, d.requant.m);
-          EXPECT_EQ(p.requant.shift, d.requant.s);
+          EXPECT_EQ(p.scale, d.scale);
           if (d.residual) {
-            EXPECT_EQ(p.conv_multiplier, d.m_a.m);
-            EXPECT_EQ(p.residual_multiplier, d.m_b.m);
-            EXPECT_EQ(p.add_shift, d.m_a.s);
+            EXPECT_EQ(p.residual_is_first, d.residual_first);
+            EXPECT_EQ(p.residual_add.ratio_a, d.ratio_a);
+            EXPECT_EQ(p.residual_add.ratio_b, d.ratio_b);
+            EXPECT_EQ(p.residual_add.fixed, d.fixed);
           }
           residual_convs += d.residual;
           relu_convs += d.relu;
@@ -311,9 +311,9 @@ TEST(QuantFormula, EveryResNet8ConvMatchesTheDocumentedFormulaBitForBit) {
 
 // ---- the rounding mode, pinned on ties ----------------------------------------------------
 
-// A 3x3 conv whose multipliers are exactly 1/2 (m = 2^30, s = 31): every odd sum lands on .5.
-// The kernels are called directly, through the registry, for every int8 conv variant this CPU runs.
-TEST(QuantFormula, TiesRoundHalfUpInBothEpilogues) {
+// A 3x3 conv whose scales are exactly 1/2: every odd sum lands on .5. The kernels are called
+// directly, through the registry, for every int8 conv variant this CPU runs.
+TEST(QuantFormula, TiesRoundHalfToEvenInBothEpilogues) {
   for (bool round_first : {false, true}) {
     SCOPED_TRACE(round_first ? "conv, round to c, add residual" : "plain conv");
     kernels::QConvParams p;
@@ -325,14 +325,13 @@ TEST(QuantFormula, TiesRoundHalfUpInBothEpilogues) {
     p.input_zero_point = 100;
     p.weight_zero_point = round_first ? 0 : 3;   // a uint8-scheme weight zero point on the plain one
     p.output_zero_point = 128;
-    p.requant = {1 << 30, 31};
-    if (round_first) {
+    p.scale = 0.5f;
+    if (round_first) {   // y = 128 + ((c - 120) + (r - 90)) / 2, every float step exact
       p.round_before_residual = true;
       p.conv_zero_point = 120;
-      p.conv_multiplier = 1 << 30;
-      p.residual_multiplier = 1 << 30;
       p.residual_zero_point = 90;
-      p.add_shift = 31;
+      p.residual_add.ratio_a = p.residual_add.ratio_b = 0.5f;
+      p.residual_add.fixed = 128.f - (60.f + 45.f);
     }
     const auto& s = p.shape;
     const size_t in_n = size_t(s.in_h) * s.in_w * s.in_c, out_n = size_t(s.out_h) * s.out_w * s.out_c;
@@ -346,8 +345,9 @@ TEST(QuantFormula, TiesRoundHalfUpInBothEpilogues) {
     for (auto& v : w) v = static_cast<int8_t>(p.weight_zero_point + pick(-1, 1));
     for (auto& v : bias) v = pick(-5, 5);
 
-    // The doc's formula, with the rounding as a parameter: 0 half up (documented), 1 half to
-    // even, 2 half away from zero.
+    // The doc's formula, with the rounding as a parameter: 0 half up, 1 half to even
+    // (documented; zy = 128 is even, so adding it after rounding changes nothing), 2 half away
+    // from zero.
     auto formula = [&](int mode, int64_t v2) {   // v2 = 2 * value, so a tie is an odd v2
       const int64_t fl = floor_div(v2, 2);
       if (v2 % 2 == 0) return fl;
@@ -384,18 +384,18 @@ TEST(QuantFormula, TiesRoundHalfUpInBothEpilogues) {
       AlignedBytes packed(v.qconv->packed_bytes(p) + 4), work(v.qconv->workspace_bytes(p) + 4);
       v.qconv->pack(p, w.data(), bias.data(), packed.data());
       v.qconv->run(p, packed.data(), in.data(), round_first ? res.data() : nullptr, out.data(), work.data(), 0, s.out_h);
-      int64_t ties = 0, differs_even = 0, differs_away = 0, mismatches = 0;
+      int64_t ties = 0, differs_up = 0, differs_away = 0, mismatches = 0;
       for (size_t o = 0; o < out_n; ++o) {
         int64_t unused = 0;
-        const int64_t want = expected(0, o, &ties);
+        const int64_t want = expected(1, o, &ties);
         mismatches += want != out[o];
-        differs_even += expected(1, o, &unused) != out[o];
+        differs_up += expected(0, o, &unused) != out[o];
         differs_away += expected(2, o, &unused) != out[o];
       }
       EXPECT_EQ(mismatches, 0);
       // The data has ties, and the other two rounding modes would have failed this test.
       EXPECT_GT(ties, int64_t(out_n / 4));
-      EXPECT_GT(differs_even, 0);
+      EXPECT_GT(differs_up, 0);
       EXPECT_GT(differs_away, 0);
     }
     EXPECT_GE(variants, 1);

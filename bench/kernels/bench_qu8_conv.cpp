@@ -1,10 +1,10 @@
 // int8 NHWC convolutions (kernels/int8/conv.h) at ResNet8's layer shapes, batch 1 and 64
 // (64 images per iteration, each its own buffer region, as the engine runs a batch), with a
-// fused Relu clamp and, for the 3x3 stride-1 layers, the fused residual (".../round-first": after
-// the intermediate rounding of a QDQ model, QConvParams::round_before_residual, as ResNet8 runs them);
+// fused Relu clamp and, for the 3x3 stride-1 layers, also with the fused residual Add
+// (".../round-first": QConvParams::round_before_residual, as ResNet8's residual blocks run);
 // each with weight_zero_point 0 (int8 / u8s8 schemes) and -128 (the uint8 scheme, whose
 // kernels add a window sum of the input); with zero point 0 also "/per-channel" (one requantisation
-// multiplier per output channel, QConvParams::channel_multipliers). Then GEMMs as 1x1 convolutions over an m x 1 image:
+// scale per output channel, QConvParams::channel_scales). Then GEMMs as 1x1 convolutions over an m x 1 image:
 // the classifier (64 -> 10, M = 1 and 64) and square sizes 64..1024.
 //
 // items_per_second counts multiply-accumulates of the direct convolution; "peak%" is that rate
@@ -64,16 +64,14 @@ kernels::QConvParams conv_params(const ConvShape& s, int32_t zw, bool round_firs
   q.weight_zero_point = zw;
   q.output_zero_point = 5;
   q.output_min = 5;   // Relu
-  kernels::make_requant_pair(1.0 / 3000, 0.7, &q.requant, &q.residual_multiplier);
+  q.scale = 1.f / 3000;
   q.residual_zero_point = 9;
   if (round_first) {
-    kernels::make_requant(1.0 / 2000, &q.requant);
-    kernels::Requant a;
-    kernels::make_requant_pair(1.3, 0.7, &a, &q.residual_multiplier);
+    q.scale = 1.f / 2000;
     q.round_before_residual = true;
     q.conv_zero_point = 120;
-    q.conv_multiplier = a.multiplier;
-    q.add_shift = a.shift;
+    q.residual_add = kernels::make_qadd_float(1.3f, q.conv_zero_point, 0.7f, q.residual_zero_point, 1.f,
+                                              q.output_zero_point);
   }
   return q;
 }
@@ -88,7 +86,7 @@ kernels::QConvParams gemm_params(const GemmShape& g, int32_t zw) {
   q.input_zero_point = 128;
   q.weight_zero_point = zw;
   q.output_zero_point = 128;
-  kernels::make_requant(1.0 / 5000, &q.requant);
+  q.scale = 1.f / 5000;
   return q;
 }
 
@@ -114,15 +112,14 @@ double macs_of(const kernels::QConvParams& q) {
   return double(p.out_h) * p.out_w * p.out_c * p.in_c * p.kernel_h * p.kernel_w;
 }
 
-// per_channel: one multiplier per output channel (QConvParams::channel_multipliers), spread
-// over [M/2, M] as per-channel weight scales make them, sharing the layer's shift.
+// per_channel: one scale per output channel (QConvParams::channel_scales), spread over
+// [s/2, s] as per-channel weight scales make them.
 void bench_qconv(benchmark::State& state, const kernels::KernelVariant& v, kernels::QConvParams q, bool residual,
                  int batch, bool per_channel) {
   if (skip_unsupported(state, v)) return;
-  std::vector<int32_t> multipliers(size_t(q.shape.out_c));
-  for (size_t c = 0; c < multipliers.size(); ++c)
-    multipliers[c] = int32_t(int64_t{q.requant.multiplier} * int64_t(64 - c % 32) / 64);
-  if (per_channel) q.channel_multipliers = multipliers.data();
+  std::vector<float> scales(size_t(q.shape.out_c));
+  for (size_t c = 0; c < scales.size(); ++c) scales[c] = q.scale * float(64 - c % 32) / 64;
+  if (per_channel) q.channel_scales = scales.data();
   const kernels::QConvU8Kernel& k = *v.qconv;
   const kernels::ConvNhwcParams& p = q.shape;
   const size_t in_n = size_t(p.in_h) * p.in_w * p.in_c, out_n = size_t(p.out_h) * p.out_w * p.out_c;
@@ -163,7 +160,7 @@ void register_reference_once() {
   done = true;
   for (const ConvShape& s : kShapes) {
     const std::string name = std::string("ref_qu8_conv/") + s.name + "/zw:0/batch:1";
-    benchmark::RegisterBenchmark(name.c_str(), bench_qconv_ref, conv_params(s, 0), s.residual);
+    benchmark::RegisterBenchmark(name.c_str(), bench_qconv_ref, conv_params(s, 0, s.residual), s.residual);
   }
   const GemmShape g{64, 10, 64};
   benchmark::RegisterBenchmark("ref_qu8_conv/gemm_M:64/N:10/K:64/zw:0", bench_qconv_ref, gemm_params(g, 0), false);
@@ -182,12 +179,12 @@ void register_qu8_conv(const kernels::KernelVariant& v) {
       for (int batch : {1, 64}) {
         const std::string name = std::string(v.name) + "/" + s.name + "/zw:" + std::to_string(zw) +
                                  "/batch:" + std::to_string(batch);
-        benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, q, s.residual, batch, false);
+        benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, q, false, batch, false);
         if (s.residual)
           benchmark::RegisterBenchmark((name + "/round-first").c_str(), bench_qconv, v, conv_params(s, zw, true), true,
                                        batch, false);
         if (zw != 0) continue;   // per-channel weights are symmetric
-        benchmark::RegisterBenchmark((name + "/per-channel").c_str(), bench_qconv, v, q, s.residual, batch, true);
+        benchmark::RegisterBenchmark((name + "/per-channel").c_str(), bench_qconv, v, q, false, batch, true);
         if (s.residual)
           benchmark::RegisterBenchmark((name + "/round-first/per-channel").c_str(), bench_qconv, v,
                                        conv_params(s, zw, true), true, batch, true);

@@ -41,7 +41,7 @@ struct Params {
 const Params& params() {
   static const Params p = [] {
     Params r;
-    r.add.rescale = kernels::make_qadd_float_ort(0.05f, 120, 0.04f, 130, 0.07f, 0);
+    r.add.rescale = kernels::make_qadd_float(0.05f, 120, 0.04f, 130, 0.07f, 0);
     r.add.output_min = 0;   // a merged Relu: lo = zy
     r.mul = {0.05f * (1.f / 255) / 0.04f, 120, 0, 128, 0, 255};   // a tensor times a sigmoid gate
     r.global = {0.03f / (0.02f * 64), 3, 5, 0, 255};

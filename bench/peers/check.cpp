@@ -95,8 +95,7 @@ bool check_shape(FILE* out, const GemmShape& s) {
   const kernels::QConvParams& q = octet_u8.params();
   std::vector<uint8_t> expected(acc.size()), y(acc.size());
   for (size_t i = 0; i < acc.size(); ++i)
-    expected[i] = kernels::requantize_u8(int64_t(acc[i]) * q.requant.multiplier, q.requant.shift,
-                                         q.output_zero_point, q.output_min, q.output_max);
+    expected[i] = kernels::requantize_float(acc[i], q.scale, q.output_zero_point, q.output_min, q.output_max);
   octet_u8.run(y.data());
   size_t bad = 0;
   for (size_t i = 0; i < y.size(); ++i) bad += y[i] != expected[i];
@@ -110,8 +109,7 @@ bool check_shape(FILE* out, const GemmShape& s) {
     size_t bad_acc = 0, bad_u8 = 0;
     for (size_t i = 0; i < c32.size(); ++i) {
       bad_acc += c32[i] != acc[i];
-      bad_u8 += kernels::requantize_u8(int64_t(c32[i]) * q.requant.multiplier, q.requant.shift, q.output_zero_point,
-                                       q.output_min, q.output_max) != y[i];
+      bad_u8 += kernels::requantize_float(c32[i], q.scale, q.output_zero_point, q.output_min, q.output_max) != y[i];
     }
     std::fprintf(out,
                  "u8s8 %s %s %s: int32 accumulators differing from the exact ones: %zu of %zu; requantised as octet "

@@ -47,7 +47,7 @@ kernels::QConvParams gemm_params(const GemmShape& s) {
   q.input_zero_point = U8S8Problem::kInputZeroPoint;
   q.weight_zero_point = 0;
   q.output_zero_point = 128;
-  if (!kernels::make_requant(40.0 / (std::sqrt(double(s.k)) * 74.0 * 74.0), &q.requant)) std::abort();
+  q.scale = float(40.0 / (std::sqrt(double(s.k)) * 74.0 * 74.0));
   return q;
 }
 

@@ -1,7 +1,7 @@
 // int8 convolution over channels-last (NHWC) uint8 activations, one image per call, with
-// int32 accumulation and the fixed-point epilogue of kernels/int8/requant.h. The same
-// interface serves GEMM: a [m,k] x [k,n] product is a 1x1 convolution over an m x 1 image
-// with in_c = k and out_c = n.
+// int32 accumulation and ONNX Runtime's float requantisation (kernels/int8/requant.h). The
+// same interface serves GEMM: a [m,k] x [k,n] product is a 1x1 convolution over an m x 1
+// image with in_c = k and out_c = n.
 //
 // Inside octet every quantized activation is uint8 with a zero point (an int8 activation is
 // offset by 128 at the graph level, which maps it exactly onto uint8 with zero point + 128),
@@ -11,27 +11,27 @@
 // What every variant computes, exactly (the oracle is kernels/reference/qconv.h):
 //   acc[co]  = bias[co] + sum over taps inside the input, ci of
 //                (x[ih][iw][ci] - input_zp) * (w[co][ci][kh][kw] - weight_zp)     (int32)
-//   v        = acc * m[co] + (residual ? (r[oh][ow][co] - residual_zp) *
-//                                          residual_multiplier : 0)                   (int64)
-//   y        = clamp(output_zp + rounding_shift(v, requant.shift), output_min, output_max)
-// Taps that fall in the padding contribute nothing (as if they read input_zp).
-// m[co] is requant.multiplier for every channel (per-tensor weights), or with per-channel
-// weights channel_multipliers[co]: one multiplier per output channel (s_in * s_w[co] / s_out),
-// all sharing requant.shift, and requant.multiplier is then their maximum (so that the
-// range checks of one multiplier hold for every channel).
+//   y        = requantize_float(acc, s[co], output_zp, output_min, output_max)
+// i.e. float(acc) * s[co] clamped in float to [output_min - zp, output_max - zp], rounded
+// half to even, + zp: MlasRequantizeOutput, which ONNX Runtime's QLinearConv and QGemm end
+// in, so that both give the same codes for the same QDQ file (issue 15). Taps that fall in
+// the padding contribute nothing (as if they read input_zp). s[co] is `scale` for every
+// channel (per-tensor weights), or channel_scales[co] with per-channel weights; each is
+// conv_requant_scale(s_in, s_w[co], s_out), float(float(s_in * s_w) / s_out).
 //
 // With round_before_residual (a residual block of a QDQ model, docs/quantization.md: the conv
-// output is rounded to its own uint8 tensor c before the Add), the residual is required and
-// residual_multiplier is not added to the accumulator's product; instead
-//   c        = clamp(conv_zero_point + rounding_shift(acc * m[co],
-//                                                     requant.shift), 0, 255)
-//   v        = (c - conv_zero_point) * conv_multiplier
-//              + (r[oh][ow][co] - residual_zp) * residual_multiplier              (int64)
-//   y        = clamp(output_zp + rounding_shift(v, add_shift), output_min, output_max)
-// which is the plain conv into c (output [0, 255]) followed by the int8 Add of
-// kernels/int8/vector.h with QAddParams{a_zp = conv_zero_point, b_zp = residual_zp,
-// a_mult = conv_multiplier, b_mult = residual_multiplier, shift = add_shift, output_zp,
-// output_min, output_max}, bit for bit, in one pass.
+// output is rounded to its own uint8 tensor c before the Add), the residual r is required:
+//   c        = requantize_float(acc, s[co], conv_zero_point, 0, 255)   (s from s_c)
+//   y        = qadd_float(A, B, residual_add, output_min, output_max)
+// with (A, B) = (r, c) if residual_is_first else (c, r): the Add's own operand order, which
+// matters because ONNX Runtime's QLinearAdd rounds B's term first. That is the plain conv
+// into c followed by the int8 Add, bit for bit, in one pass. A residual without
+// round_before_residual has no arithmetic here (the compiler refuses it): run() must get a
+// residual exactly when round_before_residual is set.
+//
+// The fixed-point fields (requant, residual_multiplier, conv_multiplier, add_shift,
+// channel_multipliers) are no longer read by the conv kernels; they stay while other int8
+// kernels (depthwise) still read them.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -73,6 +73,13 @@ struct QConvParams {
   QAddFloat residual_add;
   bool residual_is_first = false;
 };
+
+// round_before_residual's Add (above) of c, the conv's rounded output, and the residual r, in
+// the Add's operand order: the scalar form the reference and the scalar variant share.
+inline uint8_t residual_add_u8(const QConvParams& p, int32_t c, int32_t r) {
+  return p.residual_is_first ? qadd_float(r, c, p.residual_add, p.output_min, p.output_max)
+                             : qadd_float(c, r, p.residual_add, p.output_min, p.output_max);
+}
 
 struct QConvU8Kernel {
   const char* name;   // its name in the kernel table, e.g. "qu8_conv_nhwc_direct_vnni"

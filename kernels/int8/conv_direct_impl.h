@@ -97,8 +97,7 @@ struct QConvDirect {
     const ConvNhwcParams& s = q.shape;
     return s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.out_h > 0 && s.out_w > 0 && s.out_c > 0 &&
            s.kernel_h > 0 && s.kernel_w > 0 && s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 &&
-           s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && q.requant.shift >= 1 && q.requant.shift <= 62 &&
-           (!q.round_before_residual || (q.add_shift >= 1 && q.add_shift <= 62));
+           s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0;
   }
 
   static size_t packed_bytes(const QConvParams& q) {
@@ -262,9 +261,8 @@ struct QConvDirect {
 
   using TileFn = void (*)(const QTileArgs&, const T*, const W*, const int32_t*, uint8_t*, const uint8_t*, int32_t);
 
-  // kT<V, K>.fn[P]: the tile of P pixels x V vectors with epilogue kind K (empty past Vmax).
-  // A micro-kernel may specialise its epilogue by kind (M::kKinds of them; M::epilogue_kind
-  // picks one per call), so that each tile compiles to one straight path.
+  // kT<V, K>.fn[P]: the tile of P pixels x V vectors with epilogue kind K (QTileArgs::kind;
+  // empty past Vmax), so that each tile compiles to one straight path.
   template <int V, int K, int... Ps>
   static constexpr auto make_table(std::integer_sequence<int, Ps...>) {
     struct Table {
@@ -274,7 +272,7 @@ struct QConvDirect {
   }
   template <int V, int K>
   static constexpr auto table() {
-    constexpr int pmax = V > Vmax || K >= M::kKinds ? 0 : V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
+    constexpr int pmax = V > Vmax || K > 1 ? 0 : V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
     return make_table<V, K>(std::make_integer_sequence<int, pmax>{});
   }
   static constexpr auto kT1 = table<1, 0>();
@@ -291,7 +289,6 @@ struct QConvDirect {
                       uint8_t* y, const uint8_t* res, int32_t lanes) {
     static_assert(Vmax <= 4);
     const int32_t pmax = V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
-    static_assert(M::kKinds <= 2);
     const TileFn* fns = a.kind == 0 ? (V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn)
                                     : (V == 1 ? kT1k.fn : V == 2 ? kT2k.fn : V == 3 ? kT3k.fn : kT4k.fn);
     const int32_t tiles = (n + pmax - 1) / pmax;
@@ -329,21 +326,18 @@ struct QConvDirect {
     a.step_offset = offs;
     a.nsteps = int32_t(g.kslots);
     a.y_pixel = s.out_c;
-    a.multiplier = q.requant.multiplier;
-    a.shift = q.requant.shift;
     a.zero_point = q.output_zero_point;
     a.lo = q.output_min;
     a.hi = q.output_max;
-    a.res_multiplier = q.residual_multiplier;
-    a.res_zero_point = q.residual_zero_point;
     a.round_first = q.round_before_residual;
+    a.residual_first = q.residual_is_first;
     a.conv_zero_point = q.conv_zero_point;
-    a.conv_multiplier = q.conv_multiplier;
-    a.add_shift = q.add_shift;
-    a.kind = M::epilogue_kind(a, residual != nullptr);
-    // Per-channel multipliers: each super-block's lanes copied into a zero-padded table, so
-    // that the tiles load whole vectors (conv_direct_tile.h, QTileArgs::multipliers).
-    alignas(64) int32_t block_multipliers[Vmax * L];
+    a.add = q.residual_add;
+    a.kind = q.round_before_residual ? 1 : 0;
+    // Each super-block's scales copied into a zero-padded table, so that the tiles load whole
+    // vectors (QTileArgs::scales).
+    alignas(64) float block_scales[Vmax * L];
+    a.scales = block_scales;
     // Rows are one run of pixels when the next output row starts one pixel step after the last.
     const bool flat = ptrdiff_t{s.stride_h} * ptrdiff_t(pitch) == ptrdiff_t{s.out_w} * a.x_pixel;
     const ptrdiff_t out_row = ptrdiff_t{s.out_w} * s.out_c;
@@ -371,10 +365,8 @@ struct QConvDirect {
         const int32_t V = block_vectors(g, b), co0 = b * Vmax * L;
         const W* w = reinterpret_cast<const W*>(pw + size_t(b) * block_bytes(g, Vmax));
         const int32_t lanes = qc_min(s.out_c - co0, V * L);
-        if (q.channel_multipliers != nullptr) {
-          for (int32_t l = 0; l < Vmax * L; ++l) block_multipliers[l] = l < lanes ? q.channel_multipliers[co0 + l] : 0;
-          a.multipliers = block_multipliers;
-        }
+        for (int32_t l = 0; l < Vmax * L; ++l)
+          block_scales[l] = l >= lanes ? 0.f : q.channel_scales != nullptr ? q.channel_scales[co0 + l] : q.scale;
         uint8_t* y = output + ptrdiff_t{c0} * out_row + co0;
         const uint8_t* res = residual != nullptr ? residual + ptrdiff_t{c0} * out_row + co0 : nullptr;
         if (flat) {

@@ -9,14 +9,13 @@
 // dpbusd at the measured peak. vpdpbusd adds 4 exact u8 x s8 products into each int32
 // lane, wrapping like the reference's int32 accumulator.
 //
-// Epilogue (bit-exact with requant.h): v = acc * m (+ (r - zr) * m_r) in 64 bits with
-// (m the layer's multiplier, or per-channel weights' per-lane multipliers, a separately
-// compiled epilogue so that the per-tensor one is unchanged)
-// vpmuldq on the even and odd lanes, (v + 2^(s-1)) >> s with vpsraq, then the clamp. With
-// K = 144 (16 channels, 3x3) a vector gets only 36 vpdpbusd, so the epilogue is trimmed to
-// ~10 instructions per vector for the shifts calibrated models use (32..52; see epilogue()).
-// Stores past out_c are masked. round_before_residual runs the same arithmetic twice (conv.h):
-// the conv into c - zc, clamped, then the Add with the residual (QStage, conv_direct_impl.h).
+// Epilogue (bit-exact with requant.h's requantize_float, ONNX Runtime's MlasRequantizeOutput):
+// vcvtdq2ps, vmulps by the tile's scale vectors (loaded once per tile), vmaxps / vminps to
+// [lo - zy, hi - zy], vcvtps2dq (round half to even under the default MXCSR), + zy; stores
+// past out_c are masked. round_before_residual (kernels/int8/conv.h) rounds to c that way,
+// then adds the residual as qadd_float does: two vfmadd in the Add's operand order, clamp,
+// vcvtps2dq. Each is one correctly rounded IEEE operation per step, so the bytes equal the
+// scalar reference's.
 // GCC 12's AVX-512 headers seed some intrinsics with a self-initialised "undefined" vector
 // (_mm512_undefined_epi32), which -Wuninitialized reports once the intrinsic is inlined.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -160,14 +159,6 @@ struct VnniMicro {
     return v;
   }
 
-  // Epilogue kinds: 0 any (paths chosen at run time), 1 the plain conv of calibrated models
-  // (no residual, fast path, shift >= 33: requantize_hi32), compiled apart so that its tiles
-  // keep every accumulator in a register.
-  static constexpr int kKinds = 2;
-  static int32_t epilogue_kind(const QTileArgs& a, bool residual) {
-    return !residual && !a.round_first && q_conv_stage(a, false).fast && a.shift >= 33 ? 1 : 0;
-  }
-
   template <int P, int V, int Kind>
   static void tile(const QTileArgs& a, const T* x, const W* w, const int32_t* corr, uint8_t* y,
                    const uint8_t* res, int32_t lanes) {
@@ -208,196 +199,87 @@ struct VnniMicro {
 #pragma GCC unroll 32
       for (int i = 0; i < P * V; ++i) __asm__("" : "+v"(acc[i]));
     }
-    if constexpr (Kind == 1) {
-      const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
-      requantize_hi32<P, V>(q_conv_stage(a, false), acc);
-      store<P, V>(a, acc, y, lanes, tail);
-    } else {
-      epilogue<P, V>(a, acc, y, res, lanes);
-    }
-  }
-
-  // Requantises P * V accumulator vectors in place into int32 outputs and stores them. With
-  // round_before_residual, two stages: c - zc (clamped to c's [0, 255]), then the Add.
-  template <int P, int V>
-  __attribute__((always_inline)) static void epilogue(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
-                                                      const uint8_t* res, int32_t lanes) {
-    constexpr int N = P * V;
     const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
-    if (a.round_first) {
-      const QStage k1 = q_round_stage(a);
-      requantize<P, V>(k1, acc, nullptr, a.y_pixel, tail);
-      const __m512i lo = _mm512_set1_epi32(k1.lo), hi = _mm512_set1_epi32(k1.hi);
-#pragma GCC unroll 32
-      for (int i = 0; i < N; ++i) acc[i] = _mm512_min_epi32(_mm512_max_epi32(acc[i], lo), hi);
-      const QAdd16 k2 = q_add16_consts(a);
-      if (k2.ok) {
-        add16<P, V>(k2, acc, res, a.y_pixel, tail);
-      } else {
-        requantize<P, V>(q_add_stage(a), acc, res, a.y_pixel, tail);
-      }
+    if constexpr (Kind == 0) {
+      requantize<P, V>(a, acc);
     } else {
-      requantize<P, V>(q_conv_stage(a, res != nullptr), acc, res, a.y_pixel, tail);
+      requantize_add<P, V>(a, acc, res, tail);
     }
     store<P, V>(a, acc, y, lanes, tail);
   }
 
-  // The Add of round_before_residual in 32-bit lanes, 16 at a time (QAdd16, conv_direct_impl.h).
+  // The tile's scale vectors: one per output-channel vector.
+  template <int V>
+  __attribute__((always_inline)) static void load_scales(const QTileArgs& a, __m512 (&s)[V]) {
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) s[v] = _mm512_loadu_ps(a.scales + 16 * v);
+  }
+
+  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h), in int32 lanes.
   template <int P, int V>
-  __attribute__((always_inline)) static void add16(const QAdd16& k, __m512i (&acc)[P * V], const uint8_t* res,
-                                                   ptrdiff_t y_pixel, __mmask16 tail) {
+  __attribute__((always_inline)) static void requantize(const QTileArgs& a, __m512i (&acc)[P * V]) {
+    __m512 S[V];
+    load_scales<V>(a, S);
+    const __m512 LO = _mm512_set1_ps(float(a.lo - a.zero_point)), HI = _mm512_set1_ps(float(a.hi - a.zero_point));
+    const __m512i ZY = _mm512_set1_epi32(a.zero_point);
+#pragma GCC unroll 32
+    for (int i = 0; i < P * V; ++i) {
+      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]);
+      f = _mm512_min_ps(_mm512_max_ps(f, LO), HI);
+      acc[i] = _mm512_add_epi32(_mm512_cvtps_epi32(f), ZY);
+    }
+  }
+
+  // round_before_residual: c = requantize_float(acc, scale, zc, 0, 255), then with the
+  // residual r, (A, B) = (r, c) if residual_first else (c, r):
+  //   t = fma(B, ratio_b, fixed); t = fma(A, ratio_a, t); y = round(clamp(t, lo, hi))
+  template <int P, int V>
+  __attribute__((always_inline)) static void requantize_add(const QTileArgs& a, __m512i (&acc)[P * V],
+                                                            const uint8_t* res, __mmask16 tail) {
     constexpr int N = P * V;
     auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
-    const __m512i MLO = _mm512_set1_epi32(k.mlo), MHI = _mm512_set1_epi32(k.mhi);
-    const __m512i KLO = _mm512_set1_epi32(k.klo), KHI = _mm512_set1_epi32(k.khi);
-    const __m128i SH16 = _mm_cvtsi32_si128(16), SH = _mm_cvtsi32_si128(k.shift);
+    __m512 S[V];
+    load_scales<V>(a, S);
+    const __m512 CLO = _mm512_set1_ps(float(-a.conv_zero_point)), CHI = _mm512_set1_ps(float(255 - a.conv_zero_point));
+    const __m512i ZC = _mm512_set1_epi32(a.conv_zero_point);
+    const __m512 RA = _mm512_set1_ps(a.add.ratio_a), RB = _mm512_set1_ps(a.add.ratio_b);
+    const __m512 FIXED = _mm512_set1_ps(a.add.fixed);
+    const __m512 LO = _mm512_set1_ps(float(a.lo)), HI = _mm512_set1_ps(float(a.hi));
+    const __mmask16 b_is_c = a.residual_first ? 0xFFFF : 0;   // B is c when the residual is A
 #pragma GCC unroll 32
     for (int i = 0; i < N; ++i) {
-      const __m512i r = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res + (i / V) * y_pixel + 16 * (i % V)));
-      const __m512i pair = _mm512_mask_blend_epi16(0xAAAAAAAA, acc[i], _mm512_slli_epi32(r, 16));   // (d, r)
-      const __m512i lo = _mm512_dpwssd_epi32(KLO, pair, MLO);
-      const __m512i hi = _mm512_dpwssd_epi32(KHI, pair, MHI);
-      acc[i] = _mm512_sra_epi32(_mm512_add_epi32(hi, _mm512_sra_epi32(lo, SH16)), SH);
+      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]);
+      f = _mm512_min_ps(_mm512_max_ps(f, CLO), CHI);
+      const __m512 c = _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_cvtps_epi32(f), ZC));
+      const __m512 r = _mm512_cvtepi32_ps(
+          _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res + (i / V) * a.y_pixel + 16 * (i % V))));
+      const __m512 B = _mm512_mask_blend_ps(b_is_c, r, c), A = _mm512_mask_blend_ps(b_is_c, c, r);
+      __m512 t = _mm512_fmadd_ps(B, RB, FIXED);
+      t = _mm512_fmadd_ps(A, RA, t);
+      acc[i] = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(t, LO), HI));
     }
   }
 
-  // The multipliers vpmuldq reads for vector i (the low dword of each qword): its even lanes'
-  // and its odd lanes'. Per tensor both are the broadcast M; per channel (PC) the tile's
-  // table, lanes 0, 2, .. in place and 1, 3, .. shifted down.
-  template <bool PC, int V>
-  __attribute__((always_inline)) static __m512i m_even(const QStage& k, __m512i M, int i) {
-    if constexpr (PC) return _mm512_loadu_si512(k.mv + 16 * (i % V));
-    return M;
-  }
-  template <bool PC, int V>
-  __attribute__((always_inline)) static __m512i m_odd(const QStage& k, __m512i M, int i) {
-    if constexpr (PC) return _mm512_srli_epi64(_mm512_loadu_si512(k.mv + 16 * (i % V)), 32);
-    return M;
-  }
-
-  // One compiled epilogue per granularity, so that the per-tensor one is unchanged.
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize(const QStage& k, __m512i (&acc)[P * V], const uint8_t* res,
-                                                        ptrdiff_t y_pixel, __mmask16 tail) {
-    if (k.mv != nullptr) return requantize_as<P, V, true>(k, acc, res, y_pixel, tail);
-    requantize_as<P, V, false>(k, acc, res, y_pixel, tail);
-  }
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize_hi32(const QStage& k, __m512i (&acc)[P * V]) {
-    if (k.mv != nullptr) return requantize_hi32_as<P, V, true>(k, acc);
-    requantize_hi32_as<P, V, false>(k, acc);
-  }
-
-  // acc[i] = zy + rounding_shift(acc[i] * m (+ (r - zr) * m_r), s), exactly, in int32 lanes:
-  // unclamped on the fast path (y - zy fits 32 bits), else clamped to [lo, hi].
-  template <int P, int V, bool PC>
-  __attribute__((always_inline)) static void requantize_as(const QStage& k, __m512i (&acc)[P * V], const uint8_t* res,
-                                                           ptrdiff_t y_pixel, __mmask16 tail) {
-    constexpr int N = P * V;
-    auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
-    auto res_of = [&](int i) __attribute__((always_inline)) { return res + (i / V) * y_pixel + 16 * (i % V); };
-    const __m512i M = _mm512_set1_epi64(k.m), MR = _mm512_set1_epi64(k.mr);
-    const int64_t rnd = int64_t{1} << (k.shift - 1);
-    if (k.fast && res == nullptr && k.shift >= 33) return requantize_hi32_as<P, V, PC>(k, acc);
-    // Fast path (QStage::fast): y is exact in an int32 lane, and zy * 2^s joins the rounding
-    // constant without overflowing int64: y = (v + 2^(s-1) + zy * 2^s - zr * m_r) >> s. Odd
-    // lanes shift so that their result lands in the high dword, where the blend wants it:
-    // right by s - 32, or left by 32 - s when s < 32 (exact: the value fits). The clamp
-    // comes with the narrowing.
-    if (k.fast) {
-      const __m512i C = _mm512_set1_epi64(rnd + (int64_t{k.zy} << k.shift) -
-                                          (res != nullptr ? int64_t{k.zr} * k.mr : 0));
-      const __m128i SH = _mm_cvtsi32_si128(k.shift);
-      const bool right = k.shift >= 32;
-      const __m128i SHO = _mm_cvtsi32_si128(right ? k.shift - 32 : 32 - k.shift);
-#pragma GCC unroll 32
-      for (int i = 0; i < N; ++i) {
-        const __m512i t = acc[i];
-        __m512i ev = _mm512_mul_epi32(t, m_even<PC, V>(k, M, i));
-        __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(t, 32), m_odd<PC, V>(k, M, i));
-        if (res != nullptr) {   // r as uint8 (zr is in C)
-          const __m512i r = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res_of(i)));
-          ev = _mm512_add_epi64(ev, _mm512_mul_epi32(r, MR));
-          od = _mm512_add_epi64(od, _mm512_mul_epi32(_mm512_srli_epi64(r, 32), MR));
-        }
-        ev = _mm512_sra_epi64(_mm512_add_epi64(ev, C), SH);
-        od = _mm512_add_epi64(od, C);
-        od = right ? _mm512_sra_epi64(od, SHO) : _mm512_sll_epi64(od, SHO);
-        acc[i] = _mm512_mask_blend_epi32(0xAAAA, ev, od);
-      }
-    } else {
-      // Any shift: clamp in 64 bits to [lo - zy, hi - zy] before returning to 32-bit lanes.
-      const __m512i RND = _mm512_set1_epi64(rnd);
-      const __m128i SH = _mm_cvtsi32_si128(k.shift);
-      const __m512i LO = _mm512_set1_epi64(k.lo - k.zy), HI = _mm512_set1_epi64(k.hi - k.zy);
-      const __m512i ZY = _mm512_set1_epi32(k.zy), ZR = _mm512_set1_epi32(k.zr);
-#pragma GCC unroll 32
-      for (int i = 0; i < N; ++i) {
-        const __m512i t = acc[i];
-        __m512i ev = _mm512_mul_epi32(t, m_even<PC, V>(k, M, i));
-        __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(t, 32), m_odd<PC, V>(k, M, i));
-        if (res != nullptr) {
-          const __m512i r = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res_of(i))), ZR);
-          ev = _mm512_add_epi64(ev, _mm512_mul_epi32(r, MR));
-          od = _mm512_add_epi64(od, _mm512_mul_epi32(_mm512_srli_epi64(r, 32), MR));
-        }
-        ev = _mm512_sra_epi64(_mm512_add_epi64(ev, RND), SH);
-        od = _mm512_sra_epi64(_mm512_add_epi64(od, RND), SH);
-        ev = _mm512_min_epi64(_mm512_max_epi64(ev, LO), HI);
-        od = _mm512_min_epi64(_mm512_max_epi64(od, LO), HI);
-        acc[i] = _mm512_add_epi32(_mm512_mask_blend_epi32(0xAAAA, ev, _mm512_slli_epi64(od, 32)), ZY);
-      }
-    }
-  }
-
-  // No residual and s >= 33 (what calibrated convs use): the rounding constant can join
-  // after the low 32 bits are dropped, since for integers a, b with 0 <= b < 2^32,
-  //   floor((a * 2^32 + b + 2^(s-1) + zy * 2^s) / 2^s) = floor((a + K) / 2^(s-32)),
-  //   K = 2^(s-33) + zy * 2^(s-32),
-  // so y = (hi32(t * m) + K) >> (s - 32) on 32-bit lanes. |t * m| < 2^62 gives |hi32| <
-  // 2^30, and K < 2^29 for s <= 52: no overflow. One permute gathers the high dwords of
-  // the even and odd products, and two 64-bit adds and a blend are saved per vector.
-  template <int P, int V, bool PC>
-  __attribute__((always_inline)) static void requantize_hi32_as(const QStage& k, __m512i (&acc)[P * V]) {
-    constexpr int N = P * V;
-    const __m512i M = _mm512_set1_epi64(k.m);
-    const __m512i HI = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
-    const __m512i K =
-        _mm512_set1_epi32(int32_t((int64_t{1} << (k.shift - 33)) + int64_t{k.zy} * (int64_t{1} << (k.shift - 32))));
-    const __m128i SH = _mm_cvtsi32_si128(k.shift - 32);
-#pragma GCC unroll 32
-    for (int i = 0; i < N; ++i) {
-      const __m512i ev = _mm512_mul_epi32(acc[i], m_even<PC, V>(k, M, i));
-      const __m512i od = _mm512_mul_epi32(_mm512_srli_epi64(acc[i], 32), m_odd<PC, V>(k, M, i));
-      acc[i] = _mm512_sra_epi32(_mm512_add_epi32(_mm512_permutex2var_epi32(ev, HI, od), K), SH);
-    }
-  }
-
+  // Stores the int32 outputs, each already in [lo, hi]. When the tile's outputs are one
+  // contiguous run (its super-block is all of out_c, a multiple of 16), four vectors at a
+  // time: dword -> word -> byte packs, a dword permute to undo the per-128-bit-lane
+  // interleave, one 64-byte store; else one vector at a time, masked past out_c.
   template <int P, int V>
   __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
                                                    int32_t lanes, __mmask16 tail) {
     constexpr int N = P * V;
     auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
-    // Narrow and store. When the tile's outputs are one contiguous run (its super-block is
-    // all of out_c, a multiple of 16), four vectors at a time: signed-saturating dword ->
-    // word, unsigned-saturating word -> byte (together: clamp to [0, 255]), a dword permute
-    // to undo the per-128-bit-lane interleave, the [lo, hi] clamp on bytes, one 64-byte store.
-    const __m512i lo32 = _mm512_set1_epi32(a.lo), hi32 = _mm512_set1_epi32(a.hi);
     auto store1 = [&](int i, __m512i v) __attribute__((always_inline)) {
-      const __m512i z = _mm512_min_epi32(_mm512_max_epi32(v, lo32), hi32);
-      _mm_mask_storeu_epi8(y + (i / V) * a.y_pixel + 16 * (i % V), mask_of(i), _mm512_cvtepi32_epi8(z));
+      _mm_mask_storeu_epi8(y + (i / V) * a.y_pixel + 16 * (i % V), mask_of(i), _mm512_cvtusepi32_epi8(v));
     };
     // Loop bounds stay compile-time constants: with a run-time bound GCC indexes acc[]
     // through memory and the whole tile slows down 2x.
     if (lanes == 16 * V && a.y_pixel == 16 * V) {
       const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-      const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(a.lo)), hi8 = _mm512_set1_epi8(static_cast<char>(a.hi));
 #pragma GCC unroll 8
       for (int g = 0; g + 4 <= N; g += 4) {
         const __m512i w01 = _mm512_packs_epi32(acc[g], acc[g + 1]), w23 = _mm512_packs_epi32(acc[g + 2], acc[g + 3]);
-        __m512i b = _mm512_permutexvar_epi32(order, _mm512_packus_epi16(w01, w23));
-        b = _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
-        _mm512_storeu_si512(y + 16 * g, b);
+        _mm512_storeu_si512(y + 16 * g, _mm512_permutexvar_epi32(order, _mm512_packus_epi16(w01, w23)));
       }
 #pragma GCC unroll 4
       for (int i = N / 4 * 4; i < N; ++i) store1(i, acc[i]);

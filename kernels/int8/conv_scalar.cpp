@@ -61,7 +61,7 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, const u
   const int16_t* weight = reinterpret_cast<const int16_t*>(bias + co_n);
   uint32_t* acc = static_cast<uint32_t*>(workspace);
   const uint8_t zx = static_cast<uint8_t>(p.input_zero_point);
-  const int32_t* mult = p.channel_multipliers;   // per output channel, or nullptr (conv.h)
+  const float* scales = p.channel_scales;   // per output channel, or nullptr (conv.h)
   if (oh_begin < 0) oh_begin = 0;
   if (oh_end > s.out_h) oh_end = s.out_h;
   for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
@@ -83,22 +83,18 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, const u
       }
       const int64_t pixel = int64_t{oh} * s.out_w + ow;
       uint8_t* y = output + pixel * co_n;
-      const uint8_t* r = residual != nullptr ? residual + pixel * co_n : nullptr;
       if (p.round_before_residual) {   // conv.h: c, then the Add with the residual
+        const uint8_t* r = residual + pixel * co_n;
         for (int32_t co = 0; co < co_n; ++co) {
-          const int64_t v = int64_t{static_cast<int32_t>(acc[co])} * (mult != nullptr ? mult[co] : p.requant.multiplier);
-          const int32_t c = requantize_u8(v, p.requant.shift, p.conv_zero_point, 0, 255);
-          const int64_t va = int64_t{c - p.conv_zero_point} * p.conv_multiplier +
-                             int64_t{r[co] - p.residual_zero_point} * p.residual_multiplier;
-          y[co] = requantize_u8(va, p.add_shift, p.output_zero_point, p.output_min, p.output_max);
+          const int32_t c = requantize_float(static_cast<int32_t>(acc[co]), scales != nullptr ? scales[co] : p.scale,
+                                             p.conv_zero_point, 0, 255);
+          y[co] = residual_add_u8(p, c, r[co]);
         }
         continue;
       }
-      for (int32_t co = 0; co < co_n; ++co) {
-        int64_t v = int64_t{static_cast<int32_t>(acc[co])} * (mult != nullptr ? mult[co] : p.requant.multiplier);
-        if (r != nullptr) v += int64_t{r[co] - p.residual_zero_point} * p.residual_multiplier;
-        y[co] = requantize_u8(v, p.requant.shift, p.output_zero_point, p.output_min, p.output_max);
-      }
+      for (int32_t co = 0; co < co_n; ++co)
+        y[co] = requantize_float(static_cast<int32_t>(acc[co]), scales != nullptr ? scales[co] : p.scale,
+                                 p.output_zero_point, p.output_min, p.output_max);
     }
   }
 }

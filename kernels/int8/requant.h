@@ -84,8 +84,11 @@ inline uint8_t requantize_float(int32_t acc, float scale, int32_t zero_point, in
 }
 
 // QLinearAdd (MlasQLinearAddKernelAvx2Helper, same-shape operands): with ratio_a = s_a / s_c,
-// ratio_b = s_b / s_c and fixed = float(z_c) - (ratio_a * z_a + ratio_b * z_b) (three
-// roundings, no FMA), each element is
+// ratio_b = s_b / s_c and fixed = float(z_c) - fma(ratio_a, z_a, ratio_b * z_b) (the source
+// says float(z_c) - (ratio_a * z_a + ratio_b * z_b); ONNX Runtime's build contracts the first
+// product into an FMA: measured over all 65536 operand pairs for 70 random scale sets, this
+// form matched ONNX Runtime 1.30 on every code, three roundings missed on some sets, the FMA
+// on the second product on many), each element is
 //   t = fma(float(b), ratio_b, fixed);  t = fma(float(a), ratio_a, t);
 //   c = clamp(round_half_even(t), lo, hi)
 // The order of the operands matters (b is added first): A is the Add's first input.
@@ -98,11 +101,19 @@ inline QAddFloat make_qadd_float(float scale_a, int32_t zero_point_a, float scal
   QAddFloat q;
   q.ratio_a = scale_a / scale_c;
   q.ratio_b = scale_b / scale_c;
-  const float part_a = q.ratio_a * static_cast<float>(zero_point_a);
   const float part_b = q.ratio_b * static_cast<float>(zero_point_b);
-  const float sum = part_a + part_b;
+  const float sum = std::fma(q.ratio_a, static_cast<float>(zero_point_a), part_b);
   q.fixed = static_cast<float>(zero_point_c) - sum;
   return q;
+}
+
+// The ranges a plan may hold (engine/runtime validates them, the compiler refuses others): a
+// finite scale >= 0 for requantize_float, and Add ratios of magnitude <= 2^20 (so |fixed|
+// < 2^29), which keep every intermediate of qadd_float finite: no NaN reaches a conversion.
+inline bool requant_scale_ok(float scale) { return std::isfinite(scale) && scale >= 0; }
+inline bool qadd_float_ok(const QAddFloat& q) {
+  constexpr float kMaxRatio = 1048576.f, kMaxFixed = 536870912.f;
+  return std::fabs(q.ratio_a) <= kMaxRatio && std::fabs(q.ratio_b) <= kMaxRatio && std::fabs(q.fixed) <= kMaxFixed;
 }
 
 inline uint8_t qadd_float(int32_t a, int32_t b, const QAddFloat& q, int32_t lo, int32_t hi) {

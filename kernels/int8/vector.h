@@ -15,31 +15,13 @@
 
 namespace octet::kernels {
 
-// QLinearAdd's constants with ONNX Runtime's rounding of `fixed`. requant.h's make_qadd_float
-// rounds ratio_a * z_a and ratio_b * z_b separately; the ONNX Runtime 1.30 build (GCC, FMA
-// enabled in qladd_avx2.cpp, contraction on) fuses the first product into the sum:
-//   fixed = float(z_c) - fma(ratio_a, float(z_a), ratio_b * float(z_b))
-// Measured: over 200 random scale/zero-point triples whose three roundings differ (6.7 M codes,
-// tests/ort_parity/vector_parity.py --add-fixed-variants), this one matches ORT on every code;
-// the unfused one differs on 41 codes, fma on the b product on 48.
-inline QAddFloat make_qadd_float_ort(float scale_a, int32_t zero_point_a, float scale_b, int32_t zero_point_b,
-                                     float scale_c, int32_t zero_point_c) {
-  QAddFloat q;
-  q.ratio_a = scale_a / scale_c;
-  q.ratio_b = scale_b / scale_c;
-  const float part_b = q.ratio_b * static_cast<float>(zero_point_b);
-  const float sum = std::fma(q.ratio_a, static_cast<float>(zero_point_a), part_b);
-  q.fixed = static_cast<float>(zero_point_c) - sum;
-  return q;
-}
-
 // y = clamp(round_half_even(t), output_min, output_max) with (QLinearAdd, A its first input)
 //   t = fma(float(a), ratio_a, fma(float(b), ratio_b, fixed))
 // (requant.h, qadd_float; the zero points are folded into fixed). The clamp is applied to t in
 // float (rounding is monotonic and the bounds are integers, so it equals clamping the code).
 // ONNX Runtime saturates the rounded value to [0, 255]; octet's bounds are inside that range.
 struct QAddParams {
-  QAddFloat rescale;   // make_qadd_float_ort(s_a, z_a, s_b, z_b, s_y, z_y)
+  QAddFloat rescale;   // make_qadd_float(s_a, z_a, s_b, z_b, s_y, z_y) (requant.h)
   int32_t output_min = 0, output_max = 255;
 };
 

@@ -25,21 +25,14 @@ void qconv_nhwc(const QConvParams& p, const uint8_t* input_nhwc, const int8_t* w
           }
         }
         const int32_t acc = static_cast<int32_t>(sum);   // int32, wrapping (see the header)
-        const int64_t pixel = int64_t{oh} * s.out_w + ow;
-        const int32_t m = p.channel_multipliers != nullptr ? p.channel_multipliers[co] : p.requant.multiplier;
-        int64_t v = int64_t{acc} * m;
-        if (p.round_before_residual) {   // c, its own uint8 tensor, then the Add
-          const int32_t c = requantize_u8(v, p.requant.shift, p.conv_zero_point, 0, 255);
-          const int64_t va = int64_t{c - p.conv_zero_point} * p.conv_multiplier +
-                             int64_t{residual[pixel * s.out_c + co] - p.residual_zero_point} * p.residual_multiplier;
-          output[pixel * s.out_c + co] =
-              requantize_u8(va, p.add_shift, p.output_zero_point, p.output_min, p.output_max);
+        const int64_t at = (int64_t{oh} * s.out_w + ow) * s.out_c + co;
+        const float scale = p.channel_scales != nullptr ? p.channel_scales[co] : p.scale;
+        if (p.round_before_residual) {   // c, its own uint8 tensor, then the Add in its order
+          const int32_t c = requantize_float(acc, scale, p.conv_zero_point, 0, 255);
+          output[at] = residual_add_u8(p, c, residual[at]);
           continue;
         }
-        if (residual != nullptr)
-          v += int64_t{residual[pixel * s.out_c + co] - p.residual_zero_point} * p.residual_multiplier;
-        output[pixel * s.out_c + co] =
-            requantize_u8(v, p.requant.shift, p.output_zero_point, p.output_min, p.output_max);
+        output[at] = requantize_float(acc, scale, p.output_zero_point, p.output_min, p.output_max);
       }
     }
   }

@@ -12,8 +12,8 @@ namespace octet::kernels {
 // two's-complement wrap-around (summed in int64 and truncated), which is what the SIMD
 // variants' int32 adds do, so the two agree even where a pathological K overflows it.
 // input: [in_h][in_w][in_c]; weight: int8 [out_c][in_c][kernel_h][kernel_w]; bias: int32
-// [out_c] or nullptr; residual: uint8 with the output's shape, or nullptr (not with
-// round_before_residual, which spells out the conv into c and then the Add per pixel).
+// [out_c] or nullptr; residual: uint8 with the output's shape, read only with (and required
+// by) round_before_residual, which spells out the conv into c and then the Add per element.
 void qconv_nhwc(const QConvParams& p, const uint8_t* input_nhwc, const int8_t* weight_oihw,
                 const int32_t* bias, const uint8_t* residual, uint8_t* output);
 

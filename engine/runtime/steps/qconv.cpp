@@ -29,11 +29,9 @@ void QConvStep::validate(PlanChecker& c, const Step& s, const QConvStep& p) {
   auto zp = PlanChecker::zero_point_ok;
   c.require(p.kernel != nullptr, "no int8 conv kernel");
   c.conv_shape(sh);
-  c.require(PlanChecker::qconv_core_ok(q) && zp(q.residual_zero_point) && q.residual_multiplier >= 0 &&
-                zp(q.conv_zero_point) && q.conv_multiplier >= 0 && q.add_shift >= 1 &&
-                q.add_shift <= 62,
+  c.require(PlanChecker::qconv_core_ok(q) && kernels::requant_scale_ok(q.scale) && zp(q.conv_zero_point) && kernels::qadd_float_ok(q.residual_add),
             "int8 conv quantization parameters out of range");
-  c.require(!q.round_before_residual || s.input2 >= 0, "rounding before a residual needs a residual");
+  c.require(q.round_before_residual == (s.input2 >= 0), "a residual needs rounding before it, and the reverse");
   c.require(p.kernel->supports(q), "the kernel does not support these parameters");
   const int64_t out = int64_t{sh.out_h} * sh.out_w * sh.out_c;
   c.buffer(s.input, int64_t{sh.in_h} * sh.in_w * sh.in_c, true, "input");

@@ -1,6 +1,6 @@
 // int8 convolution step over uint8 buffers (docs/quantization.md): a kernels/int8/conv.h
-// variant with its requantising epilogue (+ residual, clamp); also a quantized Gemm as a 1x1
-// conv. Split across threads by output rows in the kernel's row tiles.
+// variant with its float requantising epilogue (+ residual Add, clamp); also a quantized Gemm
+// as a 1x1 conv. Split across threads by output rows in the kernel's row tiles.
 #pragma once
 #include <cstddef>
 
@@ -31,9 +31,13 @@ template <typename IO, typename S>
 void QConvStep::fields(IO& io, S& p) {
   auto& q = p.conv;
   io(p.kernel);
-  qconv_core_fields(io, q);
-  io(q.residual_multiplier), io(q.residual_zero_point);
-  io(q.round_before_residual), io(q.conv_zero_point), io(q.conv_multiplier), io(q.add_shift);
+  // qconv_core_fields without the fixed-point requant, which the conv kernels do not read;
+  // residual_zero_point is inside residual_add.fixed.
+  conv_fields(io, q.shape);
+  io(q.input_zero_point), io(q.weight_zero_point), io(q.output_zero_point), io(q.output_min), io(q.output_max);
+  io(q.scale);
+  io(q.round_before_residual), io(q.conv_zero_point), io(q.residual_is_first);
+  io(q.residual_add.ratio_a), io(q.residual_add.ratio_b), io(q.residual_add.fixed);
   io(p.weights_offset);
 }
 

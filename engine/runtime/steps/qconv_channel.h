@@ -1,8 +1,8 @@
 // int8 convolution step with per-channel weights: a QConvStep (same kernels, packed weights
-// and fields) whose requantisation multiplier differs per output channel
-// (kernels::QConvParams::channel_multipliers). The out_c int32 multipliers are stored in
-// Plan::weights after the packed weights, so per-tensor plans and their .octet files keep the
-// plain QConvStep, byte for byte.
+// and fields) whose requantisation scale differs per output channel
+// (kernels::QConvParams::channel_scales). The out_c float scales are stored in Plan::weights
+// after the packed weights, so per-tensor plans and their .octet files keep the plain
+// QConvStep.
 #pragma once
 #include <cstddef>
 
@@ -11,7 +11,7 @@
 namespace octet {
 
 struct QConvChannelStep final : QConvStep {
-  size_t multipliers_offset = 0;   // bytes into Plan::weights: int32 [out_c], each in [0, requant.multiplier]
+  size_t scales_offset = 0;   // bytes into Plan::weights: float [out_c], each finite and >= 0
 
   static const StepType kType;
   static void run(const QConvChannelStep&, const StepContext&, int32_t row_begin, int32_t row_end);
