@@ -197,25 +197,6 @@ void conv_scales(const Graph& g, const Node& n, const QuantParams& wq, float in_
   for (int32_t c = 0; c < p.shape.out_c; ++c) channel.push_back(checked(c));
 }
 
-bool accumulator_requant(const QuantParams& wq, float in_scale, float out_scale, const double* second,
-                                kernels::QConvParams& p, int32_t* second_multiplier, std::vector<int32_t>& channel) {
-  if (!wq.per_channel()) {
-    const double m1 = double(in_scale) * double(wq.scale) / double(out_scale);
-    return second ? kernels::make_requant_pair(m1, *second, &p.requant, second_multiplier)
-                  : kernels::make_requant(m1, &p.requant);
-  }
-  const int32_t n = p.shape.out_c;
-  std::vector<double> reals(static_cast<size_t>(n));
-  for (int32_t c = 0; c < n; ++c) reals[size_t(c)] = double(in_scale) * double(weight_scale(wq, c)) / double(out_scale);
-  if (second) reals.push_back(*second);
-  std::vector<int32_t> m(reals.size());
-  if (!kernels::make_requant_channels(reals.data(), int32_t(reals.size()), &p.requant, m.data())) return false;
-  if (second) *second_multiplier = m.back();
-  channel.assign(m.begin(), m.begin() + n);
-  p.requant.multiplier = *std::max_element(channel.begin(), channel.end());
-  return true;
-}
-
 // The requantisation of an int8 conv or Gemm (kernels/int8/conv.h): the scale(s) of the
 // accumulator into `out`, and the output clamp (Relu/Clip).
 static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, const QuantParams& wq,

@@ -39,12 +39,4 @@ void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, i
 void conv_scales(const Graph& g, const Node& n, const QuantParams& wq, float in_scale, float out_scale,
                  kernels::QConvParams& p, std::vector<float>& channel);
 
-// Fixed point, for the int8 kernels not yet on the float requantisation (depthwise): the
-// accumulator's multiplier M = s_in * s_w / s_out into p.requant and, with `second` (a
-// residual's M2, sharing the shift), *second_multiplier. Per-channel weights: one M per output
-// channel into `channel` (kernels/int8/conv.h: p.requant.multiplier is their maximum, all
-// share the shift). Per tensor it is make_requant / make_requant_pair, as always.
-bool accumulator_requant(const QuantParams& wq, float in_scale, float out_scale, const double* second,
-                         kernels::QConvParams& p, int32_t* second_multiplier, std::vector<int32_t>& channel);
-
 }  // namespace octet::detail

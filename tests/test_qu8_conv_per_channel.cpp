@@ -41,21 +41,6 @@ TEST(QConvReference, PerChannelScales) {
   EXPECT_EQ(int(y[2]), 10);
 }
 
-TEST(QConvRequant, ChannelsShareTheLargestShift) {
-  const double reals[3] = {0.001, 0.004, 0.0005};
-  kernels::Requant largest;
-  int32_t m[3];
-  ASSERT_TRUE(kernels::make_requant_channels(reals, 3, &largest, m));
-  kernels::Requant alone;
-  ASSERT_TRUE(kernels::make_requant(0.004, &alone));
-  EXPECT_EQ(largest.shift, alone.shift);
-  EXPECT_EQ(largest.multiplier, alone.multiplier);
-  EXPECT_EQ(m[1], alone.multiplier);
-  for (int i = 0; i < 3; ++i) EXPECT_NEAR(std::ldexp(double(m[i]), -largest.shift), reals[i], reals[i] * 1e-8);
-  const double bad[2] = {0.5, -1.0};
-  EXPECT_FALSE(kernels::make_requant_channels(bad, 2, &largest, m));
-}
-
 // Random layers: odd and even channel counts (tails of every vector width), stride 1 and 2,
 // asymmetric padding, dilation, batch 1 and 7, split rows, residual and round-first.
 TEST(QConvVariants, PerChannelRandomShapes) {

@@ -313,8 +313,9 @@ TEST(QU8VectorReference, AddKnownValuesRoundTiesToEven) {
 
 TEST(QU8VectorReference, AddMatchesOnnxRuntimeWhereFixedIsRoundedOnce) {
   // Scales, zero points and codes from tests/ort_parity/vector_parity.py --add-fixed-variants,
-  // with the code ONNX Runtime 1.30 computed (QLinearAdd, AVX2 kernel). Rounding the two
-  // products of `fixed` separately (make_qadd_float) gives the other neighbour.
+  // with the code ONNX Runtime 1.30 computed (QLinearAdd, AVX2 kernel). make_qadd_float fuses
+  // the first product of `fixed` as ORT's build does; rounding the two products separately
+  // gives the other neighbour.
   struct Case {
     float sa;
     int32_t za;
@@ -334,7 +335,9 @@ TEST(QU8VectorReference, AddMatchesOnnxRuntimeWhereFixedIsRoundedOnce) {
     uint8_t y = 0;
     kernels::add_qu8_ref(1, &c.a, &c.b, &y, p);
     EXPECT_EQ(int(y), c.ort);
-    p.rescale = kernels::make_qadd_float(c.sa, c.za, c.sb, c.zb, c.sc, c.zc);
+    // fixed with the two products rounded separately: the other neighbour.
+    const float part_a = p.rescale.ratio_a * float(c.za), part_b = p.rescale.ratio_b * float(c.zb);
+    p.rescale.fixed = float(c.zc) - (part_a + part_b);
     kernels::add_qu8_ref(1, &c.a, &c.b, &y, p);
     EXPECT_EQ(std::abs(int(y) - c.ort), 1);
   }

@@ -128,16 +128,6 @@ void PlanChecker::weights(size_t offset, size_t bytes) const {
     fail("packed weights lie outside the weights section");
 }
 
-void PlanChecker::channel_multipliers(size_t offset, size_t count, int32_t largest) const {
-  weights(offset, count * sizeof(int32_t));
-  const uint8_t* at = plan_.weights.data() + offset;
-  for (size_t i = 0; i < count; ++i) {
-    int32_t m;
-    std::memcpy(&m, at + i * sizeof(int32_t), sizeof m);
-    if (m < 0 || m > largest) fail("per-channel multiplier out of range");
-  }
-}
-
 void validate_plan(const Plan& plan) { PlanChecker(plan).run(); }
 
 }  // namespace octet

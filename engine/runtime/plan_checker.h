@@ -40,18 +40,17 @@ class PlanChecker {
   void pool_shape(const kernels::PoolNhwcParams& p) const;
   // `bytes` of packed weights at byte `offset` lie inside Plan::weights, kPlanAlignment-aligned.
   void weights(size_t offset, size_t bytes) const;
-  // `count` int32 per-channel multipliers at `offset` in the weights, each in [0, largest].
-  void channel_multipliers(size_t offset, size_t count, int32_t largest) const;
   // The step's scratch fits Plan::workspace_bytes.
   void workspace(size_t bytes) const { require(bytes <= plan_.workspace_bytes, "scratch too small for the kernel"); }
 
   static bool zero_point_ok(int32_t z) { return z >= 0 && z <= 255; }
   static bool clamp_ok(int32_t lo, int32_t hi) { return zero_point_ok(lo) && zero_point_ok(hi) && lo <= hi; }
-  static bool requant_ok(const kernels::Requant& r) { return r.multiplier >= 0 && r.shift >= 1 && r.shift <= 62; }
-  // The fields every int8 conv step has: input / output zero points, weight zero point, clamp, requant.
+  // The fields every int8 conv step has: input / output zero points, weight zero point, clamp,
+  // a finite scale >= 0.
   static bool qconv_core_ok(const kernels::QConvParams& q) {
     return zero_point_ok(q.input_zero_point) && zero_point_ok(q.output_zero_point) && q.weight_zero_point >= -128 &&
-           q.weight_zero_point <= 127 && clamp_ok(q.output_min, q.output_max) && requant_ok(q.requant);
+           q.weight_zero_point <= 127 && clamp_ok(q.output_min, q.output_max) &&
+           kernels::requant_scale_ok(q.scale);
   }
 
  private:

@@ -28,10 +28,6 @@
 // into c followed by the int8 Add, bit for bit, in one pass. A residual without
 // round_before_residual has no arithmetic here (the compiler refuses it): run() must get a
 // residual exactly when round_before_residual is set.
-//
-// The fixed-point fields (requant, residual_multiplier, conv_multiplier, add_shift,
-// channel_multipliers) are no longer read by the conv kernels; they stay while other int8
-// kernels (depthwise) still read them.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -47,22 +43,14 @@ struct QConvParams {
   int32_t weight_zero_point = 0;         // -128..127 (0 for symmetric weights)
   int32_t output_zero_point = 0;         // 0..255
   int32_t output_min = 0, output_max = 255;   // Relu / Clip merged into the clamp
-  Requant requant;                       // for the accumulator
-  int32_t residual_multiplier = 0;       // shares requant.shift (add_shift in the mode below)
-  int32_t residual_zero_point = 0;       // 0..255
   // The residual after an intermediate rounding (see above); needs residual != nullptr.
   bool round_before_residual = false;
   int32_t conv_zero_point = 0;           // zc, 0..255
-  int32_t conv_multiplier = 0;           // < 2^31, for (c - zc)
-  int32_t add_shift = 1;                 // [1, 62], shared by conv_ and residual_multiplier
-  // Per-channel multipliers (out_c of them, each in [0, requant.multiplier]), or nullptr.
-  // Not a file field: the per-channel step type (engine/runtime/steps/qconv_channel.h)
-  // points it at the multipliers it keeps with the packed weights for each run.
-  const int32_t* channel_multipliers = nullptr;
+  // zr, 0..255: the kernels read it folded into residual_add.fixed; the compiler and the tests
+  // keep it here to build residual_add (not a file field).
+  int32_t residual_zero_point = 0;
 
-  // ONNX Runtime-compatible float requantisation (kernels/int8/requant.h), replacing the
-  // fixed-point fields above kernel by kernel (issue 15; the fixed-point fields go once no
-  // kernel reads them):
+  // ONNX Runtime-compatible float requantisation (kernels/int8/requant.h):
   //   c = requantize_float(acc, scale or channel_scales[co], zero point, lo, hi)
   // with scale = conv_requant_scale(s_in, s_w, s_out) (s_c, the conv's own tensor, with
   // round_before_residual), and then with round_before_residual

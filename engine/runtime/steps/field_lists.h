@@ -14,12 +14,12 @@ namespace octet {
 
 // A field added to one of these structures must be added to its list below (or the file
 // silently drops it) and kModelFileVersion bumped: these sizes (x86-64, libstdc++) fail the
-// build until someone has looked. (QConvParams::channel_multipliers and channel_scales are
-// run-time pointers, not fields: the per-channel steps store them with their weights.)
+// build until someone has looked. (QConvParams::channel_scales is a run-time pointer, not a
+// field: the per-channel steps store the scales with their weights.)
 static_assert(sizeof(kernels::ConvNhwcParams) == 76 && sizeof(kernels::PoolNhwcParams) == 64 &&
-                  sizeof(kernels::QConvParams) == 168 && sizeof(kernels::QAddParams) == 20 &&
+                  sizeof(kernels::QConvParams) == 136 && sizeof(kernels::QAddParams) == 20 &&
                   sizeof(kernels::QPoolParams) == 88 && sizeof(kernels::QMulParams) == 24 &&
-                  sizeof(kernels::QGlobalAverageParams) == 20 && sizeof(kernels::Requant) == 8,
+                  sizeof(kernels::QGlobalAverageParams) == 20,
               "a kernel parameter structure changed: update engine/runtime/steps/ and bump kModelFileVersion");
 
 // Channels, height and width of a [C,H,W] image (layout changes, global averages).
@@ -48,18 +48,13 @@ void pool_fields(IO& io, S& p) {
   io(p.pad_top), io(p.pad_left), io(p.pad_bottom), io(p.pad_right), io(p.count_include_pad);
 }
 
-template <typename IO, typename S>
-void requant_fields(IO& io, S& r) {
-  io(r.multiplier), io(r.shift);
-}
-
 // The fields every int8 conv step starts with (kernels::QConvParams): geometry, zero points,
-// clamp, requantisation.
+// clamp, the accumulator's float scale.
 template <typename IO, typename S>
 void qconv_core_fields(IO& io, S& q) {
   conv_fields(io, q.shape);
   io(q.input_zero_point), io(q.weight_zero_point), io(q.output_zero_point), io(q.output_min), io(q.output_max);
-  requant_fields(io, q.requant);
+  io(q.scale);
 }
 
 // "32x32x16 -> 16x16x32  k3x3 s2" for the plan printer.

@@ -29,7 +29,7 @@ void QConvStep::validate(PlanChecker& c, const Step& s, const QConvStep& p) {
   auto zp = PlanChecker::zero_point_ok;
   c.require(p.kernel != nullptr, "no int8 conv kernel");
   c.conv_shape(sh);
-  c.require(PlanChecker::qconv_core_ok(q) && kernels::requant_scale_ok(q.scale) && zp(q.conv_zero_point) && kernels::qadd_float_ok(q.residual_add),
+  c.require(PlanChecker::qconv_core_ok(q) && zp(q.conv_zero_point) && kernels::qadd_float_ok(q.residual_add),
             "int8 conv quantization parameters out of range");
   c.require(q.round_before_residual == (s.input2 >= 0), "a residual needs rounding before it, and the reverse");
   c.require(p.kernel->supports(q), "the kernel does not support these parameters");

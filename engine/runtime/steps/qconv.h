@@ -31,11 +31,7 @@ template <typename IO, typename S>
 void QConvStep::fields(IO& io, S& p) {
   auto& q = p.conv;
   io(p.kernel);
-  // qconv_core_fields without the fixed-point requant, which the conv kernels do not read;
-  // residual_zero_point is inside residual_add.fixed.
-  conv_fields(io, q.shape);
-  io(q.input_zero_point), io(q.weight_zero_point), io(q.output_zero_point), io(q.output_min), io(q.output_max);
-  io(q.scale);
+  qconv_core_fields(io, q);   // the residual's zero point is inside residual_add.fixed
   io(q.round_before_residual), io(q.conv_zero_point), io(q.residual_is_first);
   io(q.residual_add.ratio_a), io(q.residual_add.ratio_b), io(q.residual_add.fixed);
   io(p.weights_offset);

@@ -33,7 +33,7 @@ template <typename IO, typename S>
 void QDwConvStep::fields(IO& io, S& p) {
   io(p.kernel);
   qconv_core_fields(io, p.conv);
-  io(p.conv.scale), io(p.weights_offset), io(p.per_channel), io(p.scales_offset);
+  io(p.weights_offset), io(p.per_channel), io(p.scales_offset);
 }
 
 void QDwConvStep::validate(PlanChecker& c, const Step& s, const QDwConvStep& p) {
