@@ -24,20 +24,7 @@ if (argv.includes('--help') || argv.length === 0) {
 const flag = argv.indexOf('--octet-run');
 const octetRun = flag >= 0 ? path.resolve(argv[flag + 1]) : path.join(root, 'build/tools/octet-run');
 const dir = path.resolve(argv.find((a, i) => !a.startsWith('--') && (flag < 0 || i !== flag + 1)));
-const ort = require(path.join(root, 'bench/peers/node_modules/onnxruntime-node'));
-
-function readNpy(file) {
-  const b = fs.readFileSync(file);
-  if (b.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error(`${file}: not a .npy file`);
-  const headerLen = b[6] === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
-  const start = b[6] === 1 ? 10 : 12;
-  const header = b.toString('latin1', start, start + headerLen);
-  if (!/'descr':\s*'<f4'/.test(header)) throw new Error(`${file}: needs float32, header ${header.trim()}`);
-  const dims = header.match(/'shape':\s*\(([^)]*)\)/)[1].split(',').map(s => s.trim()).filter(s => s).map(Number);
-  const count = dims.reduce((a, d) => a * d, 1);
-  const off = b.byteOffset + start + headerLen;
-  return { dims, data: new Float32Array(b.buffer.slice(off, off + 4 * count)) };
-}
+const { readNpy, ort } = require('./npy');
 
 const codes = (y, scale, zp) => Array.from(y, v => Math.round(v / scale) + zp);
 

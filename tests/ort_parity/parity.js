@@ -24,20 +24,7 @@ if (argv.includes('--help') || argv.filter(a => !a.startsWith('--')).length === 
 const at = argv.indexOf('--octet-run');
 const octetRun = at >= 0 ? path.resolve(argv[at + 1]) : path.join(root, 'build/tools/octet-run');
 const dir = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--octet-run')[0];
-const ort = require(path.join(root, 'bench', 'peers', 'node_modules', 'onnxruntime-node'));
-
-function readNpy(file) {
-  const b = fs.readFileSync(file);
-  const major = b[6];
-  const headerLen = major === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const header = b.toString('latin1', start, start + headerLen);
-  if (!/'descr':\s*'<f4'/.test(header)) throw new Error(`${file}: needs float32, header ${header.trim()}`);
-  const dims = header.match(/'shape':\s*\(([^)]*)\)/)[1].split(',').map(s => s.trim()).filter(s => s).map(Number);
-  const count = dims.reduce((a, d) => a * d, 1);
-  const offset = start + headerLen;
-  return { dims, data: new Float32Array(b.buffer.slice(b.byteOffset + offset, b.byteOffset + offset + 4 * count)) };
-}
+const { readNpy, ort } = require('./npy');
 
 async function check(m) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'octet-ort-parity-'));
