@@ -256,7 +256,6 @@ void Compiler::compile_node(const Node& n) {
     if (!n.has_input(i))
       fail(n, "needs " + std::to_string(need) + " inputs, input " + std::to_string(i) + " is missing");
   if (runs_int8(n)) return compile_int8_node(n);
-  if (runs_int8_code_mover(n)) return compile_int8_code_mover(n);
   switch (n.op) {
     case OpKind::Conv: return compile_conv(n);
     case OpKind::AveragePool:

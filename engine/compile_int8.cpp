@@ -88,6 +88,11 @@ bool Compiler::runs_int8(const Node& n) const {
       return act(0) && act(1) && out && !g_.value(n.inputs[0]).constant && !g_.value(n.inputs[1]).constant;
     case OpKind::Relu: return act(0) && out && slot_is_uint8(n.inputs[0]);
     case OpKind::Mul: return out && ((act(0) && act(1)) || gated_mul_runs_as_table(n));
+    case OpKind::MaxPool:
+    case OpKind::Concat:   // they move codes: every operand annotated
+      for (size_t i = 0; i < n.inputs.size(); ++i)
+        if (!act(i)) return false;
+      return out;
     default: return int8_table_op(n.op) && act(0) && (out || fused_into_gated_table(n));
   }
 }
@@ -101,6 +106,8 @@ void Compiler::compile_int8_node(const Node& n) {
     case OpKind::Add: return compile_qadd(n);
     case OpKind::Relu: return compile_qrelu(n);
     case OpKind::Mul: return compile_qmul(n);
+    case OpKind::MaxPool: return compile_qmax_pool(n);
+    case OpKind::Concat: return compile_qconcat(n);
     default:
       if (int8_table_op(n.op)) return compile_qlookup(n);
       fail(n, "operator has no int8 kernel");

@@ -3,8 +3,8 @@
 // QuantizeLinear, and a copy is a copy, so each is exact as the QDQ file means it, code for
 // code, once a 256-entry requantisation table maps an input's parameters to the output's
 // (kernels/reference/qmaxpool.h, requantize_table_qu8: ONNX Runtime's arithmetic). Parameters
-// that agree give the identity table, which the steps skip. This file: MaxPool and the choice
-// of both; Concat is compile_qconcat.cpp.
+// that agree give the identity table, which the steps skip. This file: MaxPool; Concat is
+// compile_qconcat.cpp; runs_int8 (compile_int8.cpp) chooses both.
 #include <cstring>
 
 #include "engine/compiler.h"
@@ -13,18 +13,6 @@
 #include "kernels/registry.h"
 
 namespace octet::detail {
-
-bool Compiler::runs_int8_code_mover(const Node& n) const {
-  if ((n.op != OpKind::MaxPool && n.op != OpKind::Concat) || !has_int8_kernel(g_, n)) return false;
-  for (size_t i = 0; i < n.inputs.size(); ++i)
-    if (!n.has_input(i) || !is_activation_params(g_.value(n.inputs[i]).quant)) return false;
-  return !n.outputs.empty() && is_activation_params(g_.value(n.outputs[0]).quant);
-}
-
-void Compiler::compile_int8_code_mover(const Node& n) {
-  if (n.op == OpKind::MaxPool) return compile_qmax_pool(n);
-  compile_qconcat(n);
-}
 
 bool Compiler::append_requant_table(const Slot& in, const Slot& out, size_t* offset) {
   uint8_t table[256];

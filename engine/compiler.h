@@ -201,10 +201,8 @@ class Compiler {
   void add_lookup_step(const Node& n, const Slot& in, const std::array<float, 256>& y, std::string function);
   // compile_qmul.cpp: same-shape or squeeze-excitation Mul on the int8 vector kernels.
   void compile_qmul(const Node& n);
-  // compile_qmax_pool.cpp, compile_qconcat.cpp: MaxPool and channel Concat on uint8 codes,
-  // when every operand and the output are annotated.
-  bool runs_int8_code_mover(const Node& n) const;
-  void compile_int8_code_mover(const Node& n);
+  // compile_qmax_pool.cpp, compile_qconcat.cpp: MaxPool and channel Concat on uint8 codes
+  // (runs_int8: when every operand and the output are annotated).
   void compile_qmax_pool(const Node& n);
   void compile_qconcat(const Node& n);
   // The requantisation table from in's parameters to out's appended to the weights (offset
