@@ -1,7 +1,8 @@
 // The calibration methods end to end on ResNet8: the same calibration data gives the same
-// QDQ file and the same .octet file, byte for byte, for every method (two calibrations of the
-// same images, one batched differently from the other); the clipping methods give files of
-// their own, and asking for MinMax is the same as asking for nothing.
+// QDQ file and the same .octet file, byte for byte, for every method and for per-channel
+// entropy (two calibrations of the same images, one batched differently from the other); the
+// clipping methods give files of their own, and asking for MinMax is the same as asking for
+// nothing.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -50,6 +51,12 @@ TEST(CalibrationDeterminism, SameDataSameFilesForEveryMethod) {
     distinct.insert(qdq);
   }
   EXPECT_EQ(distinct.size(), 4u);   // each method clips differently
+  // The configuration that meets issue 15's ResNet8 target: per-channel weights, entropy.
+  const QuantizeOptions per_channel_entropy{quant::Scheme::U8S8, {Method::Entropy}, true};
+  const Model a = model.quantize(first, per_channel_entropy), b = model.quantize(second, per_channel_entropy);
+  EXPECT_EQ(quant::export_qdq(a.graph()), quant::export_qdq(b.graph()));
+  EXPECT_EQ(octet_file_bytes(a), octet_file_bytes(b));
+  EXPECT_EQ(distinct.count(quant::export_qdq(a.graph())), 0u);   // not the per-tensor entropy file
   EXPECT_EQ(quant::export_qdq(model.quantize(first).graph()),   // the defaults: u8s8, MinMax
             quant::export_qdq(model.quantize(first, {quant::Scheme::U8S8, {Method::MinMax}}).graph()));
 }

@@ -260,3 +260,38 @@ TEST_F(QuantizedResNet8, AgreementOnImagesCalibrationDidNotSee) {
 
 }  // namespace
 }  // namespace octet
+
+namespace octet {
+namespace {
+
+// The issue's target for the best configuration: per-channel int8 weights with entropy (KL)
+// calibrated activations reach top-1 agreement with FP32 >= 99.0 % and accuracy within 0.2
+// points of FP32 on both the 1,000 test images and the 3,000 training images calibration did
+// not use (u8s8 and int8 give the same codes inside octet; both are checked).
+TEST_F(QuantizedResNet8, PerChannelEntropyMeetsTheIssueTarget) {
+  if (std::getenv("OCTET_GOLDEN_LIMIT")) GTEST_SKIP() << "the sanitizer build (OCTET_GOLDEN_LIMIT) skips the accuracy runs";
+  const Plan fp32_plan = compile_for_runtime(*prepared_);
+  quant::QuantizeOptions options;
+  options.per_channel = true;
+  options.calibration.method = quant::Method::Entropy;
+  std::vector<Scheme> schemes{Scheme::Int8, Scheme::U8S8};
+  std::vector<Plan> plans;
+  for (Scheme scheme : schemes) plans.push_back(compile_for_runtime(quantize_model(*base_, *ranges_, scheme, options)));
+  for (const CifarSet* set : {test_, unseen_}) {
+    EvalCounts fp32_counts;
+    const std::vector<int> fp32 = predict(fp32_plan, *set, ImageLayout::NHWC, 50, 2, &fp32_counts);
+    for (size_t s = 0; s < schemes.size(); ++s) {
+      EvalCounts q_counts;
+      const std::vector<int> q = predict(plans[s], *set, ImageLayout::NHWC, 50, 2, &q_counts);
+      const double agree = *agreement(q, fp32), delta = *q_counts.accuracy() - *fp32_counts.accuracy();
+      const std::string where = std::string(quant::scheme_name(schemes[s])) + ", " + std::to_string(set->size()) + " images";
+      std::printf("%s, per-channel entropy: agreement with FP32 %.2f %%, accuracy %.2f %% (FP32 %.2f %%)\n", where.c_str(),
+                  agree * 100, *q_counts.accuracy() * 100, *fp32_counts.accuracy() * 100);
+      EXPECT_GE(agree, 0.990) << where;
+      EXPECT_LE(std::abs(delta), 0.002 + 1e-9) << where;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace octet
