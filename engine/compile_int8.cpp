@@ -16,6 +16,11 @@ namespace octet::detail {
 // Helpers shared with compile_qdwconv.cpp: engine/compile_int8_helpers.h says what each does.
 int32_t u8_zero_point(const QuantParams& q) { return q.zero_point + (q.dtype == DType::Int8 ? 128 : 0); }
 
+int32_t add_code_offset(const Graph& g, const Node& n) {
+  const auto& q = g.value(n.outputs[0]).quant;
+  return q && q->dtype == DType::Int8 ? 128 : 0;
+}
+
 float weight_scale(const QuantParams& q, int64_t c) { return q.per_channel() ? q.channel_scales.at(size_t(c)) : q.scale; }
 
 Int8Weights quantize_weights(std::span<const float> w, const QuantParams& q, int64_t out_c) {
@@ -226,11 +231,12 @@ static void set_round_first_epilogue(const Graph& g, const Node& n, kernels::QCo
   p.residual_zero_point = residual.zero_point;
   p.output_zero_point = out.zero_point;
   p.residual_is_first = n.epilogue.residual_first;
+  const int32_t offset = add_code_offset(g, n);
   p.residual_add = p.residual_is_first
                        ? kernels::make_qadd_float(residual.scale, residual.zero_point, c_scale, c_zero_point,
-                                                  out.scale, out.zero_point)
+                                                  out.scale, out.zero_point, offset)
                        : kernels::make_qadd_float(c_scale, c_zero_point, residual.scale, residual.zero_point,
-                                                  out.scale, out.zero_point);
+                                                  out.scale, out.zero_point, offset);
   if (!qadd_float_ok(p.residual_add))
     throw Error(g.describe(n) + ": the residual Add's scale ratios are out of range (s_c = " + std::to_string(c_scale) +
                 ", s_residual = " + std::to_string(residual.scale) + ", s_out = " + std::to_string(out.scale) + ")");
@@ -374,7 +380,8 @@ void Compiler::compile_qadd(const Node& n) {
 void Compiler::add_qadd_step(const Node& n, const Slot& a, const Slot& b, const Slot& out) {
   QAddStep st;
   st.elements = product(a.dims);
-  st.add.rescale = kernels::make_qadd_float(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point);
+  st.add.rescale =
+      kernels::make_qadd_float(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point, add_code_offset(g_, n));
   const kernels::QAddFloat& r = st.add.rescale;
   if (!kernels::qfloat_ok(r.ratio_a) || !kernels::qfloat_ok(r.ratio_b) || !kernels::qfloat_ok(r.fixed, -0x1p64f))
     fail(n, "requantisation ratio out of range (s_a / s_y, s_b / s_y)");

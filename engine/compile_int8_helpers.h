@@ -12,6 +12,10 @@ namespace octet::detail {
 
 // The uint8-domain zero point of a quantized activation: int8 codes are stored + 128.
 int32_t u8_zero_point(const QuantParams& q);
+// The code offset of an int8 Add node n, fused into a conv or not (kernels/int8/requant.h,
+// QAddFloat::code_offset): 128 when its output is int8 in the graph, for ONNX Runtime's
+// QLinearAdd then adds the int8 codes; else 0.
+int32_t add_code_offset(const Graph& g, const Node& n);
 
 // Weight codes in the kernels' int8 domain, and their zero point there (uint8 weights - 128).
 struct Int8Weights {

@@ -166,10 +166,11 @@ TEST(QConvVariants, RoundBeforeResidualRatios) {
       std::uniform_real_distribution<float> f(0.5f, 2.f);
       const float s_y = 0.1f, s_c = std::ldexp(f(rng), e) * s_y, s_r = std::ldexp(f(rng), -e / 2) * s_y;
       c.q.residual_is_first = order == 1;
+      const int32_t offset = e % 2 ? 128 : 0;   // an int8 graph's Add on odd exponents
       c.q.residual_add = order ? kernels::make_qadd_float(s_r, c.q.residual_zero_point, s_c, c.q.conv_zero_point,
-                                                          s_y, c.q.output_zero_point)
+                                                          s_y, c.q.output_zero_point, offset)
                                : kernels::make_qadd_float(s_c, c.q.conv_zero_point, s_r, c.q.residual_zero_point,
-                                                          s_y, c.q.output_zero_point);
+                                                          s_y, c.q.output_zero_point, offset);
       check(c);
     }
   }

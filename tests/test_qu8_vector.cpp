@@ -270,7 +270,7 @@ TEST_P(QU8Vector, AddFromScalesMatchesReference) {
     const ZeroPoints z = vary_zero_points(trial, rng);
     QAddParams p;
     p.rescale = kernels::make_qadd_float(log_uniform(rng, -10, 0), z.a, log_uniform(rng, -10, 0), z.b,
-                                             log_uniform(rng, -10, 0), z.y);
+                                             log_uniform(rng, -10, 0), z.y, trial % 2 ? 128 : 0);   // int8 codes on odd trials
     vary_clamp(p, trial, z.y, rng);
     const int64_t n = vector_length(trial, rng);
     check_add(random_bytes(static_cast<size_t>(n), rng), random_bytes(static_cast<size_t>(n), rng), p);
@@ -289,6 +289,7 @@ TEST_P(QU8Vector, AddRawConstantsTiesAndSaturation) {
     p.rescale.ratio_a = ratios[trial % std::size(ratios)];
     p.rescale.ratio_b = ratios[(trial / 3) % std::size(ratios)];
     p.rescale.fixed = fixeds[(trial / 7) % std::size(fixeds)];
+    p.rescale.code_offset = (trial / 5) % 2 ? 128 : 0;
     vary_clamp(p, trial, 128, rng);
     const size_t n = 1 + rng() % 100;
     check_add(random_bytes(n, rng), random_bytes(n, rng), p);

@@ -51,14 +51,13 @@ int64_t quantize_float(float r, float scale, int32_t zero_point, int64_t qmin, i
 }
 
 // One convolution of the quantized graph, everything in the scheme's own storage types
-// (int8 activations are int8 here, uint8 weights uint8); the residual Add in the kernels'
-// uint8 domain (codes + offset), where its float roundings happen.
+// (int8 activations are int8 here, uint8 weights uint8), the residual Add included: its float
+// roundings happen on the graph's own codes, as in ONNX Runtime's QLinearAdd.
 struct DocConv {
   std::string name;
   int64_t in_c = 0, in_h = 0, in_w = 0, out_c = 0, out_h = 0, out_w = 0, kh = 0, kw = 0;
   int64_t stride_h = 1, stride_w = 1, pad_top = 0, pad_left = 0, dil_h = 1, dil_w = 1;
   int64_t act_min = 0, act_max = 255;   // the activation storage type's range
-  int64_t offset = 0;                   // uint8 domain = storage + offset (128 for int8)
   int64_t zx = 0, zw = 0, zy = 0, lo = 0, hi = 255;
   bool relu = false;           // a Relu merged into the output's range
   std::vector<int64_t> w;      // [out_c][in_c][kh][kw], codes
@@ -85,11 +84,11 @@ struct DocConv {
     if (!residual) return clamp64(zy + round_even(v), lo, hi);
     const int64_t c = clamp64(zc + round_even(v), act_min, act_max);
     const int64_t rv = r[static_cast<size_t>((co * out_h + oh) * out_w + ow)];
-    const float cu = static_cast<float>(c + offset), ru = static_cast<float>(rv + offset);
-    const float a = residual_first ? ru : cu, b = residual_first ? cu : ru;
+    const float cf = static_cast<float>(c), rf = static_cast<float>(rv);
+    const float a = residual_first ? rf : cf, b = residual_first ? cf : rf;
     float t = std::fma(b, ratio_b, fixed);
     t = std::fma(a, ratio_a, t);
-    return clamp64(round_even(t) - offset, lo, hi);
+    return clamp64(round_even(t), lo, hi);
   }
 };
 
@@ -139,7 +138,6 @@ DocConv read_conv(const Graph& q, const std::string& name) {
   d.dil_h = dil[0], d.dil_w = dil[1];
   d.act_min = xq.dtype == DType::Int8 ? -128 : 0;
   d.act_max = d.act_min + 255;
-  d.offset = -d.act_min;
   d.zx = xq.zero_point;
   d.zw = wq.zero_point;
   const int64_t wmin = wq.dtype == DType::Int8 ? -128 : 0;
@@ -170,13 +168,13 @@ DocConv read_conv(const Graph& q, const std::string& name) {
     d.zr = rq.zero_point;
     d.scale = scale_to(cq.scale);
     // The Add (A its first input): ratio = s / s_y; fixed = z_y - fma(ratio_a, z_a, ratio_b * z_b),
-    // zero points in the uint8 domain.
+    // the graph's zero points.
     const float sa = d.residual_first ? rq.scale : cq.scale, sb = d.residual_first ? cq.scale : rq.scale;
-    const int64_t za = (d.residual_first ? d.zr : d.zc) + d.offset, zb = (d.residual_first ? d.zc : d.zr) + d.offset;
+    const int64_t za = d.residual_first ? d.zr : d.zc, zb = d.residual_first ? d.zc : d.zr;
     d.ratio_a = sa / yq.scale;
     d.ratio_b = sb / yq.scale;
     const float part_b = d.ratio_b * static_cast<float>(zb);
-    d.fixed = static_cast<float>(yq.zero_point + d.offset) - std::fma(d.ratio_a, static_cast<float>(za), part_b);
+    d.fixed = static_cast<float>(yq.zero_point) - std::fma(d.ratio_a, static_cast<float>(za), part_b);
   } else {
     d.scale = scale_to(cq.scale);
   }

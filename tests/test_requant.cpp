@@ -131,6 +131,31 @@ TEST(QAddFloat, TheSecondOperandIsAddedFirst) {
   EXPECT_GT(differs, 0);
 }
 
+TEST(QAddFloat, CodeOffsetRunsTheFormulaOnInt8Codes) {
+  // With code_offset 128 the buffers hold int8 codes + 128: the result is, bit for bit, the
+  // formula applied to the int8 codes and zero points themselves (as ONNX Runtime's int8
+  // QLinearAdd does) and shifted back; on the uint8 codes directly, ties round otherwise.
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> u(0.002f, 0.05f);
+  std::uniform_int_distribution<int32_t> code(-128, 127);
+  int differs = 0;
+  for (int t = 0; t < 300; ++t) {
+    const float sa = u(rng), sb = u(rng), sc = u(rng);
+    const int32_t za = code(rng), zb = code(rng), zc = code(rng), lo = t % 3 ? -128 : zc, hi = 127;
+    const QAddFloat on_int8 = make_qadd_float(sa, za, sb, zb, sc, zc);   // int32 codes may be negative
+    const QAddFloat shifted = make_qadd_float(sa, za + 128, sb, zb + 128, sc, zc + 128, 128);
+    const QAddFloat unshifted = make_qadd_float(sa, za + 128, sb, zb + 128, sc, zc + 128);
+    for (int a = -128; a < 128; a += 3)
+      for (int b = -128; b < 128; b += 5) {
+        const int want = static_cast<int8_t>(qadd_float(a, b, on_int8, lo, hi)) + 128;
+        ASSERT_EQ(qadd_float(a + 128, b + 128, shifted, lo + 128, hi + 128), want) << a << " " << b << " set " << t;
+        differs += qadd_float(a + 128, b + 128, unshifted, lo + 128, hi + 128) != want;
+      }
+  }
+  EXPECT_GT(differs, 0);
+  EXPECT_FALSE(qadd_float_ok(QAddFloat{1.f, 1.f, 0.f, 64}));   // 0 and 128 only
+}
+
 TEST(RequantRanges, WhatThePlanLoaderAccepts) {
   EXPECT_TRUE(requant_scale_ok(0.f));
   EXPECT_TRUE(requant_scale_ok(3e38f));

@@ -30,8 +30,9 @@ namespace octet {
 // its Sigmoid, HardSigmoid, HardSwish and SiLU codes. 4: the int8 depthwise conv's packed
 // weights as pairs of kernel rows (kernels/int8/dwconv_pack.h). 5: int8 steps requantise
 // in float as ONNX Runtime does (kernels/int8/requant.h), holding float scales instead of
-// fixed-point multipliers. Older files are refused ("recompile").
-inline constexpr uint32_t kModelFileVersion = 5;
+// fixed-point multipliers. 6: the int8 Add's code offset (QAddFloat::code_offset: an int8
+// graph's Add computes on its int8 codes). Older files are refused ("recompile").
+inline constexpr uint32_t kModelFileVersion = 6;
 
 // Free-form provenance the file carries besides the plan (shown by tools, not used to run).
 struct ModelFileMeta {

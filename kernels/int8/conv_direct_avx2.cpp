@@ -130,10 +130,12 @@ struct Avx2Micro {
     __m256 S[V];
     load_scales<V>(a, S);
     const __m256 CLO = _mm256_set1_ps(float(-a.conv_zero_point)), CHI = _mm256_set1_ps(float(255 - a.conv_zero_point));
-    const __m256i ZC = _mm256_set1_epi32(a.conv_zero_point);
+    // On the graph's codes: c and r minus code_offset (requant.h, qadd_float), which comes back at the end.
+    const int32_t off = a.add.code_offset;
+    const __m256i ZC = _mm256_set1_epi32(a.conv_zero_point - off), OFF = _mm256_set1_epi32(off);
     const __m256 RA = _mm256_set1_ps(a.add.ratio_a), RB = _mm256_set1_ps(a.add.ratio_b);
     const __m256 FIXED = _mm256_set1_ps(a.add.fixed);
-    const __m256 LO = _mm256_set1_ps(float(a.lo)), HI = _mm256_set1_ps(float(a.hi));
+    const __m256 LO = _mm256_set1_ps(float(a.lo - off)), HI = _mm256_set1_ps(float(a.hi - off));
     // All ones when B is c (the residual is A): the blend mask.
     const __m256 b_is_c = _mm256_castsi256_ps(_mm256_set1_epi32(a.residual_first ? -1 : 0));
 #pragma GCC unroll 32
@@ -141,11 +143,12 @@ struct Avx2Micro {
       __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[i]), S[i % V]);
       f = _mm256_min_ps(_mm256_max_ps(f, CLO), CHI);
       const __m256 c = _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_cvtps_epi32(f), ZC));
-      const __m256 r = _mm256_cvtepi32_ps(residual8(res + (i / V) * a.y_pixel + 8 * (i % V), lanes - 8 * (i % V)));
+      const __m256 r = _mm256_cvtepi32_ps(
+          _mm256_sub_epi32(residual8(res + (i / V) * a.y_pixel + 8 * (i % V), lanes - 8 * (i % V)), OFF));
       const __m256 B = _mm256_blendv_ps(r, c, b_is_c), A = _mm256_blendv_ps(c, r, b_is_c);
       __m256 t = _mm256_fmadd_ps(B, RB, FIXED);
       t = _mm256_fmadd_ps(A, RA, t);
-      acc[i] = _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(t, LO), HI));
+      acc[i] = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(t, LO), HI)), OFF);
     }
   }
 

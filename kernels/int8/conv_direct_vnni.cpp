@@ -241,22 +241,24 @@ struct VnniMicro {
     __m512 S[V];
     load_scales<V>(a, S);
     const __m512 CLO = _mm512_set1_ps(float(-a.conv_zero_point)), CHI = _mm512_set1_ps(float(255 - a.conv_zero_point));
-    const __m512i ZC = _mm512_set1_epi32(a.conv_zero_point);
+    // On the graph's codes: c and r minus code_offset (requant.h, qadd_float), which comes back at the end.
+    const int32_t off = a.add.code_offset;
+    const __m512i ZC = _mm512_set1_epi32(a.conv_zero_point - off), OFF = _mm512_set1_epi32(off);
     const __m512 RA = _mm512_set1_ps(a.add.ratio_a), RB = _mm512_set1_ps(a.add.ratio_b);
     const __m512 FIXED = _mm512_set1_ps(a.add.fixed);
-    const __m512 LO = _mm512_set1_ps(float(a.lo)), HI = _mm512_set1_ps(float(a.hi));
+    const __m512 LO = _mm512_set1_ps(float(a.lo - off)), HI = _mm512_set1_ps(float(a.hi - off));
     const __mmask16 b_is_c = a.residual_first ? 0xFFFF : 0;   // B is c when the residual is A
 #pragma GCC unroll 32
     for (int i = 0; i < N; ++i) {
       __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]);
       f = _mm512_min_ps(_mm512_max_ps(f, CLO), CHI);
       const __m512 c = _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_cvtps_epi32(f), ZC));
-      const __m512 r = _mm512_cvtepi32_ps(
-          _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res + (i / V) * a.y_pixel + 16 * (i % V))));
+      const __m512 r = _mm512_cvtepi32_ps(_mm512_sub_epi32(
+          _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res + (i / V) * a.y_pixel + 16 * (i % V))), OFF));
       const __m512 B = _mm512_mask_blend_ps(b_is_c, r, c), A = _mm512_mask_blend_ps(b_is_c, c, r);
       __m512 t = _mm512_fmadd_ps(B, RB, FIXED);
       t = _mm512_fmadd_ps(A, RA, t);
-      acc[i] = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(t, LO), HI));
+      acc[i] = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(t, LO), HI)), OFF);
     }
   }
 

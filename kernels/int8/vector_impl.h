@@ -74,19 +74,23 @@ struct QVectorImpl {
     return {Isa::splat_f(static_cast<float>(lo)), Isa::splat_f(static_cast<float>(hi))};
   }
 
-  // QLinearAdd: fma(a, ratio_a, fma(b, ratio_b, fixed)), b first (requant.h, qadd_float).
+  // QLinearAdd: fma(a, ratio_a, fma(b, ratio_b, fixed)), b first, on the graph's codes (the
+  // buffers' minus code_offset; requant.h, qadd_float).
   struct AddConsts {
     F32 ratio_a, ratio_b, fixed;
-    Bounds clamp;
+    Bounds clamp;   // output_min / output_max minus the offset
+    I32 offset;
   };
   static I32 add_vector(I32 a, I32 b, const AddConsts& k) {
-    const F32 t = Isa::fma_f(Isa::to_f32(b), k.ratio_b, k.fixed);
-    return Isa::round_clamped(Isa::fma_f(Isa::to_f32(a), k.ratio_a, t), k.clamp.lo, k.clamp.hi);
+    const F32 t = Isa::fma_f(Isa::to_f32(Isa::sub(b, k.offset)), k.ratio_b, k.fixed);
+    const I32 y = Isa::round_clamped(Isa::fma_f(Isa::to_f32(Isa::sub(a, k.offset)), k.ratio_a, t), k.clamp.lo, k.clamp.hi);
+    return Isa::add(y, k.offset);
   }
 
   static void add(int64_t n, const uint8_t* a, const uint8_t* b, uint8_t* y, const QAddParams& p) {
+    const int32_t o = p.rescale.code_offset;
     const AddConsts k{Isa::splat_f(p.rescale.ratio_a), Isa::splat_f(p.rescale.ratio_b), Isa::splat_f(p.rescale.fixed),
-                      bounds(p.output_min, p.output_max)};
+                      bounds(p.output_min - o, p.output_max - o), Isa::splat(o)};
     int64_t i = 0;
     for (; i + 2 * N <= n; i += 2 * N) {   // two independent vectors per trip
       const I32 y0 = add_vector(Isa::load_u8(a + i), Isa::load_u8(b + i), k);

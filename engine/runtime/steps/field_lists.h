@@ -17,7 +17,7 @@ namespace octet {
 // build until someone has looked. (QConvParams::channel_scales is a run-time pointer, not a
 // field: the per-channel steps store the scales with their weights.)
 static_assert(sizeof(kernels::ConvNhwcParams) == 76 && sizeof(kernels::PoolNhwcParams) == 64 &&
-                  sizeof(kernels::QConvParams) == 136 && sizeof(kernels::QAddParams) == 20 &&
+                  sizeof(kernels::QConvParams) == 144 && sizeof(kernels::QAddParams) == 24 &&
                   sizeof(kernels::QPoolParams) == 88 && sizeof(kernels::QMulParams) == 24 &&
                   sizeof(kernels::QGlobalAverageParams) == 20,
               "a kernel parameter structure changed: update engine/runtime/steps/ and bump kModelFileVersion");

@@ -11,7 +11,8 @@ void QAddStep::run(const QAddStep& p, const StepContext& c, int32_t, int32_t) {
 void QAddStep::validate(PlanChecker& c, const Step& s, const QAddStep& p) {
   const kernels::QAddParams& a = p.add;
   c.require(PlanChecker::clamp_ok(a.output_min, a.output_max) && kernels::qfloat_ok(a.rescale.ratio_a) &&
-                kernels::qfloat_ok(a.rescale.ratio_b) && kernels::qfloat_ok(a.rescale.fixed, -0x1p64f),
+                kernels::qfloat_ok(a.rescale.ratio_b) && kernels::qfloat_ok(a.rescale.fixed, -0x1p64f) &&
+                (a.rescale.code_offset == 0 || a.rescale.code_offset == 128),
             "quantization parameters out of range");
   c.buffer(s.input, c.mul({p.elements}, "add size"), true, "input");
   c.buffer(s.input2, p.elements, true, "second input");

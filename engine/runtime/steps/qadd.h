@@ -18,7 +18,8 @@ struct QAddStep final : StepParams {
   static void fields(IO& io, S& p) {
     auto& a = p.add;
     io(p.elements);
-    io(a.rescale.ratio_a), io(a.rescale.ratio_b), io(a.rescale.fixed), io(a.output_min), io(a.output_max);
+    io(a.rescale.ratio_a), io(a.rescale.ratio_b), io(a.rescale.fixed), io(a.rescale.code_offset);
+    io(a.output_min), io(a.output_max);
   }
   static void validate(PlanChecker&, const Step&, const QAddStep&);
 };

@@ -33,7 +33,7 @@ void QConvStep::fields(IO& io, S& p) {
   io(p.kernel);
   qconv_core_fields(io, q);   // the residual's zero point is inside residual_add.fixed
   io(q.round_before_residual), io(q.conv_zero_point), io(q.residual_is_first);
-  io(q.residual_add.ratio_a), io(q.residual_add.ratio_b), io(q.residual_add.fixed);
+  io(q.residual_add.ratio_a), io(q.residual_add.ratio_b), io(q.residual_add.fixed), io(q.residual_add.code_offset);
   io(p.weights_offset);
 }
 
