@@ -22,8 +22,12 @@
 // 4 pixels: 18 loads for 36 FMAs instead of 36). A 3x3's taps stay in registers for the row
 // on AVX-512; a 5x5's (and all on 16-register ISAs) are loaded per kernel row of a block.
 // Rows cut by the top or bottom padding run the same code, skipping the kernel rows outside
-// the input (one predictable branch per kernel row); only the pixels whose window crosses the
-// left or right edge go one at a time through their valid taps, so no padded copy is needed.
+// the input (one predictable branch per kernel row). The blocks cover the whole row, the
+// pixels whose window crosses the left or right edge included: a block's columns in the
+// padding are zero vectors, so no padded copy is needed and the border pixels share their
+// loads too (on the 7x7 and 14x14 maps of the 5x5 layers, 4 of 7 and 4 of 14 pixels per row
+// are border pixels, which one at a time loaded a weight and an input per tap). Only the
+// last pixels of a row that fill no quarter block go one at a time through their valid taps.
 // Other kernel sizes, strides and dilations walk each pixel's valid taps.
 //
 // The last channel vector, when the channels are not a multiple of the vector width, reads
