@@ -22,8 +22,12 @@
 // 4 pixels: 18 loads for 36 FMAs instead of 36). A 3x3's taps stay in registers for the row
 // on AVX-512; a 5x5's (and all on 16-register ISAs) are loaded per kernel row of a block.
 // Rows cut by the top or bottom padding run the same code, skipping the kernel rows outside
-// the input (one predictable branch per kernel row); only the pixels whose window crosses the
-// left or right edge go one at a time through their valid taps, so no padded copy is needed.
+// the input (one predictable branch per kernel row). The blocks cover the whole row, the
+// pixels whose window crosses the left or right edge included: a block's columns in the
+// padding are zero vectors, so no padded copy is needed and the border pixels share their
+// loads too (on the 7x7 and 14x14 maps of the 5x5 layers, 4 of 7 and 4 of 14 pixels per row
+// are border pixels, which one at a time loaded a weight and an input per tap). Only the
+// last pixels of a row that fill no quarter block go one at a time through their valid taps.
 // Other kernel sizes, strides and dilations walk each pixel's valid taps.
 //
 // The last channel vector, when the channels are not a multiple of the vector width, reads
@@ -191,23 +195,32 @@ struct DwConvF32 {
     finish<1, Partial>(acc, a, ow, ep);
   }
 
-  // N interior pixels from ow, stride S (1 or 2) and no column dilation: the input columns
-  // of each kernel row are loaded once and shared by the taps and pixels.
-  template <int KH, int KW, int S, int N, bool Partial>
+  // N pixels from ow, stride S (1 or 2) and no column dilation: the input columns of each
+  // kernel row are loaded once and shared by the taps and pixels. Edge: some of the block's
+  // columns lie in the left or right padding; those are zero vectors (the block computes
+  // their taps on zeros rather than leaving its pixels to the one-at-a-time path, where
+  // every tap loads both its input and its weight: on the 7x7 and 14x14 maps of the 5x5
+  // layers most pixels are border pixels).
+  template <int KH, int KW, int S, int N, bool Partial, bool Edge>
   static void pixel_block(const ConvNhwcParams& p, const RowArgs& a, const Batch* held, Batch bias, int32_t ow,
                           const ConvEpilogue& ep) {
     constexpr int kColumns = (N - 1) * S + KW;
-    const float* x = a.x + ptrdiff_t{a.ih0} * a.x_row + ptrdiff_t{ow * S - p.pad_left} * a.C;
+    const int32_t iw0 = ow * S - p.pad_left;   // input column of column 0
+    // Columns [j0, j1) are inside the input (all of them unless Edge).
+    const int32_t j0 = Edge ? dw_imax(0, -iw0) : 0;
+    const int32_t j1 = Edge ? dw_imin(kColumns, p.in_w - iw0) : kColumns;
     Batch acc[N];
 #pragma GCC unroll 8
     for (int i = 0; i < N; ++i) acc[i] = bias;
 #pragma GCC unroll 5
     for (int kh = 0; kh < KH; ++kh) {
       if (kh < a.kh0 || kh >= a.kh1) continue;
-      const float* xr = x + kh * p.dilation_h * a.x_row;
+      // Offsets, not pointers, until a column is known to be inside the input.
+      const ptrdiff_t xr = ptrdiff_t{a.ih0 + kh * p.dilation_h} * a.x_row + ptrdiff_t{iw0} * a.C;
       Batch col[kColumns];
 #pragma GCC unroll 20
-      for (int j = 0; j < kColumns; ++j) col[j] = load<Partial>(xr + j * a.C, a.lanes);
+      for (int j = 0; j < kColumns; ++j)
+        col[j] = !Edge || (j >= j0 && j < j1) ? load<Partial>(a.x + (xr + j * a.C), a.lanes) : Batch(0.f);
 #pragma GCC unroll 5
       for (int kw = 0; kw < KW; ++kw) {
         const Batch w = tap<KH, KW>(a, held, kh * KW + kw);
@@ -216,6 +229,17 @@ struct DwConvF32 {
       }
     }
     finish<N, Partial>(acc, a, ow, ep);
+  }
+
+  // The N-pixel block from ow, through the edge form if its window leaves [ow_lo, ow_hi)
+  // (the pixels whose windows stay inside the input).
+  template <int KH, int KW, int S, int N, bool Partial>
+  static void block_at(const ConvNhwcParams& p, const RowArgs& a, const Batch* held, Batch bias, int32_t ow,
+                       int32_t ow_lo, int32_t ow_hi, const ConvEpilogue& ep) {
+    if (ow >= ow_lo && ow + N <= ow_hi)
+      pixel_block<KH, KW, S, N, Partial, false>(p, a, held, bias, ow, ep);
+    else
+      pixel_block<KH, KW, S, N, Partial, true>(p, a, held, bias, ow, ep);
   }
 
   // One row of one channel vector. KH, KW > 0: the kernel size at compile time; S > 0: the
@@ -241,21 +265,26 @@ struct DwConvF32 {
         dw_valid_taps(ow * p.stride_w - p.pad_left, p.dilation_w, KW, p.in_w, kw0, kw1);
         pixel_fixed<KH, KW, Partial>(p, a, held, bias, ow, kw0, kw1, ep);
       };
-      for (int32_t ow = 0; ow < ow_lo; ++ow) border_pixel(ow);
-      int32_t ow = ow_lo;
+      int32_t ow = 0;
       if constexpr (S > 0) {
-        for (; ow + P <= ow_hi; ow += P) pixel_block<KH, KW, S, P, Partial>(p, a, held, bias, ow, ep);
-        if (ow + P / 2 <= ow_hi) {
-          pixel_block<KH, KW, S, P / 2, Partial>(p, a, held, bias, ow, ep);
+        // Register blocks over the whole row, border pixels included (their padding columns
+        // zero), then a half and a quarter block, then single pixels.
+        for (; ow + P <= p.out_w; ow += P) block_at<KH, KW, S, P, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
+        if (ow + P / 2 <= p.out_w) {
+          block_at<KH, KW, S, P / 2, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
           ow += P / 2;
         }
-        if (P >= 8 && ow + P / 4 <= ow_hi) {
-          pixel_block<KH, KW, S, P / 4, Partial>(p, a, held, bias, ow, ep);
+        if (P >= 8 && ow + P / 4 <= p.out_w) {
+          block_at<KH, KW, S, P / 4, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
           ow += P / 4;
         }
       }
-      for (; ow < ow_hi; ++ow) pixel_fixed<KH, KW, Partial>(p, a, held, bias, ow, 0, KW, ep);
-      for (; ow < p.out_w; ++ow) border_pixel(ow);
+      for (; ow < p.out_w; ++ow) {
+        if (ow >= ow_lo && ow < ow_hi)
+          pixel_fixed<KH, KW, Partial>(p, a, held, bias, ow, 0, KW, ep);
+        else
+          border_pixel(ow);
+      }
     }
   }
 
