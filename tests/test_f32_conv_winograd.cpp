@@ -332,6 +332,28 @@ TEST_P(WinogradConv, RowRangesStitchTogether) {
   }
 }
 
+// Transformed weights past L2 (36 * 129 * co_pad floats, over 2 MB on every ISA) make the
+// kernel group many strips per pass: the first shape is one group of 5 strips, the second
+// (28 strips of 2 tiles) two groups on every ISA. 131 output channels leave a narrow
+// last column block of U on every ISA. The row pieces must stitch to the same bits.
+TEST_P(WinogradConv, LargeWeightsGroupManyStrips) {
+  const ConvF32Kernel& k = *v_.kernel;
+  std::mt19937 rng(17);
+  const Shape shapes[] = {{19, 13, 129, 131, 1, 0, 2, 1}, {110, 8, 129, 131, 1, 1, 1, 1}};
+  for (const Shape& s : shapes) {
+    const ConvNhwcParams p = make_params(s, Activation::Relu);
+    const auto x = random_vector(static_cast<size_t>(s.h) * s.w * s.ci, -1.f, 1.f, rng);
+    const auto w = random_vector(static_cast<size_t>(s.co) * s.ci * 9, -0.1f, 0.1f, rng);
+    const auto b = random_vector(s.co, -0.5f, 0.5f, rng);
+    const auto res = random_vector(static_cast<size_t>(p.out_h) * p.out_w * s.co, -1.f, 1.f, rng);
+    Runner r(k, p, w, &b);
+    const std::vector<float> whole = r.run(x, &res);
+    check(whole, reference(p, x, w, &b, &res), describe(s));
+    const std::vector<int> pieces = {0, k.row_tile, 2 * k.row_tile, p.out_h};
+    EXPECT_EQ(r.run(x, &res, pieces), whole) << describe(s);
+  }
+}
+
 // ResNet8's 3x3 stride-1 layers with realistic magnitudes: the first layer sees raw pixels
 // 0..255, later ones post-ReLU activations ~0..5; weights He-scaled. Reports the max error
 // relative to the output range, the figure that matters for the model's probabilities.
