@@ -41,7 +41,7 @@ void Compiler::compile_conv(const Node& n) {
   ConvF32Step cs;
   cs.shape = p;
   cs.kernel = select_conv_kernel(p, isa_, w.data<float>(), bias ? bias->data<float>() : nullptr, opts_.autotune,
-                                 opts_.conv_family);
+                                 opts_.conv_family, weights_from_memory_);
   if (cs.kernel == nullptr) fail(n, "no convolution kernel supports this layer");
   cs.weights_offset = append_weights(cs.kernel->packed_floats(p) * sizeof(float));
   cs.kernel->pack(p, w.data<float>(), bias ? bias->data<float>() : nullptr, weights_at<float>(cs.weights_offset));

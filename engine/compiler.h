@@ -213,6 +213,9 @@ class Compiler {
   const Graph& g_;
   const CompileOptions& opts_;
   kernels::KernelIsa isa_ = kernels::KernelIsa::Sse2;   // of every FP32 kernel of the plan
+  // Whether the graph's constants are too large to stay in the caches between runs, so that
+  // each conv reads its weights from memory: then conv kernels are timed that way.
+  bool weights_from_memory_ = false;
   const kernels::GemmF32Kernel* gemm_ = nullptr;
   const kernels::VectorF32Kernels* vec_ = nullptr;
   const kernels::VectorQU8Kernels* qvec_ = nullptr;

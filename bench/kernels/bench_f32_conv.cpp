@@ -62,6 +62,12 @@ const ConvShape kZooShapes[] = {
     {"mv2_7x7x320->1280_k1s1", 7, 320, 1280, 1, 1, 0, 0},
 };
 
+// The first 64-byte aligned float at or after p (p's buffer has 15 floats to spare).
+float* aligned_64(float* p) {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+  return reinterpret_cast<float*>((a + 63) / 64 * 64);
+}
+
 kernels::ConvNhwcParams params(const ConvShape& s) {
   kernels::ConvNhwcParams p;
   p.in_h = p.in_w = s.in_hw;
@@ -86,14 +92,16 @@ void bench_conv(benchmark::State& state, const kernels::KernelVariant& v, kernel
   const std::vector<float> weight = random_floats(size_t(p.out_c) * p.in_c * p.kernel_h * p.kernel_w, 2);
   const std::vector<float> bias = random_floats(size_t(p.out_c), 3);
   const std::vector<float> input = random_floats(in_n * batch, 4);
-  const size_t packed_n = k.packed_floats(p);
+  // Each copy of the packed weights 64-byte aligned, as the engine places them (kPlanAlignment).
+  const size_t packed_n = (k.packed_floats(p) + 15) / 16 * 16;
   const size_t copies = cold_weights ? std::max<size_t>(2, (size_t{64} << 20) / (packed_n * sizeof(float)) + 1) : 1;
-  std::vector<float> packed(packed_n * copies), output(out_n * batch), workspace(k.workspace_floats(p) + 1);
-  for (size_t c = 0; c < copies; ++c) k.pack(p, weight.data(), bias.data(), packed.data() + c * packed_n);
+  std::vector<float> packed_storage(packed_n * copies + 16), output(out_n * batch), workspace(k.workspace_floats(p) + 1);
+  float* packed = aligned_64(packed_storage.data());
+  for (size_t c = 0; c < copies; ++c) k.pack(p, weight.data(), bias.data(), packed + c * packed_n);
   size_t copy = 0;
   const double t0 = thread_seconds();
   for (auto _ : state) {
-    const float* w = packed.data() + copy * packed_n;
+    const float* w = packed + copy * packed_n;
     copy = copy + 1 == copies ? 0 : copy + 1;
     for (int i = 0; i < batch; ++i)
       k.run(p, w, input.data() + i * in_n, nullptr, output.data() + i * out_n, workspace.data(), 0, p.out_h);

@@ -5,14 +5,18 @@
 // no out-of-line std:: templates are used (see kernels/CMakeLists.txt).
 //
 // Packed weights: U[36][in_c][co_pad] (co_pad = out_c rounded up to the vector width, the
-//   tail zero), then bias[co_pad]. U[t] = (G g G^T)[t / 6][t % 6] for every (ci, co).
-// Work is done per group of S strips of 4 output rows (S = 1 for images 16+ wide; narrower
-// ones group strips so each GEMM sees >= 4 tiles and reuses U across them: 8x8x64 runs 15%
-// faster, while more tiles spill V and M out of L1). With tw = ceil(out_w / 4) tiles per
-// strip and T = S * tw tiles per group, the workspace is
+//   tail zero), each point's matrix in column blocks of kMaxNr vectors stored one after the
+//   other (u_offset), then bias[co_pad]. U[t] = (G g G^T)[t / 6][t % 6] for every (ci, co).
+// Work is done per group of S strips of 4 output rows. Every GEMM of a group reads all of U,
+// so U passes through the caches once per group: where U fits in L2 (up to 1 MB), S only
+// makes each GEMM see >= 4 tiles (8x8x64 runs 15% faster than with S = 1); where it does not
+// (ResNet50 at 28x28x128 and below: 2.4 to 38 MB, from memory in a model run), S grows until
+// V and M fill 2 MB, which takes the whole image at 28x28x128 and 14x14x256 (1.8x and 2.1x
+// faster with cold weights than S = 1). With tw = ceil(out_w / 4) tiles per strip and
+// T = S * tw tiles per group, the workspace is
 //   V[36][T][ci_pad] (transformed input) then M[36][T][co_pad] (transformed output),
-//   i.e. 36 * T * (ci_pad + co_pad) floats, where S = min(ceil(4 / tw), ceil(out_h / 4))
-// and ci_pad, co_pad are the channel counts rounded up to the vector width (4, 8, 16).
+//   i.e. 36 * T * (ci_pad + co_pad) floats (group_strips gives S), where ci_pad, co_pad are
+// the channel counts rounded up to the vector width (4, 8, 16).
 // run() handles each group in three passes: input transform (zero outside the input, so
 // any padding works), 36 GEMMs M[t] = V[t] · U[t] with a register-tiled micro-kernel,
 // output transform + bias + residual + activation, writing only pixels inside the output.
@@ -59,14 +63,26 @@ constexpr int tiles_w(const ConvNhwcParams& p) {
   return (p.out_w + kTileOut - 1) / kTileOut;
 }
 
-// Strips per group (see the top of the file).
+// Strips per group (see the top of the file): enough for kMinTiles tiles, and where the
+// transformed weights U are too large to stay in L2 between groups (ResNet50's 28x28x128,
+// 14x14x256, 7x7x512 layers: 2.4, 9.4, 38 MB, read from memory in a model run), as many as
+// kGroupBytes of V and M allow, so that U streams through the cache fewer times per image.
 template <class Arch>
 constexpr int group_strips(const ConvNhwcParams& p) {
   constexpr int kMinTiles = 4;
+  constexpr size_t kResidentWeightBytes = size_t{1} << 20;
+  constexpr size_t kGroupBytes = size_t{2} << 20;
   const int tw = tiles_w<Arch>(p) > 0 ? tiles_w<Arch>(p) : 1;
-  const int want = (kMinTiles + tw - 1) / tw;
-  const int strips = (p.out_h + kTileOut - 1) / kTileOut;
-  return want < strips ? want : (strips > 0 ? strips : 1);
+  const int strips = (p.out_h + kTileOut - 1) / kTileOut > 0 ? (p.out_h + kTileOut - 1) / kTileOut : 1;
+  int want = (kMinTiles + tw - 1) / tw;
+  const size_t weight_bytes = sizeof(float) * kPoints * static_cast<size_t>(p.in_c) * round_up<Arch>(p.out_c);
+  if (weight_bytes > kResidentWeightBytes) {
+    const size_t strip_bytes =
+        sizeof(float) * kPoints * static_cast<size_t>(tw) * (round_up<Arch>(p.in_c) + round_up<Arch>(p.out_c));
+    const int fit = static_cast<int>(kGroupBytes / strip_bytes);
+    if (fit > want) want = fit;
+  }
+  return want < strips ? want : strips;
 }
 
 // ---- Partial vectors (channel tails) ----
@@ -128,6 +144,21 @@ size_t workspace_floats(const ConvNhwcParams& p) {
          static_cast<size_t>(round_up<Arch>(p.in_c) + round_up<Arch>(p.out_c));
 }
 
+// Where U[t][ci][co] sits in the packed weights: point t's [in_c][co_pad] matrix is cut into
+// column blocks of kMaxNr vectors (the last one narrower), each stored contiguously as
+// [in_c][block width], so that the GEMM's walk down one block reads consecutive bytes.
+template <class Arch>
+constexpr size_t point_offset(int ci, int co_pad, int t) {
+  return static_cast<size_t>(t) * ci * co_pad;
+}
+template <class Arch>
+constexpr size_t u_offset(int ci, int co_pad, int i, int o) {
+  constexpr int block = kMaxNr<Arch> * static_cast<int>(Vec<Arch>::size);
+  const int b0 = o / block * block;
+  const int width = co_pad - b0 < block ? co_pad - b0 : block;
+  return static_cast<size_t>(b0) * ci + static_cast<size_t>(i) * width + (o - b0);
+}
+
 // U = G g G^T in double, rounded once to float.
 template <class Arch>
 void pack(const ConvNhwcParams& p, const float* weight, const float* bias, float* packed) {
@@ -144,7 +175,7 @@ void pack(const ConvNhwcParams& p, const float* weight, const float* bias, float
       for (int r = 0; r < 6; ++r) {
         for (int c = 0; c < 6; ++c) {
           const double u = gt[r][0] * kG[c][0] + gt[r][1] * kG[c][1] + gt[r][2] * kG[c][2];
-          packed[(static_cast<size_t>(r * 6 + c) * ci + i) * co_pad + o] = static_cast<float>(u);
+          packed[point_offset<Arch>(ci, co_pad, r * 6 + c) + u_offset<Arch>(ci, co_pad, i, o)] = static_cast<float>(u);
         }
       }
     }
@@ -265,14 +296,14 @@ void gemm_group(const ConvNhwcParams& p, const float* u_all, const float* vbuf, 
     float* m = mbuf + static_cast<size_t>(t) * tiles * co_pad;
     for (int j0 = 0; j0 < co_vecs; j0 += NRMAX) {
       const int nr = co_vecs - j0 < NRMAX ? co_vecs - j0 : NRMAX;
-      const float* uj = u + j0 * W;
+      const float* uj = u + static_cast<size_t>(j0) * W * ci;
       float* mj = m + j0 * W;
       switch (nr) {
-        case 1: gemm_point_cols<Arch, 1>(n_tiles, ci, v, ci_pad, uj, co_pad, mj, co_pad); break;
-        case 2: gemm_point_cols<Arch, 2>(n_tiles, ci, v, ci_pad, uj, co_pad, mj, co_pad); break;
-        case 3: gemm_point_cols<Arch, 3>(n_tiles, ci, v, ci_pad, uj, co_pad, mj, co_pad); break;
+        case 1: gemm_point_cols<Arch, 1>(n_tiles, ci, v, ci_pad, uj, 1 * W, mj, co_pad); break;
+        case 2: gemm_point_cols<Arch, 2>(n_tiles, ci, v, ci_pad, uj, 2 * W, mj, co_pad); break;
+        case 3: gemm_point_cols<Arch, 3>(n_tiles, ci, v, ci_pad, uj, 3 * W, mj, co_pad); break;
         default:
-          if constexpr (NRMAX >= 4) gemm_point_cols<Arch, 4>(n_tiles, ci, v, ci_pad, uj, co_pad, mj, co_pad);
+          if constexpr (NRMAX >= 4) gemm_point_cols<Arch, 4>(n_tiles, ci, v, ci_pad, uj, 4 * W, mj, co_pad);
           break;
       }
     }
