@@ -19,11 +19,12 @@ struct Case {
   int64_t src_elements, dst_elements;
 };
 
-// Per pixel a channel shuffle of g groups of c (reads contiguous, writes every g-th), a split
+// Per pixel a channel shuffle of g groups of c (reads contiguous, writes every g-th: the
+// 2-group interleave), a split
 // of [first, first + count) of C channels, and a transpose of [a, b, c] to [c, a, b].
 std::vector<Case> cases(int64_t rows) {
   std::vector<Case> out;
-  for (int64_t c : {1, 5, 24, 33}) {
+  for (int64_t c : {1, 5, 24, 33, 300}) {   // 300: the zip of looked-up runs goes in chunks
     const int64_t g = 2, ch = g * c;
     out.push_back({{rows, g, c}, {ch, c, 1}, {ch, 1, g}, rows * ch, rows * ch});
   }

@@ -2,7 +2,7 @@
 // copy loop of the FP32 and int8 copy steps, with its 2-group interleave) at ShuffleNetV2
 // x0.5's stage-2 shape, 28x28 pixels of 48 channels, float and uint8: the channel shuffle, a
 // channel split, the split read through the shuffle (engine/fold_copies.h), and the uint8
-// split through a requantisation table (strided_lookup, with each int8 vector variant's lookup
+// split and the split through the shuffle via a requantisation table (strided_lookup, with each int8 vector variant's lookup
 // on its runs). Rate: elements moved per second.
 #include <string>
 #include <vector>
@@ -65,13 +65,14 @@ void register_copies() {
     benchmark::RegisterBenchmark(("strided_copy_f32/" + shape).c_str(), bench_copy, s, sizeof(float));
     benchmark::RegisterBenchmark(("strided_copy_u8/" + shape).c_str(), bench_copy, s, size_t{1});
   }
-  const CopyShape split = shapes()[1];
-  benchmark::RegisterBenchmark("strided_lookup_u8/scalar/channel_split/28x28x48/batch:1", bench_lookup, split,
-                               kernels::LookupRun{nullptr});
-  for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
-    if (v.family != kernels::KernelFamily::VectorQU8 || !v.supported()) continue;
-    benchmark::RegisterBenchmark(("strided_lookup_u8/" + std::string(v.name) + "/channel_split/28x28x48/batch:1").c_str(),
-                                 bench_lookup, split, v.qvector->lookup);
+  for (const CopyShape& s : {shapes()[1], shapes()[2]}) {
+    const std::string shape = std::string(s.name) + "/28x28x48/batch:1";
+    benchmark::RegisterBenchmark(("strided_lookup_u8/scalar/" + shape).c_str(), bench_lookup, s, kernels::LookupRun{nullptr});
+    for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
+      if (v.family != kernels::KernelFamily::VectorQU8 || !v.supported()) continue;
+      benchmark::RegisterBenchmark(("strided_lookup_u8/" + std::string(v.name) + "/" + shape).c_str(), bench_lookup, s,
+                                   v.qvector->lookup);
+    }
   }
 }
 

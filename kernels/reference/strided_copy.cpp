@@ -1,5 +1,6 @@
 #include "kernels/reference/strided_copy.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace octet::kernels {
@@ -66,6 +67,18 @@ void lookup_rec(const StridedCopyParams& p, size_t d, const uint8_t* table, cons
                 LookupRun run) {
   const int64_t n = p.dims[d];
   const int64_t ss = p.src_strides[d], ds = p.dst_strides[d];
+  if (run != nullptr && is_interleave2(p, d)) {
+    // Both runs through the vector lookup into small buffers, then zipped.
+    constexpr int64_t kChunk = 256;
+    uint8_t a[kChunk], b[kChunk];
+    for (int64_t i = 0, len = p.dims[d + 1]; i < len; i += kChunk) {
+      const int64_t m = std::min(kChunk, len - i);
+      run(m, table, src + i, a);
+      run(m, table, src + ss + i, b);
+      interleave2<1>(a, b, dst + 2 * i, m);
+    }
+    return;
+  }
   if (d + 1 < p.dims.size()) {
     for (int64_t i = 0; i < n; ++i) lookup_rec(p, d + 1, table, src + i * ss, dst + i * ds, run);
   } else if (run != nullptr && ss == 1 && ds == 1) {
