@@ -11,6 +11,16 @@ void QStridedCopyStep::run(const QStridedCopyStep& p, const StepContext& c, int3
   if (!p.has_table) return p.copy_rows(1, c.input, c.output, row_begin, row_end);
   if (row_end > p.dims[0]) row_end = static_cast<int32_t>(p.dims[0]);
   if (row_end <= row_begin) return;
+  int64_t row = 1;
+  for (size_t i = 1; i < p.dims.size(); ++i) row *= p.dims[i];
+  if (row == p.dst_strides[0]) {
+    // Each row fills its stretch of the output: copy the codes (the copy loop's vector
+    // moves), then map the whole stretch in place in one vector lookup, rather than a lookup
+    // call per innermost run (a channel split's runs are a few bytes).
+    p.copy_rows(1, c.input, c.output, row_begin, row_end);
+    uint8_t* out = c.output + row_begin * row;
+    return c.qvector->lookup((row_end - row_begin) * row, c.weights + p.table_offset, out, out);
+  }
   int64_t d[kMaxRank];
   for (size_t i = 0; i < p.dims.size(); ++i) d[i] = p.dims[i];
   d[0] = row_end - row_begin;

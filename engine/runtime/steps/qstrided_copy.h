@@ -3,7 +3,8 @@
 // element. Where the output's quantization parameters differ from the input's (a Slice whose
 // QDQ file gives its output its own scale), each code goes through the 256-entry
 // requantisation table in Plan::weights (kernels/reference/qmaxpool.h builds it with ONNX
-// Runtime's arithmetic: Q_out(DQ_in(c))), contiguous runs on the int8 vector kernels' lookup;
+// Runtime's arithmetic: Q_out(DQ_in(c))) on the int8 vector kernels' lookup: over the copied
+// output when each row fills its stretch of it, else over each contiguous run;
 // with equal parameters Q(DQ(c)) = c and the codes are copied. Split across threads along
 // dims[0].
 #pragma once
