@@ -81,22 +81,6 @@ int count_kernel(const Plan& plan, const std::string& kernel) {
   return count;
 }
 
-std::vector<Tensor> run_plan(const Plan& plan, const Tensor& in, int threads) {
-  const int batch = static_cast<int>(in.dims[0]);
-  Session session(plan, SessionOptions{threads, batch});
-  std::vector<Tensor> out;
-  std::vector<float*> ptrs;
-  for (const Port& p : plan.outputs) {
-    std::vector<int64_t> dims = p.dims;
-    dims[0] = batch;
-    out.emplace_back(DType::Float32, dims);
-  }
-  for (Tensor& t : out) ptrs.push_back(t.data<float>());
-  const float* ip = in.data<float>();
-  session.run(batch, std::span<const float* const>(&ip, 1), ptrs);
-  return out;
-}
-
 TEST(FoldCopies, Fp32UnitsReadThroughTheShuffleAndWriteIntoTheConcat) {
   for (int64_t c : {6, 5}) {
     SCOPED_TRACE("half of " + std::to_string(c) + " channels");
@@ -119,10 +103,10 @@ TEST(FoldCopies, Fp32UnitsReadThroughTheShuffleAndWriteIntoTheConcat) {
       const std::vector<Tensor> want = ReferenceExecutor(g).run(std::span<const Tensor>(&in, 1));
       for (int threads : {1, 2}) {
         SCOPED_TRACE("batch " + std::to_string(batch) + ", threads " + std::to_string(threads));
-        const std::vector<Tensor> got = run_plan(folded, in, threads);
+        const std::vector<Tensor> got = run_plan(folded, {in}, threads);
         EXPECT_TRUE(got[0].bytes == want[0].bytes) << "a copy moves values exactly";
-        EXPECT_TRUE(run_plan(loaded, in, threads)[0].bytes == want[0].bytes);
-        EXPECT_TRUE(run_plan(plain, in, threads)[0].bytes == want[0].bytes);
+        EXPECT_TRUE(run_plan(loaded, {in}, threads)[0].bytes == want[0].bytes);
+        EXPECT_TRUE(run_plan(plain, {in}, threads)[0].bytes == want[0].bytes);
       }
     }
   }
@@ -163,7 +147,7 @@ TEST(FoldCopies, Int8UnitsMoveCodesBitExactWithTheReference) {
       const std::vector<Tensor> inputs{uniform({batch, 2 * c, kH, kW}, 60 + uint32_t(batch), -5.f, 7.f)};
       expect_optimised_near_reference(bytes, inputs, kA.scale, 0.0, 1.0);
       EXPECT_TRUE(run_qdq_optimised(bytes, inputs)[0].bytes == run_qdq_optimised(bytes, inputs, off)[0].bytes);
-      EXPECT_TRUE(run_plan(loaded, inputs[0], 2)[0].bytes == run_qdq_optimised(bytes, inputs)[0].bytes);
+      EXPECT_TRUE(run_plan(loaded, inputs, 2)[0].bytes == run_qdq_optimised(bytes, inputs)[0].bytes);
     }
   }
 }
