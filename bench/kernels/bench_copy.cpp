@@ -62,15 +62,15 @@ void bench_lookup(benchmark::State& state, CopyShape s, kernels::LookupRun run) 
 void register_copies() {
   for (const CopyShape& s : shapes()) {
     const std::string shape = std::string(s.name) + "/28x28x48/batch:1";
-    benchmark::RegisterBenchmark(("strided_copy_f32/" + shape).c_str(), bench_copy, s, sizeof(float));
-    benchmark::RegisterBenchmark(("strided_copy_u8/" + shape).c_str(), bench_copy, s, size_t{1});
+    benchmark::RegisterBenchmark(("ref_strided_copy_f32/" + shape).c_str(), bench_copy, s, sizeof(float));
+    benchmark::RegisterBenchmark(("ref_strided_copy_u8/" + shape).c_str(), bench_copy, s, size_t{1});
   }
   for (const CopyShape& s : {shapes()[1], shapes()[2]}) {
     const std::string shape = std::string(s.name) + "/28x28x48/batch:1";
-    benchmark::RegisterBenchmark(("strided_lookup_u8/scalar/" + shape).c_str(), bench_lookup, s, kernels::LookupRun{nullptr});
+    benchmark::RegisterBenchmark(("ref_strided_lookup_u8/scalar/" + shape).c_str(), bench_lookup, s, kernels::LookupRun{nullptr});
     for (const kernels::KernelVariant& v : kernels::kernel_variants()) {
       if (v.family != kernels::KernelFamily::VectorQU8 || !v.supported()) continue;
-      benchmark::RegisterBenchmark(("strided_lookup_u8/" + std::string(v.name) + "/" + shape).c_str(), bench_lookup, s,
+      benchmark::RegisterBenchmark(("ref_strided_lookup_u8/" + std::string(v.name) + "/" + shape).c_str(), bench_lookup, s,
                                    v.qvector->lookup);
     }
   }
