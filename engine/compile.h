@@ -26,6 +26,10 @@ struct CompileOptions {
   // the cache (engine/fuse_conv_chain.h): where the rule there says it pays, every chain
   // (tests, measurements), or none (one step per conv, for A/B measurements).
   ChainFusion conv_chains = ChainFusion::WherePays;
+  // Merge copy steps that move the same data twice (engine/fold_copies.h: a channel split read
+  // through the channel shuffle before it, a copy written straight into its Concat). Off: one
+  // step per copy, for A/B measurements and tests.
+  bool fold_copies = true;
   // The widest ISA whose kernels the plan may use, for the FP32 kernels (sse2, avx2, avx512:
   // all of a plan's FP32 kernels share one ISA) and the int8 ones (scalar, avx2, avx512 for
   // the int8 vector kernels, vnni for the convolutions too). Unset: the widest this CPU runs;

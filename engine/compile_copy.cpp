@@ -9,9 +9,12 @@
 //    channel shuffle, one copy per pixel; any other permutation that keeps the batch first is
 //    a strided copy of the row-major value.
 //  - Slice with constant parameters and positive steps: along the channels of an NHWC value
-//    a channel split (a contiguous run of channels per pixel), otherwise a strided copy of the
-//    row-major value. A negative step runs on the reference fallback.
+//    a channel split (a contiguous run of channels per pixel), any other box of an NHWC value
+//    a strided copy of its storage, otherwise a strided copy of the row-major value. A
+//    negative step runs on the reference fallback.
+// The int8 channel shuffle and Slice (compile_qcopy.cpp) take the same geometry over codes.
 #include <numeric>
+#include <optional>
 
 #include "engine/compiler.h"
 #include "graph/slice_range.h"
@@ -37,6 +40,23 @@ void Compiler::add_copy_step(const Node& n, StridedCopyF32Step p, const Slot& in
   add_output_step(n, Step::of(n.name, std::move(p), in.buffer), layout, std::move(out_dims));
 }
 
+std::optional<CopyPlan> Compiler::channel_shuffle_copy(const Node& n, const Slot& in) const {
+  if (in.layout != Layout::NhwcSplit || in.dims.size() != 4 || n.attr_ints("perm", {}) != std::vector<int64_t>{0, 2, 1, 3, 4})
+    return std::nullopt;
+  // [g, c, H, W] split channels -> [c, g, H, W], per pixel a g x c transpose.
+  const int64_t g = in.dims[0], c = in.dims[1], channels = g * c;
+  CopyPlan cp;
+  cp.copy.purpose = CopyPurpose::ChannelShuffle;
+  // Per pixel, each group's run of c channels read in order and written every g-th: the
+  // innermost loop is the longer one (c), its reads contiguous.
+  cp.copy.dims = {in.dims[2] * in.dims[3], g, c};
+  cp.copy.src_strides = {channels, c, 1};
+  cp.copy.dst_strides = {channels, 1, g};
+  cp.layout = Layout::NhwcSplit;
+  cp.out_dims = {c, g, in.dims[2], in.dims[3]};
+  return cp;
+}
+
 void Compiler::compile_transpose(const Node& n) {
   const Slot in = read_value(n, n.inputs[0]);
   std::vector<int64_t> perm = n.attr_ints("perm", {});
@@ -57,22 +77,14 @@ void Compiler::compile_transpose(const Node& n) {
     view.dims = {in.dims[1], in.dims[2], in.dims[0]};
     return set_output(n, view);
   }
-  // Any other transpose of int8 values (ShuffleNet's channel shuffle between int8 convs) copies
-  // their dequantized values (as_float / plain below): a float island whose int8 reader
-  // quantizes the copy again with the same parameters, which gives back the same codes.
+  // Any other transpose of a uint8 value that runs_int8 did not take copies its dequantized
+  // values (as_float / plain below): a float island whose int8 reader quantizes the copy again.
   if (perm.size() != in.dims.size() + 1 || perm[0] != 0)
     return compile_reference_node(n);   // moves the batch, or malformed: the reference decides
-  // Channel shuffle: [g, c, H, W] split channels -> [c, g, H, W], per pixel a g x c transpose.
-  if (in.layout == Layout::NhwcSplit && in.dims.size() == 4 && perm == std::vector<int64_t>{0, 2, 1, 3, 4}) {
-    const int64_t g = in.dims[0], c = in.dims[1], channels = g * c;
+  if (std::optional<CopyPlan> cp = channel_shuffle_copy(n, in)) {
     StridedCopyF32Step p;
-    p.purpose = StridedCopyF32Step::Purpose::ChannelShuffle;
-    // Per pixel, each group's run of c channels read in order and written every g-th: the
-    // innermost loop is the longer one (c), its reads contiguous.
-    p.dims = {in.dims[2] * in.dims[3], g, c};
-    p.src_strides = {channels, c, 1};
-    p.dst_strides = {channels, 1, g};
-    return add_copy_step(n, std::move(p), as_float(n, n.inputs[0]), Layout::NhwcSplit, {c, g, in.dims[2], in.dims[3]});
+    static_cast<StridedCopyGeometry&>(p) = cp->copy;
+    return add_copy_step(n, std::move(p), as_float(n, n.inputs[0]), cp->layout, cp->out_dims);
   }
   // Any other permutation of the per-image axes, on the row-major value.
   const Slot src = plain(n.inputs[0], g_.value(n.inputs[0]).name);
@@ -115,8 +127,8 @@ void Compiler::compile_reshape(const Node& n) {
   set_output(n, in);   // a view: same bytes
 }
 
-void Compiler::compile_slice(const Node& n) {
-  if (g_.opset < 10) return compile_reference_node(n);   // attributes: rare, the reference runs them
+std::optional<SliceBox> Compiler::slice_box(const Node& n, const std::vector<int64_t>& in_dims) const {
+  if (g_.opset < 10) return std::nullopt;   // attributes: rare, the reference runs them
   auto ints = [&](size_t i) -> std::optional<std::vector<int64_t>> {
     if (!n.has_input(i)) return std::vector<int64_t>{};
     const Value& v = g_.value(n.inputs[i]);
@@ -124,45 +136,70 @@ void Compiler::compile_slice(const Node& n) {
     return v.constant->as_int64();
   };
   const auto starts = ints(1), ends = ints(2), axes_in = ints(3), steps_in = ints(4);
-  if (!starts || !ends || !axes_in || !steps_in) return compile_reference_node(n);   // computed at run time
-  const Slot in = as_float(n, n.inputs[0]);
-  const int64_t rank = static_cast<int64_t>(in.dims.size()) + 1;
-  std::vector<int64_t> first(in.dims.size(), 0), count = in.dims, step(in.dims.size(), 1);
+  if (!starts || !ends || !axes_in || !steps_in) return std::nullopt;   // computed at run time
+  const int64_t rank = static_cast<int64_t>(in_dims.size()) + 1;
+  SliceBox box{std::vector<int64_t>(in_dims.size(), 0), in_dims, std::vector<int64_t>(in_dims.size(), 1)};
   for (size_t i = 0; i < starts->size(); ++i) {
     int64_t axis = axes_in->empty() ? static_cast<int64_t>(i) : (*axes_in)[i];
     if (axis < 0) axis += rank;
     const int64_t s = steps_in->empty() ? 1 : (*steps_in)[i];
-    if (axis <= 0 || axis >= rank || s <= 0 || i >= ends->size()) return compile_reference_node(n);
+    if (axis <= 0 || axis >= rank || s <= 0 || i >= ends->size()) return std::nullopt;
     const size_t a = static_cast<size_t>(axis - 1);
-    const SliceRange r = slice_range(in.dims[a], (*starts)[i], (*ends)[i], s);
-    first[a] = r.first;
-    count[a] = r.count;
-    step[a] = s;
+    const SliceRange r = slice_range(in_dims[a], (*starts)[i], (*ends)[i], s);
+    box.first[a] = r.first;
+    box.count[a] = r.count;
+    box.step[a] = s;
   }
-  if (product(count) != product(per_image_dims(g_.value(n.outputs[0]), "output"))) fail(n, "slice and output disagree");
-  // Along the channels only, of channels-last storage: a run of channels per pixel.
-  const bool channels_only = in.dims.size() == 3 && count[1] == in.dims[1] && count[2] == in.dims[2] && step[0] == 1;
-  if (in.layout == Layout::Nhwc && channels_only) {
+  if (product(box.count) != product(per_image_dims(g_.value(n.outputs[0]), "output"))) fail(n, "slice and output disagree");
+  return box;
+}
+
+std::optional<CopyPlan> Compiler::nhwc_slice_copy(const SliceBox& box, const Slot& in) const {
+  if (in.layout != Layout::Nhwc || in.dims.size() != 3) return std::nullopt;
+  const std::vector<int64_t>&f = box.first, &n = box.count, &st = box.step;
+  const int64_t c = in.dims[0], w = in.dims[2];
+  CopyPlan cp;
+  cp.layout = Layout::Nhwc;
+  cp.out_dims = n;
+  if (n[1] == in.dims[1] && n[2] == in.dims[2] && st[0] == 1) {   // along the channels only
+    cp.copy.purpose = CopyPurpose::ChannelSplit;
+    cp.copy.dims = {in.dims[1] * in.dims[2], n[0]};
+    cp.copy.src_strides = {c, 1};
+    cp.copy.dst_strides = {n[0], 1};
+    cp.copy.src_offset = f[0];
+    return cp;
+  }
+  // Any other box of the storage [H, W, C] (a step past a dim takes one element: its stride
+  // is never used).
+  cp.copy.purpose = CopyPurpose::Slice;
+  cp.copy.dims = {n[1], n[2], n[0]};
+  cp.copy.src_strides = {n[1] == 1 ? w * c : w * c * st[1], n[2] == 1 ? c : c * st[2], n[0] == 1 ? 1 : st[0]};
+  cp.copy.dst_strides = {n[2] * n[0], n[0], 1};
+  cp.copy.src_offset = (f[1] * w + f[2]) * c + f[0];
+  return cp;
+}
+
+void Compiler::compile_slice(const Node& n) {
+  const Slot in = as_float(n, n.inputs[0]);
+  const std::optional<SliceBox> box = slice_box(n, in.dims);
+  if (!box) return compile_reference_node(n);
+  if (std::optional<CopyPlan> cp = nhwc_slice_copy(*box, in)) {
     StridedCopyF32Step p;
-    p.purpose = StridedCopyF32Step::Purpose::ChannelSplit;
-    p.dims = {in.dims[1] * in.dims[2], count[0]};
-    p.src_strides = {in.dims[0], 1};
-    p.dst_strides = {count[0], 1};
-    p.src_offset = first[0];
-    return add_copy_step(n, std::move(p), in, Layout::Nhwc, count);
+    static_cast<StridedCopyGeometry&>(p) = cp->copy;
+    return add_copy_step(n, std::move(p), in, cp->layout, cp->out_dims);
   }
   const Slot src = plain(n.inputs[0], g_.value(n.inputs[0]).name);
   const std::vector<int64_t> strides = row_major(src.dims);
   StridedCopyF32Step p;
   p.purpose = StridedCopyF32Step::Purpose::Slice;
-  p.dims = count;
-  for (size_t a = 0; a < count.size(); ++a) {
+  p.dims = box->count;
+  for (size_t a = 0; a < box->count.size(); ++a) {
     // A step past the dim takes one element: its stride is never used (and would overflow).
-    p.src_strides.push_back(count[a] == 1 ? strides[a] : strides[a] * step[a]);
-    p.src_offset += first[a] * strides[a];
+    p.src_strides.push_back(box->count[a] == 1 ? strides[a] : strides[a] * box->step[a]);
+    p.src_offset += box->first[a] * strides[a];
   }
-  p.dst_strides = row_major(count);
-  add_copy_step(n, std::move(p), src, Layout::Plain, count);
+  p.dst_strides = row_major(box->count);
+  add_copy_step(n, std::move(p), src, Layout::Plain, box->count);
 }
 
 }  // namespace octet::detail

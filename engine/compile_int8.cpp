@@ -83,7 +83,8 @@ bool Compiler::runs_int8(const Node& n) const {
   const bool out = !n.outputs.empty() && is_activation_params(g_.value(n.outputs[0]).quant);
   // A form no int8 kernel takes (a grouped conv of an imported QDQ file) runs in float between
   // a Dequantize and a Quantize step, its annotated weights as their pair gives them.
-  if (n.op != OpKind::Relu && !has_int8_kernel(g_, n)) return false;
+  // Relu and a Transpose pass quantization through: they run on codes when their input is codes.
+  if (n.op != OpKind::Relu && n.op != OpKind::Transpose && !has_int8_kernel(g_, n)) return false;
   switch (n.op) {
     case OpKind::Conv:
     case OpKind::Gemm: return act(0) && weight(1) && out;
@@ -98,6 +99,8 @@ bool Compiler::runs_int8(const Node& n) const {
       for (size_t i = 0; i < n.inputs.size(); ++i)
         if (!act(i)) return false;
       return out;
+    case OpKind::Transpose:
+    case OpKind::Slice: return act(0) && out && int8_copy_runs(n);
     default: return int8_table_op(n.op) && act(0) && (out || fused_into_gated_table(n));
   }
 }
@@ -113,6 +116,8 @@ void Compiler::compile_int8_node(const Node& n) {
     case OpKind::Mul: return compile_qmul(n);
     case OpKind::MaxPool: return compile_qmax_pool(n);
     case OpKind::Concat: return compile_qconcat(n);
+    case OpKind::Transpose:
+    case OpKind::Slice: return compile_qcopy(n);
     default:
       if (int8_table_op(n.op)) return compile_qlookup(n);
       fail(n, "operator has no int8 kernel");

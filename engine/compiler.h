@@ -6,6 +6,7 @@
 #pragma once
 #include <array>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,18 @@ struct Slot {
   bool uint8 = false;
   float scale = 1.f;
   int32_t zero_point = 0;
+};
+
+// A copy step's geometry with the layout and logical dims of what it writes (compile_copy.cpp).
+struct CopyPlan {
+  StridedCopyGeometry copy;
+  Layout layout = Layout::Plain;
+  std::vector<int64_t> out_dims;
+};
+
+// A Slice's box per image: first element, element count and step per logical dim.
+struct SliceBox {
+  std::vector<int64_t> first, count, step;
 };
 
 // An operand of a broadcast element-wise step (compile_binary.cpp): an activation's storage,
@@ -158,6 +171,14 @@ class Compiler {
   void compile_transpose(const Node& n);
   void compile_reshape(const Node& n);   // Reshape, Flatten, Squeeze, Unsqueeze
   void compile_slice(const Node& n);
+  // The copy of ShuffleNet's channel shuffle (perm 0,2,1,3,4 of a split-channel NHWC value),
+  // else nothing; for float and uint8 storage alike (compile_qcopy.cpp).
+  std::optional<CopyPlan> channel_shuffle_copy(const Node& n, const Slot& in) const;
+  // A Slice's constant parameters over `in_dims` (per image), or nothing when they are
+  // computed at run time, a step is negative or the opset has them as attributes.
+  std::optional<SliceBox> slice_box(const Node& n, const std::vector<int64_t>& in_dims) const;
+  // The box as a copy of NHWC storage (a channel split when only channels are cut), else nothing.
+  std::optional<CopyPlan> nhwc_slice_copy(const SliceBox& box, const Slot& in) const;
   // p (dims and strides set) copying `in` into a new output of n (layout, dims); a copy of
   // more dims than the step takes goes to the reference fallback.
   void add_copy_step(const Node& n, StridedCopyF32Step p, const Slot& in, Layout layout, std::vector<int64_t> out_dims);
@@ -208,6 +229,10 @@ class Compiler {
   // The requantisation table from in's parameters to out's appended to the weights (offset
   // set, true), or nothing when it is the identity (false).
   bool append_requant_table(const Slot& in, const Slot& out, size_t* offset);
+  // compile_qcopy.cpp: the channel shuffle and Slice on uint8 codes (QStridedCopyStep), when
+  // int8_copy_runs: the input is uint8 storage in a layout the copy takes.
+  bool int8_copy_runs(const Node& n) const;
+  void compile_qcopy(const Node& n);
   bool slot_is_uint8(int value_id) const { return slots_[static_cast<size_t>(value_id)].uint8; }
 
   const Graph& g_;

@@ -75,6 +75,23 @@ bool int8_concat(const Graph& g, const Node& n) {
   return true;
 }
 
+// Slice with constant starts, ends, axes and steps, every step positive, the batch untouched:
+// a copy of codes (engine/compile_qcopy.cpp).
+bool int8_slice(const Graph& g, const Node& n) {
+  if (g.opset < 10 || n.inputs.size() < 3) return false;
+  for (size_t i = 1; i < n.inputs.size(); ++i)
+    if (n.has_input(i) && !g.value(n.inputs[i]).constant) return false;
+  if (n.has_input(4))
+    for (int64_t s : g.value(n.inputs[4]).constant->as_int64())
+      if (s <= 0) return false;
+  const Shape& x = g.value(n.inputs[0]).shape;
+  if (!n.has_input(3) || !x.has_rank) return false;   // without axes the first one is the batch
+  const int64_t rank = static_cast<int64_t>(x.dims.size());
+  for (int64_t a : g.value(n.inputs[3]).constant->as_int64())
+    if (a == 0 || a == -rank || a < -rank || a >= rank) return false;
+  return true;
+}
+
 bool undilated(const Node& n) {
   for (int64_t d : n.attr_ints("dilations"))
     if (d != 1) return false;
@@ -94,6 +111,7 @@ bool has_int8_kernel(const Graph& g, const Node& n) {
     case OpKind::GlobalAveragePool: return true;
     case OpKind::MaxPool: return int8_max_pool(g, n);
     case OpKind::Concat: return int8_concat(g, n);
+    case OpKind::Slice: return int8_slice(g, n);
     case OpKind::Mul:
       return activation(g, n, 1) && int8_mul_shapes(g.value(n.inputs[0]).shape, g.value(n.inputs[1]).shape);
     default: return int8_table_op(n.op);

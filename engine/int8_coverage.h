@@ -19,7 +19,9 @@ namespace octet {
 // MaxPool: 4-D, without Indices (kernels/int8/maxpool.h); Concat: 4-D activations along
 // channels (a copy or a 256-entry table per input, engine/compile_qconcat.cpp);
 // Sigmoid, HardSigmoid, HardSwish, Tanh, LeakyRelu: a 256-entry table (qu8_lookup);
-// Mul: two activations of one shape, or [N,C,H,W] times a [N,C,1,1] gate (qu8_mul).
+// Mul: two activations of one shape, or [N,C,H,W] times a [N,C,1,1] gate (qu8_mul);
+// Slice: constant parameters, positive steps, the batch untouched (a copy of codes or a
+// 256-entry table, engine/compile_qcopy.cpp).
 bool has_int8_kernel(const Graph& g, const Node& n);
 
 // Whether op is one of the activations an int8 table runs (Sigmoid, HardSigmoid, HardSwish,

@@ -136,15 +136,10 @@ inline std::vector<Tensor> run_onnx(const std::string& bytes, const std::vector<
   return ReferenceExecutor(g).run(inputs);
 }
 
-// The optimised runtime on the QDQ file's bytes, as octet-eval runs a QDQ file.
-inline std::vector<Tensor> run_qdq_optimised(const std::string& bytes, const std::vector<Tensor>& inputs,
-                                             const CompileOptions& options = {}) {
-  Graph g = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  quant::recognise_qdq(g);
-  prepare_graph(g);
-  const Plan plan = compile_for_runtime(g, options);
+// The plan on the inputs (their first dim the batch), on `threads` threads.
+inline std::vector<Tensor> run_plan(const Plan& plan, const std::vector<Tensor>& inputs, int threads = 1) {
   const int batch = static_cast<int>(inputs.at(0).dims.at(0));
-  Session session(plan, SessionOptions{1, batch});
+  Session session(plan, SessionOptions{threads, batch});
   std::vector<const float*> in;
   for (const Tensor& t : inputs) in.push_back(t.data<float>());
   std::vector<Tensor> out;
@@ -157,6 +152,15 @@ inline std::vector<Tensor> run_qdq_optimised(const std::string& bytes, const std
   for (Tensor& t : out) out_ptrs.push_back(t.data<float>());
   session.run(batch, in, out_ptrs);
   return out;
+}
+
+// The optimised runtime on the QDQ file's bytes, as octet-eval runs a QDQ file.
+inline std::vector<Tensor> run_qdq_optimised(const std::string& bytes, const std::vector<Tensor>& inputs,
+                                             const CompileOptions& options = {}) {
+  Graph g = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  quant::recognise_qdq(g);
+  prepare_graph(g);
+  return run_plan(compile_for_runtime(g, options), inputs);
 }
 
 // The optimised runtime (at the widest int8 ISA) against the reference executor, both on the

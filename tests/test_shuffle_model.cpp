@@ -173,7 +173,8 @@ TEST(ShuffleModel, OperatorsWithoutKernelsRunOnTheReferenceInsideThePlan) {
   EXPECT_ERROR(model_file_bytes(plan), "reference_reduce_max");
 }
 
-// Transposes and slices that are not channel moves: strided copies of the row-major value.
+// Transposes and slices that are not channel moves: strided copies of the row-major value,
+// which copy folding merges into one.
 TEST(ShuffleModel, OtherTransposesAndSlicesAreStridedCopies) {
   Builder b;
   const int x = b.input("x", {-1, 3, kH, kW});
@@ -185,11 +186,18 @@ TEST(ShuffleModel, OtherTransposesAndSlicesAreStridedCopies) {
   const Graph reference = b.prepared();
   Graph optimised = reference;
   optimize_graph(optimised);
-  const Plan plan = compile_plan(optimised);
-  const std::string text = plan.describe();
-  EXPECT_EQ(count_purpose(plan, StridedCopyF32Step::Purpose::Transpose), 1) << text;
-  EXPECT_EQ(count_purpose(plan, StridedCopyF32Step::Purpose::Slice), 1) << text;
+  CompileOptions unfolded;
+  unfolded.fold_copies = false;
+  const Plan two_copies = compile_plan(optimised, unfolded);
+  const std::string text = two_copies.describe();
+  EXPECT_EQ(count_purpose(two_copies, StridedCopyF32Step::Purpose::Transpose), 1) << text;
+  EXPECT_EQ(count_purpose(two_copies, StridedCopyF32Step::Purpose::Slice), 1) << text;
   EXPECT_EQ(text.find("reference_"), std::string::npos) << text;
+  expect_matches_reference(reference, load_model_file(model_file_bytes(two_copies)), 1);
+  // Copy folding (engine/fold_copies.h): the slice reads through the transpose, one copy.
+  const Plan plan = compile_plan(optimised);
+  EXPECT_EQ(count_purpose(plan, StridedCopyF32Step::Purpose::Transpose), 0) << plan.describe();
+  EXPECT_EQ(count_purpose(plan, StridedCopyF32Step::Purpose::Slice), 1) << plan.describe();
   const Plan loaded = load_model_file(model_file_bytes(plan));
   expect_matches_reference(reference, loaded, 1);
 

@@ -30,6 +30,8 @@ void register_qu8_dwconv(const kernels::KernelVariant& v);   // bench_qu8_dwconv
 void register_qu8_maxpool(const kernels::KernelVariant& v);  // bench_qu8_maxpool.cpp
 void register_qu8_vector(const kernels::KernelVariant& v);   // bench_qu8_vector.cpp
 void register_reference();
+// bench_copy.cpp: the strided copies of the channel shuffle and split, float and uint8.
+void register_copies();
 
 inline std::vector<float> random_floats(size_t n, uint32_t seed = 1) {
   std::mt19937 rng(seed);

@@ -32,6 +32,7 @@ void register_all() {
     }
   }
   register_reference();
+  register_copies();
 }
 
 }  // namespace

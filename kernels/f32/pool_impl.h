@@ -4,13 +4,15 @@
 //
 // Each channel's taps are visited in the reference's row-major window order and summed in
 // float from 0, then truly divided, so results match kernels/reference/pool.h bit for bit.
-// Channels past the last full vector take the same scalar steps.
+// Channels past the last full vector take the same scalar steps; the max pool takes them as one
+// partial vector (masked moves, kernels/f32/partial_vector.h), the same comparisons per lane.
 #pragma once
 #include <xsimd/xsimd.hpp>
 
 #include <cstdint>
 #include <cfloat>
 
+#include "kernels/f32/partial_vector.h"
 #include "kernels/f32/vector.h"
 
 namespace octet::kernels {
@@ -54,9 +56,10 @@ struct PoolF32Impl {
     for (int v = 0; v < V; ++v) (acc[v] / div).store_unaligned(y + c + v * W);
   }
 
+  // With `lanes` < W (V == 1): the first `lanes` channels only, nothing past them read or written.
   template <int V>
   static void max_block(const PoolNhwcParams& p, const float* in, int32_t ih0, TapRange rh, int32_t iw0,
-                        TapRange rw, int32_t c, float* y) {
+                        TapRange rw, int32_t c, float* y, int32_t lanes = W) {
     // -FLT_MAX is float's lowest value; std::numeric_limits would be an out-of-line std::
     // template in unoptimised builds, which ISA files must not emit.
     Batch best[V];
@@ -67,11 +70,12 @@ struct PoolF32Impl {
         const int32_t iw = iw0 + kw * p.dilation_w;
         const float* x = in + (static_cast<int64_t>(ih) * p.in_w + iw) * p.channels + c;
         for (int v = 0; v < V; ++v) {
-          const Batch t = Batch::load_unaligned(x + v * W);
+          const Batch t = lanes < W ? PartialVector<Arch>::load(x, lanes) : Batch::load_unaligned(x + v * W);
           best[v] = xsimd::select(t > best[v], t, best[v]);   // `x > max`: NaN never wins, first max wins
         }
       }
     }
+    if (lanes < W) return PartialVector<Arch>::store(y + c, best[0], lanes);
     for (int v = 0; v < V; ++v) best[v].store_unaligned(y + c + v * W);
   }
 
@@ -119,17 +123,7 @@ struct PoolF32Impl {
         int32_t c = 0;
         for (; c + 4 * W <= C; c += 4 * W) max_block<4>(p, in, ih0, rh, iw0, rw, c, y);
         for (; c + W <= C; c += W) max_block<1>(p, in, ih0, rh, iw0, rw, c, y);
-        for (; c < C; ++c) {
-          float best = -FLT_MAX;
-          for (int32_t kh = rh.lo; kh < rh.hi; ++kh) {
-            for (int32_t kw = rw.lo; kw < rw.hi; ++kw) {
-              const int64_t pos = int64_t{ih0 + kh * p.dilation_h} * p.in_w + iw0 + kw * p.dilation_w;
-              const float v = in[pos * C + c];
-              if (v > best) best = v;
-            }
-          }
-          y[c] = best;
-        }
+        if (c < C) max_block<1>(p, in, ih0, rh, iw0, rw, c, y, C - c);
       }
     }
   }

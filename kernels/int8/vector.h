@@ -86,7 +86,7 @@ struct VectorQU8Kernels {
   // QMulParams above: rows x cols elements, b's rows b_row_stride bytes apart (0 or cols).
   void (*mul)(int64_t rows, int32_t cols, const uint8_t* a, const uint8_t* b, int64_t b_row_stride, uint8_t* y,
               const QMulParams&);
-  // y[i] = table[x[i]] (the int8 activations' 256-entry tables): exact on every ISA.
+  // y[i] = table[x[i]] (the int8 activations' 256-entry tables): exact on every ISA; x may be y.
   void (*lookup)(int64_t n, const uint8_t* table, const uint8_t* x, uint8_t* y);
 };
 

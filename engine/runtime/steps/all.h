@@ -16,6 +16,7 @@
 #include "engine/runtime/steps/qadd.h"
 #include "engine/runtime/steps/qaverage_pool.h"
 #include "engine/runtime/steps/qconcat.h"
+#include "engine/runtime/steps/qstrided_copy.h"
 #include "engine/runtime/steps/qconv.h"
 #include "engine/runtime/steps/qconv_channel.h"
 #include "engine/runtime/steps/qdwconv.h"

@@ -20,7 +20,7 @@ const StepType* const kStepTypes[] = {
     &ActivationF32Step::kType,
     &QDwConvStep::kType,
     &ConvChainF32Step::kType,   &QLookupStep::kType,        &QMulStep::kType,
-    &QMaxPoolStep::kType,       &QConcatSliceStep::kType,
+    &QMaxPoolStep::kType,       &QConcatSliceStep::kType,   &QStridedCopyStep::kType,
 };
 }  // namespace
 
