@@ -388,8 +388,7 @@ void Compiler::add_qadd_step(const Node& n, const Slot& a, const Slot& b, const 
   st.add.rescale =
       kernels::make_qadd_float(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point, add_code_offset(g_, n));
   const kernels::QAddFloat& r = st.add.rescale;
-  if (!kernels::qfloat_ok(r.ratio_a) || !kernels::qfloat_ok(r.ratio_b) || !kernels::qfloat_ok(r.fixed, -0x1p64f))
-    fail(n, "requantisation ratio out of range (s_a / s_y, s_b / s_y)");
+  if (!kernels::qadd_float_ok(r)) fail(n, "requantisation ratio out of range (s_a / s_y, s_b / s_y)");
   output_clamp(g_, n, out, &st.add.output_min, &st.add.output_max);
   add_step(Step::of(n.name, std::move(st), a.buffer, b.buffer, out.buffer));
 }

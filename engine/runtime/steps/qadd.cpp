@@ -1,6 +1,7 @@
 #include "engine/runtime/steps/qadd.h"
 
 #include "engine/runtime/step_type_impl.h"
+#include "kernels/int8/requant.h"
 
 namespace octet {
 
@@ -10,9 +11,8 @@ void QAddStep::run(const QAddStep& p, const StepContext& c, int32_t, int32_t) {
 
 void QAddStep::validate(PlanChecker& c, const Step& s, const QAddStep& p) {
   const kernels::QAddParams& a = p.add;
-  c.require(PlanChecker::clamp_ok(a.output_min, a.output_max) && kernels::qfloat_ok(a.rescale.ratio_a) &&
-                kernels::qfloat_ok(a.rescale.ratio_b) && kernels::qfloat_ok(a.rescale.fixed, -0x1p64f) &&
-                (a.rescale.code_offset == 0 || a.rescale.code_offset == 128),
+  // The same ranges as a conv's fused residual Add (kernels/int8/requant.h).
+  c.require(PlanChecker::clamp_ok(a.output_min, a.output_max) && kernels::qadd_float_ok(a.rescale),
             "quantization parameters out of range");
   c.buffer(s.input, c.mul({p.elements}, "add size"), true, "input");
   c.buffer(s.input2, p.elements, true, "second input");

@@ -29,15 +29,7 @@ void QStridedCopyStep::run(const QStridedCopyStep& p, const StepContext& c, int3
                           c.output + row_begin * p.dst_strides[0], c.qvector->lookup);
 }
 
-const char* QStridedCopyStep::kernel_name(const QStridedCopyStep& p) {
-  switch (p.purpose) {
-    case CopyPurpose::ChannelShuffle: return "qu8_channel_shuffle";
-    case CopyPurpose::ChannelSplit: return "qu8_channel_split";
-    case CopyPurpose::Transpose: return "qu8_transpose_copy";
-    case CopyPurpose::Slice: return "qu8_slice_copy";
-  }
-  return "qu8_strided_copy";   // a corrupt code; validate() refuses it
-}
+const char* QStridedCopyStep::kernel_name(const QStridedCopyStep& p) { return p.purpose_name(true); }
 
 std::string QStridedCopyStep::describe(const Step&, const QStridedCopyStep& p) {
   return std::string(kernel_name(p)) + (p.has_table ? " (table)  " : "  ") + p.StridedCopyGeometry::describe();

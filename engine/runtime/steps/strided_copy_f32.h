@@ -24,9 +24,9 @@ struct StridedCopyF32Step final : StepParams, StridedCopyGeometry {
     p.copy_rows(sizeof(float), c.input, c.output, row_begin, row_end);
   }
   static RowSplit rows(const StridedCopyF32Step& p) { return {static_cast<int32_t>(p.dims.empty() ? 1 : p.dims[0]), 1}; }
-  static const char* kernel_name(const StridedCopyF32Step& p) { return p.purpose_name(); }
+  static const char* kernel_name(const StridedCopyF32Step& p) { return p.purpose_name(false); }
   static std::string describe(const Step&, const StridedCopyF32Step& p) {
-    return std::string(p.purpose_name()) + "  " + p.StridedCopyGeometry::describe();
+    return std::string(p.purpose_name(false)) + "  " + p.StridedCopyGeometry::describe();
   }
   template <typename IO, typename S>
   static void fields(IO& io, S& p) {

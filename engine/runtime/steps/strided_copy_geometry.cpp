@@ -9,14 +9,18 @@
 
 namespace octet {
 
-const char* StridedCopyGeometry::purpose_name() const {
+const char* StridedCopyGeometry::purpose_name(bool codes) const {
+  // One table for both step types: the int8 step's names are the FP32 names with "qu8_" in
+  // front, so the FP32 name is the same string past the prefix.
+  static constexpr size_t kPrefix = 4;   // strlen("qu8_")
+  const char* name = "qu8_strided_copy";   // a corrupt code; validate() refuses it
   switch (purpose) {
-    case CopyPurpose::ChannelShuffle: return "channel_shuffle";
-    case CopyPurpose::ChannelSplit: return "channel_split";
-    case CopyPurpose::Transpose: return "transpose_copy";
-    case CopyPurpose::Slice: return "slice_copy";
+    case CopyPurpose::ChannelShuffle: name = "qu8_channel_shuffle"; break;
+    case CopyPurpose::ChannelSplit: name = "qu8_channel_split"; break;
+    case CopyPurpose::Transpose: name = "qu8_transpose_copy"; break;
+    case CopyPurpose::Slice: name = "qu8_slice_copy"; break;
   }
-  return "strided_copy";   // a corrupt code; validate() refuses it
+  return codes ? name : name + kPrefix;
 }
 
 std::string StridedCopyGeometry::describe() const {

@@ -28,8 +28,9 @@ struct StridedCopyGeometry {
   int64_t out_elements = 0;           // per image, of the output buffer
   static constexpr size_t kMaxRank = 6;
 
-  // "channel_shuffle", "channel_split", "transpose_copy", "slice_copy" (the FP32 kernel names).
-  const char* purpose_name() const;
+  // The kernel name for profiles and the plan printer: "channel_shuffle", "channel_split",
+  // "transpose_copy", "slice_copy" for floats; with `codes`, the int8 step's "qu8_" names.
+  const char* purpose_name(bool codes) const;
   // "[784,2,24] src strides [48,24,1] + 0 dst strides [48,1,2]".
   std::string describe() const;
   // Rows [row_begin, row_end) of dims[0] of one image, `elem_size` bytes per element.
