@@ -54,6 +54,7 @@ struct ConvPrefetch {
   const char* hi = nullptr;
   // Share i of n of the range.
   ConvPrefetch part(ptrdiff_t i, ptrdiff_t n) const {
+    if (lo == hi) return {};   // no prefetch: skip the two divisions of every tile
     const ptrdiff_t bytes = hi - lo;
     return {lo + bytes * i / n, lo + bytes * (i + 1) / n};
   }
