@@ -117,15 +117,25 @@ struct ConvDirectF32 {
       }
     }
     if (lanes >= L) {
+      // The activation chosen once per tile, not per vector (for ResNet's Relu and None:
+      // the others keep activate()'s switch).
+      auto store_all = [&](auto act) {
 #pragma GCC unroll 16
-      for (int p = 0; p < P; ++p) {
+        for (int p = 0; p < P; ++p) {
 #pragma GCC unroll 2
-        for (int v = 0; v < V; ++v) {
-          Batch a = acc[p][v];
-          if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
-          conv_activate(a, ep).store_unaligned(y + p * y_pixel + v * W);
+          for (int v = 0; v < V; ++v) {
+            Batch a = acc[p][v];
+            if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
+            act(a).store_unaligned(y + p * y_pixel + v * W);
+          }
         }
-      }
+      };
+      if (ep.act == Activation::Relu)
+        store_all([](Batch a) { return relu_batch(a); });
+      else if (ep.act == Activation::None)
+        store_all([](Batch a) { return a; });
+      else
+        store_all([&ep](Batch a) { return conv_activate(a, ep); });
       return;
     }
     // Last block, partly past out_c: only its `lanes` channels are read and written
