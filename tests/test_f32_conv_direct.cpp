@@ -406,6 +406,29 @@ TEST(F32Conv1x1, ChunkedShapes) {
   }
 }
 
+// call_rows: one row where the packed weights are small (they stay in L2 from call to call);
+// with large ones the rows of one pass of 64 Ki input floats (general path: 14x14x256 3x3
+// reads 16 padded rows of 256 channels per pass, capped at out_h; 56x56x256 3x3 s2: 64 Ki /
+// (2 x 57 x 256) = 2 rows) or of one chunk of pixels (1x1 GEMM path: 64 Ki floats are 32
+// pixels of 2048 channels, cut to whole rows: 4 rows of 7).
+TEST(F32ConvDirect, CallRowsCoverAPassOfRows) {
+  for (bool pointwise : {false, true}) {
+    for (const Variant& v : all_variants()) {
+      if (v.pointwise != pointwise) continue;
+      const auto& k = *v.kernel;
+      ASSERT_NE(k.call_rows, nullptr) << k.name;
+      EXPECT_EQ(k.call_rows(make_case(56, 64, 64, 1, 1, 0, 0, 0, 0).p), 1) << k.name;
+      EXPECT_EQ(k.call_rows(make_case(7, 2048, 512, 1, 1, 0, 0, 0, 0).p), 4) << k.name;
+      EXPECT_EQ(k.call_rows(make_case(56, 2048, 64, 1, 1, 0, 0, 0, 0).p), 1) << k.name;   // 32 pixels: < a row
+      EXPECT_EQ(k.call_rows(make_case(14, 1024, 2048, 1, 2, 0, 0, 0, 0).p), 2) << k.name;   // 64 Ki / (2 x 14 x 1024)
+      if (pointwise) continue;
+      EXPECT_EQ(k.call_rows(make_case(56, 64, 64, 3, 1, 1, 1, 1, 1).p), 1) << k.name;
+      EXPECT_EQ(k.call_rows(make_case(14, 256, 256, 3, 1, 1, 1, 1, 1).p), 14) << k.name;
+      EXPECT_EQ(k.call_rows(make_case(56, 256, 256, 3, 2, 1, 1, 1, 1).p), 2) << k.name;
+    }
+  }
+}
+
 TEST(F32ConvDirect, EdgeCases) {
   std::vector<Case> cases = {
       make_case(9, 1, 1, 3, 1, 1, 1, 1, 1),      // single channels

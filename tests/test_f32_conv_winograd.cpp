@@ -228,6 +228,21 @@ TEST_P(WinogradConv, SupportsOnly3x3Stride1Dilation1) {
   EXPECT_FALSE(k.supports(q));
 }
 
+// call_rows: one strip where U stays in L2 and a strip already has >= 4 tiles; the whole
+// image on ResNet50's 28x28x128, 14x14x256 and 7x7x512 layers (U 2.4, 9.4 and 38 MB, read
+// once per call); never more than out_h.
+TEST_P(WinogradConv, CallRowsCoverAGroupOfStrips) {
+  const ConvF32Kernel& k = *v_.kernel;
+  ASSERT_NE(k.call_rows, nullptr);
+  EXPECT_EQ(k.call_rows(make_params({56, 56, 64, 64, 1, 1, 1, 1})), 4);
+  EXPECT_EQ(k.call_rows(make_params({8, 8, 64, 64, 1, 1, 1, 1})), 8);   // 2 tiles a strip: 2 strips
+  EXPECT_EQ(k.call_rows(make_params({28, 28, 128, 128, 1, 1, 1, 1})), 28);
+  EXPECT_EQ(k.call_rows(make_params({14, 14, 256, 256, 1, 1, 1, 1})), 14);
+  EXPECT_EQ(k.call_rows(make_params({7, 7, 512, 512, 1, 1, 1, 1})), 7);
+  // U of 9.4 MB, 14 tiles a strip: the 2 strips whose V and M fit 2 MB.
+  EXPECT_EQ(k.call_rows(make_params({56, 56, 256, 256, 1, 1, 1, 1})), 8);
+}
+
 TEST_P(WinogradConv, RandomShapesMatchReference) {
   const ConvF32Kernel& k = *v_.kernel;
   std::mt19937 rng(1234 + GetParam());

@@ -50,11 +50,12 @@ SessionOptions validated(const Plan& plan, SessionOptions o, const ResourceLimit
   return o;
 }
 
-// Rows per interrupt check: about Session::kInterruptCheckMacs MACs, whole tiles.
+// Rows per interrupt check: about Session::kInterruptCheckMacs MACs, at least the type's
+// min_chunk, whole tiles.
 int32_t chunk_rows(const Step& s, const RowSplit& split) {
   if (s.macs <= 0 || split.rows <= 0) return std::max<int32_t>(1, split.rows);
   const int64_t macs_per_row = std::max<int64_t>(1, s.macs / split.rows);
-  const int64_t rows = std::max<int64_t>(1, Session::kInterruptCheckMacs / macs_per_row);
+  const int64_t rows = std::max<int64_t>({1, Session::kInterruptCheckMacs / macs_per_row, split.min_chunk});
   const int64_t tiles = (rows + split.tile - 1) / split.tile;
   return static_cast<int32_t>(std::min<int64_t>(split.rows, tiles * split.tile));
 }

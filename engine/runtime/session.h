@@ -41,13 +41,13 @@ class Session {
   const Plan& plan() const { return plan_; }
   // Makes the run in progress, on another thread, stop within milliseconds and throw
   // InterruptedError: every thread checks between steps and between chunks of a step's rows
-  // (each chunk about kInterruptCheckMacs MACs, about a millisecond with AVX-512). Thread-safe
-  // and lock-free; without a run in progress it has no effect (each run starts uninterrupted).
-  // A chunk is one kernel call, so it is also the most a kernel sees at once: Winograd reads
-  // all of its transformed weights per call, and ResNet50's 14x14x256 layers cut into 4-row
-  // chunks (2^22) read their 9.4 MB four times per image; 2^27 gives them one call.
+  // (each chunk about kInterruptCheckMacs MACs, tens of microseconds with AVX-512, or the
+  // step type's RowSplit::min_chunk rows where that is more: a conv whose weights exceed the
+  // caches, such as Winograd's transformed ones on ResNet50's 14x14x256 layers, reads them
+  // once per call). Thread-safe and lock-free; without a run in progress it has no effect
+  // (each run starts uninterrupted).
   void interrupt() { interrupted_.store(true, std::memory_order_relaxed); }
-  static constexpr int64_t kInterruptCheckMacs = int64_t{1} << 27;
+  static constexpr int64_t kInterruptCheckMacs = int64_t{1} << 22;
   int threads() const { return pool_.size(); }
 
   // Optional: called after each step with the step's index, an image of the batch, and that

@@ -49,10 +49,15 @@ struct StepContext {
 };
 
 // How a step splits across threads: `rows` output rows per image, handed out in multiples
-// of `tile`. A step that cannot split has one row.
+// of `tile`. A step that cannot split has one row. `min_chunk`: the fewest rows one call of
+// run should cover (0: no minimum). The session cuts a step's rows into chunks of about
+// Session::kInterruptCheckMacs MACs to check for interrupts between them, but never below
+// this: a kernel that reads all its weights on every call (a conv whose weights exceed the
+// caches) names the rows over which it reuses them.
 struct RowSplit {
   int32_t rows = 1;
   int32_t tile = 1;
+  int32_t min_chunk = 0;
 };
 
 struct StepType {

@@ -43,6 +43,12 @@ struct ConvF32Kernel {
   void (*run)(const ConvNhwcParams&, const float* packed, const float* input, const float* residual,
               float* output, float* workspace, int32_t oh_begin, int32_t oh_end);
   int32_t row_tile;
+  // The fewest output rows one call should cover (a multiple of row_tile, at most out_h): the
+  // rows over which the variant reuses its weights from cache. Every call reads all of the
+  // weights (Winograd's transformed ones once per group of strips, the direct kernel's once
+  // per pass of rows), so a layer whose weights exceed the caches pays a read from memory
+  // per call; the session's interrupt chunks never cut a call below this. nullptr: row_tile.
+  int32_t (*call_rows)(const ConvNhwcParams&) = nullptr;
 };
 
 // The variants (kernels/f32/conv_<kind>_<isa>.cpp, kind direct, 1x1 or winograd) are listed

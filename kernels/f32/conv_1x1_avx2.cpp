@@ -10,7 +10,7 @@ using Impl = Conv1x1F32<xsimd::fma3<xsimd::avx2>, 12, 6>;
 
 const ConvF32Kernel f32_conv_nhwc_1x1_avx2 = {
     "f32_conv_nhwc_1x1_avx2", &Impl::supports, &Impl::packed_floats, &Impl::pack,
-    &Impl::workspace_floats,     &Impl::run,      1,
+    &Impl::workspace_floats,     &Impl::run,      1, &Impl::call_rows,
 };
 
 }  // namespace octet::kernels

@@ -10,7 +10,7 @@ using Impl = Conv1x1F32<xsimd::avx512f, 12, 11>;
 
 const ConvF32Kernel f32_conv_nhwc_1x1_avx512 = {
     "f32_conv_nhwc_1x1_avx512", &Impl::supports, &Impl::packed_floats, &Impl::pack,
-    &Impl::workspace_floats,     &Impl::run,      1,
+    &Impl::workspace_floats,     &Impl::run,      1, &Impl::call_rows,
 };
 
 }  // namespace octet::kernels

@@ -11,7 +11,7 @@ using Impl = ConvDirectF32<xsimd::fma3<xsimd::avx2>, 12, 6>;
 
 const ConvF32Kernel f32_conv_nhwc_direct_avx2 = {
     "f32_conv_nhwc_direct_avx2", &Impl::supports, &Impl::packed_floats, &Impl::pack,
-    &Impl::workspace_floats,     &Impl::run,      1,
+    &Impl::workspace_floats,     &Impl::run,      1, &Impl::call_rows,
 };
 
 }  // namespace octet::kernels

@@ -12,7 +12,7 @@ using Impl = ConvDirectF32<xsimd::avx512f, 12, 11>;
 
 const ConvF32Kernel f32_conv_nhwc_direct_avx512 = {
     "f32_conv_nhwc_direct_avx512", &Impl::supports, &Impl::packed_floats, &Impl::pack,
-    &Impl::workspace_floats,       &Impl::run,      1,
+    &Impl::workspace_floats,       &Impl::run,      1, &Impl::call_rows,
 };
 
 }  // namespace octet::kernels

@@ -54,6 +54,7 @@ struct ConvPrefetch {
   const char* hi = nullptr;
   // Share i of n of the range.
   ConvPrefetch part(ptrdiff_t i, ptrdiff_t n) const {
+    if (lo == hi) return {};   // no prefetch: skip the two divisions of every tile
     const ptrdiff_t bytes = hi - lo;
     return {lo + bytes * i / n, lo + bytes * (i + 1) / n};
   }
@@ -116,15 +117,25 @@ struct ConvDirectF32 {
       }
     }
     if (lanes >= L) {
+      // The activation chosen once per tile, not per vector (for ResNet's Relu and None:
+      // the others keep activate()'s switch).
+      auto store_all = [&](auto act) {
 #pragma GCC unroll 16
-      for (int p = 0; p < P; ++p) {
+        for (int p = 0; p < P; ++p) {
 #pragma GCC unroll 2
-        for (int v = 0; v < V; ++v) {
-          Batch a = acc[p][v];
-          if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
-          conv_activate(a, ep).store_unaligned(y + p * y_pixel + v * W);
+          for (int v = 0; v < V; ++v) {
+            Batch a = acc[p][v];
+            if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
+            act(a).store_unaligned(y + p * y_pixel + v * W);
+          }
         }
-      }
+      };
+      if (ep.act == Activation::Relu)
+        store_all([](Batch a) { return relu_batch(a); });
+      else if (ep.act == Activation::None)
+        store_all([](Batch a) { return a; });
+      else
+        store_all([&ep](Batch a) { return conv_activate(a, ep); });
       return;
     }
     // Last block, partly past out_c: only its `lanes` channels are read and written
@@ -212,6 +223,35 @@ struct ConvDirectF32 {
     return {lo, lo + bytes};
   }
 
+  // The 1x1 GEMM path (stride 1, no padding, rows as wide as the input), its pixels per chunk,
+  // and the general path's source row (the input's, or its zero-padded copy's) and rows per pass.
+  static bool gemm_path(const ConvNhwcParams& p) {
+    return p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
+           p.pad_left == 0 && p.out_w == p.in_w && p.out_h <= p.in_h;
+  }
+  // With large weights, whole rows where a chunk holds one: calls of call_rows rows then cut
+  // the image into the same chunks as one call on all of it.
+  static int32_t gemm_chunk(const ConvNhwcParams& p) {
+    if (!large_weights(p)) return conv_imax(64, 4096 / p.in_c);
+    const int32_t chunk = conv_imax(16, static_cast<int32_t>(kPassFloats / p.in_c));
+    return chunk >= p.out_w && p.out_w > 0 ? chunk / p.out_w * p.out_w : chunk;
+  }
+  static ptrdiff_t source_row_floats(const ConvNhwcParams& p) {
+    return (conv_needs_padded_rows(p) ? conv_padded_width(p) : ptrdiff_t{p.in_w}) * p.in_c;
+  }
+  static int32_t pass_rows(const ConvNhwcParams& p) {
+    if (!large_weights(p)) return 1;
+    return conv_imax(1, static_cast<int32_t>(kPassFloats / (ptrdiff_t{p.stride_h} * source_row_floats(p))));
+  }
+
+  // ConvF32Kernel::call_rows: with large weights, the rows of one pass (one GEMM chunk of
+  // pixels on the 1x1 path), over which each block of weights is read once; else one row.
+  static int32_t call_rows(const ConvNhwcParams& p) {
+    if (!large_weights(p) || p.out_h <= 0 || p.out_w <= 0) return 1;
+    const int32_t rows = gemm_path(p) ? conv_imax(1, gemm_chunk(p) / p.out_w) : pass_rows(p);
+    return conv_imin(rows, p.out_h);
+  }
+
   static bool supports(const ConvNhwcParams& p) {
     return p.in_h > 0 && p.in_w > 0 && p.in_c > 0 && p.out_h > 0 && p.out_w > 0 && p.out_c > 0 &&
            p.kernel_h > 0 && p.kernel_w > 0 && p.stride_h > 0 && p.stride_w > 0 && p.dilation_h > 0 &&
@@ -241,8 +281,7 @@ struct ConvDirectF32 {
 
     // 1x1, stride 1, no padding, rows as wide as the input: the rows are one contiguous
     // run of pixels, i.e. a GEMM [pixels x in_c] . [in_c x out_c].
-    if (p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
-        p.pad_left == 0 && p.out_w == p.in_w && p.out_h <= p.in_h) {
+    if (gemm_path(p)) {
       ConvWalk wk;
       wk.rows = 1;
       wk.groups = 1;
@@ -251,7 +290,7 @@ struct ConvDirectF32 {
       // Chunks of pixels whose inputs stay in cache while every block of weights passes over
       // them: in L1 when the weights are small (they stay in L2 across chunks), else in L2
       // (a block's weights are then read from memory once per chunk).
-      const int32_t chunk = large_weights(p) ? conv_imax(16, kPassFloats / p.in_c) : conv_imax(64, 4096 / p.in_c);
+      const int32_t chunk = gemm_chunk(p);
       const int32_t px_end = oh_end * p.out_w;
       for (int32_t px = oh_begin * p.out_w; px < px_end; px += chunk) {
         const int32_t n = conv_imin(chunk, px_end - px);
@@ -265,15 +304,14 @@ struct ConvDirectF32 {
 
     // Source rows: the input itself, or zero-padded copies of the rows this call reads.
     const ptrdiff_t wp = conv_padded_width(p);
+    const ptrdiff_t src_row = source_row_floats(p);
     const int32_t ih_lo = conv_imax(0, oh_begin * p.stride_h - p.pad_top);
     const int32_t ih_hi =
         conv_imin(p.in_h, (oh_end - 1) * p.stride_h - p.pad_top + (p.kernel_h - 1) * p.dilation_h + 1);
     const float* src = input;
-    ptrdiff_t src_row = ptrdiff_t{p.in_w} * in_c;
     int32_t src_first = 0;   // input row held at src
     if (conv_needs_padded_rows(p)) {
       src = workspace;
-      src_row = wp * in_c;
       src_first = ih_lo;
       const ptrdiff_t left = conv_imin(p.pad_left, static_cast<int32_t>(wp));
       const ptrdiff_t copy = conv_imax(0, static_cast<int32_t>(conv_imin(p.in_w, static_cast<int32_t>(wp - left))));
@@ -306,9 +344,7 @@ struct ConvDirectF32 {
     // and reused from cache across the pass's rows (row by row over all blocks, the deep
     // layers' weights, megabytes, would stream from L3 once per output row). Small weights
     // stay in L2 anyway: row by row, the row's inputs stay in L1 across the blocks.
-    const int32_t pass = large_weights(p)
-                             ? conv_imax(1, static_cast<int32_t>(kPassFloats / (ptrdiff_t{p.stride_h} * src_row)))
-                             : 1;
+    const int32_t pass = pass_rows(p);
     for (int32_t r0 = oh_begin; r0 < oh_end; r0 += pass) {
       const int32_t r1 = conv_imin(oh_end, r0 + pass);
       for (int32_t b = 0; b < bl.blocks; ++b) {

@@ -11,7 +11,7 @@ using Impl = ConvDirectF32<xsimd::sse2, 8, 5>;
 
 const ConvF32Kernel f32_conv_nhwc_direct_sse2 = {
     "f32_conv_nhwc_direct_sse2", &Impl::supports, &Impl::packed_floats, &Impl::pack,
-    &Impl::workspace_floats,     &Impl::run,      1,
+    &Impl::workspace_floats,     &Impl::run,      1, &Impl::call_rows,
 };
 
 }  // namespace octet::kernels

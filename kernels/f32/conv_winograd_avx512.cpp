@@ -14,6 +14,7 @@ void pack(const ConvNhwcParams& p, const float* weight, const float* bias, float
   winograd::pack<Arch>(p, weight, bias, packed);
 }
 size_t workspace_floats(const ConvNhwcParams& p) { return winograd::workspace_floats<Arch>(p); }
+int32_t call_rows(const ConvNhwcParams& p) { return winograd::call_rows<Arch>(p); }
 void run(const ConvNhwcParams& p, const float* packed, const float* input, const float* residual, float* output,
          float* workspace, int32_t oh_begin, int32_t oh_end) {
   winograd::run<Arch>(p, packed, input, residual, output, workspace, oh_begin, oh_end);
@@ -22,7 +23,7 @@ void run(const ConvNhwcParams& p, const float* packed, const float* input, const
 }  // namespace
 
 const ConvF32Kernel f32_conv_nhwc_winograd_avx512 = {
-    "f32_conv_nhwc_winograd_avx512", supports, packed_floats, pack, workspace_floats, run, winograd::kTileOut,
+    "f32_conv_nhwc_winograd_avx512", supports, packed_floats, pack, workspace_floats, run, winograd::kTileOut, call_rows,
 };
 
 }  // namespace octet::kernels

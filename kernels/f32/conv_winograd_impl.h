@@ -85,6 +85,13 @@ constexpr int group_strips(const ConvNhwcParams& p) {
   return want < strips ? want : strips;
 }
 
+// Output rows of one group: a call on fewer reads all of U for them (ConvF32Kernel::call_rows).
+template <class Arch>
+int32_t call_rows(const ConvNhwcParams& p) {
+  const int rows = group_strips<Arch>(p) * kTileOut;
+  return rows < p.out_h ? rows : (p.out_h > 0 ? p.out_h : 1);
+}
+
 // ---- Partial vectors (channel tails) ----
 
 // What a tap in the padding reads (one vector of the widest ISA). Static, one copy per ISA

@@ -15,7 +15,10 @@ struct ConvF32Step final : StepParams {
 
   static const StepType kType;
   static void run(const ConvF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
-  static RowSplit rows(const ConvF32Step& p) { return {p.shape.out_h, p.kernel->row_tile > 1 ? p.kernel->row_tile : 1}; }
+  static RowSplit rows(const ConvF32Step& p) {
+    return {p.shape.out_h, p.kernel->row_tile > 1 ? p.kernel->row_tile : 1,
+            p.kernel->call_rows != nullptr ? p.kernel->call_rows(p.shape) : 0};
+  }
   static const char* kernel_name(const ConvF32Step& p) { return p.kernel->name; }
   static std::string describe(const Step&, const ConvF32Step&);
   template <typename IO, typename S>

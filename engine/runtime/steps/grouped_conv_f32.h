@@ -26,7 +26,8 @@ struct GroupedConvF32Step final : StepParams {
   static const StepType kType;
   static void run(const GroupedConvF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
   static RowSplit rows(const GroupedConvF32Step& p) {
-    return {p.group_shape.out_h, p.kernel->row_tile > 1 ? p.kernel->row_tile : 1};
+    return {p.group_shape.out_h, p.kernel->row_tile > 1 ? p.kernel->row_tile : 1,
+            p.kernel->call_rows != nullptr ? p.kernel->call_rows(p.group_shape) : 0};
   }
   static const char* kernel_name(const GroupedConvF32Step& p) { return p.kernel->name; }
   static std::string describe(const Step&, const GroupedConvF32Step&);
