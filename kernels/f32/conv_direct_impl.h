@@ -16,8 +16,9 @@
 // that every pixel, border or not, runs the same unchecked micro-kernel: with ResNet8's
 // 8- and 16-wide rows, a bounds-checked border path would cost a quarter of the work.
 //
-// Epilogue per tile: (+ residual) then activation, stored with masked moves for the vectors
-// of the last block that are only partly inside out_c (kernels/f32/partial_vector.h).
+// Epilogue per tile: (+ residual) then activation (chosen once per tile, conv_epilogue.h),
+// stored with masked moves for the vectors of the last block that are only partly inside out_c
+// (kernels/f32/partial_vector.h).
 #pragma once
 #include <xsimd/xsimd.hpp>
 
@@ -115,6 +116,14 @@ struct ConvDirectF32 {
         }
       }
     }
+    with_conv_activation(ep, [&]<Activation A>() [[gnu::always_inline]] { store<P, V, A>(acc, y, res, y_pixel, lanes, ep); });
+  }
+
+  // The epilogue of a tile: (+ residual), the activation A, stored.
+  template <int P, int V, Activation A>
+  [[gnu::always_inline]] static inline void store(Batch (&acc)[P][V], float* y, const float* res, ptrdiff_t y_pixel,
+                                                  int32_t lanes, const ConvEpilogue& ep) {
+    constexpr int L = V * W;
     if (lanes >= L) {
 #pragma GCC unroll 16
       for (int p = 0; p < P; ++p) {
@@ -122,7 +131,7 @@ struct ConvDirectF32 {
         for (int v = 0; v < V; ++v) {
           Batch a = acc[p][v];
           if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
-          conv_activate(a, ep).store_unaligned(y + p * y_pixel + v * W);
+          conv_activate_as<A>(a, ep).store_unaligned(y + p * y_pixel + v * W);
         }
       }
       return;
@@ -139,10 +148,10 @@ struct ConvDirectF32 {
         const float* rv = res != nullptr ? res + p * y_pixel + v * W : nullptr;
         if (vl >= W) {
           if (rv != nullptr) a += Batch::load_unaligned(rv);
-          conv_activate(a, ep).store_unaligned(yv);
+          conv_activate_as<A>(a, ep).store_unaligned(yv);
         } else {
           if (rv != nullptr) a += PartialVector<Arch>::load(rv, vl);
-          PartialVector<Arch>::store(yv, conv_activate(a, ep), vl);
+          PartialVector<Arch>::store(yv, conv_activate_as<A>(a, ep), vl);
         }
       }
     }
