@@ -73,9 +73,11 @@ struct ConvDirectF32 {
   // before the first kernel row walked. lanes = valid output channels of the block.
   // Prefetch: whether the tile prefetches pf (a separate instantiation, so that the tiles of
   // layers with small weights run the loop without the prefetch steps).
+  // Flattened: the epilogue's activation inlined with everything it calls (xsimd's exp for
+  // Sigmoid and SiLU, conv_epilogue.h).
   template <int P, int V, bool Prefetch>
     requires(V == 1 || V == 2)
-  static void tile(const ConvWalk& wk, const float* x, const float* w, ptrdiff_t w_skip, float* y,
+  [[gnu::flatten]] static void tile(const ConvWalk& wk, const float* x, const float* w, ptrdiff_t w_skip, float* y,
                    const float* res, ptrdiff_t y_pixel, int32_t lanes, const ConvEpilogue& ep, ConvPrefetch pf) {
     constexpr int L = V * W;
     Batch acc[P][V];
