@@ -19,13 +19,17 @@ constexpr int64_t kMaxPlanarConvChannels = 4;
 
 void Compiler::compile_conv(const Node& n) {
   // A planar graph input that no step has converted yet, read by an ungrouped conv without a
-  // residual: the conv reads the planes itself (one pass over the image instead of three).
+  // residual (a stem): the conv reads the planes itself (one pass over the image instead of
+  // three). Not a 1x1 conv: that stays an f32_conv, which a conv chain can take as its expand
+  // (engine/fuse_conv_chain.h).
   const Slot raw = as_float(n, n.inputs[0]);
-  const bool planar = raw.layout == Layout::Plain && raw.dims.size() == 3 && raw.dims[0] <= kMaxPlanarConvChannels &&
-                      n.attr_int("group", 1) == 1 && !n.epilogue.residual && !nhwc_copies_.contains(n.inputs[0]);
-  Slot in = planar ? raw : nhwc(n, n.inputs[0]);
   // A float conv of a QDQ file (one no int8 kernel takes) uses its weights as the pairs give them.
   const Tensor& w = float_constant(n, 1, "weight");
+  const bool pointwise = w.rank() == 4 && w.dims[2] == 1 && w.dims[3] == 1;
+  const bool planar = raw.layout == Layout::Plain && raw.dims.size() == 3 && raw.dims[0] <= kMaxPlanarConvChannels &&
+                      n.attr_int("group", 1) == 1 && !n.epilogue.residual && !pointwise &&
+                      !nhwc_copies_.contains(n.inputs[0]);
+  Slot in = planar ? raw : nhwc(n, n.inputs[0]);
   const Tensor* bias = n.has_input(2) ? &float_constant(n, 2, "bias") : nullptr;
   int32_t groups = 1;
   kernels::ConvNhwcParams p = conv_shape(n, in, w, &groups);

@@ -1,9 +1,10 @@
 // The f32_conv_planar step (engine/runtime/steps/conv_planar_f32.h): a conv reading the planar
-// (NCHW) graph input itself. Random convs (1 to 4 input channels, odd output channels, 1x1 to
+// (NCHW) graph input itself. Random convs (1 to 4 input channels, odd output channels, 2x2 to
 // 7x7 windows, stride 1 and 2, dilation, symmetric and asymmetric padding, fused activations)
 // must compile to it without an nchw_to_nhwc step, give the reference executor's outputs within
 // the FP32 tolerance at batch 1 and 7 on 1 and 2 threads, the same bits with bands of 1 and 3
-// rows, and the same after a .octet round trip; more input channels keep the layout step.
+// rows, and the same after a .octet round trip; more input channels, groups and 1x1 convs keep
+// the layout step.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,6 +26,7 @@ namespace {
 using opt_test::Builder;
 using opt_test::integer;
 using opt_test::ints;
+using plan_test::expect_same;
 
 struct Layer {
   int64_t in_c, out_c, h, w, k, stride, dilation;
@@ -63,14 +65,6 @@ int count_steps(const Plan& p, const StepType& type) {
   return n;
 }
 
-void expect_same(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  int bad = 0;
-  for (size_t i = 0; i < got.size(); ++i)
-    if (!(got[i] == want[i]) && ++bad <= 5) ADD_FAILURE() << what << ": element " << i << " got " << got[i] << " want " << want[i];
-  EXPECT_EQ(bad, 0) << what;
-}
-
 std::vector<Layer> random_layers() {
   std::mt19937 rng(25);
   auto pick = [&](int lo, int hi) { return static_cast<int64_t>(std::uniform_int_distribution<int>(lo, hi)(rng)); };
@@ -79,7 +73,7 @@ std::vector<Layer> random_layers() {
     Layer l;
     l.in_c = pick(1, 4);
     l.out_c = pick(0, 2) == 0 ? 16 * pick(1, 2) : pick(1, 37);
-    const int64_t ks[] = {1, 3, 3, 5, 7};
+    const int64_t ks[] = {2, 3, 3, 5, 7};
     l.k = ks[pick(0, 4)];
     l.stride = pick(1, 2);
     l.dilation = l.k > 1 && pick(0, 4) == 0 ? 2 : 1;
@@ -160,8 +154,14 @@ TEST(ConvPlanar, BandRowsKeepTheBandInTheBudget) {
   EXPECT_EQ(conv_planar_band_rows(p), 4);   // a small image is one band
 }
 
-// Five channels go through the layout step and the NHWC conv; so does a grouped conv.
+// Five channels go through the layout step and the NHWC conv; so do a grouped conv and a 1x1
+// conv (which a conv chain may take).
 TEST(ConvPlanar, OnlyFewChannelsAndUngroupedConvsReadPlanes) {
+  Graph pointwise = layer_net({3, 8, 12, 12, 1, 1, 1, {0, 0, 0, 0}, false});
+  optimize_graph(pointwise);
+  const Plan o = compile(pointwise);
+  EXPECT_EQ(count_steps(o, ConvPlanarF32Step::kType), 0) << o.describe();
+  EXPECT_EQ(count_steps(o, NchwToNhwcStep::kType), 1) << o.describe();
   Graph wide = layer_net({5, 8, 12, 12, 3, 1, 1, {1, 1, 1, 1}, false});
   optimize_graph(wide);
   const Plan p = compile(wide);
