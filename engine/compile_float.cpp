@@ -11,10 +11,25 @@
 
 namespace octet::detail {
 
+// The most channels of a planar (NCHW) conv input that the conv reads directly
+// (ConvPlanarF32Step) rather than through an nchw_to_nhwc step: images (RGB, grey). The
+// step interleaves pixel by pixel, which for many channels the blocked transposition of
+// steps/layout_change.cpp does better.
+constexpr int64_t kMaxPlanarConvChannels = 4;
+
 void Compiler::compile_conv(const Node& n) {
-  Slot in = nhwc(n, n.inputs[0]);
+  // A planar graph input that no step has converted yet, read by an ungrouped conv without a
+  // residual (a stem): the conv reads the planes itself (one pass over the image instead of
+  // three). Not a 1x1 conv: that stays an f32_conv, which a conv chain can take as its expand
+  // (engine/fuse_conv_chain.h).
+  const Slot raw = as_float(n, n.inputs[0]);
   // A float conv of a QDQ file (one no int8 kernel takes) uses its weights as the pairs give them.
   const Tensor& w = float_constant(n, 1, "weight");
+  const bool pointwise = w.rank() == 4 && w.dims[2] == 1 && w.dims[3] == 1;
+  const bool planar = raw.layout == Layout::Plain && raw.dims.size() == 3 && raw.dims[0] <= kMaxPlanarConvChannels &&
+                      n.attr_int("group", 1) == 1 && !n.epilogue.residual && !pointwise &&
+                      !nhwc_copies_.contains(n.inputs[0]);
+  Slot in = planar ? raw : nhwc(n, n.inputs[0]);
   const Tensor* bias = n.has_input(2) ? &float_constant(n, 2, "bias") : nullptr;
   int32_t groups = 1;
   kernels::ConvNhwcParams p = conv_shape(n, in, w, &groups);
@@ -38,6 +53,7 @@ void Compiler::compile_conv(const Node& n) {
   }
   const int residual = n.epilogue.residual ? nhwc(n, n.inputs[3]).buffer : -1;
   if (groups > 1) return compile_grouped_conv(n, p, groups, in.buffer, residual, w, bias);
+  if (planar) return compile_planar_conv(n, p, in.buffer, w, bias);
   ConvF32Step cs;
   cs.shape = p;
   cs.kernel = select_conv_kernel(p, isa_, w.data<float>(), bias ? bias->data<float>() : nullptr, opts_.autotune,
@@ -47,6 +63,25 @@ void Compiler::compile_conv(const Node& n) {
   cs.kernel->pack(p, w.data<float>(), bias ? bias->data<float>() : nullptr, weights_at<float>(cs.weights_offset));
   plan_.workspace_bytes = std::max(plan_.workspace_bytes, cs.kernel->workspace_floats(p) * sizeof(float));
   Step st = Step::of(n.name, cs, in.buffer, residual);
+  st.macs = int64_t{p.out_h} * p.out_w * p.out_c * p.in_c * p.kernel_h * p.kernel_w;
+  add_output_step(n, std::move(st), Layout::Nhwc, {p.out_c, p.out_h, p.out_w});
+}
+
+void Compiler::compile_planar_conv(const Node& n, const kernels::ConvNhwcParams& p, int input, const Tensor& w,
+                                   const Tensor* bias) {
+  ConvPlanarF32Step cs;
+  cs.shape = p;
+  cs.band_rows = conv_planar_band_rows(p);
+  const kernels::ConvNhwcParams band = cs.band_shape(cs.band_rows);
+  // Chosen and packed for the band image (any band size runs on the same packed weights:
+  // they depend on the channels and the kernel window only).
+  cs.kernel = select_conv_kernel(band, isa_, w.data<float>(), bias ? bias->data<float>() : nullptr, opts_.autotune,
+                                 opts_.conv_family, weights_from_memory_);
+  if (cs.kernel == nullptr || !cs.kernel->supports(cs.band_shape(1))) fail(n, "no convolution kernel supports this layer");
+  cs.weights_offset = append_weights(cs.kernel->packed_floats(band) * sizeof(float));
+  cs.kernel->pack(band, w.data<float>(), bias ? bias->data<float>() : nullptr, weights_at<float>(cs.weights_offset));
+  plan_.workspace_bytes = std::max(plan_.workspace_bytes, cs.workspace_bytes());
+  Step st = Step::of(n.name, cs, input);
   st.macs = int64_t{p.out_h} * p.out_w * p.out_c * p.in_c * p.kernel_h * p.kernel_w;
   add_output_step(n, std::move(st), Layout::Nhwc, {p.out_c, p.out_h, p.out_w});
 }

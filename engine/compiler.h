@@ -141,6 +141,10 @@ class Compiler {
   // compile.cpp, compile_float.cpp
   void compile_node(const Node& n);
   void compile_conv(const Node& n);
+  // Conv over a planar (NCHW) input without a residual (p: its geometry and epilogue), one
+  // f32_conv_planar step (compile_float.cpp).
+  void compile_planar_conv(const Node& n, const kernels::ConvNhwcParams& p, int input, const Tensor& w,
+                           const Tensor* bias);
   // Conv with group > 1 (p: the whole conv's geometry and epilogue), compile_grouped_conv.cpp.
   void compile_grouped_conv(const Node& n, const kernels::ConvNhwcParams& p, int32_t groups, int input, int residual,
                             const Tensor& w, const Tensor* bias);

@@ -42,4 +42,13 @@ inline void expect_close(const std::vector<float>& got, const Tensor& want, cons
   EXPECT_EQ(bad, 0) << what;
 }
 
+// The same bits element for element (NaN fails, as it never equals itself).
+inline void expect_same(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  int bad = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (!(got[i] == want[i]) && ++bad <= 5) ADD_FAILURE() << what << ": element " << i << " got " << got[i] << " want " << want[i];
+  EXPECT_EQ(bad, 0) << what;
+}
+
 }  // namespace octet::plan_test

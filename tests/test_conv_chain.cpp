@@ -27,6 +27,7 @@ namespace {
 using opt_test::Builder;
 using opt_test::integer;
 using opt_test::ints;
+using plan_test::expect_same;
 
 struct Block {
   int64_t in_c, hidden, out_c, h, w, k, stride;
@@ -76,14 +77,6 @@ int chain_steps(const Plan& p) {
   int n = 0;
   for (const Step& s : p.steps) n += s.params_if<ConvChainF32Step>() != nullptr;
   return n;
-}
-
-void expect_same(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  int bad = 0;
-  for (size_t i = 0; i < got.size(); ++i)
-    if (!(got[i] == want[i]) && ++bad <= 5) ADD_FAILURE() << what << ": element " << i << " got " << got[i] << " want " << want[i];
-  EXPECT_EQ(bad, 0) << what;
 }
 
 std::vector<Block> random_blocks() {

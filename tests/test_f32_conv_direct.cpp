@@ -145,9 +145,24 @@ std::vector<float> reference_nhwc(const Case& c, const std::vector<float>& in_nh
 }
 
 float activate(float v, const ConvNhwcParams& p) {
-  if (p.activation == Activation::Relu) return v < 0.f ? 0.f : v;
-  if (p.activation == Activation::Clip) return v < p.clip_min ? p.clip_min : (v > p.clip_max ? p.clip_max : v);
-  return v;
+  const auto unit = [](float x) { return x < 0.f ? 0.f : (x > 1.f ? 1.f : x); };
+  switch (p.activation) {
+    case Activation::Relu: return v < 0.f ? 0.f : v;
+    case Activation::Clip: return v < p.clip_min ? p.clip_min : (v > p.clip_max ? p.clip_max : v);
+    case Activation::Sigmoid: return 1.f / (1.f + std::exp(-v));
+    case Activation::HardSigmoid: return unit(p.alpha * v + p.beta);
+    case Activation::HardSwish: return v * unit(v / 6.f + 0.5f);
+    case Activation::SiLU: return v / (1.f + std::exp(-v));
+    default: return v;
+  }
+}
+
+// How much an activation may magnify the sum's rounding error (its largest slope: HardSwish
+// 1.5 at x = 3, SiLU 1.1), and the error of the vector exp.
+float activation_slack(const ConvNhwcParams& p) {
+  const bool clamp = p.activation == Activation::None || p.activation == Activation::Relu ||
+                     p.activation == Activation::Clip;
+  return clamp ? 1.f : 2.f;
 }
 
 constexpr size_t kGuard = 67;   // sentinel floats after each buffer the kernel writes
@@ -199,7 +214,7 @@ bool check(const ConvF32Kernel& k, const Case& c, const Data& d, const std::vect
   for (size_t i = 0; i < got.size(); ++i) {
     const float res = c.residual ? d.residual[i] : 0.f;
     const float want = activate(want_raw[i] + res, p);
-    const float tol = 1e-5f * (scale[i] + std::fabs(res)) + 1e-6f;
+    const float tol = (1e-5f * (scale[i] + std::fabs(res)) + 1e-6f) * activation_slack(p);
     if (!(std::fabs(got[i] - want) <= tol)) {
       if (++bad <= 5) {
         const size_t ch = i % p.out_c, px = i / p.out_c;
@@ -226,10 +241,14 @@ std::vector<int32_t> random_cuts(const Case& c, std::mt19937& rng) {
 }
 
 void random_epilogue(Case& c, std::mt19937& rng) {
-  const int a = std::uniform_int_distribution<int>(0, 2)(rng);
-  c.p.activation = a == 0 ? Activation::None : a == 1 ? Activation::Relu : Activation::Clip;
+  // Every activation a conv epilogue takes (the tiles pick their store loop by it).
+  const Activation fused[] = {Activation::None,        Activation::Relu,      Activation::Clip, Activation::Sigmoid,
+                              Activation::HardSigmoid, Activation::HardSwish, Activation::SiLU};
+  c.p.activation = fused[std::uniform_int_distribution<int>(0, 6)(rng)];
   c.p.clip_min = -0.5f;
   c.p.clip_max = 0.75f;
+  c.p.alpha = 0.2f;
+  c.p.beta = 0.5f;
   c.residual = std::uniform_int_distribution<int>(0, 2)(rng) == 0;
   c.bias = std::uniform_int_distribution<int>(0, 4)(rng) != 0;
 }
@@ -491,11 +510,14 @@ TEST(F32ConvDirect, ResidualAndActivations) {
       std::mt19937 rng(11);
       for (int32_t out_c : {5, 16, 33}) {
         Case c = pointwise ? make_case(9, 16, out_c, 1, 1, 0, 0, 0, 0) : make_case(9, 16, out_c, 3, 1, 1, 1, 1, 1);
-        for (Activation a : {Activation::None, Activation::Relu, Activation::Clip}) {
+        for (Activation a : {Activation::None, Activation::Relu, Activation::Clip, Activation::Sigmoid,
+                             Activation::HardSigmoid, Activation::HardSwish, Activation::SiLU}) {
           for (bool res : {false, true}) {
             c.p.activation = a;
             c.p.clip_min = -0.25f;
             c.p.clip_max = 0.5f;
+            c.p.alpha = 0.25f;
+            c.p.beta = 0.375f;
             c.residual = res;
             const Data d = random_data(c, rng);
             EXPECT_TRUE(check(*v.kernel, c, d, whole(c))) << v.kernel->name << " " << describe(c);

@@ -2,7 +2,7 @@
 // max pooling (transposed to the NCHW oracles of kernels/reference/pool.h) on random shapes
 // with odd channel counts, strides, dilations, asymmetric and oversized pads, floor and ceil
 // output sizes, row ranges stitched from pieces and 7-image batches; global average pooling;
-// residual add with and without Relu; softmax rows of 1..1000 including NaN / inf rows.
+// residual add with and without Relu; the planar interleave (bit for bit); softmax rows of 1..1000 including NaN / inf rows.
 // Pools, global average and add follow the reference's order of operations exactly, so they
 // are compared bit for bit; softmax is within 1e-6 absolute (vector exp, lane-parallel sum).
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/reference/layout.h"
 #include "kernels/reference/pool.h"
 #include "kernels/reference/reduce.h"
 #include "kernels/reference/softmax.h"
@@ -252,6 +253,30 @@ TEST_P(F32Vector, AddWithAndWithoutRelu) {
         EXPECT_TRUE(same(y[i], want)) << i << ": got " << y[i] << " want " << want;
       }
       EXPECT_EQ(y[n], kSentinel) << "wrote past n";
+    }
+  }
+}
+
+// Planar -> channels-last, bit for bit against the oracle: 1 to 5 channels (3 takes the
+// shuffle path) over pixel counts around the vector widths (4 and 16 pixels a step), from
+// planes longer than the pixels read (a band row of an image), and nothing written past n.
+TEST_P(F32Vector, InterleaveMatchesReference) {
+  std::mt19937 rng(8);
+  std::uniform_real_distribution<float> dist(-3.f, 3.f);
+  for (int32_t channels : {1, 2, 3, 4, 5}) {
+    for (int64_t n : {0, 1, 3, 4, 5, 15, 16, 17, 31, 33, 47, 48, 224, 1001}) {
+      for (int64_t extra : {0, 7}) {
+        SCOPED_TRACE("channels " + std::to_string(channels) + " n " + std::to_string(n) + " plane " +
+                     std::to_string(n + extra));
+        const int64_t plane = n + extra;
+        std::vector<float> in(static_cast<size_t>(plane * channels)), out(static_cast<size_t>(n * channels) + 1, kSentinel);
+        for (float& v : in) v = dist(rng);
+        std::vector<float> want(static_cast<size_t>(n * channels));
+        kernels::interleave_planes_f32_ref(channels, plane, n, in.data(), want.data());
+        k().interleave(channels, plane, n, in.data(), out.data());
+        for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(out[i], want[i]) << "element " << i;
+        EXPECT_EQ(out[want.size()], kSentinel) << "wrote past n pixels";
+      }
     }
   }
 }

@@ -19,7 +19,7 @@
 #include "engine/executor.h"
 #include "engine/pipeline/stages.h"
 #include "engine/runtime/session.h"
-#include "engine/runtime/steps/conv_f32.h"
+#include "engine/runtime/steps/conv_planar_f32.h"
 #include "engine/runtime/steps/qconv.h"
 #include "graph/onnx_import.h"
 #include "tests/expect_error.h"
@@ -280,8 +280,10 @@ TEST(MalformedGraphs, CompilersRefuseAMalformedEpilogue) {
     conv.epilogue.residual = true;
     EXPECT_ERROR(compile_plan(g), "node 'conv' (Conv, opset 13): the fused epilogue adds a residual but the node has no 4th input");
     conv.epilogue.residual = false;
-    const Plan plan = compile_plan(g);   // well-formed again: it compiles, on the int8 kernels when quantized
-    const StepType* type = quantized ? &QConvStep::kType : &ConvF32Step::kType;
+    // Well-formed again: it compiles, on the int8 kernels when quantized, else as a conv reading
+    // the 4-channel planar input itself (steps/conv_planar_f32.h).
+    const Plan plan = compile_plan(g);
+    const StepType* type = quantized ? &QConvStep::kType : &ConvPlanarF32Step::kType;
     EXPECT_EQ(std::count_if(plan.steps.begin(), plan.steps.end(), [&](const Step& st) { return st.type == type; }), 1);
   }
 }

@@ -1,6 +1,6 @@
 // FP32 NHWC convolutions at ResNet8's layer shapes, batch 1 and 64 (64 images per
 // iteration, each its own buffer region, as the engine runs a batch), and at the zoo's
-// ResNet50 and MobileNetV2 layer shapes, batch 1, with the weights in cache and (cold_weights)
+// ResNet50 and MobileNetV2 layer shapes (and the MobileNet family's stems), batch 1, with the weights in cache and (cold_weights)
 // from memory; fused ReLU.
 #include <algorithm>
 #include <memory>
@@ -60,6 +60,10 @@ const ConvShape kZooShapes[] = {
     {"mv2_14x14x384->64_k1s1", 14, 384, 64, 1, 1, 0, 0},
     {"mv2_7x7x960->160_k1s1", 7, 960, 160, 1, 1, 0, 0},
     {"mv2_7x7x320->1280_k1s1", 7, 320, 1280, 1, 1, 0, 0},
+    // The stems of the MobileNet family: MobileNetV2 / EfficientNet-B0 (32 channels) and
+    // MnasNet / MobileNetV3 (16), 3x3 stride 2 over the RGB image.
+    {"mv2_224x224x3->32_k3s2", 224, 3, 32, 3, 2, 1, 1},
+    {"mnas_224x224x3->16_k3s2", 224, 3, 16, 3, 2, 1, 1},
 };
 
 // The first 64-byte aligned float at or after p (p's buffer has 15 floats to spare).

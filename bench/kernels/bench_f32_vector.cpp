@@ -4,8 +4,9 @@
 // shapes: the squeeze-excitation scale (28x28x40 times a [40] vector per image), a
 // per-channel affine (a standalone BatchNormalization, 14x14x96) and a same-shape Mul
 // (56x56x24); the standalone activations on 28x28x40 values (and Relu on an autoencoder's
-// 128-wide layer); batch 1 and 64. Work counted in element operations: window taps for pools,
-// output elements for add, binary, activations and global average, inputs for softmax.
+// 128-wide layer); the planar interleave of a 224x224 RGB image; batch 1 and 64. Work counted
+// in element operations: window taps for pools, output elements for add, binary, activations,
+// global average and interleave, inputs for softmax.
 #include <functional>
 #include <string>
 #include <vector>
@@ -100,6 +101,9 @@ std::vector<VectorCase> cases() {
       activation_case("hard_sigmoid/28x28x40", {Activation::HardSigmoid, 0.f, 0.f, 0.2f, 0.5f}, kMap),
       activation_case("hard_swish/28x28x40", {Activation::HardSwish}, kMap),
       activation_case("silu/28x28x40", {Activation::SiLU}, kMap),
+      // A 224x224 RGB image, planar into channels-last (the ImageNet models' input).
+      {"interleave/3x224x224", 3 * 224 * 224, 3 * 224 * 224, 3 * 224 * 224, true,
+       [](const kernels::VectorF32Kernels& k, const float* x, float* y, int) { k.interleave(3, 224 * 224, 224 * 224, x, y); }},
   };
 }
 

@@ -16,8 +16,9 @@
 // that every pixel, border or not, runs the same unchecked micro-kernel: with ResNet8's
 // 8- and 16-wide rows, a bounds-checked border path would cost a quarter of the work.
 //
-// Epilogue per tile: (+ residual) then activation, stored with masked moves for the vectors
-// of the last block that are only partly inside out_c (kernels/f32/partial_vector.h).
+// Epilogue per tile: (+ residual) then activation (chosen once per tile, conv_epilogue.h),
+// stored with masked moves for the vectors of the last block that are only partly inside out_c
+// (kernels/f32/partial_vector.h).
 #pragma once
 #include <xsimd/xsimd.hpp>
 
@@ -73,9 +74,11 @@ struct ConvDirectF32 {
   // before the first kernel row walked. lanes = valid output channels of the block.
   // Prefetch: whether the tile prefetches pf (a separate instantiation, so that the tiles of
   // layers with small weights run the loop without the prefetch steps).
+  // Flattened: the epilogue's activation inlined with everything it calls (xsimd's exp for
+  // Sigmoid and SiLU, conv_epilogue.h).
   template <int P, int V, bool Prefetch>
     requires(V == 1 || V == 2)
-  static void tile(const ConvWalk& wk, const float* x, const float* w, ptrdiff_t w_skip, float* y,
+  [[gnu::flatten]] static void tile(const ConvWalk& wk, const float* x, const float* w, ptrdiff_t w_skip, float* y,
                    const float* res, ptrdiff_t y_pixel, int32_t lanes, const ConvEpilogue& ep, ConvPrefetch pf) {
     constexpr int L = V * W;
     Batch acc[P][V];
@@ -116,26 +119,24 @@ struct ConvDirectF32 {
         }
       }
     }
+    with_conv_activation(ep, [&]<Activation A>() [[gnu::always_inline]] { store<P, V, A>(acc, y, res, y_pixel, lanes, ep); });
+  }
+
+  // The epilogue of a tile: (+ residual), the activation A, stored.
+  template <int P, int V, Activation A>
+  [[gnu::always_inline]] static inline void store(Batch (&acc)[P][V], float* y, const float* res, ptrdiff_t y_pixel,
+                                                  int32_t lanes, const ConvEpilogue& ep) {
+    constexpr int L = V * W;
     if (lanes >= L) {
-      // The activation chosen once per tile, not per vector (for ResNet's Relu and None:
-      // the others keep activate()'s switch).
-      auto store_all = [&](auto act) {
 #pragma GCC unroll 16
-        for (int p = 0; p < P; ++p) {
+      for (int p = 0; p < P; ++p) {
 #pragma GCC unroll 2
-          for (int v = 0; v < V; ++v) {
-            Batch a = acc[p][v];
-            if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
-            act(a).store_unaligned(y + p * y_pixel + v * W);
-          }
+        for (int v = 0; v < V; ++v) {
+          Batch a = acc[p][v];
+          if (res != nullptr) a += Batch::load_unaligned(res + p * y_pixel + v * W);
+          conv_activate_as<A>(a, ep).store_unaligned(y + p * y_pixel + v * W);
         }
-      };
-      if (ep.act == Activation::Relu)
-        store_all([](Batch a) { return relu_batch(a); });
-      else if (ep.act == Activation::None)
-        store_all([](Batch a) { return a; });
-      else
-        store_all([&ep](Batch a) { return conv_activate(a, ep); });
+      }
       return;
     }
     // Last block, partly past out_c: only its `lanes` channels are read and written
@@ -150,10 +151,10 @@ struct ConvDirectF32 {
         const float* rv = res != nullptr ? res + p * y_pixel + v * W : nullptr;
         if (vl >= W) {
           if (rv != nullptr) a += Batch::load_unaligned(rv);
-          conv_activate(a, ep).store_unaligned(yv);
+          conv_activate_as<A>(a, ep).store_unaligned(yv);
         } else {
           if (rv != nullptr) a += PartialVector<Arch>::load(rv, vl);
-          PartialVector<Arch>::store(yv, conv_activate(a, ep), vl);
+          PartialVector<Arch>::store(yv, conv_activate_as<A>(a, ep), vl);
         }
       }
     }

@@ -24,6 +24,58 @@ inline ConvEpilogue conv_epilogue(const ConvNhwcParams& p) {
   return e;
 }
 
+// activate, kept a call (the tiles are flattened, conv_direct_impl.h: the activations no conv
+// epilogue takes stay out of them).
+template <class Batch>
+[[gnu::noinline]] Batch activate_out_of_line(Batch v, const ConvEpilogue& e) {
+  return activate(v, e);
+}
+
+// The activation A, known at compile time, inlined: the clamps, the hard ones and the
+// exp-based Sigmoid and SiLU (EfficientNet's), whose exps the unrolled store loop of a tile
+// then overlaps (out of line, one vector's exp at a time, SiLU took 11 % of EfficientNet-B0's
+// time). A = Activation::Tanh stands for "any other": activate_out_of_line.
+template <Activation A, class Batch>
+[[gnu::always_inline]] inline Batch conv_activate_as(Batch v, const ConvEpilogue& e) {
+  if constexpr (A == Activation::None) {
+    return v;
+  } else if constexpr (A == Activation::Relu) {
+    return relu_batch(v);
+  } else if constexpr (A == Activation::Clip) {
+    return clip_batch(v, e.lo, e.hi);
+  } else if constexpr (A == Activation::HardSigmoid) {
+    return hard_sigmoid_batch(v, e.alpha, e.beta);
+  } else if constexpr (A == Activation::HardSwish) {
+    return hard_swish_batch(v);
+  } else if constexpr (A == Activation::Sigmoid) {
+    return sigmoid_batch(v);
+  } else if constexpr (A == Activation::SiLU) {
+    return silu_batch(v);
+  } else {
+    return activate_out_of_line(v, e);
+  }
+}
+
+// Calls f.template operator()<A>() with A = e.act, Tanh (the out-of-line call) for the
+// activations no conv epilogue takes: a tile's epilogue switches once, not per vector. Out of
+// line per vector (a call and a jump-table switch for each of a tile's 22 vectors), the
+// activation cost 5 % of MobileNetV2's time, most in the 1x1 convs with short reductions
+// (16 input channels: 16 FMAs per accumulator).
+template <class F>
+[[gnu::always_inline]] inline void with_conv_activation(const ConvEpilogue& e, F&& f) {
+  switch (e.act) {
+    case Activation::None: return f.template operator()<Activation::None>();
+    case Activation::Relu: return f.template operator()<Activation::Relu>();
+    case Activation::Clip: return f.template operator()<Activation::Clip>();
+    case Activation::HardSigmoid: return f.template operator()<Activation::HardSigmoid>();
+    case Activation::HardSwish: return f.template operator()<Activation::HardSwish>();
+    case Activation::Sigmoid: return f.template operator()<Activation::Sigmoid>();
+    case Activation::SiLU: return f.template operator()<Activation::SiLU>();
+    default: return f.template operator()<Activation::Tanh>();
+  }
+}
+
+// Per vector, switching on e.act (the depthwise kernel's, whose rows are flattened).
 template <class Batch>
 Batch conv_activate(Batch v, const ConvEpilogue& e) {
   return activate(v, e);

@@ -47,6 +47,10 @@ struct VectorF32Kernels {
   void (*activation)(const ActivationF32Params&, int64_t n, const float* x, float* y);
   // Softmax over each of `rows` rows of `cols` floats, numerically stable (max subtracted).
   void (*softmax)(int32_t rows, int32_t cols, const float* in, float* out);
+  // out[i * channels + c] = in[c * plane + i] for pixels i in [0, n), c in [0, channels): n
+  // pixels of `channels` planes `plane` floats apart into channels-last order (a planar image
+  // into NHWC; oracle: kernels/reference/layout.h).
+  void (*interleave)(int32_t channels, int64_t plane, int64_t n, const float* in, float* out);
 };
 
 // The variants (kernels/f32/vector_<isa>.cpp) are listed in the kernel table,

@@ -1,11 +1,12 @@
 // The FP32 vector kernels (pooling, global average and max, residual add, broadcast binary,
-// element-wise activations, softmax)
+// element-wise activations, softmax, planar interleave)
 // for SSE2 (the x86-64 baseline).
 // Implementations: kernels/f32/pool_impl.h, add_impl.h, binary_impl.h, activation_vector_impl.h,
-// softmax_impl.h.
+// softmax_impl.h, interleave_impl.h.
 #include "kernels/f32/activation_vector_impl.h"
 #include "kernels/f32/add_impl.h"
 #include "kernels/f32/binary_impl.h"
+#include "kernels/f32/interleave_impl.h"
 #include "kernels/f32/pool_impl.h"
 #include "kernels/f32/softmax_impl.h"
 #include "kernels/kernels.h"
@@ -25,6 +26,7 @@ const VectorF32Kernels f32_vector_sse2 = {
     &BinaryF32Impl<Arch>::binary,
     &ActivationF32Impl<Arch>::activation,
     &SoftmaxF32Impl<Arch>::softmax,
+    &InterleaveF32Impl<Arch>::interleave,
 };
 
 }  // namespace octet::kernels

@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "engine/runtime/step_type_impl.h"
+#include "kernels/f32/vector.h"
 
 namespace octet {
 
@@ -38,7 +39,8 @@ void change_pixels(const float* in, float* out, int32_t channels, int32_t hw, in
 
 // Blocks of pixels small enough that the interleaved side of a block stays in L1 while each
 // channel's plane is walked: one pass over memory instead of one strided pass per channel.
-// Three channels (images) get a compile-time count.
+// Three channels (images) get a compile-time count; into NHWC, the vector kernels' interleave
+// (kernels/f32/interleave_impl.h: shuffles, where the compiled loop moved a float at a time).
 template <bool kToNhwc>
 void LayoutChangeStep<kToNhwc>::run(const LayoutChangeStep& p, const StepContext& c, int32_t, int32_t) {
   const float* in = c.in<float>();
@@ -47,7 +49,9 @@ void LayoutChangeStep<kToNhwc>::run(const LayoutChangeStep& p, const StepContext
   const int32_t block = std::max<int32_t>(16, 4096 / std::max<int32_t>(1, channels));
   for (int32_t i0 = 0; i0 < hw; i0 += block) {
     const int32_t i1 = std::min(hw, i0 + block);
-    if (channels == 3)
+    if (kToNhwc && channels == 3)   // RGB images: the vector kernels' shuffles
+      c.vector->interleave(3, hw, i1 - i0, in + i0, out + ptrdiff_t{i0} * 3);
+    else if (channels == 3)
       change_pixels<kToNhwc, 3>(in, out, channels, hw, i0, i1);
     else
       change_pixels<kToNhwc, 0>(in, out, channels, hw, i0, i1);

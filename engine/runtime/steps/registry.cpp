@@ -19,7 +19,8 @@ const StepType* const kStepTypes[] = {
     &StridedCopyF32Step::kType, &GlobalMaxF32Step::kType,   &QConvChannelStep::kType,
     &ActivationF32Step::kType,
     &QDwConvStep::kType,
-    &ConvChainF32Step::kType,   &QLookupStep::kType,        &QMulStep::kType,
+    &ConvChainF32Step::kType,   &ConvPlanarF32Step::kType,
+    &QLookupStep::kType,        &QMulStep::kType,
     &QMaxPoolStep::kType,       &QConcatSliceStep::kType,   &QStridedCopyStep::kType,
 };
 }  // namespace
