@@ -6,17 +6,15 @@
 #include "engine/runtime/plan.h"
 #include "engine/runtime/step_type_impl.h"
 #include "engine/runtime/steps/field_lists.h"
+#include "kernels/f32/conv_pack.h"
 #include "kernels/f32/vector.h"
 
 namespace octet {
 
 namespace {
 
-// Input columns of the band image: the padded columns the output row reads (as
-// kernels/f32/conv_pack.h's conv_padded_width).
-int64_t band_width(const kernels::ConvNhwcParams& p) {
-  return int64_t{p.out_w - 1} * p.stride_w + int64_t{p.kernel_w - 1} * p.dilation_w + 1;
-}
+// Input columns of the band image: the padded columns the output row reads.
+int64_t band_width(const kernels::ConvNhwcParams& p) { return kernels::conv_padded_width(p); }
 
 int64_t band_input_rows(const kernels::ConvNhwcParams& p, int32_t rows) {
   return int64_t{rows - 1} * p.stride_h + int64_t{p.kernel_h - 1} * p.dilation_h + 1;
