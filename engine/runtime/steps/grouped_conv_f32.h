@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "engine/runtime/step_type.h"
+#include "engine/runtime/steps/conv_f32.h"
 #include "kernels/f32/conv.h"
 
 namespace octet {
@@ -25,10 +26,7 @@ struct GroupedConvF32Step final : StepParams {
 
   static const StepType kType;
   static void run(const GroupedConvF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
-  static RowSplit rows(const GroupedConvF32Step& p) {
-    return {p.group_shape.out_h, p.kernel->row_tile > 1 ? p.kernel->row_tile : 1,
-            p.kernel->call_rows != nullptr ? p.kernel->call_rows(p.group_shape) : 0};
-  }
+  static RowSplit rows(const GroupedConvF32Step& p) { return conv_row_split(*p.kernel, p.group_shape); }
   static const char* kernel_name(const GroupedConvF32Step& p) { return p.kernel->name; }
   static std::string describe(const Step&, const GroupedConvF32Step&);
   template <typename IO, typename S>
