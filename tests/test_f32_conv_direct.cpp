@@ -616,7 +616,7 @@ TEST(F32ConvDirect, Resnet8Throughput) {
   }
 }
 
-// ---- the narrow 1x1 kernels (kernels/f32/conv_1x1_pairs_avx512.cpp: 8 or 24 output channels) ----
+// ---- the narrow 1x1 kernels (kernels/f32/conv_1x1_pairs_avx512.cpp: 8, 16 or 24 output channels) ----
 
 std::vector<const ConvF32Kernel*> runnable_pairs() {
   std::vector<const ConvF32Kernel*> out;
@@ -637,7 +637,9 @@ TEST(F32Conv1x1Pairs, SupportsAnswers) {
     const ConvF32Kernel& k = *v->conv;
     EXPECT_TRUE(k.supports(make_case(8, 16, 8, 1, 1, 0, 0, 0, 0).p)) << k.name;
     EXPECT_TRUE(k.supports(make_case(8, 33, 24, 1, 1, 0, 0, 0, 0).p)) << k.name;
-    EXPECT_FALSE(k.supports(make_case(8, 16, 16, 1, 1, 0, 0, 0, 0).p)) << k.name << " 16 output channels";
+    EXPECT_TRUE(k.supports(make_case(8, 16, 16, 1, 1, 0, 0, 0, 0).p)) << k.name;
+    EXPECT_FALSE(k.supports(make_case(8, 16, 32, 1, 1, 0, 0, 0, 0).p)) << k.name << " 32 output channels";
+    EXPECT_FALSE(k.supports(make_case(8, 8, 8, 1, 1, 0, 0, 0, 0).p)) << k.name << " 8 -> 8";
     EXPECT_FALSE(k.supports(make_case(8, 8, 24, 1, 1, 0, 0, 0, 0).p)) << k.name << " 8 -> 24";
     EXPECT_FALSE(k.supports(make_case(8, 16, 8, 1, 2, 0, 0, 0, 0).p)) << k.name << " stride 2";
     EXPECT_FALSE(k.supports(make_case(8, 16, 8, 3, 1, 1, 1, 1, 1).p)) << k.name << " 3x3";
@@ -657,8 +659,8 @@ TEST(F32Conv1x1Pairs, RandomShapesAgainstReference) {
       Case c;
       ConvNhwcParams& p = c.p;
       c.batch = pick(rng, {1, 1, 2, 7});
-      p.out_c = pick(rng, {8, 24});
-      p.in_c = p.out_c == 8 ? pick(rng, {16, 17, 31, 32, 48, 65}) : pick(rng, {32, 33, 47, 72, 96});
+      p.out_c = pick(rng, {8, 16, 24});
+      p.in_c = p.out_c != 24 ? pick(rng, {16, 17, 31, 32, 48, 65}) : pick(rng, {32, 33, 47, 72, 96});
       p.in_h = std::uniform_int_distribution<int32_t>(1, 9)(rng);
       p.in_w = std::uniform_int_distribution<int32_t>(1, 30)(rng);
       random_epilogue(c, rng);

@@ -69,6 +69,7 @@ const ConvShape kZooShapes[] = {
     {"mnas_112x112x16->8_k1s1", 112, 16, 8, 1, 1, 0, 0},
     {"mnas_112x112x8->24_k1s1", 112, 8, 24, 1, 1, 0, 0},
     {"mv3_56x56x72->24_k1s1", 56, 72, 24, 1, 1, 0, 0},
+    {"mnas_56x56x48->16_k1s1", 56, 48, 16, 1, 1, 0, 0},
 };
 
 // The first 64-byte aligned float at or after p (p's buffer has 15 floats to spare).

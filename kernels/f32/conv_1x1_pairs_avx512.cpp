@@ -1,26 +1,26 @@
-// FP32 NHWC 1x1 convolution for AVX-512F with 8 or 24 output channels (MnasNet's and the
+// FP32 NHWC 1x1 convolution for AVX-512F with 8, 16 or 24 output channels (MnasNet's and the
 // MobileNetV3s' narrow layers: 16 -> 8 at 112x112, 72 -> 24 at 56x56), stride 1, unpadded: a GEMM
 // [pixels x in_c] . [in_c x out_c] that fills every lane of a vector with output channels.
 //
 // Why: the direct/1x1 tiles (conv_direct_impl.h) hold a pixel's output channels in vectors of
 // 16, so 8 channels use half of each FMA and 24 three quarters (16 -> 8 at 112x112 ran at 36
-// GMAC/s, a quarter of the peak). Here a vector holds 8 output channels x 2 input channels:
-// lane 2c + j accumulates w[c][2k + j] * x[2k + j] over k. One 64-bit broadcast of the input
-// pair x[2k], x[2k + 1] feeds the FMA, so the reduction takes in_c / 2 steps with every lane
-// useful; the tile's epilogue adds each lane pair (two shuffles, an add and a permutation per
-// two vectors), which gives 16 consecutive outputs.
+// GMAC/s, a quarter of the peak), and 16 take one broadcast per FMA. Here a vector holds 8
+// output channels x 2 input channels: lane 2c + j accumulates w[c][2k + j] * x[2k + j] over k.
+// One 64-bit broadcast of the input pair x[2k], x[2k + 1] feeds the pixel's M FMAs, so the
+// reduction takes in_c / 2 steps with every lane useful; the tile's epilogue adds each lane
+// pair (two permutations and an add per two vectors), which gives 16 consecutive outputs.
 //
 // Packed weights, out_c = 8 * M: [bias: M vectors][k < ceil(in_c / 2)][M vectors], vector m
 // of step k holding lane 2c + j = w[8m + c][2k + j] (zero past in_c); the bias vector lane
 // 2c = bias[8m + c], lane 2c + 1 = 0. An odd in_c's last step broadcasts the one channel
 // (its weights' odd lanes are zero), so nothing past a pixel's channels is read.
 //
-// A tile is P pixels x M vectors (24 accumulators): its outputs are one contiguous run of
-// P * out_c floats, 16 per vector pair. The last tile of a call is moved back to end at the
-// call's last pixel (its extra pixels are computed and not stored: the masked stores write
-// only the call's pixels, and the masked residual loads read only them, so an in-place
-// residual is never read after it is written); an image of fewer than P pixels is staged
-// through the workspace, zero-padded to a tile.
+// A tile is P pixels x M vectors (24 accumulators; 16 for M = 1, which measured as fast): its
+// outputs are one contiguous run of P * out_c floats, 16 per vector pair. The last tile of a
+// call is moved back to end at the call's last pixel (its extra pixels are computed and not
+// stored: the masked stores write only the call's pixels, and the masked residual loads read
+// only them, so an in-place residual is never read after it is written); an image of fewer
+// than P pixels is staged through the workspace, zero-padded to a tile.
 #include <immintrin.h>
 
 #include <cstring>
@@ -42,16 +42,17 @@ using Batch = xsimd::batch<float, xsimd::avx512f>;
 inline int32_t pair_steps(int32_t in_c) { return (in_c + 1) / 2; }
 
 // Pixels per tile for M vectors of output channels: 24 accumulators.
-constexpr int pixels_per_tile(int m) { return m == 1 ? 16 : 8; }
+constexpr int pixels_per_tile(int m) { return m == 1 ? 16 : 24 / m; }
 
 inline int32_t tile_pixels(const ConvNhwcParams& p) { return pixels_per_tile(p.out_c / 8); }
 
 // The channel counts where it measured faster than the 1x1 kernel (bench/kernels/
 // bench_f32_conv.cpp, AVX-512 Zen): 16 -> 8 at 112x112 60 against 40 GMAC/s, 72 -> 24 at 56x56
-// 115 against 93. A short reduction does not pay for the epilogue's pair sums: 8 -> 24 ran at
-// 55 against 63 GMAC/s.
+// 115 against 93, 48 -> 16 at 56x56 105 against 99. A short reduction does not pay for the
+// epilogue's pair sums: 8 -> 24 ran at 55 against 63 GMAC/s.
 bool supports(const ConvNhwcParams& p) {
-  const bool channels = (p.out_c == 8 && p.in_c >= 16) || (p.out_c == 24 && p.in_c >= 32);
+  const bool channels =
+      ((p.out_c == 8 || p.out_c == 16) && p.in_c >= 16) || (p.out_c == 24 && p.in_c >= 32);
   return p.in_h > 0 && p.in_w > 0 && channels && p.out_h > 0 && p.out_w > 0 &&
          p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
          p.pad_left == 0 && p.out_w == p.in_w && p.out_h <= p.in_h;
@@ -196,6 +197,8 @@ void run(const ConvNhwcParams& p, const float* packed, const float* input, const
   const int32_t px_begin = oh_begin * p.out_w, px_end = oh_end * p.out_w;
   if (p.out_c == 8) {
     run_m<1>(p, packed, input, residual, output, workspace, px_begin, px_end);
+  } else if (p.out_c == 16) {
+    run_m<2>(p, packed, input, residual, output, workspace, px_begin, px_end);
   } else {
     run_m<3>(p, packed, input, residual, output, workspace, px_begin, px_end);
   }
