@@ -1,6 +1,7 @@
 // FP32 NHWC convolutions at ResNet8's layer shapes, batch 1 and 64 (64 images per
 // iteration, each its own buffer region, as the engine runs a batch), and at the zoo's
-// ResNet50 and MobileNetV2 layer shapes (and the MobileNet family's stems and narrow layers), batch 1, with the weights in cache and (cold_weights)
+// ResNet50 and MobileNetV2 layer shapes (and the MobileNet family's stems and narrow layers),
+// batch 1, with the weights in cache and (cold_weights)
 // from memory; fused ReLU.
 #include <algorithm>
 #include <memory>

@@ -184,8 +184,8 @@ void run_m(const ConvNhwcParams& p, const float* packed, const float* input, con
     const int32_t start = px + P <= px_end ? px : (px_end - P > 0 ? px_end - P : 0);
     const int32_t lo = (px - start) * C, hi = (px_end < start + P ? px_end - start : P) * C;
     const ptrdiff_t yo = ptrdiff_t{start} * C;
-    tile<P, M>(input + ptrdiff_t{start} * in_c, in_c, packed, output + yo, residual != nullptr ? residual + yo : nullptr,
-               lo, hi, ep);
+    const float* res = residual != nullptr ? residual + yo : nullptr;
+    tile<P, M>(input + ptrdiff_t{start} * in_c, in_c, packed, output + yo, res, lo, hi, ep);
   }
 }
 
