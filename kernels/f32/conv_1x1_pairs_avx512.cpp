@@ -75,12 +75,11 @@ void pack(const ConvNhwcParams& p, const float* weight, const float* bias, float
   }
 }
 
-// Staging for an image of fewer pixels than a tile: a tile's input, residual and output.
+// Staging for an image of fewer pixels than a tile: a tile's input, residual and output. Asked
+// for every image, whatever its size: a caller that sizes the scratch for one image and runs
+// smaller ones (the conv chain's last band, conv_chain_f32.h) must find it there.
 size_t workspace_floats(const ConvNhwcParams& p) {
-  const size_t px = static_cast<size_t>(p.out_h) * static_cast<size_t>(p.out_w);
-  const size_t tile = static_cast<size_t>(tile_pixels(p));
-  if (px >= tile) return 0;
-  return tile * (static_cast<size_t>(p.in_c) + 2 * static_cast<size_t>(p.out_c));
+  return static_cast<size_t>(tile_pixels(p)) * (static_cast<size_t>(p.in_c) + 2 * static_cast<size_t>(p.out_c));
 }
 
 // Lanes of the 16 floats at `at` inside [lo, hi).
