@@ -616,5 +616,62 @@ TEST(F32ConvDirect, Resnet8Throughput) {
   }
 }
 
+// ---- the narrow 1x1 kernels (kernels/f32/conv_1x1_pairs_avx512.cpp: 8, 16 or 24 output channels) ----
+
+std::vector<const ConvF32Kernel*> runnable_pairs() {
+  std::vector<const ConvF32Kernel*> out;
+  for (const kernels::KernelVariant* v : kernels::variants_of(kernels::KernelFamily::ConvF32)) {
+    if (std::string_view(v->name).find("_1x1pairs_") == std::string_view::npos) continue;
+    if (kernels::cpu_runs(v->isa)) {
+      out.push_back(v->conv);
+    } else {
+      std::printf("[  SKIPPED ] %s: CPU lacks the ISA\n", v->name);
+    }
+  }
+  return out;
+}
+
+TEST(F32Conv1x1Pairs, SupportsAnswers) {
+  for (const kernels::KernelVariant* v : kernels::variants_of(kernels::KernelFamily::ConvF32)) {
+    if (std::string_view(v->name).find("_1x1pairs_") == std::string_view::npos) continue;
+    const ConvF32Kernel& k = *v->conv;
+    EXPECT_TRUE(k.supports(make_case(8, 16, 8, 1, 1, 0, 0, 0, 0).p)) << k.name;
+    EXPECT_TRUE(k.supports(make_case(8, 33, 24, 1, 1, 0, 0, 0, 0).p)) << k.name;
+    EXPECT_TRUE(k.supports(make_case(8, 16, 16, 1, 1, 0, 0, 0, 0).p)) << k.name;
+    EXPECT_FALSE(k.supports(make_case(8, 16, 32, 1, 1, 0, 0, 0, 0).p)) << k.name << " 32 output channels";
+    EXPECT_FALSE(k.supports(make_case(8, 8, 8, 1, 1, 0, 0, 0, 0).p)) << k.name << " 8 -> 8";
+    EXPECT_FALSE(k.supports(make_case(8, 8, 24, 1, 1, 0, 0, 0, 0).p)) << k.name << " 8 -> 24";
+    EXPECT_FALSE(k.supports(make_case(8, 16, 8, 1, 2, 0, 0, 0, 0).p)) << k.name << " stride 2";
+    EXPECT_FALSE(k.supports(make_case(8, 16, 8, 3, 1, 1, 1, 1, 1).p)) << k.name << " 3x3";
+    EXPECT_FALSE(k.supports(make_case(4, 16, 8, 1, 1, 0, 0, 1, 1).p)) << k.name << " reads bottom/right padding";
+    EXPECT_FALSE(k.supports(make_case(8, 16, 8, 1, 1, 1, 0, 0, 0).p)) << k.name << " top padding";
+  }
+}
+
+// Random shapes: odd and even input channels, images smaller than a tile (staged through the
+// workspace) and larger (the last tile moved back), row pieces, batch 1 and 7, every
+// activation, residual (also in place).
+TEST(F32Conv1x1Pairs, RandomShapesAgainstReference) {
+  for (const ConvF32Kernel* k : runnable_pairs()) {
+    std::mt19937 rng(77);
+    int failures = 0;
+    for (int i = 0; i < 300 && failures < 3; ++i) {
+      Case c;
+      ConvNhwcParams& p = c.p;
+      c.batch = pick(rng, {1, 1, 2, 7});
+      p.out_c = pick(rng, {8, 16, 24});
+      p.in_c = p.out_c != 24 ? pick(rng, {16, 17, 31, 32, 48, 65}) : pick(rng, {32, 33, 47, 72, 96});
+      p.in_h = std::uniform_int_distribution<int32_t>(1, 9)(rng);
+      p.in_w = std::uniform_int_distribution<int32_t>(1, 30)(rng);
+      random_epilogue(c, rng);
+      finish_shape(c);
+      ASSERT_TRUE(k->supports(p)) << describe(c);
+      const Data d = random_data(c, rng);
+      if (!check(*k, c, d, random_cuts(c, rng))) ++failures;
+      if (c.residual && !check(*k, c, d, whole(c), /*in_place=*/true)) ++failures;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace octet

@@ -1,6 +1,7 @@
 // FP32 NHWC convolutions at ResNet8's layer shapes, batch 1 and 64 (64 images per
 // iteration, each its own buffer region, as the engine runs a batch), and at the zoo's
-// ResNet50 and MobileNetV2 layer shapes (and the MobileNet family's stems), batch 1, with the weights in cache and (cold_weights)
+// ResNet50 and MobileNetV2 layer shapes (and the MobileNet family's stems and narrow layers),
+// batch 1, with the weights in cache and (cold_weights)
 // from memory; fused ReLU.
 #include <algorithm>
 #include <memory>
@@ -64,6 +65,12 @@ const ConvShape kZooShapes[] = {
     // MnasNet / MobileNetV3 (16), 3x3 stride 2 over the RGB image.
     {"mv2_224x224x3->32_k3s2", 224, 3, 32, 3, 2, 1, 1},
     {"mnas_224x224x3->16_k3s2", 224, 3, 16, 3, 2, 1, 1},
+    // MnasNet 0.5's narrow pointwise layers at 112x112 (8 and 24 output channels: a half and
+    // one and a half AVX-512 vectors), and MobileNetV3's 72 -> 24 at 56x56.
+    {"mnas_112x112x16->8_k1s1", 112, 16, 8, 1, 1, 0, 0},
+    {"mnas_112x112x8->24_k1s1", 112, 8, 24, 1, 1, 0, 0},
+    {"mv3_56x56x72->24_k1s1", 56, 72, 24, 1, 1, 0, 0},
+    {"mnas_56x56x48->16_k1s1", 56, 48, 16, 1, 1, 0, 0},
 };
 
 // The first 64-byte aligned float at or after p (p's buffer has 15 floats to spare).
