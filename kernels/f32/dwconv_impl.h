@@ -57,6 +57,18 @@ inline void dw_valid_taps(int32_t i0, int32_t d, int32_t n, int32_t size, int32_
   if (k1 < k0) k1 = k0;
 }
 
+// One output row of one channel vector [c, c + lanes), whose tap-0 input row is ih0 and
+// whose valid kernel rows are [kh0, kh1). Outside the template: AVX-512 hands the rows of an
+// 8-channel tail to the AVX2 instantiation (DwConvF32::rows).
+struct DwRowArgs {
+  const float* wc;       // tap t of the channel vector: wc + t * cp
+  const float* x;        // input + c
+  const float* res;      // residual row + c, or null
+  float* y;              // output row + c
+  ptrdiff_t cp, C, x_row;
+  int32_t ih0, kh0, kh1, lanes;
+};
+
 template <class Arch>
 struct DwConvF32 {
   using Batch = xsimd::batch<float, Arch>;
@@ -95,16 +107,7 @@ struct DwConvF32 {
     }
   }
 
-  // One output row of one channel vector [c, c + lanes), whose tap-0 input row is ih0 and
-  // whose valid kernel rows are [kh0, kh1).
-  struct RowArgs {
-    const float* wc;       // tap t of the channel vector: wc + t * cp
-    const float* x;        // input + c
-    const float* res;      // residual row + c, or null
-    float* y;              // output row + c
-    ptrdiff_t cp, C, x_row;
-    int32_t ih0, kh0, kh1, lanes;
-  };
+  using RowArgs = DwRowArgs;
 
   // N bias-initialised accumulators of the pixels from ow done: + residual, activation,
   // stored.
@@ -153,17 +156,33 @@ struct DwConvF32 {
     finish<1, Partial>(accs, a, ow, ep);
   }
 
-  // Whether a KH x KW kernel's taps stay in registers for the whole row: AVX-512's 32
-  // registers hold a 3x3's 9 beside a block's accumulators and columns; a 5x5's 25 do not
-  // (they spilled), and on AVX2 and SSE2 (16 registers) neither does, so those load the taps
-  // of each kernel row where they are used (L1 hits, shared by the block's pixels).
+  // 32 vector registers: AVX-512, and AVX2's ymm vectors when AVX-512VL encodes them (the
+  // AVX2 instantiation inside dwconv_avx512.cpp, which runs the 8-channel tails).
+#if defined(__AVX512VL__)
+  static constexpr bool kRegisters32 = true;
+#else
+  static constexpr bool kRegisters32 = W >= 16;
+#endif
+  // Whether a KH x KW kernel's taps stay in registers for the whole row: 32 registers hold a
+  // 3x3's 9 beside a block's accumulators and columns; a 5x5's 25 do not (they spilled), and
+  // on 16 registers neither does, so those load the taps of each kernel row where they are
+  // used (L1 hits, shared by the block's pixels).
   template <int KH, int KW>
-  static constexpr bool kTapsHeld = W >= 16 && KH * KW <= 9;
-  // Output pixels of one register block: 4 with held taps or on 16 registers; 8 for a
-  // streamed 5x5 on AVX-512 (per kernel row 12 + 5 loads for 40 FMAs).
+  static constexpr bool kTapsHeld = kRegisters32 && KH * KW <= 9;
+  // Output pixels of one register block: 7 on 32 registers (7 divides every row width of the
+  // zoo's depthwise layers, 7 to 112, so their rows are whole blocks: a 14-pixel row in two
+  // blocks of 7 loads 22% fewer columns than in blocks of 8, 4 and 2), else 4.
   template <int KH, int KW>
-  static constexpr int kPixels = W >= 16 && !kTapsHeld<KH, KW> ? 8 : 4;
-
+  static constexpr int kPixels = kRegisters32 ? 7 : 4;
+  // Whether a row of out_w pixels starts with blocks of kPixels or of 4. A 5x5 always; a 3x3
+  // (held taps: a block of 7 holds 9 columns, 7 accumulators and 9 taps, 15 columns at
+  // stride 2) only on rows of at most 14 pixels, where two blocks of 7 replace 4 + 4 + 4 + 2
+  // (14x14x576 3x3: 29 -> 20 us); on the 28- to 112-pixel rows blocks of 7 measured no
+  // faster and up to 10-20% slower (bench/kernels/bench_f32_dwconv.cpp).
+  template <int KH, int KW>
+  static bool wide_blocks(int32_t out_w) {
+    return kPixels<KH, KW> > 4 && (!kTapsHeld<KH, KW> || out_w <= 14);
+  }
   // Tap t of the row's channel vector: from the registers or from the packed weights.
   template <int KH, int KW>
   static Batch tap(const RowArgs& a, const Batch* held, int t) {
@@ -243,8 +262,8 @@ struct DwConvF32 {
   }
 
   // One row of one channel vector. KH, KW > 0: the kernel size at compile time; S > 0: the
-  // column stride at compile time, no column dilation (register blocks of kPixels, then one
-  // of a half and one of a quarter as many, then single pixels); 0: p's, at run time.
+  // column stride at compile time, no column dilation (register blocks of kPixels, then
+  // smaller ones, then single pixels); 0: p's, at run time.
   // Flattened: everything it calls is inlined, the activation too (GCC keeps conv_activate
   // out of line for the size of its exp code, and a call per output vector cost a fifth of
   // the time of a 3x3 layer).
@@ -268,15 +287,15 @@ struct DwConvF32 {
       int32_t ow = 0;
       if constexpr (S > 0) {
         // Register blocks over the whole row, border pixels included (their padding columns
-        // zero), then a half and a quarter block, then single pixels.
-        for (; ow + P <= p.out_w; ow += P) block_at<KH, KW, S, P, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
-        if (ow + P / 2 <= p.out_w) {
-          block_at<KH, KW, S, P / 2, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
-          ow += P / 2;
+        // zero): of P (wide_blocks) or 4, then one of 2, then single pixels.
+        if constexpr (P > 4) {
+          if (wide_blocks<KH, KW>(p.out_w))
+            for (; ow + P <= p.out_w; ow += P) block_at<KH, KW, S, P, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
         }
-        if (P >= 8 && ow + P / 4 <= p.out_w) {
-          block_at<KH, KW, S, P / 4, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
-          ow += P / 4;
+        for (; ow + 4 <= p.out_w; ow += 4) block_at<KH, KW, S, 4, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
+        if (ow + 2 <= p.out_w) {
+          block_at<KH, KW, S, 2, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
+          ow += 2;
         }
       }
       for (; ow < p.out_w; ++ow) {
@@ -310,10 +329,26 @@ struct DwConvF32 {
           a.res = residual != nullptr ? residual + oh * out_row + c : nullptr;
           a.y = output + oh * out_row + c;
           a.lanes = dw_imin(W, c_end - c);
-          if (a.lanes == W)
+          if (a.lanes == W) {
             row<KH, KW, S, false>(p, a, ep);
-          else
+          } else {
+#if defined(__AVX512VL__)
+            // A tail of at most 8 channels in ymm vectors: on Zen 4 a zmm op costs two ymm
+            // ones whatever its mask, so a 24-channel layer's masked zmm half cost as much
+            // as its full vector.
+            if constexpr (W == 16) {
+              if (a.lanes <= 8) {
+                using Half = DwConvF32<xsimd::avx2>;
+                if (a.lanes == 8)
+                  Half::template row<KH, KW, S, false>(p, a, ep);
+                else
+                  Half::template row<KH, KW, S, true>(p, a, ep);
+                continue;
+              }
+            }
+#endif
             row<KH, KW, S, true>(p, a, ep);
+          }
         }
       }
     }
