@@ -169,20 +169,14 @@ struct DwConvF32 {
   // used (L1 hits, shared by the block's pixels).
   template <int KH, int KW>
   static constexpr bool kTapsHeld = kRegisters32 && KH * KW <= 9;
-  // Output pixels of one register block: 7 on 32 registers (7 divides every row width of the
-  // zoo's depthwise layers, 7 to 112, so their rows are whole blocks: a 14-pixel row in two
-  // blocks of 7 loads 22% fewer columns than in blocks of 8, 4 and 2), else 4.
+  // Output pixels of one register block: 7 on 32 registers, else 4. 7 divides every row width
+  // of the zoo's depthwise layers, 7 to 112, so their rows are whole blocks: a 14-pixel row of
+  // a 5x5 in two blocks of 7 loads 22% fewer columns than in blocks of 8, 4 and 2, and a 3x3
+  // block of 7 (9 columns, 7 accumulators and 9 held taps; 15 columns at stride 2) loads 1.29
+  // columns a pixel against 1.5 for 4 (14x14x576 3x3: 28 -> 21 us; the conv chains of
+  // MnasNet and MobileNetV2, 3x3 on 56- and 112-pixel rows, 2-4% faster).
   template <int KH, int KW>
   static constexpr int kPixels = kRegisters32 ? 7 : 4;
-  // Whether a row of out_w pixels starts with blocks of kPixels or of 4. A 5x5 always; a 3x3
-  // (held taps: a block of 7 holds 9 columns, 7 accumulators and 9 taps, 15 columns at
-  // stride 2) only on rows of at most 14 pixels, where two blocks of 7 replace 4 + 4 + 4 + 2
-  // (14x14x576 3x3: 29 -> 20 us); on the 28- to 112-pixel rows blocks of 7 measured no
-  // faster and up to 10-20% slower (bench/kernels/bench_f32_dwconv.cpp).
-  template <int KH, int KW>
-  static bool wide_blocks(int32_t out_w) {
-    return kPixels<KH, KW> > 4 && (!kTapsHeld<KH, KW> || out_w <= 14);
-  }
   // Tap t of the row's channel vector: from the registers or from the packed weights.
   template <int KH, int KW>
   static Batch tap(const RowArgs& a, const Batch* held, int t) {
@@ -287,12 +281,14 @@ struct DwConvF32 {
       int32_t ow = 0;
       if constexpr (S > 0) {
         // Register blocks over the whole row, border pixels included (their padding columns
-        // zero): of P (wide_blocks) or 4, then one of 2, then single pixels.
+        // zero), then (the rest < P) one of 4 if P is 7, one of 2, then single pixels.
+        for (; ow + P <= p.out_w; ow += P) block_at<KH, KW, S, P, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
         if constexpr (P > 4) {
-          if (wide_blocks<KH, KW>(p.out_w))
-            for (; ow + P <= p.out_w; ow += P) block_at<KH, KW, S, P, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
+          if (ow + 4 <= p.out_w) {
+            block_at<KH, KW, S, 4, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
+            ow += 4;
+          }
         }
-        for (; ow + 4 <= p.out_w; ow += 4) block_at<KH, KW, S, 4, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
         if (ow + 2 <= p.out_w) {
           block_at<KH, KW, S, 2, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
           ow += 2;
