@@ -26,13 +26,16 @@
 // pixels whose window crosses the left or right edge included: a block's columns in the
 // padding are zero vectors, so no padded copy is needed and the border pixels share their
 // loads too (on the 7x7 and 14x14 maps of the 5x5 layers, 4 of 7 and 4 of 14 pixels per row
-// are border pixels, which one at a time loaded a weight and an input per tap). Only the
-// last pixels of a row that fill no quarter block go one at a time through their valid taps.
+// are border pixels, which one at a time loaded a weight and an input per tap). Blocks are of
+// 7 pixels on AVX-512 (kPixels), then one of 4 and one of 2; only a last single pixel goes
+// through its valid taps.
 // Other kernel sizes, strides and dilations walk each pixel's valid taps.
 //
 // The last channel vector, when the channels are not a multiple of the vector width, reads
 // and writes only its lanes (kernels/f32/partial_vector.h: masked moves on AVX2 and AVX-512,
-// so a model with 8 channels on AVX-512 pays no copy per tap).
+// so a model with 8 channels on AVX-512 pays no copy per tap). On AVX-512 a tail of exactly 8
+// channels (8, 24, 40, 72, 120 and 200 channels end in one) runs in ymm vectors, the AVX2
+// instantiation compiled with AVX-512VL (half the cost of a masked zmm on Zen 4).
 #pragma once
 #include <xsimd/xsimd.hpp>
 
@@ -329,16 +332,13 @@ struct DwConvF32 {
             row<KH, KW, S, false>(p, a, ep);
           } else {
 #if defined(__AVX512VL__)
-            // A tail of at most 8 channels in ymm vectors: on Zen 4 a zmm op costs two ymm
-            // ones whatever its mask, so a 24-channel layer's masked zmm half cost as much
-            // as its full vector.
+            // A tail of exactly 8 channels (the zoo's only kind, e.g. 24 = 16 + 8) in ymm
+            // vectors: on Zen 4 a zmm op costs two ymm ones whatever its mask, so a
+            // 24-channel layer's masked half vector cost as much as its full one. Only whole
+            // ymm vectors: a partial one would double the instantiations again for no model.
             if constexpr (W == 16) {
-              if (a.lanes <= 8) {
-                using Half = DwConvF32<xsimd::avx2>;
-                if (a.lanes == 8)
-                  Half::template row<KH, KW, S, false>(p, a, ep);
-                else
-                  Half::template row<KH, KW, S, true>(p, a, ep);
+              if (a.lanes == 8) {
+                DwConvF32<xsimd::avx2>::template row<KH, KW, S, false>(p, a, ep);
                 continue;
               }
             }

@@ -23,9 +23,6 @@ struct PartialVector {
 #if defined(__AVX512F__)
     if constexpr (W == 16) return Batch(_mm512_maskz_loadu_ps(mask16(lanes), x));
 #endif
-#if defined(__AVX512VL__)
-    if constexpr (W == 8) return Batch(_mm256_maskz_loadu_ps(kmask8(lanes), x));
-#endif
 #if defined(__AVX2__)
     if constexpr (W == 8) return Batch(_mm256_maskload_ps(x, mask8(lanes)));
 #endif
@@ -38,12 +35,6 @@ struct PartialVector {
 #if defined(__AVX512F__)
     if constexpr (W == 16) {
       _mm512_mask_storeu_ps(y, mask16(lanes), v);
-      return;
-    }
-#endif
-#if defined(__AVX512VL__)
-    if constexpr (W == 8) {
-      _mm256_mask_storeu_ps(y, kmask8(lanes), v);
       return;
     }
 #endif
@@ -61,11 +52,6 @@ struct PartialVector {
  private:
 #if defined(__AVX512F__)
   static __mmask16 mask16(int32_t lanes) { return static_cast<__mmask16>((1u << lanes) - 1u); }
-#endif
-#if defined(__AVX512VL__)
-  // AVX-512VL's masked ymm moves (the 8-channel tails of the AVX-512 depthwise kernel): no
-  // vmaskmovps, whose store is slow on AMD.
-  static __mmask8 kmask8(int32_t lanes) { return static_cast<__mmask8>((1u << lanes) - 1u); }
 #endif
 #if defined(__AVX2__)
   // Lane i enabled (sign bit set) when i < lanes.
