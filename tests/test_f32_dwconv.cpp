@@ -137,7 +137,7 @@ TEST_P(F32DwConv, MatchesTheReferenceOnRandomShapes) {
     Case c;
     ConvNhwcParams& p = c.p;
     c.batch = pick({1, 1, 7});
-    p.in_c = p.out_c = pick({1, 3, 8, 16, 17, 33, 64});
+    p.in_c = p.out_c = pick({1, 3, 8, 16, 17, 24, 33, 40, 64});
     const int32_t k = pick({3, 3, 5, 5, 1, 2, 7});
     p.kernel_h = k;
     p.kernel_w = rng() % 6 == 0 ? pick({1, 3, 5}) : k;   // sometimes not square
@@ -165,7 +165,9 @@ TEST_P(F32DwConv, MatchesTheReferenceOnRandomShapes) {
 
 // The layer shapes of MobileNetV2 and DS-CNN that take the fast paths end to end, and the 5x5
 // ones of EfficientNet-B0 and MobileNetV3 on 7x7 maps (every register block there crosses the
-// padding; 40 channels end in a partial vector on AVX-512).
+// padding; 40 channels end in a partial vector on AVX-512). Row widths 7, 14, 28 and 56 (whole
+// register blocks of 7) and 13 (blocks of 7, 4 and 2 and a single pixel); 8, 24 and 40
+// channels end in an 8-channel tail, 20 in a 4-channel one (ymm vectors on AVX-512).
 TEST_P(F32DwConv, MatchesTheReferenceOnModelShapes) {
   std::mt19937 rng(99);
   struct Shape {
@@ -173,7 +175,9 @@ TEST_P(F32DwConv, MatchesTheReferenceOnModelShapes) {
   };
   for (const Shape& s : {Shape{28, 28, 144, 3, 1, 1, 1}, Shape{28, 28, 144, 3, 2, 1, 1}, Shape{14, 14, 96, 5, 1, 2, 2},
                          Shape{25, 5, 64, 3, 1, 1, 1}, Shape{24, 24, 8, 3, 2, 0, 1}, Shape{7, 7, 40, 5, 1, 2, 2},
-                         Shape{14, 14, 40, 5, 2, 2, 2}}) {
+                         Shape{14, 14, 40, 5, 2, 2, 2}, Shape{14, 14, 144, 5, 1, 2, 2}, Shape{28, 28, 40, 5, 1, 2, 2},
+                         Shape{56, 56, 24, 3, 2, 1, 1}, Shape{14, 14, 24, 3, 1, 1, 1}, Shape{14, 14, 8, 5, 1, 2, 2},
+                         Shape{13, 13, 20, 3, 1, 1, 1}, Shape{13, 13, 20, 5, 1, 2, 2}, Shape{13, 14, 24, 3, 2, 1, 0}}) {
     Case c;
     c.p.in_h = s.h;
     c.p.in_w = s.w;

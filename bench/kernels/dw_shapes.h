@@ -30,6 +30,7 @@ inline constexpr DwShape kDwShapes[] = {
     {"28x28x240_k5s1", 28, 28, 240, 5, 1, 2, 2},      // EfficientNet-B0
     {"28x28x120_k5s1", 28, 28, 120, 5, 1, 2, 2},      // MobileNetV3-Large
     {"28x28x72_k5s1", 28, 28, 72, 5, 1, 2, 2},        // MnasNet 0.5
+    {"14x14x144_k5s1", 14, 14, 144, 5, 1, 2, 2},      // MnasNet 0.5
     {"14x14x672_k5s1", 14, 14, 672, 5, 1, 2, 2},      // EfficientNet-B0
     {"14x14x672_k5s2", 14, 14, 672, 5, 2, 2, 2},      // EfficientNet-B0, MobileNetV3-Large
     {"7x7x1152_k5s1", 7, 7, 1152, 5, 1, 2, 2},        // EfficientNet-B0
