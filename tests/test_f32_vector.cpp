@@ -74,13 +74,16 @@ class F32Vector : public ::testing::TestWithParam<VariantParam> {
 
   // Pools `batch` images one call per image and piece of rows, against the NCHW reference.
   void check_pool(bool is_max, const PoolNhwcParams& p, int32_t batch, const std::vector<int32_t>& row_cuts,
-                  uint32_t seed) {
+                  uint32_t seed, bool ties = false) {
     SCOPED_TRACE(std::string(is_max ? "max " : "average ") + describe(p) + " batch " + std::to_string(batch));
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-4.f, 4.f);
     const int64_t in_size = int64_t{p.in_h} * p.in_w * p.channels, out_floats = int64_t{p.out_h} * p.out_w * p.channels;
     std::vector<float> in(in_size * batch);
     for (float& v : in) v = dist(rng);
+    if (ties) {   // few distinct values, zeros of both signs: which equal tap wins shows
+      for (float& v : in) v = v < -2.f ? -1.f : v > 2.f ? 1.f : std::signbit(v) ? -0.f : 0.f;
+    }
     if (is_max && in.size() > 3) {   // ties (first wins) and signed zeros must behave as the reference
       in[1] = in[0];
       in[2] = 0.f;
@@ -160,6 +163,37 @@ TEST_P(F32Vector, PoolsStrideTwoAsymmetricPadsBatchOfSeven) {
     p.count_include_pad = include;
     check_pool(false, p, 7, {1, 4, 5}, 11);
     check_pool(true, p, 7, {1, 4, 5}, 12);
+  }
+}
+
+// Images wide enough for interior windows (fixed taps) next to the clipped border ones, at the
+// channel counts the max pool takes as full plus partial vectors in one pass (24 = 16 + 8,
+// 40, 7, 71 = 64 + 7), stride 1 and 2, dilation, asymmetric pads, ceil_mode, batch 1 and 7.
+TEST_P(F32Vector, PoolsInteriorAndBorderWindowsOnWideImages) {
+  std::mt19937 rng(73);
+  auto pick = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
+  const int32_t channel_counts[] = {24, 40, 7, 71, 8, 48};
+  for (int trial = 0; trial < 36; ++trial) {
+    PoolNhwcParams p;
+    p.channels = channel_counts[trial % 6];
+    p.kernel_h = pick(2, 3);
+    p.kernel_w = pick(2, 3);
+    p.stride_h = p.stride_w = trial % 2 + 1;
+    p.dilation_h = trial % 5 == 0 ? 2 : 1;
+    p.dilation_w = trial % 4 == 0 ? 2 : 1;
+    p.pad_top = pick(0, p.kernel_h - 1);
+    p.pad_left = pick(0, p.kernel_w - 1);
+    p.pad_bottom = pick(0, p.kernel_h - 1);
+    p.pad_right = pick(0, p.kernel_w - 1);
+    p.in_h = pick(9, 21);
+    p.in_w = pick(9, 23);
+    const bool ceil_mode = trial % 3 == 0;
+    p.out_h = out_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil_mode);
+    p.out_w = out_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil_mode);
+    const std::vector<int32_t> cuts = {1, p.out_h / 2};
+    check_pool(true, p, trial % 4 == 0 ? 7 : 1, cuts, 3000 + trial);
+    check_pool(true, p, 1, cuts, 4000 + trial, true);
+    if (HasFailure()) return;
   }
 }
 
