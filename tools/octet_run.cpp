@@ -56,6 +56,8 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
   --conv-chains C       1x1 -> depthwise -> 1x1 conv chains as one f32_conv_chain step: pays
                         (default: where the compiler's rule says it pays), all, or off (one
                         step per conv, to measure what the fusion gains)
+  --no-conv-pool        keep the first conv and the max pool after it as two steps (default:
+                        one f32_conv_pool step pooling the conv's rows in bands), for A/B
   --profile             per-step table (kernel, us per image, share, GMAC/s), over the timed
                         runs with --bench, else over the run itself
   --json                one JSON object on stdout (model, inputs, outputs with shapes, timing,
@@ -79,7 +81,7 @@ Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...)
 
 struct Options {
   bool help = false, random = false, profile = false, json = false, reference = false;
-  bool per_channel = false;
+  bool per_channel = false, conv_pool = true;
   ChainFusion conv_chains = ChainFusion::WherePays;
   std::string model, output_dir, quantize, save_qdq;
   std::vector<std::string> inputs;
@@ -94,7 +96,7 @@ Options parse_options(int argc, char** argv) {
   std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize",
                                    "save-qdq", "max-memory", "max-cost", "conv-chains"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
-  cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel"}, keys);
+  cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel", "no-conv-pool"}, keys);
   Options o;
   if ((o.help = args.flag("help"))) return o;
   if (!args.positional().empty()) throw Error("unexpected argument '" + args.positional()[0] + "'");
@@ -114,6 +116,7 @@ Options parse_options(int argc, char** argv) {
   if (chains == "off") o.conv_chains = ChainFusion::Off;
   else if (chains == "all") o.conv_chains = ChainFusion::All;
   else if (chains != "pays") throw Error("--conv-chains: unknown value '" + chains + "' (pays, all or off)");
+  o.conv_pool = !args.flag("no-conv-pool");
   o.json = args.flag("json");
   o.reference = args.flag("reference");
   o.quantize = args.get_or("quantize", "");
@@ -181,6 +184,7 @@ RunBatch make_runner(const Options& opt, Model& model, std::optional<ModelSessio
     CompileOptions compile_options;   // compiled here so that --max-memory and --max-cost apply
     compile_options.limits = opt.limits;
     compile_options.conv_chains = opt.conv_chains;
+    compile_options.fuse_conv_pool = opt.conv_pool;
     model.compile(compile_options);
   }
   session.emplace(model, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)}, opt.limits);
