@@ -25,7 +25,7 @@ int fuse_conv_pools(Plan& plan, std::vector<BufferLifetime>& lifetimes) {
     ConvPoolF32Step params;
     params.conv = *conv;
     params.pool = q;
-    params.band_rows = conv_pool_band_rows(c, q);
+    params.band_rows = conv_pool_band_rows(*conv, q);
     Step s = Step::of(first.name + " + " + second.name, std::move(params), first.input, -1, second.output);
     s.macs = first.macs + second.macs;
     return StepFusion{2, std::move(s), {first.output}};

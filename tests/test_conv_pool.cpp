@@ -166,10 +166,11 @@ TEST(ConvPool, ConvOutputWithAnotherReaderIsNotFused) {
   EXPECT_EQ(fused_steps(compile(single, true)), 1);
 }
 
-TEST(ConvPool, BandRowsKeepTheBandInTheBudget) {
-  kernels::ConvNhwcParams c;   // ShuffleNetV2's stem: 112x112x24, pooled 3x3 s2 pad 1
-  c.out_h = c.out_w = 112;
-  c.out_c = 24;
+TEST(ConvPool, BandRowsKeepTheBandInTheBudgetInWholeConvBands) {
+  ConvPlanarF32Step conv;   // ShuffleNetV2's stem: 112x112x24 in conv bands of 5 rows, pooled 3x3 s2 pad 1
+  conv.shape.out_h = conv.shape.out_w = 112;
+  conv.shape.out_c = 24;
+  conv.band_rows = 5;
   kernels::PoolNhwcParams q;
   q.in_h = q.in_w = 112;
   q.channels = 24;
@@ -177,14 +178,24 @@ TEST(ConvPool, BandRowsKeepTheBandInTheBudget) {
   q.stride_h = q.stride_w = 2;
   q.pad_top = q.pad_left = q.pad_bottom = q.pad_right = 1;
   q.out_h = q.out_w = 56;
-  const int32_t rows = conv_pool_band_rows(c, q);
   const size_t row = 112 * 24 * 4;
-  EXPECT_GE(rows, 1);
-  EXPECT_LE((rows * 2 + 1) * row, kConvPoolBandBytes);
-  EXPECT_GT(((rows + 1) * 2 + 1) * row, kConvPoolBandBytes);
-  c.out_h = c.out_w = q.in_h = q.in_w = 9;
+  // 128 KB: 5 pool rows read 11 conv rows (118 KB); 10 new conv rows, two conv bands.
+  EXPECT_EQ(conv_pool_band_rows(conv, q), 5);
+  EXPECT_LE((5 * 2 + 1) * row, kConvPoolBandBytes);
+  EXPECT_GT((6 * 2 + 1) * row, kConvPoolBandBytes);
+  conv.band_rows = 3;   // a stride-2 pool over conv bands of 3 rows: 3 pool rows, 6 conv rows
+  EXPECT_EQ(conv_pool_band_rows(conv, q), 3);
+  conv.shape.out_c = 64;   // ResNet's: 3 conv rows fill the budget, whole conv bands still
+  EXPECT_EQ(conv_pool_band_rows(conv, q), 3);
+  conv.band_rows = 1;
+  EXPECT_EQ(conv_pool_band_rows(conv, q), 1);
+  conv.shape.out_h = conv.shape.out_w = q.in_h = q.in_w = 9;
   q.out_h = q.out_w = 5;
-  EXPECT_EQ(conv_pool_band_rows(c, q), 5);   // a small map is one band
+  EXPECT_EQ(conv_pool_band_rows(conv, q), 5);   // a small map is one band
+  ConvPoolF32Step step;
+  step.pool = q;
+  step.band_rows = 2;
+  EXPECT_EQ(step.min_chunk_rows(), 4);   // 8 kept rows' worth (4 rows of stride 2), whole bands
 }
 
 TEST(ConvPool, ValidatorRefusesAPoolThatDoesNotFit) {

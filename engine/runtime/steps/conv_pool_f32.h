@@ -36,7 +36,11 @@ struct ConvPoolF32Step final : StepParams {
 
   static const StepType kType;
   static void run(const ConvPoolF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
-  static RowSplit rows(const ConvPoolF32Step& p) { return {p.pool.out_h, 1}; }
+  // Calls of at least min_chunk_rows(): every call computes the conv rows its first band
+  // shares with the rows above again.
+  // Threads and calls take whole bands.
+  static RowSplit rows(const ConvPoolF32Step& p) { return {p.pool.out_h, p.band_rows, p.min_chunk_rows()}; }
+  int32_t min_chunk_rows() const;
   static const char* kernel_name(const ConvPoolF32Step& p) { return p.conv.kernel->name; }
   static std::string describe(const Step&, const ConvPoolF32Step&);
   static std::string summary(const ConvPoolF32Step&);
@@ -49,8 +53,8 @@ struct ConvPoolF32Step final : StepParams {
 // machines octet is measured on) with the conv's own input band and the pool's output.
 inline constexpr size_t kConvPoolBandBytes = 128 * 1024;
 
-// Pool output rows per band for this conv and pool: as many as keep the band buffer within
-// kConvPoolBandBytes, at least 1.
-int32_t conv_pool_band_rows(const kernels::ConvNhwcParams& conv, const kernels::PoolNhwcParams& pool);
+// Pool output rows per band for this conv stage and pool: as many as keep the band buffer
+// within kConvPoolBandBytes, rounded down to whole conv bands (at least one).
+int32_t conv_pool_band_rows(const ConvPlanarF32Step& conv, const kernels::PoolNhwcParams& pool);
 
 }  // namespace octet
