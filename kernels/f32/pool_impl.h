@@ -63,9 +63,11 @@ struct MaxPoolF32 {
   // visited in row-major window order. All channels of the block stay in registers through
   // one pass over the taps (with a tail, its lanes in a masked vector: 24 channels are one
   // full and one half vector per tap, not two passes). Nothing past the tail is read or written.
-  template <int V, bool kTail>
+  // K > 0: a K x K window wholly inside the input (rows == cols == K), its taps unrolled.
+  template <int K, int V, bool kTail>
   static void max_pixel(const float* x, int32_t rows, int32_t cols, int64_t row_step, int64_t col_step, float* y,
                         int32_t tail) {
+    if constexpr (K > 0) rows = cols = K;
     // -FLT_MAX is float's lowest value; std::numeric_limits would be an out-of-line std::
     // template in unoptimised builds, which ISA files must not emit.
     Batch best[V + 1];
@@ -83,22 +85,23 @@ struct MaxPoolF32 {
 
   // The pixel's channels: blocks of 4 vectors, then the rest (0-3 vectors and a partial one)
   // as one block.
+  template <int K>
   static void max_channels(const float* x, int32_t rows, int32_t cols, int64_t row_step, int64_t col_step, float* y,
                            int32_t C) {
     int32_t c = 0;
-    for (; c + 4 * W <= C; c += 4 * W) max_pixel<4, false>(x + c, rows, cols, row_step, col_step, y + c, 0);
+    for (; c + 4 * W <= C; c += 4 * W) max_pixel<K, 4, false>(x + c, rows, cols, row_step, col_step, y + c, 0);
     const int32_t rest = C - c, full = rest / W, tail = rest % W;
     x += c;
     y += c;
     switch (full * 2 + (tail > 0)) {
       case 0: return;
-      case 1: return max_pixel<0, true>(x, rows, cols, row_step, col_step, y, tail);
-      case 2: return max_pixel<1, false>(x, rows, cols, row_step, col_step, y, 0);
-      case 3: return max_pixel<1, true>(x, rows, cols, row_step, col_step, y, tail);
-      case 4: return max_pixel<2, false>(x, rows, cols, row_step, col_step, y, 0);
-      case 5: return max_pixel<2, true>(x, rows, cols, row_step, col_step, y, tail);
-      case 6: return max_pixel<3, false>(x, rows, cols, row_step, col_step, y, 0);
-      default: return max_pixel<3, true>(x, rows, cols, row_step, col_step, y, tail);
+      case 1: return max_pixel<K, 0, true>(x, rows, cols, row_step, col_step, y, tail);
+      case 2: return max_pixel<K, 1, false>(x, rows, cols, row_step, col_step, y, 0);
+      case 3: return max_pixel<K, 1, true>(x, rows, cols, row_step, col_step, y, tail);
+      case 4: return max_pixel<K, 2, false>(x, rows, cols, row_step, col_step, y, 0);
+      case 5: return max_pixel<K, 2, true>(x, rows, cols, row_step, col_step, y, tail);
+      case 6: return max_pixel<K, 3, false>(x, rows, cols, row_step, col_step, y, 0);
+      default: return max_pixel<K, 3, true>(x, rows, cols, row_step, col_step, y, tail);
     }
   }
 
@@ -123,13 +126,19 @@ struct MaxPoolF32 {
       auto border = [&](int32_t ow) {
         const int32_t iw0 = ow * p.stride_w - p.pad_left;
         const TapRange rw = tap_range(iw0, p.kernel_w, p.dilation_w, p.in_w);
-        max_channels(row + static_cast<int64_t>(iw0 + rw.lo * p.dilation_w) * C, rows, rw.hi - rw.lo, row_step,
-                     col_step, y + static_cast<int64_t>(ow) * C, C);
+        max_channels<0>(row + static_cast<int64_t>(iw0 + rw.lo * p.dilation_w) * C, rows, rw.hi - rw.lo, row_step,
+                        col_step, y + static_cast<int64_t>(ow) * C, C);
       };
       for (int32_t ow = 0; ow < ow_lo; ++ow) border(ow);
-      for (int32_t ow = ow_lo; ow < ow_hi; ++ow)
-        max_channels(row + static_cast<int64_t>(ow * p.stride_w - p.pad_left) * C, rows, p.kernel_w, row_step,
-                     col_step, y + static_cast<int64_t>(ow) * C, C);
+      const float* x = row + static_cast<int64_t>(ow_lo * p.stride_w - p.pad_left) * C;
+      const int64_t x_step = int64_t{p.stride_w} * C;
+      if (rows == 3 && p.kernel_w == 3) {   // the 3x3 pools of the zoo's stems, taps unrolled
+        for (int32_t ow = ow_lo; ow < ow_hi; ++ow, x += x_step)
+          max_channels<3>(x, 3, 3, row_step, col_step, y + static_cast<int64_t>(ow) * C, C);
+      } else {
+        for (int32_t ow = ow_lo; ow < ow_hi; ++ow, x += x_step)
+          max_channels<0>(x, rows, p.kernel_w, row_step, col_step, y + static_cast<int64_t>(ow) * C, C);
+      }
       for (int32_t ow = ow_hi; ow < p.out_w; ++ow) border(ow);
     }
   }
