@@ -27,7 +27,6 @@ namespace {
 using opt_test::Builder;
 using opt_test::integer;
 using opt_test::ints;
-using plan_test::expect_same;
 
 struct Stem {
   int64_t in_c, out_c, h, w, k, stride;
@@ -116,19 +115,7 @@ TEST(ConvPool, FusedStemsGiveTheUnfusedBitsAndTheReference) {
     EXPECT_NE(text.find("f32_conv_pool  band"), std::string::npos) << text;
     EXPECT_NE(text.find("planar input"), std::string::npos) << text;
     EXPECT_NE(text.find("] -> [max_pool"), std::string::npos) << text;
-    const Plan loaded = load_model_file(model_file_bytes(fused));
-    EXPECT_EQ(loaded.describe(), text);
-    for (const int batch : {1, 7}) {
-      const Tensor in = opt_test::random_tensor({batch, s.in_c, s.h, s.w}, 5 + static_cast<uint32_t>(batch), -2.f, 2.f);
-      const Tensor want = ReferenceExecutor(reference).run(std::span<const Tensor>(&in, 1)).at(0);
-      const std::vector<float> base = plan_test::run(unfused, in, batch, 1);
-      plan_test::expect_close(base, want, "unfused");
-      for (const int threads : {1, 2}) {
-        const std::string what = "batch " + std::to_string(batch) + " threads " + std::to_string(threads);
-        expect_same(plan_test::run(fused, in, batch, threads), base, what);
-        expect_same(plan_test::run(loaded, in, batch, threads), base, what + " .octet");
-      }
-    }
+    plan_test::expect_fused_gives_unfused_bits(reference, fused, unfused, {s.in_c, s.h, s.w});
     if (HasFailure()) return;
   }
 }
@@ -143,14 +130,8 @@ TEST(ConvPool, SmallBandsGiveTheSameBits) {
     Plan fused = compile(g, true);
     const Tensor in = opt_test::random_tensor({1, s.in_c, s.h, s.w}, 3, -2.f, 2.f);
     const std::vector<float> base = plan_test::run(compile(g, false), in, 1, 1);
-    for (const int32_t rows : {1, 2}) {
-      for (Step& st : fused.steps) {
-        if (auto* c = st.params_if<ConvPoolF32Step>()) c->band_rows = std::min(rows, c->pool.out_h);
-      }
-      validate_plan(fused);
-      expect_same(plan_test::run(fused, in, 1, 1), base, "band " + std::to_string(rows));
-      expect_same(plan_test::run(fused, in, 1, 2), base, "band " + std::to_string(rows) + ", 2 threads");
-    }
+    plan_test::expect_bands_give_the_same_bits<ConvPoolF32Step>(
+        fused, in, base, {1, 2}, [](ConvPoolF32Step& c, int32_t rows) { c.band_rows = std::min(rows, c.pool.out_h); });
   }
 }
 
@@ -171,13 +152,9 @@ TEST(ConvPool, BandRowsKeepTheBandInTheBudgetInWholeConvBands) {
   conv.shape.out_h = conv.shape.out_w = 112;
   conv.shape.out_c = 24;
   conv.band_rows = 5;
-  kernels::PoolNhwcParams q;
-  q.in_h = q.in_w = 112;
-  q.channels = 24;
-  q.kernel_h = q.kernel_w = 3;
-  q.stride_h = q.stride_w = 2;
-  q.pad_top = q.pad_left = q.pad_bottom = q.pad_right = 1;
-  q.out_h = q.out_w = 56;
+  kernels::PoolNhwcParams q{.in_h = 112, .in_w = 112, .channels = 24, .out_h = 56, .out_w = 56, .kernel_h = 3,
+                            .kernel_w = 3, .stride_h = 2, .stride_w = 2, .pad_top = 1, .pad_left = 1,
+                            .pad_bottom = 1, .pad_right = 1};
   const size_t row = 112 * 24 * 4;
   // 128 KB: 5 pool rows read 11 conv rows (118 KB); 10 new conv rows, two conv bands.
   EXPECT_EQ(conv_pool_band_rows(conv, q), 5);
@@ -211,18 +188,7 @@ TEST(ConvPool, ValidatorRefusesAPoolThatDoesNotFit) {
       [](ConvPoolF32Step& c) { c.conv.weights_offset += 64 * 1024 * 1024; },
   };
   validate_plan(plan);
-  for (size_t e = 0; e < edits.size(); ++e) {
-    SCOPED_TRACE("edit " + std::to_string(e));
-    Plan edited = load_model_file(model_file_bytes(plan));
-    int found = 0;
-    for (Step& s : edited.steps)
-      if (auto* c = s.params_if<ConvPoolF32Step>()) {
-        edits[e](*c);
-        ++found;
-      }
-    ASSERT_EQ(found, 1);
-    EXPECT_THROW(validate_plan(edited), Error);
-  }
+  plan_test::expect_edits_refused(plan, edits);
 }
 
 }  // namespace
