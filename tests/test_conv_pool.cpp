@@ -172,7 +172,7 @@ TEST(ConvPool, BandRowsKeepTheBandInTheBudgetInWholeConvBands) {
   ConvPoolF32Step step;
   step.pool = q;
   step.band_rows = 2;
-  EXPECT_EQ(step.min_chunk_rows(), 4);   // 8 kept rows' worth (4 rows of stride 2), whole bands
+  EXPECT_EQ(step.min_chunk_rows(), 5);   // a thread's rows in one call
 }
 
 TEST(ConvPool, ValidatorRefusesAPoolThatDoesNotFit) {

@@ -36,9 +36,8 @@ struct ConvPoolF32Step final : StepParams {
 
   static const StepType kType;
   static void run(const ConvPoolF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
-  // Calls of at least min_chunk_rows(): every call computes the conv rows its first band
-  // shares with the rows above again.
-  // Threads and calls take whole bands.
+  // Threads take whole bands, each its rows in one call (min_chunk_rows()): every call
+  // computes the conv rows its first band shares with the rows above again.
   static RowSplit rows(const ConvPoolF32Step& p) { return {p.pool.out_h, p.band_rows, p.min_chunk_rows()}; }
   int32_t min_chunk_rows() const;
   static const char* kernel_name(const ConvPoolF32Step& p) { return p.conv.kernel->name; }
