@@ -7,7 +7,7 @@
 
 namespace octet {
 
-int fuse_conv_pools(Plan& plan, std::vector<BufferLifetime>& lifetimes) {
+int fuse_conv_pools(Plan& plan, std::vector<BufferLifetime>& lifetimes, bool all) {
   const std::vector<int> uses = buffer_uses(plan);
   auto at = [&](size_t i) -> std::optional<StepFusion> {
     if (i + 1 >= plan.steps.size()) return std::nullopt;
@@ -22,6 +22,7 @@ int fuse_conv_pools(Plan& plan, std::vector<BufferLifetime>& lifetimes) {
     const kernels::ConvNhwcParams& c = conv->shape;
     const kernels::PoolNhwcParams& q = pool->pool;
     if (q.in_h != c.out_h || q.in_w != c.out_w || q.channels != c.out_c) return std::nullopt;
+    if (!all && int64_t{c.in_c} * c.kernel_h * c.kernel_w > kConvPoolMaxMacsPerValue) return std::nullopt;
     ConvPoolF32Step params;
     params.conv = *conv;
     params.pool = q;

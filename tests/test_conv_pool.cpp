@@ -62,7 +62,7 @@ Graph stem_net(const Stem& s, bool conv_output = false) {
 
 Plan compile(const Graph& g, bool fuse) {
   CompileOptions o;
-  o.fuse_conv_pool = fuse;
+  o.conv_pool = fuse ? ChainFusion::All : ChainFusion::Off;
   o.autotune = false;
   return compile_plan(g, o);
 }
@@ -132,6 +132,24 @@ TEST(ConvPool, SmallBandsGiveTheSameBits) {
     const std::vector<float> base = plan_test::run(compile(g, false), in, 1, 1);
     plan_test::expect_bands_give_the_same_bits<ConvPoolF32Step>(
         fused, in, base, {1, 2}, [](ConvPoolF32Step& c, int32_t rows) { c.band_rows = std::min(rows, c.pool.out_h); });
+  }
+}
+
+// By default only stems with few MACs per conv output value are fused (kConvPoolMaxMacsPerValue):
+// ShuffleNetV2's 3x3 over 3 channels (27), not ResNet's 7x7 over 3 (147); `all` fuses both.
+TEST(ConvPool, DefaultFusesWhereItPays) {
+  const Stem light{3, 24, 30, 30, 3, 2, {1, 1, 1, 1}, 3, 2, 1, {1, 1, 1, 1}, false};
+  const Stem heavy{3, 16, 30, 30, 7, 2, {3, 3, 3, 3}, 3, 2, 1, {1, 1, 1, 1}, false};
+  const Stem edge{4, 8, 30, 30, 4, 2, {1, 1, 2, 2}, 2, 2, 1, {0, 0, 0, 0}, false};   // 64: still pays
+  const Stem past{1, 8, 30, 30, 9, 1, {4, 4, 4, 4}, 2, 2, 1, {0, 0, 0, 0}, false};   // 81
+  for (const auto& [s, fused] : {std::pair{light, 1}, std::pair{heavy, 0}, std::pair{edge, 1}, std::pair{past, 0}}) {
+    SCOPED_TRACE(label(s));
+    Graph g = stem_net(s);
+    optimize_graph(g);
+    CompileOptions o;
+    o.autotune = false;
+    EXPECT_EQ(fused_steps(compile_plan(g, o)), fused);
+    EXPECT_EQ(fused_steps(compile(g, true)), 1);
   }
 }
 
