@@ -7,6 +7,7 @@
 #include "engine/compiler.h"
 #include "engine/fold_copies.h"
 #include "engine/fuse_conv_chain.h"
+#include "engine/fuse_conv_pool.h"
 #include "engine/resource_estimate.h"
 #include "kernels/registry.h"
 
@@ -70,6 +71,7 @@ Plan Compiler::run() {
     lifetimes_[static_cast<size_t>(s.buffer)].last_step = static_cast<int>(plan_.steps.size());
   }
   if (opts_.conv_chains != ChainFusion::Off) fuse_conv_chains(plan_, lifetimes_, opts_.conv_chains == ChainFusion::All);
+  if (opts_.conv_pool != ChainFusion::Off) fuse_conv_pools(plan_, lifetimes_, opts_.conv_pool == ChainFusion::All);
   if (opts_.fold_copies) fold_copies(plan_, lifetimes_);
   MemoryPlan mp = plan_memory(lifetimes_, kPlanAlignment);   // in bytes
   for (size_t b = 0; b < plan_.buffers.size(); ++b) plan_.buffers[b].offset = mp.offsets[b];

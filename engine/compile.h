@@ -14,6 +14,7 @@
 
 namespace octet {
 
+// Which fusions of a kind a plan pass makes (conv chains, conv + pool).
 enum class ChainFusion { Off, WherePays, All };
 
 struct CompileOptions {
@@ -30,6 +31,10 @@ struct CompileOptions {
   // through the channel shuffle before it, a copy written straight into its Concat). Off: one
   // step per copy, for A/B measurements and tests.
   bool fold_copies = true;
+  // Fuse an image model's first conv with the max pool after it into one f32_conv_pool step
+  // that pools the conv's rows in bands while they are in the cache (engine/fuse_conv_pool.h):
+  // where the rule there says it pays, every such pair (tests, measurements), or none.
+  ChainFusion conv_pool = ChainFusion::WherePays;
   // The widest ISA whose kernels the plan may use, for the FP32 kernels (sse2, avx2, avx512:
   // all of a plan's FP32 kernels share one ISA) and the int8 ones (scalar, avx2, avx512 for
   // the int8 vector kernels, vnni for the convolutions too). Unset: the widest this CPU runs;

@@ -107,34 +107,13 @@ int32_t conv_chain_band_rows(bool has_expand, bool has_project, const kernels::C
 
 int fuse_conv_chains(Plan& plan, std::vector<BufferLifetime>& lifetimes, bool all) {
   const std::vector<int> uses = buffer_uses(plan);
-  const size_t old_count = plan.steps.size();
-  std::vector<int> new_index(old_count + 1);   // old step index -> new; old_count: past the end
-  std::vector<bool> dead(plan.buffers.size(), false);
-  std::vector<Step> steps;
-  int fused = 0;
-  for (size_t i = 0; i < old_count;) {
+  auto at = [&](size_t i) -> std::optional<StepFusion> {
     std::optional<Chain> c = chain_at(plan, i, uses);
-    if (c && (all || c->pays())) {
-      for (size_t k = 0; k < c->count; ++k) new_index[i + k] = static_cast<int>(steps.size());
-      for (int b : c->intermediates) dead[static_cast<size_t>(b)] = true;
-      plan.workspace_bytes = std::max(plan.workspace_bytes, c->params.workspace_bytes());
-      steps.push_back(chain_step(plan, *c));
-      i += c->count;
-      ++fused;
-    } else {
-      new_index[i] = static_cast<int>(steps.size());
-      steps.push_back(std::move(plan.steps[i]));
-      ++i;
-    }
-  }
-  new_index[old_count] = static_cast<int>(steps.size());
-  plan.steps = std::move(steps);
-  for (BufferLifetime& l : lifetimes) {
-    if (l.first_step >= 0) l.first_step = new_index[static_cast<size_t>(l.first_step)];
-    if (l.last_step >= 0) l.last_step = new_index[static_cast<size_t>(l.last_step)];
-  }
-  drop_buffers(plan, lifetimes, dead);
-  return fused;
+    if (!c || !(all || c->pays())) return std::nullopt;
+    return StepFusion{c->count, chain_step(plan, *c), c->intermediates};
+  };
+  auto workspace = [](const Step& s) { return s.params_if<ConvChainF32Step>()->workspace_bytes(); };
+  return fuse_step_runs(plan, lifetimes, at, workspace);
 }
 
 }  // namespace octet

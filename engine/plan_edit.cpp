@@ -1,5 +1,7 @@
 #include "engine/plan_edit.h"
 
+#include <algorithm>
+
 namespace octet {
 
 std::vector<int> buffer_uses(const Plan& plan) {
@@ -31,6 +33,39 @@ void drop_buffers(Plan& plan, std::vector<BufferLifetime>& lifetimes, const std:
   for (Port& p : plan.outputs) remap(p.buffer);
   plan.buffers = std::move(buffers);
   lifetimes = std::move(kept);
+}
+
+int fuse_step_runs(Plan& plan, std::vector<BufferLifetime>& lifetimes,
+                   const std::function<std::optional<StepFusion>(size_t)>& at,
+                   const std::function<size_t(const Step&)>& workspace) {
+  const size_t old_count = plan.steps.size();
+  std::vector<int> new_index(old_count + 1);   // old step index -> new; old_count: past the end
+  std::vector<bool> dead(plan.buffers.size(), false);
+  std::vector<Step> steps;
+  int fused = 0;
+  for (size_t i = 0; i < old_count;) {
+    std::optional<StepFusion> f = at(i);
+    if (f) {
+      for (size_t k = 0; k < f->count; ++k) new_index[i + k] = static_cast<int>(steps.size());
+      for (int b : f->intermediates) dead[static_cast<size_t>(b)] = true;
+      plan.workspace_bytes = std::max(plan.workspace_bytes, workspace(f->step));
+      steps.push_back(std::move(f->step));
+      i += f->count;
+      ++fused;
+    } else {
+      new_index[i] = static_cast<int>(steps.size());
+      steps.push_back(std::move(plan.steps[i]));
+      ++i;
+    }
+  }
+  new_index[old_count] = static_cast<int>(steps.size());
+  plan.steps = std::move(steps);
+  for (BufferLifetime& l : lifetimes) {
+    if (l.first_step >= 0) l.first_step = new_index[static_cast<size_t>(l.first_step)];
+    if (l.last_step >= 0) l.last_step = new_index[static_cast<size_t>(l.last_step)];
+  }
+  drop_buffers(plan, lifetimes, dead);
+  return fused;
 }
 
 }  // namespace octet

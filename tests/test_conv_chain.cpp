@@ -27,7 +27,6 @@ namespace {
 using opt_test::Builder;
 using opt_test::integer;
 using opt_test::ints;
-using plan_test::expect_same;
 
 struct Block {
   int64_t in_c, hidden, out_c, h, w, k, stride;
@@ -118,19 +117,7 @@ TEST(ConvChain, FusedBlocksGiveTheUnfusedBitsAndTheReference) {
     const std::string text = fused.describe();
     EXPECT_NE(text.find("f32_conv_chain  band"), std::string::npos) << text;
     EXPECT_EQ(text.find("+residual") != std::string::npos, has_residual(b)) << text;
-    const Plan loaded = load_model_file(model_file_bytes(fused));
-    EXPECT_EQ(loaded.describe(), text);
-    for (const int batch : {1, 7}) {
-      const Tensor in = opt_test::random_tensor({batch, b.in_c, b.h, b.w}, 5 + static_cast<uint32_t>(batch), -2.f, 2.f);
-      const Tensor want = ReferenceExecutor(reference).run(std::span<const Tensor>(&in, 1)).at(0);
-      const std::vector<float> base = plan_test::run(unfused, in, batch, 1);
-      plan_test::expect_close(base, want, "unfused");
-      for (const int threads : {1, 2}) {
-        const std::string what = "batch " + std::to_string(batch) + " threads " + std::to_string(threads);
-        expect_same(plan_test::run(fused, in, batch, threads), base, what);
-        expect_same(plan_test::run(loaded, in, batch, threads), base, what + " .octet");
-      }
-    }
+    plan_test::expect_fused_gives_unfused_bits(reference, fused, unfused, {b.in_c, b.h, b.w});
   }
 }
 
@@ -147,14 +134,8 @@ TEST(ConvChain, OneRowBandsGiveTheSameBits) {
       return plan_test::run(compile(g, false), in, 1, 1);
     }();
     const Tensor in = opt_test::random_tensor({1, b.in_c, b.h, b.w}, 3, -2.f, 2.f);
-    for (const int32_t rows : {1, 3}) {
-      for (Step& s : fused.steps) {
-        if (auto* c = s.params_if<ConvChainF32Step>()) c->band_rows = std::min(rows, c->depthwise.shape.out_h);
-      }
-      validate_plan(fused);
-      expect_same(plan_test::run(fused, in, 1, 1), base, "band " + std::to_string(rows));
-      expect_same(plan_test::run(fused, in, 1, 2), base, "band " + std::to_string(rows) + ", 2 threads");
-    }
+    plan_test::expect_bands_give_the_same_bits<ConvChainF32Step>(
+        fused, in, base, {1, 3}, [](ConvChainF32Step& c, int32_t rows) { c.band_rows = std::min(rows, c.depthwise.shape.out_h); });
   }
 }
 
@@ -207,18 +188,7 @@ TEST(ConvChain, ValidatorRefusesStagesThatDoNotFit) {
       [](ConvChainF32Step& c) { c.project.weights_offset += 64 * 1024 * 1024; },
       [](ConvChainF32Step& c) { c.has_expand = c.has_project = false; },
   };
-  for (size_t e = 0; e < edits.size(); ++e) {
-    SCOPED_TRACE("edit " + std::to_string(e));
-    Plan edited = load_model_file(model_file_bytes(plan));
-    int found = 0;
-    for (Step& s : edited.steps)
-      if (auto* c = s.params_if<ConvChainF32Step>()) {
-        edits[e](*c);
-        ++found;
-      }
-    ASSERT_EQ(found, 1);
-    EXPECT_THROW(validate_plan(edited), Error);
-  }
+  plan_test::expect_edits_refused(plan, edits);
 }
 
 }  // namespace

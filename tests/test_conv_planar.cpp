@@ -126,13 +126,8 @@ TEST(ConvPlanar, SmallBandsGiveTheSameBits) {
     Plan plan = compile(g);
     const Tensor in = opt_test::random_tensor({1, l.in_c, l.h, l.w}, 9, -2.f, 2.f);
     const std::vector<float> base = plan_test::run(plan, in, 1, 1);
-    for (const int32_t rows : {1, 3}) {
-      for (Step& s : plan.steps)
-        if (auto* c = s.params_if<ConvPlanarF32Step>()) c->band_rows = std::min(rows, c->shape.out_h);
-      validate_plan(plan);
-      expect_same(plan_test::run(plan, in, 1, 1), base, "band " + std::to_string(rows));
-      expect_same(plan_test::run(plan, in, 1, 2), base, "band " + std::to_string(rows) + ", 2 threads");
-    }
+    plan_test::expect_bands_give_the_same_bits<ConvPlanarF32Step>(
+        plan, in, base, {1, 3}, [](ConvPlanarF32Step& c, int32_t rows) { c.band_rows = std::min(rows, c.shape.out_h); });
   }
 }
 

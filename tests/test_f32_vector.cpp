@@ -51,6 +51,37 @@ int32_t out_size(int32_t in, int32_t k, int32_t s, int32_t d, int32_t pb, int32_
   return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
 }
 
+// The ranges a random pool's parameters are drawn from (both dims alike).
+struct PoolRanges {
+  int32_t kernel_lo, kernel_hi, stride_hi, size_lo, size_hi;
+};
+
+// A random pool of `channels` channels: kernel, stride (from 1), pads below the kernel and
+// input size from `r`; dilation 2 on some trials, ceil_mode on every third; out_h or out_w
+// may come out 0 (the caller skips those).
+PoolNhwcParams random_pool(std::mt19937& rng, int trial, int32_t channels, const PoolRanges& r) {
+  auto pick = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
+  PoolNhwcParams p;
+  p.channels = channels;
+  p.kernel_h = pick(r.kernel_lo, r.kernel_hi);
+  p.kernel_w = pick(r.kernel_lo, r.kernel_hi);
+  p.stride_h = pick(1, r.stride_hi);
+  p.stride_w = pick(1, r.stride_hi);
+  p.dilation_h = trial % 5 == 0 ? 2 : 1;
+  p.dilation_w = trial % 7 == 0 ? 2 : 1;
+  p.pad_top = pick(0, p.kernel_h - 1);
+  p.pad_bottom = pick(0, p.kernel_h - 1);
+  p.pad_left = pick(0, p.kernel_w - 1);
+  p.pad_right = pick(0, p.kernel_w - 1);
+  p.in_h = pick(r.size_lo, r.size_hi);
+  p.in_w = pick(r.size_lo, r.size_hi);
+  p.count_include_pad = trial % 2;
+  const bool ceil_mode = trial % 3 == 0;
+  p.out_h = out_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil_mode);
+  p.out_w = out_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil_mode);
+  return p;
+}
+
 kernels::PoolParams to_ref(const PoolNhwcParams& p, int64_t batch) {
   kernels::PoolParams r;
   r.batch = batch;
@@ -74,13 +105,16 @@ class F32Vector : public ::testing::TestWithParam<VariantParam> {
 
   // Pools `batch` images one call per image and piece of rows, against the NCHW reference.
   void check_pool(bool is_max, const PoolNhwcParams& p, int32_t batch, const std::vector<int32_t>& row_cuts,
-                  uint32_t seed) {
+                  uint32_t seed, bool ties = false) {
     SCOPED_TRACE(std::string(is_max ? "max " : "average ") + describe(p) + " batch " + std::to_string(batch));
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-4.f, 4.f);
     const int64_t in_size = int64_t{p.in_h} * p.in_w * p.channels, out_floats = int64_t{p.out_h} * p.out_w * p.channels;
     std::vector<float> in(in_size * batch);
     for (float& v : in) v = dist(rng);
+    if (ties) {   // few distinct values, zeros of both signs: which equal tap wins shows
+      for (float& v : in) v = v < -2.f ? -1.f : v > 2.f ? 1.f : std::signbit(v) ? -0.f : 0.f;
+    }
     if (is_max && in.size() > 3) {   // ties (first wins) and signed zeros must behave as the reference
       in[1] = in[0];
       in[2] = 0.f;
@@ -118,27 +152,9 @@ class F32Vector : public ::testing::TestWithParam<VariantParam> {
 
 TEST_P(F32Vector, PoolsMatchReferenceOnRandomShapes) {
   std::mt19937 rng(42);
-  auto pick = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
   const int32_t channel_counts[] = {1, 3, 5, 16, 17, 33, 64, 67};
   for (int trial = 0; trial < 300; ++trial) {
-    PoolNhwcParams p;
-    p.channels = channel_counts[trial % 8];
-    p.kernel_h = pick(1, 4);
-    p.kernel_w = pick(1, 4);
-    p.stride_h = pick(1, 3);
-    p.stride_w = pick(1, 3);
-    p.dilation_h = trial % 5 == 0 ? 2 : 1;
-    p.dilation_w = trial % 7 == 0 ? 2 : 1;
-    p.pad_top = pick(0, p.kernel_h - 1);
-    p.pad_bottom = pick(0, p.kernel_h - 1);
-    p.pad_left = pick(0, p.kernel_w - 1);
-    p.pad_right = pick(0, p.kernel_w - 1);
-    p.in_h = pick(1, 12);
-    p.in_w = pick(1, 12);
-    p.count_include_pad = trial % 2;
-    const bool ceil_mode = trial % 3 == 0;
-    p.out_h = out_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom, ceil_mode);
-    p.out_w = out_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left, p.pad_right, ceil_mode);
+    const PoolNhwcParams p = random_pool(rng, trial, channel_counts[trial % 8], {1, 4, 3, 1, 12});
     if (p.out_h <= 0 || p.out_w <= 0) continue;
     const std::vector<int32_t> cuts = {p.out_h / 3, p.out_h / 3, 2 * p.out_h / 3 + 1};
     check_pool(false, p, 1, cuts, 1000 + trial);
@@ -160,6 +176,21 @@ TEST_P(F32Vector, PoolsStrideTwoAsymmetricPadsBatchOfSeven) {
     p.count_include_pad = include;
     check_pool(false, p, 7, {1, 4, 5}, 11);
     check_pool(true, p, 7, {1, 4, 5}, 12);
+  }
+}
+
+// Images wide enough for interior windows (fixed taps) next to the clipped border ones, at the
+// channel counts the max pool takes as full plus partial vectors in one pass (24 = 16 + 8,
+// 40, 7, 71 = 64 + 7), stride 1 and 2, dilation, asymmetric pads, ceil_mode, batch 1 and 7.
+TEST_P(F32Vector, PoolsInteriorAndBorderWindowsOnWideImages) {
+  std::mt19937 rng(73);
+  const int32_t channel_counts[] = {24, 40, 7, 71, 8, 48};
+  for (int trial = 0; trial < 36; ++trial) {
+    const PoolNhwcParams p = random_pool(rng, trial, channel_counts[trial % 6], {2, 3, 2, 9, 23});
+    const std::vector<int32_t> cuts = {1, p.out_h / 2};
+    check_pool(true, p, trial % 4 == 0 ? 7 : 1, cuts, 3000 + trial);
+    check_pool(true, p, 1, cuts, 4000 + trial, true);
+    if (HasFailure()) return;
   }
 }
 

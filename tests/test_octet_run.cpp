@@ -179,6 +179,9 @@ TEST(OctetRun, ErrorsNameTheInputAndTheShapes) {
   r = sh(kRun + " --model " + kModel + " --random --conv-chains some");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("--conv-chains: unknown value 'some' (pays, all or off)"), std::string::npos) << r.out;
+  r = sh(kRun + " --model " + kModel + " --random --conv-pool every");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("--conv-pool: unknown value 'every' (pays, all or off)"), std::string::npos) << r.out;
 }
 
 // --max-memory and --max-cost reach the compiler, the session and the reference executor:

@@ -56,6 +56,9 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
   --conv-chains C       1x1 -> depthwise -> 1x1 conv chains as one f32_conv_chain step: pays
                         (default: where the compiler's rule says it pays), all, or off (one
                         step per conv, to measure what the fusion gains)
+  --conv-pool C         the first conv and the max pool after it as one f32_conv_pool step: pays
+                        (default: where the compiler's rule says it pays), all, or off (two
+                        steps, to measure what the fusion gains)
   --profile             per-step table (kernel, us per image, share, GMAC/s), over the timed
                         runs with --bench, else over the run itself
   --json                one JSON object on stdout (model, inputs, outputs with shapes, timing,
@@ -80,7 +83,7 @@ Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...)
 struct Options {
   bool help = false, random = false, profile = false, json = false, reference = false;
   bool per_channel = false;
-  ChainFusion conv_chains = ChainFusion::WherePays;
+  ChainFusion conv_chains = ChainFusion::WherePays, conv_pool = ChainFusion::WherePays;
   std::string model, output_dir, quantize, save_qdq;
   std::vector<std::string> inputs;
   uint32_t seed = 1;
@@ -90,9 +93,18 @@ struct Options {
   ResourceLimits limits;
 };
 
+// --conv-chains / --conv-pool: pays (the default), all or off.
+ChainFusion fusion_flag(const cli::Args& args, const std::string& name) {
+  const std::string v = args.get_or(name, "pays");
+  if (v == "off") return ChainFusion::Off;
+  if (v == "all") return ChainFusion::All;
+  if (v != "pays") throw Error("--" + name + ": unknown value '" + v + "' (pays, all or off)");
+  return ChainFusion::WherePays;
+}
+
 Options parse_options(int argc, char** argv) {
   std::vector<std::string> keys = {"model", "input", "seed", "batch", "output-dir", "bench", "warmup", "threads", "quantize",
-                                   "save-qdq", "max-memory", "max-cost", "conv-chains"};
+                                   "save-qdq", "max-memory", "max-cost", "conv-chains", "conv-pool"};
   keys.insert(keys.end(), kCalibrationKeys.begin(), kCalibrationKeys.end());
   cli::Args args(argc, argv, {"help", "random", "profile", "json", "reference", "per-channel"}, keys);
   Options o;
@@ -110,10 +122,8 @@ Options parse_options(int argc, char** argv) {
   o.warmup = args.get_int("warmup", 10, 0, 1000000);
   o.threads = args.get_int("threads", 1, 1, 64);
   o.profile = args.flag("profile");
-  const std::string chains = args.get_or("conv-chains", "pays");
-  if (chains == "off") o.conv_chains = ChainFusion::Off;
-  else if (chains == "all") o.conv_chains = ChainFusion::All;
-  else if (chains != "pays") throw Error("--conv-chains: unknown value '" + chains + "' (pays, all or off)");
+  o.conv_chains = fusion_flag(args, "conv-chains");
+  o.conv_pool = fusion_flag(args, "conv-pool");
   o.json = args.flag("json");
   o.reference = args.flag("reference");
   o.quantize = args.get_or("quantize", "");
@@ -181,6 +191,7 @@ RunBatch make_runner(const Options& opt, Model& model, std::optional<ModelSessio
     CompileOptions compile_options;   // compiled here so that --max-memory and --max-cost apply
     compile_options.limits = opt.limits;
     compile_options.conv_chains = opt.conv_chains;
+    compile_options.conv_pool = opt.conv_pool;
     model.compile(compile_options);
   }
   session.emplace(model, SessionOptions{static_cast<int>(opt.threads), static_cast<int>(batch)}, opt.limits);

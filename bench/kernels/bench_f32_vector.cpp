@@ -1,5 +1,5 @@
 // FP32 vector kernels at ResNet8's shapes: global average pooling (8x8x64), a 3x3 stride-2
-// max and average pool (32x32x16, pad 1), the residual add with ReLU (32x32x16) and the
+// max and average pool (32x32x16, pad 1; the max pool also at ShuffleNetV2's 112x112x24), the residual add with ReLU (32x32x16) and the
 // softmax over 10 classes; and the broadcast binary kernel at MobileNetV3 / EfficientNet
 // shapes: the squeeze-excitation scale (28x28x40 times a [40] vector per image), a
 // per-channel affine (a standalone BatchNormalization, 14x14x96) and a same-shape Mul
@@ -24,6 +24,16 @@ kernels::PoolNhwcParams pool_3x3s2() {
   p.stride_h = p.stride_w = 2;
   p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
   p.out_h = p.out_w = (32 + 2 - 3) / 2 + 1;
+  return p;
+}
+
+// ShuffleNetV2's stem pool: 3x3 stride 2 pad 1 over 112x112x24 (a full and a half vector per
+// tap on AVX-512), one image 1.2 MB: the kernel's own cost at an L2-sized image.
+kernels::PoolNhwcParams pool_3x3s2_stem() {
+  kernels::PoolNhwcParams p = pool_3x3s2();
+  p.in_h = p.in_w = 112;
+  p.channels = 24;
+  p.out_h = p.out_w = 56;
   return p;
 }
 
@@ -78,6 +88,10 @@ std::vector<VectorCase> cases() {
        [](const kernels::VectorF32Kernels& k, const float* x, float* y, int) { k.global_max(64, 64, x, y); }},
       {"max_pool_k3s2/32x32x16", pool_in, pool_out, 9.0 * pool_out, true,
        [pool](const kernels::VectorF32Kernels& k, const float* x, float* y, int) { k.max(pool, x, y, 0, pool.out_h); }},
+      {"max_pool_k3s2/112x112x24", size_t{112} * 112 * 24, size_t{56} * 56 * 24, 9.0 * 56 * 56 * 24, true,
+       [stem = pool_3x3s2_stem()](const kernels::VectorF32Kernels& k, const float* x, float* y, int) {
+         k.max(stem, x, y, 0, stem.out_h);
+       }},
       {"average_pool_k3s2/32x32x16", pool_in, pool_out, 9.0 * pool_out, true,
        [pool](const kernels::VectorF32Kernels& k, const float* x, float* y, int) {
          k.average(pool, x, y, 0, pool.out_h);

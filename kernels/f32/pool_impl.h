@@ -5,7 +5,8 @@
 // Each channel's taps are visited in the reference's row-major window order and summed in
 // float from 0, then truly divided, so results match kernels/reference/pool.h bit for bit.
 // Channels past the last full vector take the same scalar steps; the max pool takes them as one
-// partial vector (masked moves, kernels/f32/partial_vector.h), the same comparisons per lane.
+// partial vector (masked moves, kernels/f32/partial_vector.h), the same comparisons per lane,
+// in the same pass over the taps as the pixel's last full vectors.
 #pragma once
 #include <xsimd/xsimd.hpp>
 
@@ -33,6 +34,117 @@ inline TapRange tap_range(int32_t start, int32_t k, int32_t d, int32_t n) {
   return {lo, hi};
 }
 
+// The max pool on Arch's vectors (PoolF32Impl<Arch>::max picks the vector width).
+template <class Arch>
+struct MaxPoolF32 {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr int32_t W = static_cast<int32_t>(Batch::size);
+
+  // `t > best ? t : best` per lane: the comparison the reference makes (NaN never wins, the
+  // first of equal values wins, +0 over a later -0). x86's MAXPS returns its first operand
+  // where it is greater, else its second, which is that select in one instruction.
+  static Batch max_first(const Batch& t, const Batch& best) {
+#if defined(__AVX512F__)
+    // (The masked form with an explicit pass-through: GCC 12 warns, a false positive, on the
+    // _mm512_undefined_ps inside _mm512_max_ps; conv_winograd_impl.h does the same.)
+    if constexpr (W == 16) return Batch(_mm512_mask_max_ps(best, static_cast<__mmask16>(0xFFFF), t, best));
+#endif
+#if defined(__AVX__)
+    if constexpr (W == 8) return Batch(_mm256_max_ps(t, best));
+#endif
+#if defined(__SSE__)
+    if constexpr (W == 4) return Batch(_mm_max_ps(t, best));
+#endif
+    return xsimd::select(t > best, t, best);
+  }
+
+  // One output pixel, channels [0, V*W + tail) from x: the maximum over `rows` x `cols` taps,
+  // x pointing at the first tap inside the input, taps `row_step` / `col_step` floats apart,
+  // visited in row-major window order. All channels of the block stay in registers through
+  // one pass over the taps (with a tail, its lanes in a masked vector: 24 channels are one
+  // full and one half vector per tap, not two passes). Nothing past the tail is read or written.
+  // K > 0: a K x K window wholly inside the input (rows == cols == K), its taps unrolled.
+  template <int K, int V, bool kTail>
+  static void max_pixel(const float* x, int32_t rows, int32_t cols, int64_t row_step, int64_t col_step, float* y,
+                        int32_t tail) {
+    if constexpr (K > 0) rows = cols = K;
+    // -FLT_MAX is float's lowest value; std::numeric_limits would be an out-of-line std::
+    // template in unoptimised builds, which ISA files must not emit.
+    Batch best[V + 1];
+    for (int v = 0; v <= V; ++v) best[v] = Batch(-FLT_MAX);
+    for (int32_t r = 0; r < rows; ++r, x += row_step) {
+      const float* t = x;
+      for (int32_t k = 0; k < cols; ++k, t += col_step) {
+        for (int v = 0; v < V; ++v) best[v] = max_first(Batch::load_unaligned(t + v * W), best[v]);
+        if constexpr (kTail) best[V] = max_first(PartialVector<Arch>::load(t + V * W, tail), best[V]);
+      }
+    }
+    for (int v = 0; v < V; ++v) best[v].store_unaligned(y + v * W);
+    if constexpr (kTail) PartialVector<Arch>::store(y + V * W, best[V], tail);
+  }
+
+  // The pixel's channels: blocks of 4 vectors, then the rest (0-3 vectors and a partial one)
+  // as one block.
+  template <int K>
+  static void max_channels(const float* x, int32_t rows, int32_t cols, int64_t row_step, int64_t col_step, float* y,
+                           int32_t C) {
+    int32_t c = 0;
+    for (; c + 4 * W <= C; c += 4 * W) max_pixel<K, 4, false>(x + c, rows, cols, row_step, col_step, y + c, 0);
+    const int32_t rest = C - c, full = rest / W, tail = rest % W;
+    x += c;
+    y += c;
+    switch (full * 2 + (tail > 0)) {
+      case 0: return;
+      case 1: return max_pixel<K, 0, true>(x, rows, cols, row_step, col_step, y, tail);
+      case 2: return max_pixel<K, 1, false>(x, rows, cols, row_step, col_step, y, 0);
+      case 3: return max_pixel<K, 1, true>(x, rows, cols, row_step, col_step, y, tail);
+      case 4: return max_pixel<K, 2, false>(x, rows, cols, row_step, col_step, y, 0);
+      case 5: return max_pixel<K, 2, true>(x, rows, cols, row_step, col_step, y, tail);
+      case 6: return max_pixel<K, 3, false>(x, rows, cols, row_step, col_step, y, 0);
+      default: return max_pixel<K, 3, true>(x, rows, cols, row_step, col_step, y, tail);
+    }
+  }
+
+  // Per output row, the columns whose windows lie wholly inside the input ([ow_lo, ow_hi))
+  // take the fixed taps without a per-pixel tap range; the border columns clip theirs.
+  static void max(const PoolNhwcParams& p, const float* in, float* out, int32_t oh_begin, int32_t oh_end) {
+    const int32_t C = p.channels;
+    const int64_t row_step = int64_t{p.dilation_h} * p.in_w * C, col_step = int64_t{p.dilation_w} * C;
+    const int32_t span_w = (p.kernel_w - 1) * p.dilation_w;   // last tap's column offset
+    // Interior columns: iw0 >= 0 and iw0 + span_w < in_w, with iw0 = ow * stride - pad_left.
+    int32_t ow_lo = (p.pad_left + p.stride_w - 1) / p.stride_w;
+    const int32_t last = p.in_w - 1 - span_w + p.pad_left;   // the largest ow * stride allowed
+    int32_t ow_hi = last < 0 ? 0 : last / p.stride_w + 1;
+    if (ow_hi > p.out_w) ow_hi = p.out_w;
+    if (ow_lo > ow_hi) ow_lo = ow_hi;
+    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
+      const int32_t ih0 = oh * p.stride_h - p.pad_top;
+      const TapRange rh = tap_range(ih0, p.kernel_h, p.dilation_h, p.in_h);
+      const int32_t rows = rh.hi - rh.lo;
+      const float* row = in + static_cast<int64_t>(ih0 + rh.lo * p.dilation_h) * p.in_w * C;
+      float* y = out + static_cast<int64_t>(oh) * p.out_w * C;
+      auto border = [&](int32_t ow) {
+        const int32_t iw0 = ow * p.stride_w - p.pad_left;
+        const TapRange rw = tap_range(iw0, p.kernel_w, p.dilation_w, p.in_w);
+        max_channels<0>(row + static_cast<int64_t>(iw0 + rw.lo * p.dilation_w) * C, rows, rw.hi - rw.lo, row_step,
+                        col_step, y + static_cast<int64_t>(ow) * C, C);
+      };
+      for (int32_t ow = 0; ow < ow_lo; ++ow) border(ow);
+      const float* x = row + static_cast<int64_t>(ow_lo * p.stride_w - p.pad_left) * C;
+      const int64_t x_step = int64_t{p.stride_w} * C;
+      if (rows == 3 && p.kernel_w == 3) {   // the 3x3 pools of the zoo's stems, taps unrolled
+        for (int32_t ow = ow_lo; ow < ow_hi; ++ow, x += x_step)
+          max_channels<3>(x, 3, 3, row_step, col_step, y + static_cast<int64_t>(ow) * C, C);
+      } else {
+        for (int32_t ow = ow_lo; ow < ow_hi; ++ow, x += x_step)
+          max_channels<0>(x, rows, p.kernel_w, row_step, col_step, y + static_cast<int64_t>(ow) * C, C);
+      }
+      for (int32_t ow = ow_hi; ow < p.out_w; ++ow) border(ow);
+    }
+  }
+
+};
+
 template <class Arch>
 struct PoolF32Impl {
   using Batch = xsimd::batch<float, Arch>;
@@ -54,29 +166,6 @@ struct PoolF32Impl {
     }
     const Batch div(divisor);
     for (int v = 0; v < V; ++v) (acc[v] / div).store_unaligned(y + c + v * W);
-  }
-
-  // With `lanes` < W (V == 1): the first `lanes` channels only, nothing past them read or written.
-  template <int V>
-  static void max_block(const PoolNhwcParams& p, const float* in, int32_t ih0, TapRange rh, int32_t iw0,
-                        TapRange rw, int32_t c, float* y, int32_t lanes = W) {
-    // -FLT_MAX is float's lowest value; std::numeric_limits would be an out-of-line std::
-    // template in unoptimised builds, which ISA files must not emit.
-    Batch best[V];
-    for (int v = 0; v < V; ++v) best[v] = Batch(-FLT_MAX);
-    for (int32_t kh = rh.lo; kh < rh.hi; ++kh) {
-      const int32_t ih = ih0 + kh * p.dilation_h;
-      for (int32_t kw = rw.lo; kw < rw.hi; ++kw) {
-        const int32_t iw = iw0 + kw * p.dilation_w;
-        const float* x = in + (static_cast<int64_t>(ih) * p.in_w + iw) * p.channels + c;
-        for (int v = 0; v < V; ++v) {
-          const Batch t = lanes < W ? PartialVector<Arch>::load(x, lanes) : Batch::load_unaligned(x + v * W);
-          best[v] = xsimd::select(t > best[v], t, best[v]);   // `x > max`: NaN never wins, first max wins
-        }
-      }
-    }
-    if (lanes < W) return PartialVector<Arch>::store(y + c, best[0], lanes);
-    for (int v = 0; v < V; ++v) best[v].store_unaligned(y + c + v * W);
   }
 
   static void average(const PoolNhwcParams& p, const float* in, float* out, int32_t oh_begin, int32_t oh_end) {
@@ -111,21 +200,17 @@ struct PoolF32Impl {
     }
   }
 
+  // The max pool runs on Arch's vectors, except on AVX-512 where the channels are a multiple
+  // of 8 but not of 16 (ShuffleNetV2's 24): 64-byte loads at a 96-byte pixel stride split a
+  // cache line every other pixel, 32-byte ones never do; AVX2's vectors took 22.8 us where
+  // AVX-512's took 28.8 at 112x112x24 (bench/kernels/bench_f32_vector.cpp).
   static void max(const PoolNhwcParams& p, const float* in, float* out, int32_t oh_begin, int32_t oh_end) {
-    const int32_t C = p.channels;
-    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
-      const int32_t ih0 = oh * p.stride_h - p.pad_top;
-      const TapRange rh = tap_range(ih0, p.kernel_h, p.dilation_h, p.in_h);
-      for (int32_t ow = 0; ow < p.out_w; ++ow) {
-        const int32_t iw0 = ow * p.stride_w - p.pad_left;
-        const TapRange rw = tap_range(iw0, p.kernel_w, p.dilation_w, p.in_w);
-        float* y = out + (static_cast<int64_t>(oh) * p.out_w + ow) * C;
-        int32_t c = 0;
-        for (; c + 4 * W <= C; c += 4 * W) max_block<4>(p, in, ih0, rh, iw0, rw, c, y);
-        for (; c + W <= C; c += W) max_block<1>(p, in, ih0, rh, iw0, rw, c, y);
-        if (c < C) max_block<1>(p, in, ih0, rh, iw0, rw, c, y, C - c);
-      }
+#if defined(__AVX2__)
+    if constexpr (W == 16) {
+      if (p.channels % 16 != 0 && p.channels % 8 == 0) return MaxPoolF32<xsimd::avx2>::max(p, in, out, oh_begin, oh_end);
     }
+#endif
+    MaxPoolF32<Arch>::max(p, in, out, oh_begin, oh_end);
   }
 
   template <int V>

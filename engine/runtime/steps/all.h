@@ -8,6 +8,7 @@
 #include "engine/runtime/steps/conv_chain_f32.h"
 #include "engine/runtime/steps/conv_f32.h"
 #include "engine/runtime/steps/conv_planar_f32.h"
+#include "engine/runtime/steps/conv_pool_f32.h"
 #include "engine/runtime/steps/dwconv_f32.h"
 #include "engine/runtime/steps/gemm_f32.h"
 #include "engine/runtime/steps/global_average_f32.h"

@@ -62,6 +62,11 @@ size_t ConvPlanarF32Step::workspace_bytes() const {
 }
 
 void ConvPlanarF32Step::run(const ConvPlanarF32Step& p, const StepContext& c, int32_t row_begin, int32_t row_end) {
+  run_rows(p, c, c.out<float>() + int64_t{row_begin} * p.shape.out_w * p.shape.out_c, row_begin, row_end);
+}
+
+void ConvPlanarF32Step::run_rows(const ConvPlanarF32Step& p, const StepContext& c, float* out, int32_t row_begin,
+                                 int32_t row_end) {
   const kernels::ConvNhwcParams& s = p.shape;
   auto* band = static_cast<float*>(c.workspace);
   float* kernel_ws = reinterpret_cast<float*>(static_cast<uint8_t*>(c.workspace) + p.band_bytes());
@@ -82,7 +87,7 @@ void ConvPlanarF32Step::run(const ConvPlanarF32Step& p, const StepContext& c, in
         interleave_row(*c.vector, in + ih * s.in_w, plane, s.in_c, s.in_w, s.pad_left, width, dst);
       }
     }
-    p.kernel->run(q, w, band, nullptr, c.out<float>() + int64_t{r0} * s.out_w * s.out_c, kernel_ws, 0, rows);
+    p.kernel->run(q, w, band, nullptr, out + int64_t{r0 - row_begin} * s.out_w * s.out_c, kernel_ws, 0, rows);
   }
 }
 
@@ -91,15 +96,15 @@ std::string ConvPlanarF32Step::describe(const Step& s, const ConvPlanarF32Step& 
          conv_epilogue_text(s.input2 >= 0, p.shape) + ", bands of " + std::to_string(p.band_rows) + " rows";
 }
 
-template <typename IO, typename S>
-void ConvPlanarF32Step::fields(IO& io, S& p) {
-  io(p.kernel), conv_fields(io, p.shape), io(p.band_rows), io(p.weights_offset);
-}
-
 void ConvPlanarF32Step::validate(PlanChecker& c, const Step& s, const ConvPlanarF32Step& p) {
   c.require(p.kernel != nullptr, "no conv kernel");
   c.require(s.input2 < 0, "a planar-input conv has no residual");
   c.conv_step(s, p.shape);
+  validate_bands(c, p);
+}
+
+void ConvPlanarF32Step::validate_bands(PlanChecker& c, const ConvPlanarF32Step& p) {
+  c.require(p.kernel != nullptr, "no conv kernel");
   c.require(p.band_rows >= 1 && p.band_rows <= p.shape.out_h, "band rows outside [1, output rows]");
   // Every band size the run may take: the kernel's conditions hold for the smallest and largest.
   c.mul({band_input_rows(p.shape, p.band_rows), band_width(p.shape), p.shape.in_c}, "band size");

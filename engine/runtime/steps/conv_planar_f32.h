@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "engine/runtime/step_type.h"
+#include "engine/runtime/steps/field_lists.h"
 #include "kernels/f32/conv.h"
 
 namespace octet {
@@ -33,16 +34,27 @@ struct ConvPlanarF32Step final : StepParams {
 
   static const StepType kType;
   static void run(const ConvPlanarF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
+  // Output rows [row_begin, row_end) into `out` (row row_begin's first float), c.output unused:
+  // a fused step's band buffer (engine/runtime/steps/conv_pool_f32.h). c.workspace: workspace_bytes().
+  static void run_rows(const ConvPlanarF32Step&, const StepContext&, float* out, int32_t row_begin, int32_t row_end);
   static RowSplit rows(const ConvPlanarF32Step& p) { return {p.shape.out_h, 1}; }
   static const char* kernel_name(const ConvPlanarF32Step& p) { return p.kernel->name; }
   static std::string describe(const Step&, const ConvPlanarF32Step&);
   template <typename IO, typename S>
   static void fields(IO& io, S& p);
   static void validate(PlanChecker&, const Step&, const ConvPlanarF32Step&);
+  // The checks that do not involve the step's buffers: kernel, bands, weights, scratch.
+  static void validate_bands(PlanChecker&, const ConvPlanarF32Step&);
 };
 
 // Output rows per band for this geometry: as many as keep the band within
 // kConvPlanarBandBytes, at least 1.
 int32_t conv_planar_band_rows(const kernels::ConvNhwcParams& p);
+
+// In the header: the fused conv -> pool step (conv_pool_f32.h) writes its conv stage with it.
+template <typename IO, typename S>
+void ConvPlanarF32Step::fields(IO& io, S& p) {
+  io(p.kernel), conv_fields(io, p.shape), io(p.band_rows), io(p.weights_offset);
+}
 
 }  // namespace octet
