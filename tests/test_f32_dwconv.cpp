@@ -166,7 +166,8 @@ TEST_P(F32DwConv, MatchesTheReferenceOnRandomShapes) {
 // The layer shapes of MobileNetV2 and DS-CNN that take the fast paths end to end, and the 5x5
 // ones of EfficientNet-B0 and MobileNetV3 on 7x7 maps (every register block there crosses the
 // padding; 40 channels end in a partial vector on AVX-512). Row widths 7, 14, 28 and 56 (whole
-// register blocks of 7) and 13 (blocks of 7, 4 and 2 and a single pixel); 8, 24 and 40
+// register blocks of 7), 13 (blocks of 7, 4 and 2 and a single pixel), 5 and 12 (a block of 5
+// after none or one of 7, at stride 1 and 2); 8, 24 and 40
 // channels end in an 8-channel tail, 20 in a 4-channel one (ymm vectors on AVX-512).
 TEST_P(F32DwConv, MatchesTheReferenceOnModelShapes) {
   std::mt19937 rng(99);
@@ -177,7 +178,8 @@ TEST_P(F32DwConv, MatchesTheReferenceOnModelShapes) {
                          Shape{25, 5, 64, 3, 1, 1, 1}, Shape{24, 24, 8, 3, 2, 0, 1}, Shape{7, 7, 40, 5, 1, 2, 2},
                          Shape{14, 14, 40, 5, 2, 2, 2}, Shape{14, 14, 144, 5, 1, 2, 2}, Shape{28, 28, 40, 5, 1, 2, 2},
                          Shape{56, 56, 24, 3, 2, 1, 1}, Shape{14, 14, 24, 3, 1, 1, 1}, Shape{14, 14, 8, 5, 1, 2, 2},
-                         Shape{13, 13, 20, 3, 1, 1, 1}, Shape{13, 13, 20, 5, 1, 2, 2}, Shape{13, 14, 24, 3, 2, 1, 0}}) {
+                         Shape{13, 13, 20, 3, 1, 1, 1}, Shape{13, 13, 20, 5, 1, 2, 2}, Shape{13, 14, 24, 3, 2, 1, 0},
+                         Shape{10, 12, 40, 5, 1, 2, 2}, Shape{9, 9, 24, 3, 2, 1, 1}}) {
     Case c;
     c.p.in_h = s.h;
     c.p.in_w = s.w;

@@ -284,8 +284,17 @@ struct DwConvF32 {
       int32_t ow = 0;
       if constexpr (S > 0) {
         // Register blocks over the whole row, border pixels included (their padding columns
-        // zero), then (the rest < P) one of 4 if P is 7, one of 2, then single pixels.
+        // zero), then (the rest < P) one of 5 for a rest of exactly 5, else one of 4 if P is
+        // 7, one of 2, then single pixels. The 5: DS-CNN's rows are 5 pixels wide, and as 4 + 1
+        // the single pixel's chain of KH * KW dependent FMAs took as long as the block of 4
+        // (25x5x64 3x3: 2.58 -> 1.9 us; bench/kernels/dw_shapes.h).
         for (; ow + P <= p.out_w; ow += P) block_at<KH, KW, S, P, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
+        if constexpr (P > 5) {
+          if (ow + 5 == p.out_w) {
+            block_at<KH, KW, S, 5, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
+            ow += 5;
+          }
+        }
         if constexpr (P > 4) {
           if (ow + 4 <= p.out_w) {
             block_at<KH, KW, S, 4, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
