@@ -246,7 +246,7 @@ void check_global_pool(Kernel kernel, Oracle oracle, uint32_t seed, bool nan) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> dist(-3.f, 3.f);
   for (int32_t hw : {1, 4, 49, 64, 256}) {
-    for (int32_t c : {1, 3, 17, 33, 64, 100}) {
+    for (int32_t c : {1, 3, 17, 33, 56, 64, 96, 100, 120, 200}) {
       SCOPED_TRACE("hw " + std::to_string(hw) + " channels " + std::to_string(c));
       std::vector<float> in(int64_t{hw} * c), out(c, kSentinel), want(c);
       for (float& v : in) v = dist(rng);

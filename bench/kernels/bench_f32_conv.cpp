@@ -71,6 +71,10 @@ const ConvShape kZooShapes[] = {
     {"mnas_112x112x8->24_k1s1", 112, 8, 24, 1, 1, 0, 0},
     {"mv3_56x56x72->24_k1s1", 56, 72, 24, 1, 1, 0, 0},
     {"mnas_56x56x48->16_k1s1", 56, 48, 16, 1, 1, 0, 0},
+    // MobileNetV3-Large's short reductions at 112x112 (16 input channels: the per-tile costs
+    // weigh most): features.1's 16 -> 16 project and features.2's 16 -> 64 expand.
+    {"mv3_112x112x16->16_k1s1", 112, 16, 16, 1, 1, 0, 0},
+    {"mv3_112x112x16->64_k1s1", 112, 16, 64, 1, 1, 0, 0},
 };
 
 // The first 64-byte aligned float at or after p (p's buffer has 15 floats to spare).

@@ -84,6 +84,9 @@ std::vector<VectorCase> cases() {
   return {
       {"global_average/8x8x64", 8 * 8 * 64, 64, 8 * 8 * 64, true,
        [](const kernels::VectorF32Kernels& k, const float* x, float* y, int) { k.global_average(64, 64, x, y); }},
+      // MobileNetV3-Large's squeeze-excitation pool: 120 channels, 7.5 AVX-512 vectors.
+      {"global_average/28x28x120", 28 * 28 * 120, 120, 28 * 28 * 120, true,
+       [](const kernels::VectorF32Kernels& k, const float* x, float* y, int) { k.global_average(28 * 28, 120, x, y); }},
       {"global_max/8x8x64", 8 * 8 * 64, 64, 8 * 8 * 64, true,
        [](const kernels::VectorF32Kernels& k, const float* x, float* y, int) { k.global_max(64, 64, x, y); }},
       {"max_pool_k3s2/32x32x16", pool_in, pool_out, 9.0 * pool_out, true,
