@@ -80,10 +80,16 @@ Data load_data(const Options& o) {
   return d;
 }
 
-// "" when every row matches, else what differs first.
-std::string compare(const Data& d, std::span<const float> got, double tol, bool top1) {
+// mismatch: "" when every row matches, else what differs first. worst: the largest of the
+// rows' max |diff| / max |ORT value| over the rows compared (the "max rel. diff").
+struct Comparison {
+  std::string mismatch;
+  double worst = 0;
+};
+
+Comparison compare(const Data& d, std::span<const float> got, double tol, bool top1) {
   if (static_cast<int64_t>(got.size()) != d.rows * d.out_per_row)
-    return "output has " + std::to_string(got.size()) + " values, ORT's " + std::to_string(d.rows * d.out_per_row);
+    return {"output has " + std::to_string(got.size()) + " values, ORT's " + std::to_string(d.rows * d.out_per_row)};
   double worst = 0;
   for (int64_t r = 0; r < d.rows; ++r) {
     const float* want = d.expected.data<float>() + r * d.out_per_row;
@@ -97,7 +103,7 @@ std::string compare(const Data& d, std::span<const float> got, double tol, bool 
       char msg[160];
       std::snprintf(msg, sizeof msg, "row %lld: max |diff| %.3g > %.1g x max |ORT| %.3g", static_cast<long long>(r),
                     diff, tol, scale);
-      return msg;
+      return {msg, worst};
     }
     worst = std::max(worst, scale > 0 ? diff / scale : 0);
     if (!top1) continue;
@@ -106,9 +112,10 @@ std::string compare(const Data& d, std::span<const float> got, double tol, bool 
     const auto want_best = std::max_element(want, want + d.out_per_row) - want;
     const auto have_best = std::max_element(have, have + d.out_per_row) - have;
     if (sorted[0] - sorted[1] > tol * scale && want_best != have_best)
-      return "row " + std::to_string(r) + ": top-1 " + std::to_string(have_best) + ", ORT's " + std::to_string(want_best);
+      return {"row " + std::to_string(r) + ": top-1 " + std::to_string(have_best) + ", ORT's " + std::to_string(want_best),
+              worst};
   }
-  return "";
+  return {"", worst};
 }
 
 std::vector<float> run_reference(const Graph& graph, const Data& d) {
@@ -169,14 +176,14 @@ int status(const Options& o, const Data& d) {
   if (imported == "ok") {
     reference = stage([&] {
       prepare_graph(graph);
-      const std::string diff = compare(d, run_reference(graph, d), o.tol, o.top1);
+      const std::string diff = compare(d, run_reference(graph, d), o.tol, o.top1).mismatch;
       return diff.empty() ? std::string("ok") : "mismatch: " + diff;
     });
     Plan plan;
     compiled = stage([&] { plan = load_plan(o.model, fixed_rule()); return std::string("ok"); });
     if (compiled == "ok")
       runtime = stage([&] {
-        const std::string diff = compare(d, run_runtime(plan, d), o.tol, o.top1);
+        const std::string diff = compare(d, run_runtime(plan, d), o.tol, o.top1).mismatch;
         return diff.empty() ? std::string("ok") : "mismatch: " + diff;
       });
   }
@@ -190,10 +197,11 @@ int run(const Options& o) {
   if (o.status) return status(o, d);
   const std::vector<float> got =
       o.runtime ? run_runtime(load_plan(o.model, fixed_rule()), d) : run_reference(load_reference_graph(o.model), d);
-  const std::string diff = compare(d, got, o.tol, o.top1);
-  std::printf("%s: %s, %lld rows, %s\n", o.model.c_str(), o.runtime ? "runtime" : "reference executor",
-              static_cast<long long>(d.rows), diff.empty() ? "matches ONNX Runtime" : diff.c_str());
-  return diff.empty() ? 0 : 1;
+  const Comparison c = compare(d, got, o.tol, o.top1);
+  std::printf("%s: %s, %lld rows, %s (max relative difference %.2g)\n", o.model.c_str(),
+              o.runtime ? "runtime" : "reference executor", static_cast<long long>(d.rows),
+              c.mismatch.empty() ? "matches ONNX Runtime" : c.mismatch.c_str(), c.worst);
+  return c.mismatch.empty() ? 0 : 1;
 }
 
 }  // namespace
