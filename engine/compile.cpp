@@ -70,8 +70,8 @@ Plan Compiler::run() {
     plan_.outputs.push_back(Port{v.name, with_batch(v, s.dims), s.buffer});
     lifetimes_[static_cast<size_t>(s.buffer)].last_step = static_cast<int>(plan_.steps.size());
   }
-  if (opts_.conv_chains != ChainFusion::Off) fuse_conv_chains(plan_, lifetimes_, opts_.conv_chains == ChainFusion::All);
-  if (opts_.conv_pool != ChainFusion::Off) fuse_conv_pools(plan_, lifetimes_, opts_.conv_pool == ChainFusion::All);
+  if (opts_.conv_chains != FusionRule::Off) fuse_conv_chains(plan_, lifetimes_, opts_.conv_chains == FusionRule::All);
+  if (opts_.conv_pool != FusionRule::Off) fuse_conv_pools(plan_, lifetimes_, opts_.conv_pool == FusionRule::All);
   if (opts_.fold_copies) fold_copies(plan_, lifetimes_);
   MemoryPlan mp = plan_memory(lifetimes_, kPlanAlignment);   // in bytes
   for (size_t b = 0; b < plan_.buffers.size(); ++b) plan_.buffers[b].offset = mp.offsets[b];

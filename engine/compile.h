@@ -15,7 +15,7 @@
 namespace octet {
 
 // Which fusions of a kind a plan pass makes (conv chains, conv + pool).
-enum class ChainFusion { Off, WherePays, All };
+enum class FusionRule { Off, WherePays, All };
 
 struct CompileOptions {
   // Time each candidate conv kernel on the layer's shape and keep the fastest. Off: a fixed
@@ -26,7 +26,7 @@ struct CompileOptions {
   // Fuse 1x1 -> depthwise -> 1x1 chains into f32_conv_chain steps whose intermediates stay in
   // the cache (engine/fuse_conv_chain.h): where the rule there says it pays, every chain
   // (tests, measurements), or none (one step per conv, for A/B measurements).
-  ChainFusion conv_chains = ChainFusion::WherePays;
+  FusionRule conv_chains = FusionRule::WherePays;
   // Merge copy steps that move the same data twice (engine/fold_copies.h: a channel split read
   // through the channel shuffle before it, a copy written straight into its Concat). Off: one
   // step per copy, for A/B measurements and tests.
@@ -34,7 +34,7 @@ struct CompileOptions {
   // Fuse an image model's first conv with the max pool after it into one f32_conv_pool step
   // that pools the conv's rows in bands while they are in the cache (engine/fuse_conv_pool.h):
   // where the rule there says it pays, every such pair (tests, measurements), or none.
-  ChainFusion conv_pool = ChainFusion::WherePays;
+  FusionRule conv_pool = FusionRule::WherePays;
   // The widest ISA whose kernels the plan may use, for the FP32 kernels (sse2, avx2, avx512:
   // all of a plan's FP32 kernels share one ISA) and the int8 ones (scalar, avx2, avx512 for
   // the int8 vector kernels, vnni for the convolutions too). Unset: the widest this CPU runs;

@@ -67,7 +67,7 @@ Graph block_net(const Block& b) {
 
 Plan compile(const Graph& g, bool fuse) {
   CompileOptions o;
-  o.conv_chains = fuse ? ChainFusion::All : ChainFusion::Off;
+  o.conv_chains = fuse ? FusionRule::All : FusionRule::Off;
   o.autotune = false;
   return compile_plan(g, o);
 }

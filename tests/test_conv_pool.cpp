@@ -62,7 +62,7 @@ Graph stem_net(const Stem& s, bool conv_output = false) {
 
 Plan compile(const Graph& g, bool fuse) {
   CompileOptions o;
-  o.conv_pool = fuse ? ChainFusion::All : ChainFusion::Off;
+  o.conv_pool = fuse ? FusionRule::All : FusionRule::Off;
   o.autotune = false;
   return compile_plan(g, o);
 }
@@ -204,6 +204,11 @@ TEST(ConvPool, ValidatorRefusesAPoolThatDoesNotFit) {
       [](ConvPoolF32Step& c) { c.pool.in_h -= 1; },
       [](ConvPoolF32Step& c) { c.conv.band_rows = 0; },
       [](ConvPoolF32Step& c) { c.conv.weights_offset += 64 * 1024 * 1024; },
+      // Each within range, but the window's extent (2^32 + 1) is not: int32 offsets wrapped.
+      [](ConvPoolF32Step& c) {
+        c.pool.kernel_w = 257;
+        c.pool.dilation_w = 1 << 24;
+      },
   };
   validate_plan(plan);
   plan_test::expect_edits_refused(plan, edits);

@@ -673,5 +673,27 @@ TEST(F32Conv1x1Pairs, RandomShapesAgainstReference) {
   }
 }
 
+// An infinite input in the last channel of an odd in_c (the step the kernel takes alone):
+// the outputs it reaches are infinite with the reference's sign, not NaN (a broadcast of the
+// channel into both lanes of its pair made the zero weight's lane 0 * inf).
+TEST(F32Conv1x1Pairs, InfiniteInputInTheOddLastChannel) {
+  for (const ConvF32Kernel* k : runnable_pairs()) {
+    for (int32_t out_c : {8, 16, 24}) {
+      std::mt19937 rng(5);
+      Case c = make_case(5, 33, out_c, 1, 1, 0, 0, 0, 0);
+      Data d = random_data(c, rng);
+      d.input[static_cast<size_t>(7) * 33 + 32] = INFINITY;   // pixel 7, channel 32
+      const std::vector<float> want = reference_nhwc(c, d.input, d.weight, d.bias.data());
+      const std::vector<float> got = run_kernel(*k, c, d, whole(c), false);
+      for (int32_t o = 0; o < out_c; ++o) {
+        const size_t i = static_cast<size_t>(7) * out_c + o;
+        ASSERT_TRUE(std::isinf(want[i]));
+        EXPECT_EQ(got[i], want[i]) << k->name << " out_c " << out_c << " channel " << o;
+      }
+      EXPECT_TRUE(std::isfinite(got[6 * out_c])) << k->name;   // the pixel before: unaffected
+    }
+  }
+}
+
 }  // namespace
 }  // namespace octet

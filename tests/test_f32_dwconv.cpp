@@ -168,7 +168,8 @@ TEST_P(F32DwConv, MatchesTheReferenceOnRandomShapes) {
 // padding; 40 channels end in a partial vector on AVX-512). Row widths 7, 14, 28 and 56 (whole
 // register blocks of 7), 13 (blocks of 7, 4 and 2 and a single pixel), 5 and 12 (a block of 5
 // after none or one of 7, at stride 1 and 2); 8, 24 and 40
-// channels end in an 8-channel tail, 20 in a 4-channel one (ymm vectors on AVX-512).
+// channels end in an 8-channel tail (ymm vectors on AVX-512), 20 in a 4-channel one (a masked
+// vector).
 TEST_P(F32DwConv, MatchesTheReferenceOnModelShapes) {
   std::mt19937 rng(99);
   struct Shape {

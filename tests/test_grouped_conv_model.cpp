@@ -86,7 +86,7 @@ TEST(GroupedConvModel, ValidatorRefusesOversizedGroupedAndDepthwiseSteps) {
   Graph g = depthwise_net();
   optimize_graph(g);
   CompileOptions options;
-  options.conv_chains = ChainFusion::Off;   // every depthwise conv its own step (test_conv_chain.cpp checks chains)
+  options.conv_chains = FusionRule::Off;   // every depthwise conv its own step (test_conv_chain.cpp checks chains)
   const Plan plan = compile_plan(g, options);
   int grouped = 0, depthwise = 0;
   for (size_t i = 0; i < plan.steps.size(); ++i) {

@@ -182,6 +182,13 @@ TEST(OctetRun, ErrorsNameTheInputAndTheShapes) {
   r = sh(kRun + " --model " + kModel + " --random --conv-pool every");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("--conv-pool: unknown value 'every' (pays, all or off)"), std::string::npos) << r.out;
+  // The fusion flags choose how an ONNX model compiles: a .octet plan's steps are fixed.
+  const std::string plan = temp_dir() + "/fused.octet";
+  ASSERT_EQ(sh(kCompile + " " + kModel + " --no-autotune -o " + plan).status, 0);
+  r = sh(kRun + " --model " + plan + " --random --conv-pool off");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("is a compiled .octet plan, whose steps are fixed"), std::string::npos) << r.out;
+  EXPECT_EQ(sh(kRun + " --model " + plan + " --random").status, 0);
 }
 
 // --max-memory and --max-cost reach the compiler, the session and the reference executor:

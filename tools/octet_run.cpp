@@ -55,10 +55,10 @@ Runs a model on octet's optimised runtime (or its reference executor) on inputs 
   --threads T           worker threads, 1..64 (default 1)
   --conv-chains C       1x1 -> depthwise -> 1x1 conv chains as one f32_conv_chain step: pays
                         (default: where the compiler's rule says it pays), all, or off (one
-                        step per conv, to measure what the fusion gains)
+                        step per conv, to measure what the fusion gains); ONNX models only
   --conv-pool C         the first conv and the max pool after it as one f32_conv_pool step: pays
                         (default: where the compiler's rule says it pays), all, or off (two
-                        steps, to measure what the fusion gains)
+                        steps, to measure what the fusion gains); ONNX models only
   --profile             per-step table (kernel, us per image, share, GMAC/s), over the timed
                         runs with --bench, else over the run itself
   --json                one JSON object on stdout (model, inputs, outputs with shapes, timing,
@@ -83,7 +83,8 @@ Exit status: 0 success, 1 error (a missing or unknown input, a wrong shape, ...)
 struct Options {
   bool help = false, random = false, profile = false, json = false, reference = false;
   bool per_channel = false;
-  ChainFusion conv_chains = ChainFusion::WherePays, conv_pool = ChainFusion::WherePays;
+  bool fusion_given = false;   // --conv-chains or --conv-pool (compile options: ONNX models only)
+  FusionRule conv_chains = FusionRule::WherePays, conv_pool = FusionRule::WherePays;
   std::string model, output_dir, quantize, save_qdq;
   std::vector<std::string> inputs;
   uint32_t seed = 1;
@@ -94,12 +95,12 @@ struct Options {
 };
 
 // --conv-chains / --conv-pool: pays (the default), all or off.
-ChainFusion fusion_flag(const cli::Args& args, const std::string& name) {
+FusionRule fusion_flag(const cli::Args& args, const std::string& name) {
   const std::string v = args.get_or(name, "pays");
-  if (v == "off") return ChainFusion::Off;
-  if (v == "all") return ChainFusion::All;
+  if (v == "off") return FusionRule::Off;
+  if (v == "all") return FusionRule::All;
   if (v != "pays") throw Error("--" + name + ": unknown value '" + v + "' (pays, all or off)");
-  return ChainFusion::WherePays;
+  return FusionRule::WherePays;
 }
 
 Options parse_options(int argc, char** argv) {
@@ -124,6 +125,7 @@ Options parse_options(int argc, char** argv) {
   o.profile = args.flag("profile");
   o.conv_chains = fusion_flag(args, "conv-chains");
   o.conv_pool = fusion_flag(args, "conv-pool");
+  o.fusion_given = args.get("conv-chains").has_value() || args.get("conv-pool").has_value();
   o.json = args.flag("json");
   o.reference = args.flag("reference");
   o.quantize = args.get_or("quantize", "");
@@ -187,6 +189,9 @@ RunBatch make_runner(const Options& opt, Model& model, std::optional<ModelSessio
     auto exec = std::make_shared<ReferenceExecutor>(model.graph(), opt.limits);
     return [exec](const std::vector<Tensor>& in) { return exec->run(in); };
   }
+  if (model.format() == ModelFormat::OctetFile && opt.fusion_given)
+    throw Error("--conv-chains and --conv-pool choose how an ONNX model compiles; " + opt.model +
+                " is a compiled .octet plan, whose steps are fixed");
   if (model.format() != ModelFormat::OctetFile) {
     CompileOptions compile_options;   // compiled here so that --max-memory and --max-cost apply
     compile_options.limits = opt.limits;

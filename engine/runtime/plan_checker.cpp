@@ -91,6 +91,9 @@ void PlanChecker::window(int64_t in, int64_t out, int64_t k, int64_t stride, int
       stride > kMaxDim || dilation < 1 || dilation > kMaxDim)
     fail(a + ": window sizes out of range");
   const int64_t extent = dilation * (k - 1) + 1;
+  // Kernels compute window offsets in int32: an extent within kMaxDim keeps them exact (a
+  // max pool with kernel 257 and dilation 2^24 wrapped its span to 0 and read outside).
+  if (extent > kMaxDim) fail(a + ": window extent out of range");
   if (pad_before < 0 || pad_before >= extent || pad_after < 0 || pad_after >= extent)
     fail(a + ": padding out of range");
   if ((out - 1) * stride - pad_before > in - 1) fail(a + ": more output positions than the input has");

@@ -13,7 +13,8 @@
 // Packed weights, out_c = 8 * M: [bias: M vectors][k < ceil(in_c / 2)][M vectors], vector m
 // of step k holding lane 2c + j = w[8m + c][2k + j] (zero past in_c); the bias vector lane
 // 2c = bias[8m + c], lane 2c + 1 = 0. An odd in_c's last step broadcasts the one channel
-// (its weights' odd lanes are zero), so nothing past a pixel's channels is read.
+// paired with 0 (its weights' odd lanes are zero too), so nothing past a pixel's channels is
+// read and an infinite input sums as in the reference.
 //
 // A tile is P pixels x M vectors (24 accumulators; 16 for M = 1, which measured as fast): its
 // outputs are one contiguous run of P * out_c floats, 16 per vector pair. The last tile of a
@@ -127,13 +128,15 @@ template <int P, int M>
     wp += 16 * M;
     xp += 2;
   }
-  if (in_c % 2 != 0) {   // the last channel alone: its weights' odd lanes are zero
+  if (in_c % 2 != 0) {
+    // The last channel alone, paired with 0 (not with itself: the odd lanes' weights are 0,
+    // and 0 * inf would turn an infinite input's sum into NaN where the reference has inf).
     __m512 wv[M];
 #pragma GCC unroll 3
     for (int m = 0; m < M; ++m) wv[m] = _mm512_loadu_ps(wp + 16 * m);
 #pragma GCC unroll 24
     for (int p = 0; p < P; ++p) {
-      const __m512 xb = _mm512_set1_ps(xp[p * sx]);
+      const __m512 xb = _mm512_maskz_mov_ps(0x5555, _mm512_set1_ps(xp[p * sx]));
 #pragma GCC unroll 3
       for (int m = 0; m < M; ++m) acc[p][m] = _mm512_fmadd_ps(xb, wv[m], acc[p][m]);
     }

@@ -27,8 +27,8 @@
 // padding are zero vectors, so no padded copy is needed and the border pixels share their
 // loads too (on the 7x7 and 14x14 maps of the 5x5 layers, 4 of 7 and 4 of 14 pixels per row
 // are border pixels, which one at a time loaded a weight and an input per tap). Blocks are of
-// 7 pixels on AVX-512 (kPixels), then one of 4 and one of 2; only a last single pixel goes
-// through its valid taps.
+// 7 pixels on AVX-512 (kPixels), then one of 5 for a rest of exactly 5, else one of 4 and one
+// of 2; only a last single pixel goes through its valid taps.
 // Other kernel sizes, strides and dilations walk each pixel's valid taps.
 //
 // The last channel vector, when the channels are not a multiple of the vector width, reads
@@ -173,7 +173,7 @@ struct DwConvF32 {
   template <int KH, int KW>
   static constexpr bool kTapsHeld = kRegisters32 && KH * KW <= 9;
   // Output pixels of one register block: 7 on 32 registers, else 4. 7 divides every row width
-  // of the zoo's depthwise layers, 7 to 112, so their rows are whole blocks: a 14-pixel row of
+  // of the 224x224 zoo models' depthwise layers, 7 to 112, so their rows are whole blocks: a 14-pixel row of
   // a 5x5 in two blocks of 7 loads 22% fewer columns than in blocks of 8, 4 and 2, and a 3x3
   // block of 7 (9 columns, 7 accumulators and 9 held taps; 15 columns at stride 2) loads 1.29
   // columns a pixel against 1.5 for 4 (14x14x576 3x3: 28 -> 21 us; the conv chains of
@@ -287,7 +287,7 @@ struct DwConvF32 {
         // zero), then (the rest < P) one of 5 for a rest of exactly 5, else one of 4 if P is
         // 7, one of 2, then single pixels. The 5: DS-CNN's rows are 5 pixels wide, and as 4 + 1
         // the single pixel's chain of KH * KW dependent FMAs took as long as the block of 4
-        // (25x5x64 3x3: 2.58 -> 1.9 us; bench/kernels/dw_shapes.h).
+        // (25x5x64 3x3: 2.58 -> 2.03 us; bench/kernels/dw_shapes.h).
         for (; ow + P <= p.out_w; ow += P) block_at<KH, KW, S, P, Partial>(p, a, held, bias, ow, ow_lo, ow_hi, ep);
         if constexpr (P > 5) {
           if (ow + 5 == p.out_w) {

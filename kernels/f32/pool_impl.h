@@ -110,12 +110,14 @@ struct MaxPoolF32 {
   static void max(const PoolNhwcParams& p, const float* in, float* out, int32_t oh_begin, int32_t oh_end) {
     const int32_t C = p.channels;
     const int64_t row_step = int64_t{p.dilation_h} * p.in_w * C, col_step = int64_t{p.dilation_w} * C;
-    const int32_t span_w = (p.kernel_w - 1) * p.dilation_w;   // last tap's column offset
+    // The last tap's column offset, in int64 like the bounds below (the plan checker bounds a
+    // window's extent; this kernel does not rely on it).
+    const int64_t span_w = int64_t{p.kernel_w - 1} * p.dilation_w;
     // Interior columns: iw0 >= 0 and iw0 + span_w < in_w, with iw0 = ow * stride - pad_left.
     int32_t ow_lo = (p.pad_left + p.stride_w - 1) / p.stride_w;
-    const int32_t last = p.in_w - 1 - span_w + p.pad_left;   // the largest ow * stride allowed
-    int32_t ow_hi = last < 0 ? 0 : last / p.stride_w + 1;
-    if (ow_hi > p.out_w) ow_hi = p.out_w;
+    const int64_t last = p.in_w - 1 - span_w + p.pad_left;   // the largest ow * stride allowed
+    const int64_t past_last = last < 0 ? 0 : last / p.stride_w + 1;
+    int32_t ow_hi = past_last < p.out_w ? static_cast<int32_t>(past_last) : p.out_w;
     if (ow_lo > ow_hi) ow_lo = ow_hi;
     for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
       const int32_t ih0 = oh * p.stride_h - p.pad_top;

@@ -99,13 +99,13 @@ Comparison compare(const Data& d, std::span<const float> got, double tol, bool t
       scale = std::max(scale, std::fabs(double{want[i]}));
       diff = std::max(diff, std::fabs(double{have[i]} - want[i]));
     }
+    worst = std::max(worst, scale > 0 ? diff / scale : 0);
     if (!(diff <= tol * scale)) {
       char msg[160];
       std::snprintf(msg, sizeof msg, "row %lld: max |diff| %.3g > %.1g x max |ORT| %.3g", static_cast<long long>(r),
                     diff, tol, scale);
       return {msg, worst};
     }
-    worst = std::max(worst, scale > 0 ? diff / scale : 0);
     if (!top1) continue;
     std::vector<float> sorted(want, want + d.out_per_row);
     std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<>());

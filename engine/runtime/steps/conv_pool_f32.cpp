@@ -96,7 +96,8 @@ std::string ConvPoolF32Step::describe(const Step& s, const ConvPoolF32Step& p) {
   auto n = [](int32_t v) { return std::to_string(v); };
   return "f32_conv_pool  band " + n(p.band_rows) + " rows: [" + ConvPlanarF32Step::describe(s, p.conv) +
          "] -> [max_pool " + n(q.in_h) + "x" + n(q.in_w) + "x" + n(q.channels) + " -> " + n(q.out_h) + "x" +
-         n(q.out_w) + "x" + n(q.channels) + "  k" + n(q.kernel_h) + "x" + n(q.kernel_w) + " s" + n(q.stride_h) +
+         n(q.out_w) + "x" + n(q.channels) + "  k" + n(q.kernel_h) + "x" + n(q.kernel_w) + " s" + n(q.stride_h) + "x" +
+         n(q.stride_w) + (q.dilation_h != 1 || q.dilation_w != 1 ? " d" + n(q.dilation_h) + "x" + n(q.dilation_w) : "") +
          " pads " + n(q.pad_top) + "," + n(q.pad_left) + "," + n(q.pad_bottom) + "," + n(q.pad_right) + "]";
 }
 
