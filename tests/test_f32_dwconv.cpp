@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernels/reference/conv.h"
+#include "tests/conv_f32_test_util.h"
 #include "tests/conv_reference_util.h"
 #include "tests/kernel_variants_util.h"
 
@@ -25,39 +26,11 @@ using kernels::Activation;
 using kernels::ConvNhwcParams;
 using kernel_test::VariantParam;
 
-struct Case {
-  int32_t batch = 1;
-  ConvNhwcParams p;
-  int32_t pad_bottom = 0, pad_right = 0;
-  bool bias = true, residual = false;
-};
-
-std::string describe(const Case& c) {
-  const ConvNhwcParams& p = c.p;
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "N%d %dx%dx%d -> %dx%d k%dx%d s%dx%d d%dx%d pad t%d l%d b%d r%d bias%d res%d act%d",
-                c.batch, p.in_h, p.in_w, p.in_c, p.out_h, p.out_w, p.kernel_h, p.kernel_w, p.stride_h, p.stride_w,
-                p.dilation_h, p.dilation_w, p.pad_top, p.pad_left, c.pad_bottom, c.pad_right, c.bias, c.residual,
-                static_cast<int>(p.activation));
-  return buf;
-}
-
-// Fills out_h/out_w from the padding; false if the output would be empty.
-bool finish_shape(Case& c) {
-  ConvNhwcParams& p = c.p;
-  const int32_t h = p.in_h + p.pad_top + c.pad_bottom - ((p.kernel_h - 1) * p.dilation_h + 1);
-  const int32_t w = p.in_w + p.pad_left + c.pad_right - ((p.kernel_w - 1) * p.dilation_w + 1);
-  if (h < 0 || w < 0) return false;
-  p.out_h = h / p.stride_h + 1;
-  p.out_w = w / p.stride_w + 1;
-  return true;
-}
-
-float activate(float v, const ConvNhwcParams& p) {
-  if (p.activation == Activation::Relu) return v < 0.f ? 0.f : v;
-  if (p.activation == Activation::Clip) return std::min(std::max(v, p.clip_min), p.clip_max);
-  return v;
-}
+// The case, its description, output shape and activation: tests/conv_f32_test_util.h.
+using conv_f32_test::activate;
+using conv_f32_test::Case;
+using conv_f32_test::describe;
+using conv_f32_test::finish_shape;
 
 // Runs `kernel` on every image of c (rows in two pieces, as two threads would) and checks
 // each output against the reference; returns the number of mismatches.
