@@ -19,6 +19,14 @@
 
 namespace octet::plan_test {
 
+// How many of the plan's steps are of type P (a fusion pass's output, for instance).
+template <typename P>
+int count_steps(const Plan& plan) {
+  int n = 0;
+  for (const Step& s : plan.steps) n += s.params_if<P>() != nullptr;
+  return n;
+}
+
 // The plan's first output for `batch` images of `in`, on a session of `threads` threads
 // (the output starts as NaN, so an element the plan never writes fails the comparison).
 inline std::vector<float> run(const Plan& plan, const Tensor& in, int batch, int threads) {

@@ -72,12 +72,6 @@ Plan compile(const Graph& g, bool fuse) {
   return compile_plan(g, o);
 }
 
-int chain_steps(const Plan& p) {
-  int n = 0;
-  for (const Step& s : p.steps) n += s.params_if<ConvChainF32Step>() != nullptr;
-  return n;
-}
-
 std::vector<Block> random_blocks() {
   std::mt19937 rng(14);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -110,8 +104,8 @@ TEST(ConvChain, FusedBlocksGiveTheUnfusedBitsAndTheReference) {
     optimize_graph(optimised);
     const Plan fused = compile(optimised, true);
     const Plan unfused = compile(optimised, false);
-    ASSERT_EQ(chain_steps(fused), 1) << fused.describe();
-    ASSERT_EQ(chain_steps(unfused), 0);
+    ASSERT_EQ(plan_test::count_steps<ConvChainF32Step>(fused), 1) << fused.describe();
+    ASSERT_EQ(plan_test::count_steps<ConvChainF32Step>(unfused), 0);
     EXPECT_EQ(fused.steps.size() + (b.expand && b.project ? 2 : 1), unfused.steps.size());
     EXPECT_LT(fused.buffers.size(), unfused.buffers.size());
     const std::string text = fused.describe();
@@ -150,7 +144,7 @@ TEST(ConvChain, IntermediateWithAnotherReaderIsNotFused) {
   Graph graph = g.prepared();
   optimize_graph(graph);
   const Plan plan = compile(graph, true);
-  ASSERT_EQ(chain_steps(plan), 1) << plan.describe();   // dw -> project only
+  ASSERT_EQ(plan_test::count_steps<ConvChainF32Step>(plan), 1) << plan.describe();   // dw -> project only
   for (const Step& s : plan.steps) {
     if (auto* c = s.params_if<ConvChainF32Step>()) {
       EXPECT_FALSE(c->has_expand);

@@ -67,12 +67,6 @@ Plan compile(const Graph& g, bool fuse) {
   return compile_plan(g, o);
 }
 
-int fused_steps(const Plan& p) {
-  int n = 0;
-  for (const Step& s : p.steps) n += s.params_if<ConvPoolF32Step>() != nullptr;
-  return n;
-}
-
 std::vector<Stem> random_stems() {
   std::mt19937 rng(73);
   auto pick = [&](int lo, int hi) { return static_cast<int64_t>(std::uniform_int_distribution<int>(lo, hi)(rng)); };
@@ -107,8 +101,8 @@ TEST(ConvPool, FusedStemsGiveTheUnfusedBitsAndTheReference) {
     optimize_graph(optimised);
     const Plan fused = compile(optimised, true);
     const Plan unfused = compile(optimised, false);
-    ASSERT_EQ(fused_steps(fused), 1) << fused.describe();
-    ASSERT_EQ(fused_steps(unfused), 0);
+    ASSERT_EQ(plan_test::count_steps<ConvPoolF32Step>(fused), 1) << fused.describe();
+    ASSERT_EQ(plan_test::count_steps<ConvPoolF32Step>(unfused), 0);
     EXPECT_EQ(fused.steps.size() + 1, unfused.steps.size());
     EXPECT_EQ(fused.buffers.size() + 1, unfused.buffers.size());
     const std::string text = fused.describe();
@@ -148,8 +142,8 @@ TEST(ConvPool, DefaultFusesWhereItPays) {
     optimize_graph(g);
     CompileOptions o;
     o.autotune = false;
-    EXPECT_EQ(fused_steps(compile_plan(g, o)), fused);
-    EXPECT_EQ(fused_steps(compile(g, true)), 1);
+    EXPECT_EQ(plan_test::count_steps<ConvPoolF32Step>(compile_plan(g, o)), fused);
+    EXPECT_EQ(plan_test::count_steps<ConvPoolF32Step>(compile(g, true)), 1);
   }
 }
 
@@ -159,10 +153,10 @@ TEST(ConvPool, ConvOutputWithAnotherReaderIsNotFused) {
   Graph g = stem_net(s, true);
   optimize_graph(g);
   const Plan plan = compile(g, true);
-  EXPECT_EQ(fused_steps(plan), 0) << plan.describe();
+  EXPECT_EQ(plan_test::count_steps<ConvPoolF32Step>(plan), 0) << plan.describe();
   Graph single = stem_net(s);
   optimize_graph(single);
-  EXPECT_EQ(fused_steps(compile(single, true)), 1);
+  EXPECT_EQ(plan_test::count_steps<ConvPoolF32Step>(compile(single, true)), 1);
 }
 
 TEST(ConvPool, BandRowsKeepTheBandInTheBudgetInWholeConvBands) {

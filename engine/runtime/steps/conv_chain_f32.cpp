@@ -1,9 +1,9 @@
 #include "engine/runtime/steps/conv_chain_f32.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "engine/runtime/step_type_impl.h"
+#include "engine/runtime/steps/held_rows.h"
 #include "engine/runtime/steps/field_lists.h"
 
 namespace octet {
@@ -66,24 +66,18 @@ void ConvChainF32Step::run(const ConvChainF32Step& p, const StepContext& c, int3
   const float* residual = c.in2<float>();
   float* output = c.out<float>();
   const size_t step_out_row = row_floats(p.last_shape().out_w, p.last_shape().out_c);
-  int32_t held_lo = 0, held_hi = 0;   // depthwise input rows in expand_band (has_expand)
+  HeldRows held;   // depthwise input rows in expand_band (has_expand)
   for (int32_t begin = row_begin; begin < row_end; begin += p.band_rows) {
     const int32_t end = std::min(row_end, begin + p.band_rows);
     const int32_t lo = p.input_row_lo(begin), hi = p.input_row_hi(end);
     const float* dw_input = input + lo * in_row;
     if (p.has_expand) {
-      int32_t from = lo;
-      if (lo >= held_lo && lo < held_hi) {   // the previous band's last rows: keep them
-        std::memmove(expand_band, expand_band + (lo - held_lo) * in_row, (held_hi - lo) * in_row * sizeof(float));
-        from = held_hi;
-      }
+      const int32_t from = held.keep(expand_band, in_row, lo, hi);   // the previous band's last rows kept
       if (from < hi) {
         const size_t x_row = row_floats(p.expand.shape.in_w, p.expand.shape.in_c);
         p.expand.kernel->run(pointwise_band_shape(p.expand.shape, hi - from), weights(p.expand.weights_offset),
                              input + from * x_row, nullptr, expand_band + (from - lo) * in_row, scratch, 0, hi - from);
       }
-      held_lo = lo;
-      held_hi = hi;
       dw_input = expand_band;
     }
     // The band as an image: its rows [lo, hi), what is left of the top padding above it.

@@ -97,7 +97,6 @@ std::string ConvPlanarF32Step::describe(const Step& s, const ConvPlanarF32Step& 
 }
 
 void ConvPlanarF32Step::validate(PlanChecker& c, const Step& s, const ConvPlanarF32Step& p) {
-  c.require(p.kernel != nullptr, "no conv kernel");
   c.require(s.input2 < 0, "a planar-input conv has no residual");
   c.conv_step(s, p.shape);
   validate_bands(c, p);

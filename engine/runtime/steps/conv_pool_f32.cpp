@@ -1,12 +1,12 @@
 #include "engine/runtime/steps/conv_pool_f32.h"
 
 #include <algorithm>
-#include <cstring>
 #include <numeric>
 
 #include "engine/runtime/plan.h"
 #include "engine/runtime/plan_checker.h"
 #include "engine/runtime/step_type_impl.h"
+#include "engine/runtime/steps/held_rows.h"
 #include "engine/runtime/steps/field_lists.h"
 
 namespace octet {
@@ -70,18 +70,12 @@ void ConvPoolF32Step::run(const ConvPoolF32Step& p, const StepContext& c, int32_
   const size_t conv_row = static_cast<size_t>(p.conv.shape.out_w) * static_cast<size_t>(p.conv.shape.out_c);
   const size_t out_row = static_cast<size_t>(p.pool.out_w) * static_cast<size_t>(p.pool.channels);
   float* output = c.out<float>();
-  int32_t held_lo = 0, held_hi = 0;   // conv rows in the band buffer
+  HeldRows held;   // conv rows in the band buffer
   for (int32_t begin = row_begin; begin < row_end; begin += p.band_rows) {
     const int32_t end = std::min(row_end, begin + p.band_rows);
     const int32_t lo = p.conv_row_lo(begin), hi = std::max(lo, p.conv_row_hi(end));
-    int32_t from = lo;
-    if (lo >= held_lo && lo < held_hi) {   // the previous band's last rows: keep them
-      std::memmove(band, band + (lo - held_lo) * conv_row, (held_hi - lo) * conv_row * sizeof(float));
-      from = held_hi;
-    }
+    const int32_t from = held.keep(band, conv_row, lo, hi);   // the previous band's last rows kept
     if (from < hi) ConvPlanarF32Step::run_rows(p.conv, conv_context, band + (from - lo) * conv_row, from, hi);
-    held_lo = lo;
-    held_hi = hi;
     // The band as an image: conv rows [lo, hi), what is left of the top padding above it.
     kernels::PoolNhwcParams q = p.pool;
     q.in_h = hi - lo;
