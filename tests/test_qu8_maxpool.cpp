@@ -108,6 +108,9 @@ std::vector<Case> cases() {
   out.push_back({shape(10, 10, 37, 5, 3, 1, 2, 2, 2, 2, true), "5x5 stride 3"});
   out.push_back({shape(6, 6, 95, 1, 2, 1, 0, 0, 0, 0, false), "1x1 stride 2"});
   out.push_back({shape(4, 5, 7, 3, 2, 2, 2, 2, 2, 2, true), "windows in the padding"});
+  // Rows of 13 and 14 whole windows: the interior's groups of 4 pixels end with 1 and 2 left.
+  out.push_back({shape(6, 15, 70, 3, 1, 1, 0, 0, 0, 0, false), "13 whole windows a row"});
+  out.push_back({shape(5, 16, 130, 3, 1, 1, 1, 0, 0, 0, false), "14 whole windows a row"});
   std::mt19937 rng(17);
   for (int i = 0; i < 12; ++i) {
     const int32_t k = 1 + int32_t(rng() % 4), stride = 1 + int32_t(rng() % 3), dil = 1 + int32_t(rng() % 2);
