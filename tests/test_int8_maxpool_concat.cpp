@@ -145,19 +145,23 @@ TEST(Int8MaxPoolConcat, QuantizerGivesMaxPoolItsInputsParametersAndLeavesNoFloat
     for (int in : c->inputs) EXPECT_TRUE(q.value(in).quant.has_value());
   }
   const Plan plan = qdq_plan(quant::export_qdq(q));
-  int pools = 0, slices = 0, boundaries = 0;
+  int pools = 0, slices = 0, boundaries = 0, planes = 0, float_transposes = 0;
   for (const Step& s : plan.steps) {
+    planes += s.params_if<QuantizePlanesStep>() != nullptr;
+    float_transposes += s.params_if<NchwToNhwcStep>() != nullptr;
     if (const auto* mp = s.params_if<QMaxPoolStep>()) {
       ++pools;
       EXPECT_FALSE(mp->has_table);
     }
     slices += s.params_if<QConcatSliceStep>() != nullptr;
     const std::string k = s.kernel_name();
-    boundaries += k == "quantize" || k == "dequantize";
+    boundaries += k == "quantize" || k == "quantize_planes" || k == "dequantize";
   }
   EXPECT_EQ(pools, 1);
   EXPECT_EQ(slices, 2);
-  EXPECT_EQ(boundaries, 2);   // the input's Quantize and the output's Dequantize only
+  EXPECT_EQ(boundaries, 2);   // the input's Quantize (from its NCHW planes) and the output's Dequantize only
+  EXPECT_EQ(planes, 1);       // the RGB input goes from its planes to NHWC codes in one step,
+  EXPECT_EQ(float_transposes, 0);   // with no float NHWC copy
 }
 
 // The convs requantise in their own arithmetic (within one code of the reference's); the pool

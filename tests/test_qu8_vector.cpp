@@ -201,6 +201,36 @@ TEST_P(QU8Vector, QuantizeSpecialValues) {
   }
 }
 
+// Planar floats into channels-last codes: each code is the reference's quantize of its float,
+// at pixel i's channel c; planes further apart than n (a padded plane) and every tail length
+// of the 16- and 8-pixel blocks; special values included; nothing written past n * channels.
+TEST_P(QU8Vector, QuantizePlanesIsEachPlaneQuantizedAndInterleaved) {
+  std::mt19937 rng(11);
+  const float specials[] = {NAN, INFINITY, -INFINITY, 0.5f, -0.5f, 1.5f, 255.5f, 1e10f, -0.f};
+  for (int32_t channels = 1; channels <= 4; ++channels) {
+    for (int64_t n : {1, 7, 8, 15, 16, 17, 31, 33, 50, 677}) {
+      for (int64_t gap : {0, 3}) {
+        const int64_t plane = n + gap;
+        std::vector<float> x(static_cast<size_t>(plane * channels));
+        std::uniform_real_distribution<float> range(-3.f, 3.f);
+        for (float& v : x) v = rng() % 10 == 0 ? specials[rng() % std::size(specials)] : range(rng);
+        for (auto [scale, zp] : {std::pair{0.0123f, 128}, std::pair{1.f, 0}, std::pair{1.f / 255.f, 7}}) {
+          Guarded got(static_cast<size_t>(n * channels), 0x11);
+          k().quantize_planes(channels, n, x.data(), plane, scale, zp, got.data());
+          for (int32_t c = 0; c < channels; ++c) {
+            std::vector<uint8_t> want(static_cast<size_t>(n));
+            kernels::quantize_qu8_ref(n, x.data() + c * plane, scale, zp, want.data());
+            for (int64_t i = 0; i < n; ++i)
+              ASSERT_EQ(int(got.data()[i * channels + c]), int(want[static_cast<size_t>(i)]))
+                  << "channels " << channels << " n " << n << " plane " << plane << " pixel " << i << " channel " << c;
+          }
+          ASSERT_TRUE(got.guard_intact(static_cast<size_t>(n * channels))) << "wrote past n * channels, n " << n;
+        }
+      }
+    }
+  }
+}
+
 // ---- dequantize --------------------------------------------------------------------------
 
 TEST_P(QU8Vector, DequantizeMatchesReferenceBitForBit) {

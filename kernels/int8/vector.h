@@ -88,6 +88,11 @@ struct VectorQU8Kernels {
               const QMulParams&);
   // y[i] = table[x[i]] (the int8 activations' 256-entry tables): exact on every ISA; x may be y.
   void (*lookup)(int64_t n, const uint8_t* table, const uint8_t* x, uint8_t* y);
+  // q[i * channels + c] = quantize(x[c * plane + i]) for i < n and 1 <= channels <= 4, each
+  // code as `quantize` gives it: planar (NCHW) floats straight into channels-last (NHWC)
+  // codes, an int8 model's RGB input in one pass instead of a float transpose and a quantize.
+  void (*quantize_planes)(int32_t channels, int64_t n, const float* x, int64_t plane, float scale,
+                          int32_t zero_point, uint8_t* q);
 };
 
 // The variants (kernels/int8/vector_<isa>.cpp) are listed in the kernel table,

@@ -103,6 +103,7 @@ const VectorQU8Kernels qu8_vector_avx2 = {
     &QVectorImpl<Avx2>::global_average,
     &QVectorImpl<Avx2>::mul,
     &QVectorImpl<Avx2>::lookup,
+    &QVectorImpl<Avx2>::quantize_planes,
 };
 
 }  // namespace octet::kernels

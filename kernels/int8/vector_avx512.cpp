@@ -64,6 +64,22 @@ struct Avx512 {
     return _mm512_add_epi32(_mm512_cvtps_epi32(t), k.zp);
   }
   static void quantize(const float* x, uint8_t* q, const Qc& k) { store_u8(q, quantize_vector(_mm512_loadu_ps(x), k)); }
+  // 16 pixels of three planes into 48 bytes of triples (vector_impl.h's quantize_planes): the
+  // three codes (each 0..255) of a pixel go into the low bytes of its dword, vpshufb drops each
+  // dword's fourth byte within the 128-bit lanes, and each lane's 12 bytes are a masked store.
+  static void quantize3(const float* x, int64_t plane, uint8_t* q, const Qc& k) {
+    const __m512i c0 = quantize_vector(_mm512_loadu_ps(x), k);
+    const __m512i c1 = quantize_vector(_mm512_loadu_ps(x + plane), k);
+    const __m512i c2 = quantize_vector(_mm512_loadu_ps(x + 2 * plane), k);
+    const __m512i rgb = _mm512_or_si512(c0, _mm512_or_si512(_mm512_slli_epi32(c1, 8), _mm512_slli_epi32(c2, 16)));
+    const __m512i drop = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1));
+    const __m512i t = _mm512_shuffle_epi8(rgb, drop);
+    constexpr __mmask16 k12 = 0x0FFF;
+    _mm_mask_storeu_epi8(q, k12, _mm512_castsi512_si128(t));
+    _mm_mask_storeu_epi8(q + 12, k12, _mm512_extracti32x4_epi32(t, 1));
+    _mm_mask_storeu_epi8(q + 24, k12, _mm512_extracti32x4_epi32(t, 2));
+    _mm_mask_storeu_epi8(q + 36, k12, _mm512_extracti32x4_epi32(t, 3));
+  }
   static void quantize_tail(const float* x, uint8_t* q, int32_t n, const Qc& k) {
     store_u8_tail(q, quantize_vector(_mm512_maskz_loadu_ps(first(n), x), k), n);
   }
@@ -114,6 +130,7 @@ const VectorQU8Kernels qu8_vector_avx512 = {
     &QVectorImpl<Avx512>::global_average,
     &QVectorImpl<Avx512>::mul,
     &lookup,
+    &QVectorImpl<Avx512>::quantize_planes,
 };
 
 }  // namespace octet::kernels

@@ -59,6 +59,26 @@ struct QVectorImpl {
     if (i < n) Isa::quantize_tail(x + i, q + i, static_cast<int32_t>(n - i), k);
   }
 
+  // vector.h's quantize_planes. An ISA with a quantize3 (16 or 8 pixels of three planes into
+  // their RGB triples) takes the whole vectors of three planes; everything else quantizes each
+  // plane's vector into a small buffer and interleaves it byte by byte.
+  static void quantize_planes(int32_t channels, int64_t n, const float* x, int64_t plane, float scale,
+                              int32_t zero_point, uint8_t* q) {
+    const auto k = Isa::quantize_consts(scale, zero_point);
+    int64_t i = 0;
+    if constexpr (requires { Isa::quantize3(x, plane, q, k); }) {
+      if (channels == 3)
+        for (; i + N <= n; i += N) Isa::quantize3(x + i, plane, q + 3 * i, k);
+    }
+    uint8_t t[4][N];
+    for (; i < n; i += N) {
+      const int32_t m = n - i < N ? static_cast<int32_t>(n - i) : N;
+      for (int32_t c = 0; c < channels; ++c) Isa::quantize_tail(x + c * plane + i, t[c], m, k);
+      for (int32_t j = 0; j < m; ++j)
+        for (int32_t c = 0; c < channels; ++c) q[(i + j) * channels + c] = t[c][j];
+    }
+  }
+
   static void dequantize(int64_t n, const uint8_t* q, float scale, int32_t zero_point, float* x) {
     const auto k = Isa::dequantize_consts(scale, zero_point);
     int64_t i = 0;

@@ -132,6 +132,7 @@ const VectorQU8Kernels qu8_vector_scalar = {
     &QVectorImpl<Portable>::global_average,
     &QVectorImpl<Portable>::mul,
     &QVectorImpl<Portable>::lookup,
+    &QVectorImpl<Portable>::quantize_planes,
 };
 
 }  // namespace octet::kernels

@@ -27,6 +27,7 @@
 #include "engine/runtime/steps/qmax_pool.h"
 #include "engine/runtime/steps/qmul.h"
 #include "engine/runtime/steps/quantize.h"
+#include "engine/runtime/steps/quantize_planes.h"
 #include "engine/runtime/steps/reference_node.h"
 #include "engine/runtime/steps/strided_copy_f32.h"
 #include "engine/runtime/steps/softmax.h"
