@@ -67,6 +67,7 @@ void Compiler::compile_qgemm(const Node& n) {
     if (v == nullptr) fail(n, "no int8 gemm kernel at this ISA");
     gs.kernel = v->qgemm;
     gs.per_channel = wq.per_channel();
+    gs.input_scale = a.scale;
     std::vector<float> scales(static_cast<size_t>(cols));
     for (int64_t j = 0; j < cols; ++j) {
       scales[static_cast<size_t>(j)] = a.scale * weight_scale(wq, j);

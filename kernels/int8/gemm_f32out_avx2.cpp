@@ -16,28 +16,12 @@
 namespace octet::kernels {
 namespace {
 
-constexpr int32_t kCols = 8;    // columns per block (one ymm of int32)
-constexpr int32_t kGroup = 4;   // blocks per pass
-
-int32_t pairs(int32_t k) { return (k + 1) / 2; }
-size_t block_bytes(int32_t k) { return size_t(pairs(k)) * 32; }
-
-size_t packed_bytes(const QGemmF32Params& p) {
-  return qgemm_header_bytes(p.n) + size_t(qgemm_padded_n(p.n) / kCols) * block_bytes(p.k);
-}
+constexpr int32_t kCols = 8;   // columns per block (one ymm of int32)
+using Blocks = QGemmBlocks<kCols, 2, int16_t>;   // 32 bytes per pair of inputs
 
 void pack(const QGemmF32Params& p, const int8_t* weight_nk, const int32_t* bias, const float* scales, void* packed) {
-  qgemm_pack_header(p, weight_nk, bias, scales, packed);
-  int16_t* w = qgemm_weights<int16_t>(packed, p.n);
-  const int32_t blocks = qgemm_padded_n(p.n) / kCols, k2 = pairs(p.k);
-  for (int32_t b = 0; b < blocks; ++b)
-    for (int32_t q = 0; q < k2; ++q)
-      for (int32_t c = 0; c < kCols; ++c)
-        for (int32_t e = 0; e < 2; ++e) {
-          const int32_t j = b * kCols + c, i = q * 2 + e;
-          *w++ = j < p.n && i < p.k ? static_cast<int16_t>(weight_nk[int64_t{j} * p.k + i] - p.weight_zero_point)
-                                    : int16_t{0};
-        }
+  const int32_t zw = p.weight_zero_point;
+  Blocks::pack(p, weight_nk, bias, scales, packed, [zw](int8_t w) { return static_cast<int16_t>(w - zw); });
 }
 
 __m256i mask_of(int32_t count) {   // lanes [0, count) set, 0 < count <= 8
@@ -47,7 +31,7 @@ __m256i mask_of(int32_t count) {   // lanes [0, count) set, 0 < count <= 8
 
 template <int G>
 void blocks(const QGemmF32Params& p, const void* packed, const uint8_t* x, float* y, int32_t b0, int32_t n_end) {
-  const size_t bb = block_bytes(p.k) / sizeof(int16_t);
+  const size_t bb = Blocks::block_elements(p.k);
   const int16_t* w = qgemm_weights<int16_t>(packed, p.n) + size_t(b0) * bb;
   __m256i acc[G];
   for (int g = 0; g < G; ++g) acc[g] = _mm256_setzero_si256();
@@ -81,22 +65,16 @@ void blocks(const QGemmF32Params& p, const void* packed, const uint8_t* x, float
 
 void run(const QGemmF32Params& p, const void* packed, const uint8_t* input, float* output, int32_t rows,
          int32_t n_begin, int32_t n_end) {
-  const int32_t b_begin = n_begin / kCols, b_end = (n_end + kCols - 1) / kCols;
-  for (int32_t b = b_begin; b < b_end; b += kGroup) {
-    const int32_t left = b_end - b;
-    for (int32_t m = 0; m < rows; ++m) {
-      const uint8_t* x = input + int64_t{m} * p.k;
-      float* y = output + int64_t{m} * p.n;
-      if (left >= 4) blocks<4>(p, packed, x, y, b, n_end);
-      else if (left == 3) blocks<3>(p, packed, x, y, b, n_end);
-      else if (left == 2) blocks<2>(p, packed, x, y, b, n_end);
-      else blocks<1>(p, packed, x, y, b, n_end);
-    }
-  }
+  Blocks::run(p, input, output, rows, n_begin, n_end, [&](int32_t count, const uint8_t* x, float* y, int32_t b) {
+    if (count == 4) blocks<4>(p, packed, x, y, b, n_end);
+    else if (count == 3) blocks<3>(p, packed, x, y, b, n_end);
+    else if (count == 2) blocks<2>(p, packed, x, y, b, n_end);
+    else blocks<1>(p, packed, x, y, b, n_end);
+  });
 }
 
 }  // namespace
 
-const QGemmF32Kernel qu8_gemm_f32out_avx2 = {"qu8_gemm_f32out_avx2", kCols, &packed_bytes, &pack, &run};
+const QGemmF32Kernel qu8_gemm_f32out_avx2 = {"qu8_gemm_f32out_avx2", kCols, &Blocks::packed_bytes, &pack, &run};
 
 }  // namespace octet::kernels

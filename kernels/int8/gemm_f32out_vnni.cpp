@@ -26,26 +26,10 @@ namespace octet::kernels {
 namespace {
 
 constexpr int32_t kCols = 16;   // columns per block (one zmm of int32)
-constexpr int32_t kGroup = 4;   // blocks per pass
-
-int32_t groups(int32_t k) { return (k + 3) / 4; }
-size_t block_bytes(int32_t k) { return size_t(groups(k)) * 64; }
-
-size_t packed_bytes(const QGemmF32Params& p) {
-  return qgemm_header_bytes(p.n) + size_t(qgemm_padded_n(p.n) / kCols) * block_bytes(p.k);
-}
+using Blocks = QGemmBlocks<kCols, 4, int8_t>;   // 64 bytes per group of 4 inputs
 
 void pack(const QGemmF32Params& p, const int8_t* weight_nk, const int32_t* bias, const float* scales, void* packed) {
-  qgemm_pack_header(p, weight_nk, bias, scales, packed);
-  int8_t* w = qgemm_weights<int8_t>(packed, p.n);
-  const int32_t blocks = qgemm_padded_n(p.n) / kCols, g4 = groups(p.k);
-  for (int32_t b = 0; b < blocks; ++b)
-    for (int32_t g = 0; g < g4; ++g)
-      for (int32_t c = 0; c < kCols; ++c)
-        for (int32_t e = 0; e < 4; ++e) {
-          const int32_t j = b * kCols + c, i = g * 4 + e;
-          *w++ = j < p.n && i < p.k ? weight_nk[int64_t{j} * p.k + i] : int8_t{0};
-        }
+  Blocks::pack(p, weight_nk, bias, scales, packed, [](int8_t w) { return w; });
 }
 
 // Σ_i x[i] for the zero-point term (vpsadbw against zero: 8 bytes per 64-bit lane).
@@ -65,7 +49,7 @@ int32_t input_sum(const uint8_t* x, int32_t k) {
 template <int G>
 void blocks(const QGemmF32Params& p, const void* packed, const uint8_t* x, int32_t zw_sum, float* y, int32_t b0,
             int32_t n_end) {
-  const size_t bb = block_bytes(p.k);
+  const size_t bb = Blocks::block_elements(p.k);
   const int8_t* w = qgemm_weights<int8_t>(packed, p.n) + size_t(b0) * bb;
   __m512i acc[G];
   for (int g = 0; g < G; ++g) acc[g] = _mm512_setzero_si512();
@@ -101,27 +85,20 @@ void blocks(const QGemmF32Params& p, const void* packed, const uint8_t* x, int32
 
 void run(const QGemmF32Params& p, const void* packed, const uint8_t* input, float* output, int32_t rows,
          int32_t n_begin, int32_t n_end) {
-  const int32_t b_begin = n_begin / kCols, b_end = (n_end + kCols - 1) / kCols;
-  for (int32_t b = b_begin; b < b_end; b += kGroup) {
-    const int32_t left = b_end - b;
-    for (int32_t m = 0; m < rows; ++m) {
-      const uint8_t* x = input + int64_t{m} * p.k;
-      float* y = output + int64_t{m} * p.n;
-      // zw * Σx modulo 2^32, as every other term (kernels/int8/gemm_f32out.h).
-      const int32_t zw_sum = p.weight_zero_point == 0
-                                 ? 0
-                                 : static_cast<int32_t>(static_cast<uint32_t>(p.weight_zero_point) *
-                                                        static_cast<uint32_t>(input_sum(x, p.k)));
-      if (left >= 4) blocks<4>(p, packed, x, zw_sum, y, b, n_end);
-      else if (left == 3) blocks<3>(p, packed, x, zw_sum, y, b, n_end);
-      else if (left == 2) blocks<2>(p, packed, x, zw_sum, y, b, n_end);
-      else blocks<1>(p, packed, x, zw_sum, y, b, n_end);
-    }
-  }
+  Blocks::run(p, input, output, rows, n_begin, n_end, [&](int32_t count, const uint8_t* x, float* y, int32_t b) {
+    // zw * Σx modulo 2^32, as every other term (kernels/int8/gemm_f32out.h).
+    const int32_t zw_sum = p.weight_zero_point == 0 ? 0
+                                                    : static_cast<int32_t>(static_cast<uint32_t>(p.weight_zero_point) *
+                                                                           static_cast<uint32_t>(input_sum(x, p.k)));
+    if (count == 4) blocks<4>(p, packed, x, zw_sum, y, b, n_end);
+    else if (count == 3) blocks<3>(p, packed, x, zw_sum, y, b, n_end);
+    else if (count == 2) blocks<2>(p, packed, x, zw_sum, y, b, n_end);
+    else blocks<1>(p, packed, x, zw_sum, y, b, n_end);
+  });
 }
 
 }  // namespace
 
-const QGemmF32Kernel qu8_gemm_f32out_vnni = {"qu8_gemm_f32out_vnni", kCols, &packed_bytes, &pack, &run};
+const QGemmF32Kernel qu8_gemm_f32out_vnni = {"qu8_gemm_f32out_vnni", kCols, &Blocks::packed_bytes, &pack, &run};
 
 }  // namespace octet::kernels

@@ -1,6 +1,7 @@
 #include "engine/runtime/steps/qgemm_f32.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "engine/runtime/step_type_impl.h"
 
@@ -12,9 +13,14 @@ void QGemmF32Step::run(const QGemmF32Step& p, const StepContext& c, int32_t row_
                 std::min(p.gemm.n, row_end * tile));
 }
 
+// The input's parameters as the dequantize step prints its own: the last quantized tensor of
+// a plan that ends in this step (bench/peers/qdq_agreement.js reads it).
 std::string QGemmF32Step::describe(const Step&, const QGemmF32Step& p) {
-  return std::string(p.kernel->name) + "  " + std::to_string(p.m) + "x" + std::to_string(p.gemm.k) + " -> " +
-         std::to_string(p.gemm.n) + " float" + (p.per_channel ? " per-channel" : "");
+  std::ostringstream out;
+  out << p.kernel->name << "  " << p.m << "x" << p.gemm.k << " -> " << p.gemm.n << " float (input scale "
+      << p.input_scale << ", zero point " << p.gemm.input_zero_point << ")"
+      << (p.per_channel ? " per-channel weights" : "");
+  return out.str();
 }
 
 std::string QGemmF32Step::summary(const QGemmF32Step& p) {

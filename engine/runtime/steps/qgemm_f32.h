@@ -16,6 +16,7 @@ struct QGemmF32Step final : StepParams {
   kernels::QGemmF32Params gemm;
   int32_t m = 1;               // rows per image
   bool per_channel = false;    // whether the scales differ by column (for the plan printer)
+  float input_scale = 0;       // s_x, for the plan printer (the scales are in the packed weights)
   size_t weights_offset = 0;   // bytes into Plan::weights
 
   static const StepType kType;
@@ -31,7 +32,7 @@ struct QGemmF32Step final : StepParams {
   template <typename IO, typename S>
   static void fields(IO& io, S& p) {
     io(p.kernel), io(p.gemm.k), io(p.gemm.n), io(p.gemm.input_zero_point), io(p.gemm.weight_zero_point);
-    io(p.m), io(p.per_channel), io(p.weights_offset);
+    io(p.m), io(p.per_channel), io(p.input_scale), io(p.weights_offset);
   }
   static void validate(PlanChecker&, const Step&, const QGemmF32Step&);
 };
