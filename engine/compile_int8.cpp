@@ -86,8 +86,8 @@ bool Compiler::runs_int8(const Node& n) const {
   // Relu and a Transpose pass quantization through: they run on codes when their input is codes.
   if (n.op != OpKind::Relu && n.op != OpKind::Transpose && !has_int8_kernel(g_, n)) return false;
   switch (n.op) {
-    case OpKind::Conv:
-    case OpKind::Gemm: return act(0) && weight(1) && out;
+    case OpKind::Conv: return act(0) && weight(1) && out;
+    case OpKind::Gemm: return act(0) && weight(1) && (out || qgemm_float_output(n));
     case OpKind::GlobalAveragePool:
     case OpKind::AveragePool: return act(0) && out;
     case OpKind::Add:
@@ -227,9 +227,7 @@ void conv_scales(const Graph& g, const Node& n, const QuantParams& wq, float in_
   for (int32_t c = 0; c < p.shape.out_c; ++c) channel.push_back(checked(c));
 }
 
-// The requantisation of an int8 conv or Gemm (kernels/int8/conv.h): the scale(s) of the
-// accumulator into `out`, and the output clamp (Relu/Clip).
-static void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, const QuantParams& wq,
+void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, const QuantParams& wq,
                          const Slot& out, std::vector<float>& channel_scales) {
   p.output_zero_point = out.zero_point;
   conv_scales(g, n, wq, in_scale, out.scale, p, channel_scales);
@@ -293,44 +291,6 @@ void Compiler::compile_qconv(const Node& n) {
     set_epilogue(g_, n, p, in.scale, wq, out, channel_scales);
     add_qconv_step(n, p, qw.codes, qb, in.buffer, -1, out.buffer, channel_scales);
   }
-  set_output(n, out);
-}
-
-void Compiler::compile_qgemm(const Node& n) {
-  Slot a = as_uint8(n, n.inputs[0], false);
-  if (a.dims.size() != 1) fail(n, "expects a 2-D [batch, features] input");
-  const Tensor& b = constant(n, 1, "B");
-  if (b.rank() != 2) fail(n, "B must be 2-D");
-  if (n.attr_int("transA", 0) != 0) fail(n, "transA is not supported");
-  if (n.attr_float("alpha", 1.f) != 1.f || n.attr_float("beta", 1.f) != 1.f)
-    fail(n, "a quantized Gemm needs alpha = beta = 1");
-  const bool trans_b = n.attr_int("transB", 0) != 0;
-  const int64_t k = trans_b ? b.dims[1] : b.dims[0];
-  const int64_t cols = trans_b ? b.dims[0] : b.dims[1];
-  if (k != a.dims[0]) fail(n, "inner dimensions do not match");
-  const Tensor* c = n.has_input(2) ? &constant(n, 2, "C") : nullptr;
-  if (c && c->numel() != cols) fail(n, "a quantized Gemm needs C of shape [N]");
-  // B as [N][K] (the OIHW layout of a 1x1 conv with N outputs), then to int8 codes.
-  std::vector<float> bt(static_cast<size_t>(k * cols));
-  const auto bv = b.values<float>();
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      bt[static_cast<size_t>(j * k + i)] = trans_b ? bv[static_cast<size_t>(j * k + i)] : bv[static_cast<size_t>(i * cols + j)];
-  const QuantParams& wq = *g_.value(n.inputs[1]).quant;
-  if (wq.per_channel() && (wq.axis != (trans_b ? 0 : 1) || int64_t(wq.channel_scales.size()) != cols))
-    fail(n, "per-channel weights must have one scale per output column (B's axis " + std::to_string(trans_b ? 0 : 1) + ")");
-  Int8Weights qw = quantize_weights(bt, wq, cols);
-  kernels::QConvParams p;
-  p.shape.in_h = p.shape.in_w = p.shape.out_h = p.shape.out_w = 1;
-  p.shape.in_c = static_cast<int32_t>(k);
-  p.shape.out_c = static_cast<int32_t>(cols);
-  p.input_zero_point = a.zero_point;
-  p.weight_zero_point = qw.zero_point;
-  std::vector<int32_t> qb = quantize_bias(c, static_cast<size_t>(cols), a.scale, wq);
-  Slot out = u8_output_slot(n, Layout::Plain, {cols});
-  std::vector<float> channel_scales;
-  set_epilogue(g_, n, p, a.scale, wq, out, channel_scales);
-  add_qconv_step(n, p, qw.codes, qb, a.buffer, -1, out.buffer, channel_scales);
   set_output(n, out);
 }
 

@@ -1,4 +1,4 @@
-// What the int8 compile files (compile_int8.cpp, compile_qdwconv.cpp) share: weight and bias
+// What the int8 compile files (compile_int8.cpp, compile_qdwconv.cpp, compile_qgemm.cpp) share: weight and bias
 // codes in the kernels' domain, the accumulator's requantisation and the output clamp.
 // Part of the compiler (engine/compiler.h); arithmetic in docs/quantization.md.
 #pragma once
@@ -35,6 +35,11 @@ int32_t code_of(float x, float scale, int32_t zero_point);
 // The uint8 clamp of n's fused activation: [0, 255] without one, from the code of 0.0 with a
 // Relu (merged into the output's range), between the codes of a Clip's bounds.
 void output_clamp(const Graph& g, const Node& n, const Slot& out, int32_t* lo, int32_t* hi);
+
+// The requantisation of an int8 conv or Gemm (kernels/int8/conv.h): the scale(s) of the
+// accumulator into `out`, and the output clamp (Relu/Clip).
+void set_epilogue(const Graph& g, const Node& n, kernels::QConvParams& p, float in_scale, const QuantParams& wq,
+                  const Slot& out, std::vector<float>& channel_scales);
 
 // The accumulator's float scale(s), conv_requant_scale(s_in, s_w[c], s_out) as ONNX Runtime
 // computes them (kernels/int8/conv.h): p.scale per tensor, or one per output channel into

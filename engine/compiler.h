@@ -207,7 +207,10 @@ class Compiler {
   void compile_qconv(const Node& n);
   // compile_qdwconv.cpp: a depthwise Conv (group == channels) on the qu8_dwconv kernels.
   void compile_qdwconv(const Node& n);
+  // compile_qgemm.cpp: a quantized Gemm, with a uint8 output on the int8 conv kernels (a 1x1
+  // conv), or with a float output (qgemm_float_output) on the qu8_gemm kernels.
   void compile_qgemm(const Node& n);
+  bool qgemm_float_output(const Node& n) const;
   void compile_qglobal_average(const Node& n);
   void add_qglobal_average_step(const Node& n, const Slot& in);
   void compile_qaverage_pool(const Node& n);

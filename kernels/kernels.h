@@ -10,6 +10,7 @@
 #include "kernels/f32/vector.h"
 #include "kernels/int8/conv.h"
 #include "kernels/int8/dwconv.h"
+#include "kernels/int8/gemm_f32out.h"
 #include "kernels/int8/maxpool.h"
 #include "kernels/int8/vector.h"
 
@@ -18,7 +19,7 @@ namespace octet::kernels {
 // The interface a variant implements. "f32" is the FP32 datatype family, "qu8" the quantized
 // one (uint8 activations, int8 weights: kernels/int8/conv.h explains why one family serves
 // the uint8, int8 and u8s8 schemes).
-enum class KernelFamily { ConvF32, DwConvF32, GemmF32, VectorF32, ConvQU8, DwConvQU8, MaxPoolQU8, VectorQU8 };
+enum class KernelFamily { ConvF32, DwConvF32, GemmF32, VectorF32, ConvQU8, DwConvQU8, GemmQU8, MaxPoolQU8, VectorQU8 };
 
 // The object type of each family.
 template <KernelFamily F> struct KernelObject;
@@ -28,6 +29,7 @@ template <> struct KernelObject<KernelFamily::GemmF32> { using type = GemmF32Ker
 template <> struct KernelObject<KernelFamily::VectorF32> { using type = VectorF32Kernels; };
 template <> struct KernelObject<KernelFamily::ConvQU8> { using type = QConvU8Kernel; };
 template <> struct KernelObject<KernelFamily::DwConvQU8> { using type = QDwConvU8Kernel; };
+template <> struct KernelObject<KernelFamily::GemmQU8> { using type = QGemmF32Kernel; };
 template <> struct KernelObject<KernelFamily::MaxPoolQU8> { using type = QMaxPoolU8Kernel; };
 template <> struct KernelObject<KernelFamily::VectorQU8> { using type = VectorQU8Kernels; };
 

@@ -13,6 +13,7 @@ KernelVariant variant(const char* name, KernelIsa isa, const typename KernelObje
   if constexpr (F == KernelFamily::VectorF32) v.vector = &k;
   if constexpr (F == KernelFamily::ConvQU8) v.qconv = &k;
   if constexpr (F == KernelFamily::DwConvQU8) v.qdwconv = &k;
+  if constexpr (F == KernelFamily::GemmQU8) v.qgemm = &k;
   if constexpr (F == KernelFamily::MaxPoolQU8) v.qmaxpool = &k;
   if constexpr (F == KernelFamily::VectorQU8) v.qvector = &k;
   return v;
@@ -35,6 +36,7 @@ const void* KernelVariant::object() const {
   if (vector) return vector;
   if (qconv) return qconv;
   if (qdwconv) return qdwconv;
+  if (qgemm) return qgemm;
   if (qmaxpool) return qmaxpool;
   return qvector;
 }
@@ -73,6 +75,7 @@ const char* family_name(KernelFamily f) {
     case KernelFamily::VectorF32: return "f32_vector";
     case KernelFamily::ConvQU8: return "qu8_conv";
     case KernelFamily::DwConvQU8: return "qu8_dwconv";
+    case KernelFamily::GemmQU8: return "qu8_gemm";
     case KernelFamily::MaxPoolQU8: return "qu8_maxpool";
     case KernelFamily::VectorQU8: return "qu8_vector";
   }

@@ -25,6 +25,7 @@ struct KernelVariant {
   const VectorF32Kernels* vector = nullptr;
   const QConvU8Kernel* qconv = nullptr;
   const QDwConvU8Kernel* qdwconv = nullptr;
+  const QGemmF32Kernel* qgemm = nullptr;
   const QMaxPoolU8Kernel* qmaxpool = nullptr;
   const VectorQU8Kernels* qvector = nullptr;
 
@@ -35,7 +36,7 @@ struct KernelVariant {
 // In the order of kernels/kernels.inc.
 std::span<const KernelVariant> kernel_variants();
 
-const char* family_name(KernelFamily f);   // "f32_conv", "f32_dwconv", "f32_gemm", "f32_vector", "qu8_conv", "qu8_dwconv", "qu8_maxpool", "qu8_vector"
+const char* family_name(KernelFamily f);   // "f32_conv", "f32_dwconv", "f32_gemm", "f32_vector", "qu8_conv", "qu8_dwconv", "qu8_gemm", "qu8_maxpool", "qu8_vector"
 
 // nullptr when no variant has that name / that object.
 const KernelVariant* variant_named(std::string_view name);

@@ -67,7 +67,7 @@ TEST(KernelRegistry, EntriesAreConsistent) {
     EXPECT_TRUE(name.size() > isa.size() && name.compare(name.size() - isa.size(), isa.size(), isa) == 0)
         << "name does not end with its ISA " << isa;
     const int set = (v.conv != nullptr) + (v.dwconv != nullptr) + (v.gemm != nullptr) + (v.vector != nullptr) +
-                    (v.qconv != nullptr) + (v.qdwconv != nullptr) + (v.qmaxpool != nullptr) + (v.qvector != nullptr);
+                    (v.qconv != nullptr) + (v.qdwconv != nullptr) + (v.qgemm != nullptr) + (v.qmaxpool != nullptr) + (v.qvector != nullptr);
     ASSERT_EQ(set, 1);
     // One name per kernel: the object's own name field is its table name.
     const char* object_name = v.conv     ? v.conv->name
@@ -76,6 +76,7 @@ TEST(KernelRegistry, EntriesAreConsistent) {
                               : v.vector ? v.vector->name
                               : v.qconv ? v.qconv->name
                               : v.qdwconv ? v.qdwconv->name
+                              : v.qgemm ? v.qgemm->name
                               : v.qmaxpool ? v.qmaxpool->name
                                         : v.qvector->name;
     EXPECT_EQ(std::string(object_name), name);
@@ -88,6 +89,7 @@ TEST(KernelRegistry, EntriesAreConsistent) {
     EXPECT_EQ(kernels::isa_from_name(kernels::isa_name(v.isa)), v.isa);
     EXPECT_EQ(v.qconv != nullptr, v.family == kernels::KernelFamily::ConvQU8);
     EXPECT_EQ(v.qdwconv != nullptr, v.family == kernels::KernelFamily::DwConvQU8);
+    EXPECT_EQ(v.qgemm != nullptr, v.family == kernels::KernelFamily::GemmQU8);
     EXPECT_EQ(v.qmaxpool != nullptr, v.family == kernels::KernelFamily::MaxPoolQU8);
     EXPECT_EQ(v.qvector != nullptr, v.family == kernels::KernelFamily::VectorQU8);
     EXPECT_EQ(v.conv != nullptr, v.family == kernels::KernelFamily::ConvF32);

@@ -179,18 +179,20 @@ TEST_F(QuantizedResNet8, AnnotatesWeightsActivationsAndMergesRelu) {
 
 TEST_F(QuantizedResNet8, CompilesToInt8Steps) {
   Plan plan = compile_for_runtime(quantize_model(*base_, *ranges_, Scheme::U8S8));
-  int qconv = 0, quantize = 0, dequantize = 0, gemm = 0;
+  int qconv = 0, quantize = 0, dequantize = 0, gemm = 0, qgemm = 0;
   for (const Step& s : plan.steps) {
     qconv += s.type == &QConvStep::kType;
     gemm += s.type == &GemmF32Step::kType;
+    qgemm += s.type == &QGemmF32Step::kType;
     quantize += s.type == &QuantizeStep::kType;
     dequantize += s.type == &DequantizeStep::kType;
     EXPECT_NE(s.type, &ConvF32Step::kType) << "a float conv in the int8 plan: " << s.name;
   }
   EXPECT_EQ(qconv, 9);
-  EXPECT_EQ(gemm, 1);         // the classifier, on dequantized int8 weights
+  EXPECT_EQ(gemm, 0);
+  EXPECT_EQ(qgemm, 1);        // the classifier: int8 weights, float output for the Softmax
   EXPECT_EQ(quantize, 1);     // the input pixels
-  EXPECT_EQ(dequantize, 1);   // the pooled features, before the classifier
+  EXPECT_EQ(dequantize, 0);   // the classifier reads the pooled features' codes
   EXPECT_NE(plan.qvector, nullptr);
 }
 

@@ -31,10 +31,10 @@ TEST(StepTypes, RegistrationListHasDistinctIdsAndCompleteTables) {
     EXPECT_TRUE(t->run && t->rows && t->kernel && t->describe && t->summary && t->make && t->write && t->read &&
                 t->validate);
   }
-  EXPECT_EQ(ids.size(), 34u);   // the 15 kinds of stop 11, f32_dwconv, f32_grouped_conv, concat_slice, f32_binary,
+  EXPECT_EQ(ids.size(), 35u);   // the 15 kinds of stop 11, f32_dwconv, f32_grouped_conv, concat_slice, f32_binary,
                                 // reference_node, strided_copy, global_max, qu8_conv_channel, f32_activation,
                                 // qu8_dwconv, f32_conv_chain, f32_conv_planar, qu8_lookup, qu8_mul, qu8_max_pool,
-                                // qu8_concat_slice, qu8_strided_copy, f32_conv_pool, quantize_planes
+                                // qu8_concat_slice, qu8_strided_copy, f32_conv_pool, quantize_planes, qu8_gemm_f32
   EXPECT_EQ(find_step_type(16), nullptr);   // reference_unary, retired: its files no longer load
   EXPECT_EQ(find_step_type(0), nullptr);
   EXPECT_EQ(find_step_type(255), nullptr);

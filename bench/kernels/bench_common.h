@@ -27,6 +27,7 @@ void register_f32_gemm(const kernels::KernelVariant& v);
 void register_f32_vector(const kernels::KernelVariant& v);
 void register_qu8_conv(const kernels::KernelVariant& v);     // bench_qu8_conv.cpp
 void register_qu8_dwconv(const kernels::KernelVariant& v);   // bench_qu8_dwconv.cpp
+void register_qu8_gemm(const kernels::KernelVariant& v);     // bench_qu8_gemm.cpp
 void register_qu8_maxpool(const kernels::KernelVariant& v);  // bench_qu8_maxpool.cpp
 void register_qu8_vector(const kernels::KernelVariant& v);   // bench_qu8_vector.cpp
 void register_reference();

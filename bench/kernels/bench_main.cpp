@@ -27,6 +27,7 @@ void register_all() {
       case kernels::KernelFamily::VectorF32: register_f32_vector(v); break;
       case kernels::KernelFamily::ConvQU8: register_qu8_conv(v); break;
       case kernels::KernelFamily::DwConvQU8: register_qu8_dwconv(v); break;
+      case kernels::KernelFamily::GemmQU8: register_qu8_gemm(v); break;
       case kernels::KernelFamily::MaxPoolQU8: register_qu8_maxpool(v); break;
       case kernels::KernelFamily::VectorQU8: register_qu8_vector(v); break;
     }

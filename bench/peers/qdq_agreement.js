@@ -2,7 +2,8 @@
 // octet and ONNX Runtime 1.30 running the SAME QDQ file on the same inputs (issue 15's check):
 // per model, how many rows get the same top-1 class, and the share of output elements within
 // 2 quantization steps, a step being the scale of the last quantized tensor of octet's plan
-// (the last `dequantize` step of `octet-inspect --plan`), and the share within half a step
+// (the last `dequantize` step of `octet-inspect --plan`, or the input of a classifier Gemm with
+// a float output, `qu8_gemm_f32`), and the share within half a step
 // (the same code). octet runs `octet-run --input
 // x.npy --output-dir D` on its optimised int8 runtime; ORT runs in this process (CPU execution
 // provider, all optimisations, 1 thread).
@@ -22,7 +23,7 @@ const { execFileSync } = require('child_process');
 const root = path.resolve(__dirname, '..', '..');
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.filter(a => !a.startsWith('--')).length === 0) {
-  console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 14).map(l => l.replace(/^\/\/ ?/, '')).join('\n'));
+  console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 16).map(l => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(argv.includes('--help') ? 0 : 2);
 }
 const json = argv.includes('--json');
@@ -52,11 +53,11 @@ function readNpy(file) {
   return { dims, data };
 }
 
-// The scale of the last dequantize step of octet's plan for `file`.
+// The scale of the last dequantize step (or float-output int8 Gemm's input) of octet's plan.
 function lastScale(file) {
   const plan = execFileSync(bin('octet-inspect'), [file, '--plan'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const scales = [...plan.matchAll(/\bdequantize \d+ \(scale ([0-9.eE+-]+)/g)].map(m => Number(m[1]));
-  if (scales.length === 0) throw new Error(`${file}: octet's plan has no dequantize step (not a quantized model?)`);
+  const scales = [...plan.matchAll(/\b(?:dequantize \d+ \(scale|float \(input scale) ([0-9.eE+-]+)/g)].map(m => Number(m[1]));
+  if (scales.length === 0) throw new Error(`${file}: octet's plan has no dequantize or qu8_gemm_f32 step (not a quantized model?)`);
   return scales[scales.length - 1];
 }
 

@@ -104,6 +104,7 @@ OCTET_READ_KERNEL(GemmF32Kernel, GemmF32, gemm)
 OCTET_READ_KERNEL(QConvU8Kernel, ConvQU8, qconv)
 OCTET_READ_KERNEL(QDwConvU8Kernel, DwConvQU8, qdwconv)
 OCTET_READ_KERNEL(VectorF32Kernels, VectorF32, vector)
+OCTET_READ_KERNEL(QGemmF32Kernel, GemmQU8, qgemm)
 OCTET_READ_KERNEL(QMaxPoolU8Kernel, MaxPoolQU8, qmaxpool)
 OCTET_READ_KERNEL(VectorQU8Kernels, VectorQU8, qvector)
 #undef OCTET_READ_KERNEL

@@ -24,6 +24,7 @@ struct DwConvF32Kernel;
 struct GemmF32Kernel;
 struct QConvU8Kernel;
 struct QDwConvU8Kernel;
+struct QGemmF32Kernel;
 struct QMaxPoolU8Kernel;
 struct VectorF32Kernels;
 struct VectorQU8Kernels;
@@ -75,6 +76,7 @@ class ModelFileWriter {
   void operator()(const kernels::QConvU8Kernel* const& k) { kernel(k); }
   void operator()(const kernels::QDwConvU8Kernel* const& k) { kernel(k); }
   void operator()(const kernels::VectorF32Kernels* const& k) { kernel(k); }
+  void operator()(const kernels::QGemmF32Kernel* const& k) { kernel(k); }
   void operator()(const kernels::QMaxPoolU8Kernel* const& k) { kernel(k); }
   void operator()(const kernels::VectorQU8Kernels* const& k) { kernel(k); }
 
@@ -124,6 +126,7 @@ class ModelFileReader {
   void operator()(const kernels::QConvU8Kernel*& k);
   void operator()(const kernels::QDwConvU8Kernel*& k);
   void operator()(const kernels::VectorF32Kernels*& k);
+  void operator()(const kernels::QGemmF32Kernel*& k);
   void operator()(const kernels::QMaxPoolU8Kernel*& k);
   void operator()(const kernels::VectorQU8Kernels*& k);
   // A count of elements of at least `min_bytes` each, refused before anything is allocated

@@ -22,6 +22,7 @@
 #include "engine/runtime/steps/qconv.h"
 #include "engine/runtime/steps/qconv_channel.h"
 #include "engine/runtime/steps/qdwconv.h"
+#include "engine/runtime/steps/qgemm_f32.h"
 #include "engine/runtime/steps/qglobal_average.h"
 #include "engine/runtime/steps/qlookup.h"
 #include "engine/runtime/steps/qmax_pool.h"

@@ -22,7 +22,7 @@ const StepType* const kStepTypes[] = {
     &ConvChainF32Step::kType,   &ConvPlanarF32Step::kType,
     &QLookupStep::kType,        &QMulStep::kType,
     &QMaxPoolStep::kType,       &QConcatSliceStep::kType,   &QStridedCopyStep::kType,
-    &ConvPoolF32Step::kType,    &QuantizePlanesStep::kType,
+    &ConvPoolF32Step::kType,    &QuantizePlanesStep::kType, &QGemmF32Step::kType,
 };
 }  // namespace
 
