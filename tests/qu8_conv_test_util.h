@@ -116,6 +116,18 @@ inline float sensible_scale(const ConvNhwcParams& s, std::mt19937& rng) {
 }
 inline void sensible_requant(QConvParams& q, std::mt19937& rng) { q.scale = sensible_scale(q.shape, rng); }
 
+// The clamp drawn from rng: plain (half the time), Relu (lo = zy) or a Clip.
+inline void random_clamp(QConvParams& q, std::mt19937& rng) {
+  switch (rng() % 4) {
+    case 1: q.output_min = q.output_zero_point; break;
+    case 2:
+      q.output_min = int32_t(rng() % 128);
+      q.output_max = 128 + int32_t(rng() % 128);
+      break;
+    default: break;
+  }
+}
+
 // The residual Add of round_before_residual as the compiler makes it (make_qadd_float) from
 // scales with s_c / s_y and s_r / s_y in [0.3, 3] (a residual block's range), the zero points
 // already in q, and the operand order drawn too.

@@ -130,14 +130,7 @@ TEST(QConvVariants, ConcatSliceRandomShapes) {
     c.batch = rng() % 5 == 0 ? 7 : 1;
     c.bias = rng() % 5 != 0;
     c.split = rng() % 3 == 0 ? int32_t(rng() % uint32_t(s.out_h + 1)) : -1;
-    switch (rng() % 3) {   // the clamp: plain, Relu (lo = zy), Clip
-      case 1: c.q.output_min = c.q.output_zero_point; break;
-      case 2:
-        c.q.output_min = int32_t(rng() % 128);
-        c.q.output_max = 128 + int32_t(rng() % 128);
-        break;
-      default: break;
-    }
+    random_clamp(c.q, rng);
     check(c);
   }
 }
