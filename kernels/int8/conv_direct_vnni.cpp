@@ -10,8 +10,9 @@
 // lane, wrapping like the reference's int32 accumulator.
 //
 // Epilogue (bit-exact with requant.h's requantize_float, ONNX Runtime's MlasRequantizeOutput):
-// vcvtdq2ps, vmulps by the tile's scale vectors (loaded once per tile), vmaxps / vminps to
-// [lo - zy, hi - zy], vcvtps2dq (round half to even under the default MXCSR), + zy; stores
+// vcvtdq2ps, vmulps by the tile's scale vectors (loaded once per tile), vminps to hi - zy,
+// vcvtps2dq (round half to even under the default MXCSR), + zy, vpmaxsd to lo (requantize()
+// says why the low clamp may follow the rounding); stores
 // past out_c are masked. round_before_residual (kernels/int8/conv.h) rounds to c that way,
 // then adds the residual as qadd_float does: two vfmadd in the Add's operand order, clamp,
 // vcvtps2dq. Each is one correctly rounded IEEE operation per step, so the bytes equal the
@@ -202,12 +203,14 @@ struct VnniMicro {
       for (int i = 0; i < P * V; ++i) __asm__("" : "+v"(acc[i]));
     }
     const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
+    // store()'s packed path: four vectors at a time (see there).
+    const bool packed = lanes == 16 * V && (a.y_pixel == 16 * V || V == 4);
     if constexpr (Kind == 1) {
       requantize_add<P, V>(a, acc, res, tail);
     } else {
       requantize<P, V>(a, acc);
     }
-    store<P, V, Kind == 2>(a, acc, y, lanes, tail);
+    store<P, V, Kind == 2>(a, acc, y, packed, tail);
   }
 
   // The output table (kind 2) needs vpermi2b (below), which VNNI does not imply.
@@ -240,18 +243,30 @@ struct VnniMicro {
     for (int v = 0; v < V; ++v) s[v] = _mm512_loadu_ps(a.scales + 16 * v);
   }
 
-  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h), in int32 lanes.
+  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h), in int32 lanes, with the
+  // low clamp after the conversion, as an integer maximum:
+  //   round(clamp(v, lo - zy, hi - zy)) + zy = max(round(min(v, hi - zy)) + zy, lo)
+  // because rounding is monotone and lo - zy, hi - zy are integers (round(min(v, b)) =
+  // min(round(v), b) for an integer b, likewise for the max). The high clamp must stay in
+  // float: vcvtps2dq turns anything at or past 2^31 into INT_MIN (0x80000000), which would pass
+  // for a low value; min(v, hi - zy) keeps it in range (+inf included). Below, a v under -2^31
+  // (or -inf) converts to INT_MIN, less than lo - zy as the exact rounding is, and INT_MIN + zy
+  // does not wrap (0 <= zy). No NaN reaches it: acc is an integer and the scale finite >= 0.
+  // vpmaxsd after the conversion instead of vmaxps before it measured 1-4 % faster on
+  // MobileNetV2's short-K 1x1 convs (bench_qu8_conv "/short-k/", alternating runs, Zen 4). Leaving the maximum to the packs'
+  // saturation where lo = 0 (vpackssdw keeps a negative value negative, vpackuswb makes it 0)
+  // measured 5-15 % slower, as a run-time branch or as two copies of the epilogue per tile.
   template <int P, int V>
   __attribute__((always_inline)) static void requantize(const QTileArgs& a, __m512i (&acc)[P * V]) {
+    constexpr int N = P * V;
     __m512 S[V];
     load_scales<V>(a, S);
-    const __m512 LO = _mm512_set1_ps(float(a.lo - a.zero_point)), HI = _mm512_set1_ps(float(a.hi - a.zero_point));
-    const __m512i ZY = _mm512_set1_epi32(a.zero_point);
+    const __m512 HI = _mm512_set1_ps(float(a.hi - a.zero_point));
+    const __m512i ZY = _mm512_set1_epi32(a.zero_point), LO = _mm512_set1_epi32(a.lo);
 #pragma GCC unroll 32
-    for (int i = 0; i < P * V; ++i) {
-      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]);
-      f = _mm512_min_ps(_mm512_max_ps(f, LO), HI);
-      acc[i] = _mm512_add_epi32(_mm512_cvtps_epi32(f), ZY);
+    for (int i = 0; i < N; ++i) {
+      const __m512 f = _mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]), HI);
+      acc[i] = _mm512_max_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(f), ZY), LO);
     }
   }
 
@@ -287,15 +302,15 @@ struct VnniMicro {
     }
   }
 
-  // Stores the int32 outputs, each already in [lo, hi], through the output table with
-  // kTable. When four vectors at a time are one contiguous run of output (the tile's
+  // Stores the int32 outputs, each already in [lo, hi], through the output table with kTable.
+  // With `packed`, when four vectors at a time are one contiguous run of output (the tile's
   // outputs are, when its super-block is all of out_c, a multiple of 16, and the output is
   // dense; a pixel's are, with V = 4 and every lane valid), they go together: dword -> word ->
   // byte packs, a dword permute to undo the per-128-bit-lane interleave, one 64-byte store;
   // else one vector at a time, masked past out_c.
   template <int P, int V, bool kTable>
   __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
-                                                   int32_t lanes, __mmask16 tail) {
+                                                   bool packed, __mmask16 tail) {
     constexpr int N = P * V;
     Table t;
     if constexpr (kTable) t = load_table(a.table);
@@ -310,7 +325,7 @@ struct VnniMicro {
     };
     // Loop bounds stay compile-time constants: with a run-time bound GCC indexes acc[]
     // through memory and the whole tile slows down 2x.
-    if (lanes == 16 * V && (a.y_pixel == 16 * V || V == 4)) {
+    if (packed) {
       const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 #pragma GCC unroll 8
       for (int g = 0; g + 4 <= N; g += 4) {
