@@ -8,6 +8,7 @@
 #include "engine/fold_copies.h"
 #include "engine/fuse_conv_chain.h"
 #include "engine/fuse_conv_pool.h"
+#include "engine/qconv_into_concat.h"
 #include "engine/resource_estimate.h"
 #include "kernels/registry.h"
 
@@ -72,7 +73,10 @@ Plan Compiler::run() {
   }
   if (opts_.conv_chains != FusionRule::Off) fuse_conv_chains(plan_, lifetimes_, opts_.conv_chains == FusionRule::All);
   if (opts_.conv_pool != FusionRule::Off) fuse_conv_pools(plan_, lifetimes_, opts_.conv_pool == FusionRule::All);
-  if (opts_.fold_copies) fold_copies(plan_, lifetimes_);
+  if (opts_.fold_copies) {
+    fold_copies(plan_, lifetimes_);
+    qconv_into_concat(plan_, lifetimes_);
+  }
   MemoryPlan mp = plan_memory(lifetimes_, kPlanAlignment);   // in bytes
   for (size_t b = 0; b < plan_.buffers.size(); ++b) plan_.buffers[b].offset = mp.offsets[b];
   plan_.arena_bytes_per_image = mp.arena_size;

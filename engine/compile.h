@@ -28,7 +28,8 @@ struct CompileOptions {
   // (tests, measurements), or none (one step per conv, for A/B measurements).
   FusionRule conv_chains = FusionRule::WherePays;
   // Merge copy steps that move the same data twice (engine/fold_copies.h: a channel split read
-  // through the channel shuffle before it, a copy written straight into its Concat). Off: one
+  // through the channel shuffle before it, a copy written straight into its Concat), and let
+  // int8 convs write straight into their Concat's output (engine/qconv_into_concat.h). Off: one
   // step per copy, for A/B measurements and tests.
   bool fold_copies = true;
   // Fuse an image model's first conv with the max pool after it into one f32_conv_pool step

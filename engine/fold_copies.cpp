@@ -153,17 +153,6 @@ std::optional<ConcatCopy> concat_copy(const Step& s) {
   return std::nullopt;
 }
 
-// The one step writing `buffer` before step `before`, if exactly one step in the plan writes it.
-std::optional<size_t> only_writer(const Plan& plan, int buffer, size_t before) {
-  std::optional<size_t> w;
-  for (size_t i = 0; i < plan.steps.size(); ++i)
-    if (plan.steps[i].output == buffer) {
-      if (w || i >= before) return std::nullopt;
-      w = i;
-    }
-  return w;
-}
-
 bool written_between(const Plan& plan, int buffer, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i)
     if (plan.steps[i].output == buffer) return true;
@@ -265,25 +254,7 @@ int fold_copies(Plan& plan, std::vector<BufferLifetime>& lifetimes) {
         plan.steps[i].input = plan.steps[i].output = -1;
       }
   }
-  const size_t old_count = plan.steps.size();
-  std::vector<int> new_index(old_count + 1);   // old step index -> new; old_count: past the end
-  std::vector<Step> steps;
-  for (size_t i = 0; i < old_count; ++i) {
-    new_index[i] = static_cast<int>(steps.size());
-    if (!removed[i]) steps.push_back(std::move(plan.steps[i]));
-  }
-  new_index[old_count] = static_cast<int>(steps.size());
-  const int dropped = static_cast<int>(old_count - steps.size());
-  plan.steps = std::move(steps);
-  for (BufferLifetime& l : lifetimes) {
-    if (l.first_step >= 0) l.first_step = new_index[static_cast<size_t>(l.first_step)];
-    if (l.last_step >= 0) l.last_step = new_index[static_cast<size_t>(l.last_step)];
-  }
-  const std::vector<int> uses = buffer_uses(plan);
-  std::vector<bool> dead(plan.buffers.size());
-  for (size_t i = 0; i < dead.size(); ++i) dead[i] = uses[i] == 0;
-  drop_buffers(plan, lifetimes, dead);
-  return dropped;
+  return remove_steps(plan, lifetimes, removed);
 }
 
 }  // namespace octet

@@ -35,6 +35,38 @@ void drop_buffers(Plan& plan, std::vector<BufferLifetime>& lifetimes, const std:
   lifetimes = std::move(kept);
 }
 
+std::optional<size_t> only_writer(const Plan& plan, int buffer, size_t before) {
+  std::optional<size_t> w;
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    if (plan.steps[i].output == buffer) {
+      if (w || i >= before) return std::nullopt;
+      w = i;
+    }
+  return w;
+}
+
+int remove_steps(Plan& plan, std::vector<BufferLifetime>& lifetimes, const std::vector<bool>& removed) {
+  const size_t old_count = plan.steps.size();
+  std::vector<int> new_index(old_count + 1);   // old step index -> new; old_count: past the end
+  std::vector<Step> steps;
+  for (size_t i = 0; i < old_count; ++i) {
+    new_index[i] = static_cast<int>(steps.size());
+    if (!removed[i]) steps.push_back(std::move(plan.steps[i]));
+  }
+  new_index[old_count] = static_cast<int>(steps.size());
+  const int dropped = static_cast<int>(old_count - steps.size());
+  plan.steps = std::move(steps);
+  for (BufferLifetime& l : lifetimes) {
+    if (l.first_step >= 0) l.first_step = new_index[static_cast<size_t>(l.first_step)];
+    if (l.last_step >= 0) l.last_step = new_index[static_cast<size_t>(l.last_step)];
+  }
+  const std::vector<int> uses = buffer_uses(plan);
+  std::vector<bool> dead(plan.buffers.size());
+  for (size_t i = 0; i < dead.size(); ++i) dead[i] = uses[i] == 0;
+  drop_buffers(plan, lifetimes, dead);
+  return dropped;
+}
+
 int fuse_step_runs(Plan& plan, std::vector<BufferLifetime>& lifetimes,
                    const std::function<std::optional<StepFusion>(size_t)>& at,
                    const std::function<size_t(const Step&)>& workspace) {

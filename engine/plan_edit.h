@@ -1,5 +1,5 @@
 // Helpers of the compiler's passes over a finished plan (engine/fuse_conv_chain.h,
-// engine/fuse_conv_pool.h, engine/fold_copies.h), before the memory plan. Internal to engine/.
+// engine/fuse_conv_pool.h, engine/fold_copies.h, engine/qconv_into_concat.h), before the memory plan. Internal to engine/.
 #pragma once
 #include <cstddef>
 #include <functional>
@@ -17,6 +17,14 @@ std::vector<int> buffer_uses(const Plan& plan);
 // Drops the buffers marked dead (no step or port names them any more), renumbering the rest
 // in the steps, the ports and `lifetimes` (one per buffer).
 void drop_buffers(Plan& plan, std::vector<BufferLifetime>& lifetimes, const std::vector<bool>& dead);
+
+// The one step writing `buffer` before step `before`, if exactly one step in the plan writes it.
+std::optional<size_t> only_writer(const Plan& plan, int buffer, size_t before);
+
+// Removes the steps marked (one flag per step; they must name no buffer any more), renumbering
+// `lifetimes` (one per buffer, in step indices), and drops the buffers no step or port names.
+// Returns the number of steps removed.
+int remove_steps(Plan& plan, std::vector<BufferLifetime>& lifetimes, const std::vector<bool>& removed);
 
 // A run of `count` adjacent steps that one step replaces; the buffers only the run used.
 struct StepFusion {

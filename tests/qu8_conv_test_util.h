@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/dispatch/isa.h"
 #include "kernels/reference/qconv.h"
 #include "tests/kernel_variants_util.h"
 
@@ -61,6 +62,11 @@ struct Case {
   int32_t w_lo = -128, w_hi = 127;
   int32_t r_lo = 0, r_hi = 255;   // residual value range
   std::vector<float> scales;   // per-channel (QConvParams::channel_scales), or empty
+  // A Concat's slice (QConvParams::output_pixel_stride, output_table): pixels out_stride bytes
+  // apart (0: dense), the kernel's output pointer out_offset bytes into each, each code through
+  // `table` if it is not empty. The bytes outside the slice must stay as they were.
+  int32_t out_stride = 0, out_offset = 0;
+  std::vector<uint8_t> table;
 };
 
 inline std::string describe(const Case& c) {
@@ -76,7 +82,9 @@ inline std::string describe(const Case& c) {
                 double(c.q.scale), c.q.round_before_residual, c.q.conv_zero_point, c.q.residual_is_first,
                 double(c.q.residual_add.ratio_a), double(c.q.residual_add.ratio_b), double(c.q.residual_add.fixed),
                 c.seed);
-  return buf + std::string(c.scales.empty() ? "" : " per-channel");
+  return buf + std::string(c.scales.empty() ? "" : " per-channel") +
+         (c.out_stride > 0 ? " slice at " + std::to_string(c.out_offset) + " of " + std::to_string(c.out_stride) : "") +
+         (c.table.empty() ? "" : " table");
 }
 
 // Shape with output size from the padding after (pad_bottom / pad_right).
@@ -108,6 +116,18 @@ inline float sensible_scale(const ConvNhwcParams& s, std::mt19937& rng) {
 }
 inline void sensible_requant(QConvParams& q, std::mt19937& rng) { q.scale = sensible_scale(q.shape, rng); }
 
+// The clamp drawn from rng: plain (half the time), Relu (lo = zy) or a Clip.
+inline void random_clamp(QConvParams& q, std::mt19937& rng) {
+  switch (rng() % 4) {
+    case 1: q.output_min = q.output_zero_point; break;
+    case 2:
+      q.output_min = int32_t(rng() % 128);
+      q.output_max = 128 + int32_t(rng() % 128);
+      break;
+    default: break;
+  }
+}
+
 // The residual Add of round_before_residual as the compiler makes it (make_qadd_float) from
 // scales with s_c / s_y and s_r / s_y in [0.3, 3] (a residual block's range), the zero points
 // already in q, and the operand order drawn too.
@@ -133,12 +153,16 @@ inline void sensible_round_first(QConvParams& q, std::mt19937& rng) {
 inline void check(const Case& c) {
   QConvParams q = c.q;
   if (!c.scales.empty()) q.channel_scales = c.scales.data();
+  q.output_pixel_stride = c.out_stride;
+  q.has_output_table = !c.table.empty();
+  q.output_table = q.has_output_table ? c.table.data() : nullptr;
   const ConvNhwcParams& s = q.shape;
   SCOPED_TRACE(describe(c));
   std::mt19937 rng(c.seed);
-  const size_t in_n = size_t(s.in_h) * s.in_w * s.in_c, out_n = size_t(s.out_h) * s.out_w * s.out_c;
+  const size_t in_n = size_t(s.in_h) * s.in_w * s.in_c, res_n = size_t(s.out_h) * s.out_w * s.out_c;
+  const size_t out_n = size_t(s.out_h) * s.out_w * size_t(q.y_pixel()), at = size_t(c.out_offset);
   const size_t w_n = size_t(s.out_c) * s.in_c * s.kernel_h * s.kernel_w;
-  std::vector<uint8_t> input(in_n * c.batch), residual(c.residual ? out_n * c.batch : 0);
+  std::vector<uint8_t> input(in_n * c.batch), residual(c.residual ? res_n * c.batch : 0);
   std::vector<int8_t> weight(w_n);
   std::vector<int32_t> bias(s.out_c);
   std::uniform_int_distribution<int32_t> dx(c.x_lo, c.x_hi), dw(c.w_lo, c.w_hi), dr(c.r_lo, c.r_hi),
@@ -149,15 +173,19 @@ inline void check(const Case& c) {
   for (int32_t& v : bias) v = db(rng);
   const int32_t* b = c.bias ? bias.data() : nullptr;
 
-  std::vector<uint8_t> want(out_n * c.batch);
+  std::vector<uint8_t> want(out_n * c.batch, 0x5A);   // Guarded's fill outside the slice
   for (int32_t i = 0; i < c.batch; ++i)
-    kernels::qconv_nhwc(q, input.data() + i * in_n, weight.data(), b, c.residual ? residual.data() + i * out_n : nullptr,
-                        want.data() + i * out_n);
+    kernels::qconv_nhwc(q, input.data() + i * in_n, weight.data(), b, c.residual ? residual.data() + i * res_n : nullptr,
+                        want.data() + i * out_n + at);
 
   for (const kernels::KernelVariant* v : runnable()) {
     SCOPED_TRACE(v->name);
     const QConvU8Kernel& k = *v->qconv;
-    ASSERT_TRUE(k.supports(q));
+    if (!k.supports(q)) {   // only the VNNI variant's table without VBMI (conv.h)
+      EXPECT_TRUE(q.has_output_table && std::string(v->name) == "qu8_conv_nhwc_direct_vnni" &&
+                  !kernels::cpu_runs_vnni_vbmi());
+      continue;
+    }
     ASSERT_GE(k.row_tile, 1);
     Guarded packed(k.packed_bytes(q)), ws(k.workspace_bytes(q));
     k.pack(q, weight.data(), b, packed.data);
@@ -167,25 +195,27 @@ inline void check(const Case& c) {
       // Each image and residual in its own exactly-sized allocation, so that a sanitizer
       // build catches any read past them.
       const std::vector<uint8_t> xi(input.begin() + i * in_n, input.begin() + (i + 1) * in_n);
-      const std::vector<uint8_t> ri = c.residual ? std::vector<uint8_t>(residual.begin() + i * out_n,
-                                                                        residual.begin() + (i + 1) * out_n)
+      const std::vector<uint8_t> ri = c.residual ? std::vector<uint8_t>(residual.begin() + i * res_n,
+                                                                        residual.begin() + (i + 1) * res_n)
                                                  : std::vector<uint8_t>();
       const uint8_t* x = xi.data();
       const uint8_t* r = c.residual ? ri.data() : nullptr;
       int32_t split = c.split;
       if (split > 0) split = split / k.row_tile * k.row_tile;
       if (split > 0 && split < s.out_h) {
-        k.run(q, packed.data, x, r, out.data, ws.data, 0, split);
-        k.run(q, packed.data, x, r, out.data, ws.data, split, s.out_h);
+        k.run(q, packed.data, x, r, out.data + at, ws.data, 0, split);
+        k.run(q, packed.data, x, r, out.data + at, ws.data, split, s.out_h);
       } else {
-        k.run(q, packed.data, x, r, out.data, ws.data, 0, s.out_h);
+        k.run(q, packed.data, x, r, out.data + at, ws.data, 0, s.out_h);
       }
       ASSERT_TRUE(out.intact()) << "run wrote past the output";
       ASSERT_TRUE(ws.intact()) << "run wrote past workspace_bytes";
       const uint8_t* w = want.data() + i * out_n;
       for (size_t j = 0; j < out_n; ++j) {
         if (out.data[j] != w[j]) {
-          const size_t co = j % s.out_c, px = j / s.out_c;
+          // A channel outside [0, out_c): a byte outside the slice.
+          const size_t px = j / size_t(q.y_pixel());
+          const int64_t co = int64_t(j % size_t(q.y_pixel())) - int64_t(at);
           FAIL() << "image " << i << " pixel (" << px / s.out_w << "," << px % s.out_w << ") channel " << co
                  << ": got " << int(out.data[j]) << ", want " << int(w[j]);
         }

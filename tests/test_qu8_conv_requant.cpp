@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 
 #include "qu8_conv_test_util.h"
@@ -62,6 +63,39 @@ TEST(QConvVariants, ScaleRange) {
     c.q.output_zero_point = int32_t(rng() % 256);
     check(c);
   }
+}
+
+// The epilogue's clamps at extreme scales (up to FLT_MAX, where float(acc) * scale overflows
+// to +-inf, and past 2^31, where a conversion without the high clamp would give INT_MIN), on
+// every store path of the VNNI variant: whole vectors of 16, 32 and 64 channels (the packed
+// stores, which saturate at a low clamp of 0), 21 channels (one vector at a time), and a
+// Concat slice of 64 channels; low clamps 0, the zero point and another code; with and
+// without an output table.
+TEST(QConvVariants, ClampsAtExtremeScalesOnEveryStorePath) {
+  uint32_t seed = 7000;
+  std::mt19937 rng(7);
+  for (float scale : {std::ldexp(1.f, -40), 0.f, 1.f, std::ldexp(1.f, 20), std::ldexp(1.5f, 40),
+                      std::ldexp(1.f, 100), std::numeric_limits<float>::max()})
+    for (int32_t out_c : {16, 21, 32, 64})
+      for (int32_t zy : {0, 77, 255})
+        for (int clamp = 0; clamp < 3; ++clamp) {
+          Case c;
+          c.seed = ++seed;
+          c.q.shape = shape(4, 5, 19, out_c, 3, 3, 1, 1, 1, 1, 1, 1);
+          c.q.scale = scale;
+          c.q.input_zero_point = 77;
+          c.q.output_zero_point = zy;
+          c.q.output_min = clamp == 0 ? 0 : clamp == 1 ? zy : 13;
+          c.q.output_max = clamp == 2 ? 200 : 255;
+          if (c.q.output_min > c.q.output_max) c.q.output_min = c.q.output_max;
+          if (seed % 3 == 0) {   // a Concat slice, through a table half the time
+            c.out_offset = 3;
+            c.out_stride = out_c + 8;
+            if (seed % 2 == 0)
+              for (int v = 0; v < 256; ++v) c.table.push_back(uint8_t(rng()));
+          }
+          check(c);
+        }
 }
 
 // Power-of-two scales (2^-j): exact halves are frequent, on both signs, so a rounding that is

@@ -121,14 +121,7 @@ TEST(QConvVariants, RandomShapes) {
     } else {
       sensible_requant(c.q, rng);
     }
-    switch (rng() % 4) {   // the clamp: plain, Relu (lo = zy), Clip
-      case 1: c.q.output_min = c.q.output_zero_point; break;
-      case 2:
-        c.q.output_min = int32_t(rng() % 128);
-        c.q.output_max = 128 + int32_t(rng() % 128);
-        break;
-      default: break;
-    }
+    random_clamp(c.q, rng);
     check(c);
   }
 }

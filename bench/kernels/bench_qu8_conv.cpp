@@ -5,7 +5,8 @@
 // each with weight_zero_point 0 (int8 / u8s8 schemes) and -128 (the uint8 scheme, whose
 // kernels add a window sum of the input); with zero point 0 also "/per-channel" (one requantisation
 // scale per output channel, QConvParams::channel_scales). Then GEMMs as 1x1 convolutions over an m x 1 image:
-// the classifier (64 -> 10, M = 1 and 64) and square sizes 64..1024.
+// the classifier (64 -> 10, M = 1 and 64) and square sizes 64..1024. And MobileNetV2's short-K
+// 1x1 convs ("/short-k/", kShortK), where the epilogue weighs.
 //
 // items_per_second counts multiply-accumulates of the direct convolution; "peak%" is that rate
 // against the single-core int8 peak of the variant's ISA (bench/peak: vpdpbusd for vnni,
@@ -33,6 +34,14 @@ const ConvShape kShapes[] = {
     {"32x32x16->32_k3s2", 32, 16, 32, 3, 2, 0, 1, false}, {"32x32x16->32_k1s2", 32, 16, 32, 1, 2, 0, 0, false},
     {"16x16x32->32_k3s1", 16, 32, 32, 3, 1, 1, 1, true},  {"16x16x32->64_k3s2", 16, 32, 64, 3, 2, 0, 1, false},
     {"16x16x32->64_k1s2", 16, 32, 64, 1, 2, 0, 0, false}, {"8x8x64->64_k3s1", 8, 64, 64, 3, 1, 1, 1, true},
+};
+
+// MobileNetV2's short-K 1x1 expansions (16 -> 96, 24 -> 144): a few vpdpbusd per output
+// vector, so the requantising epilogue weighs; batch 1, weight zero point 0, with a Relu
+// clamp at output zero point 0 (a calibrated uint8 Relu output: "/zy:0") and at 5 ("/zy:5").
+const ConvShape kShortK[] = {
+    {"112x112x16->96_k1s1", 112, 16, 96, 1, 1, 0, 0, false},
+    {"56x56x24->144_k1s1", 56, 24, 144, 1, 1, 0, 0, false},
 };
 
 struct GemmShape {
@@ -189,6 +198,13 @@ void register_qu8_conv(const kernels::KernelVariant& v) {
           benchmark::RegisterBenchmark((name + "/round-first/per-channel").c_str(), bench_qconv, v,
                                        conv_params(s, zw, true), true, batch, true);
       }
+    }
+  for (const ConvShape& s : kShortK)
+    for (int32_t zy : {0, 5}) {
+      kernels::QConvParams q = conv_params(s, 0);
+      q.output_zero_point = q.output_min = zy;
+      const std::string name = std::string(v.name) + "/short-k/" + s.name + "/zy:" + std::to_string(zy);
+      benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, q, false, 1, false);
     }
   for (const GemmShape& g : kGemms)
     for (int32_t zw : {0, -128}) {

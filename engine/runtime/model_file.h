@@ -31,8 +31,10 @@ namespace octet {
 // weights as pairs of kernel rows (kernels/int8/dwconv_pack.h). 5: int8 steps requantise
 // in float as ONNX Runtime does (kernels/int8/requant.h), holding float scales instead of
 // fixed-point multipliers. 6: the int8 Add's code offset (QAddFloat::code_offset: an int8
-// graph's Add computes on its int8 codes). Older files are refused ("recompile").
-inline constexpr uint32_t kModelFileVersion = 6;
+// graph's Add computes on its int8 codes). 7: the int8 conv's output slice and table (it
+// writes straight into a Concat's output, engine/qconv_into_concat.h). Older files are
+// refused ("recompile").
+inline constexpr uint32_t kModelFileVersion = 7;
 
 // Free-form provenance the file carries besides the plan (shown by tools, not used to run).
 struct ModelFileMeta {

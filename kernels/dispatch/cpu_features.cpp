@@ -24,7 +24,7 @@ void apply_cap(const std::string& value, CpuFeatures& f) {
   const std::optional<KernelIsa> cap = isa_from_name(value);
   if (!cap || *cap == KernelIsa::Scalar)
     throw std::invalid_argument("OCTET_ISA='" + value + "' is not one of sse2, avx2, avx512, vnni");
-  if (*cap < KernelIsa::Vnni) f.avx512vnni = false;
+  if (*cap < KernelIsa::Vnni) f.avx512vnni = f.avx512vbmi = false;
   if (*cap < KernelIsa::Avx512) f.avx512f = f.avx512bw = false;
   if (*cap < KernelIsa::Avx2) f.avx2 = f.fma = false;
 }
@@ -47,6 +47,7 @@ CpuFeatures detect() {
     f.avx512f = os_zmm && (b & bit_AVX512F) && (b & bit_AVX512DQ) && (b & bit_AVX512VL);
     f.avx512bw = f.avx512f && (b & bit_AVX512BW);
     f.avx512vnni = f.avx512bw && (c & bit_AVX512VNNI);
+    f.avx512vbmi = f.avx512bw && (c & bit_AVX512VBMI);
   }
   if (const char* env = std::getenv("OCTET_ISA")) apply_cap(env, f);
   return f;
@@ -62,6 +63,7 @@ std::string CpuFeatures::describe() const {
   add(avx512f, "avx512f");
   add(avx512bw, "avx512bw");
   add(avx512vnni, "avx512vnni");
+  add(avx512vbmi, "avx512vbmi");
   add(avx2, "avx2");
   add(fma, "fma");
   add(sse2, "sse2");

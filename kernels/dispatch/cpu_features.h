@@ -13,7 +13,8 @@ struct CpuFeatures {
   bool avx512f = false;     // with AVX512BW/DQ/VL, as Skylake-X and later have
   bool avx512bw = false;
   bool avx512vnni = false;  // vpdpbusd: u8 x s8 dot products
-  std::string describe() const;   // "avx512f avx512bw avx512vnni avx2 fma sse2"
+  bool avx512vbmi = false;  // vpermb / vpermi2b: byte lookups (not all VNNI CPUs: Cascade Lake lacks it)
+  std::string describe() const;   // "avx512f avx512bw avx512vnni avx512vbmi avx2 fma sse2"
 };
 
 // Detected on first call. OCTET_ISA=sse2|avx2|avx512|vnni in the environment caps what is

@@ -41,6 +41,8 @@ bool cpu_runs(KernelIsa isa) {
   return false;
 }
 
+bool cpu_runs_vnni_vbmi() { return cpu_runs(KernelIsa::Vnni) && cpu_features().avx512vbmi; }
+
 KernelIsa widest_cpu_isa(KernelIsa cap) {
   KernelIsa best = KernelIsa::Scalar;
   for (KernelIsa i : kAll)

@@ -26,6 +26,10 @@ std::optional<KernelIsa> isa_from_name(std::string_view name);
 // after the process-wide OCTET_ISA cap (see cpu_features.h).
 bool cpu_runs(KernelIsa isa);
 
+// Whether a VNNI kernel may also use AVX-512 VBMI (vpermi2b: the int8 conv's output table,
+// kernels/int8/conv.h), which the Vnni level does not imply: cpu_runs(Vnni) and the VBMI bit.
+bool cpu_runs_vnni_vbmi();
+
 // The widest ISA that this CPU runs and that is at most `cap`.
 KernelIsa widest_cpu_isa(KernelIsa cap = kWidestIsa);
 

@@ -60,6 +60,19 @@ struct QConvParams {
   const float* channel_scales = nullptr;   // out_c of them, or nullptr; not a file field
   QAddFloat residual_add;
   bool residual_is_first = false;
+
+  // Where the codes go: pixel i's out_c codes at output + i * output_pixel_stride (bytes;
+  // 0 means out_c, a dense tensor), so that a conv writes its channels straight into its slice
+  // of a Concat's output (engine/qconv_into_concat.h; the caller offsets `output` to the
+  // slice). With output_table, each code y is stored as output_table[y]: the Concat's
+  // requantisation of that input (kernels/reference/qmaxpool.h, requantize_table_qu8), so
+  // that the conv and the concat slice give the same bytes as the two steps did. Neither with
+  // round_before_residual (the residual has the dense output's shape). A kernel may refuse a
+  // table (supports(): the VNNI variant looks it up with AVX-512 VBMI).
+  int32_t output_pixel_stride = 0;
+  bool has_output_table = false;
+  const uint8_t* output_table = nullptr;   // 256 bytes with has_output_table; not a file field
+  int64_t y_pixel() const { return output_pixel_stride > 0 ? output_pixel_stride : shape.out_c; }
 };
 
 // round_before_residual's Add (above) of c, the conv's rounded output, and the residual r, in
@@ -67,6 +80,15 @@ struct QConvParams {
 inline uint8_t residual_add_u8(const QConvParams& p, int32_t c, int32_t r) {
   return p.residual_is_first ? qadd_float(r, c, p.residual_add, p.output_min, p.output_max)
                              : qadd_float(c, r, p.residual_add, p.output_min, p.output_max);
+}
+
+// What every variant's supports() asks of the output layout (QConvParams::output_pixel_stride,
+// output_table): pixels at least out_c apart, and a dense, untabled output with
+// round_before_residual.
+inline bool output_layout_ok(const QConvParams& p) {
+  const bool dense = p.output_pixel_stride == 0 || p.output_pixel_stride == p.shape.out_c;
+  return p.output_pixel_stride >= 0 && p.y_pixel() >= p.shape.out_c &&
+         (!p.round_before_residual || (dense && !p.has_output_table));
 }
 
 struct QConvU8Kernel {
@@ -81,7 +103,7 @@ struct QConvU8Kernel {
   size_t (*workspace_bytes)(const QConvParams&);
   // Output rows [oh_begin, oh_end) of one image; oh_begin is a multiple of row_tile.
   // residual is nullable (required with round_before_residual) and has the output's shape
-  // (uint8 NHWC).
+  // (uint8 NHWC, dense); output pixel i starts at output + i * p.y_pixel().
   void (*run)(const QConvParams&, const void* packed, const uint8_t* input, const uint8_t* residual,
               uint8_t* output, void* workspace, int32_t oh_begin, int32_t oh_end);
   int32_t row_tile;

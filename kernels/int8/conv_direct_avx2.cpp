@@ -15,7 +15,9 @@
 // vcvtdq2ps, vmulps by the tile's scale vectors (loaded once per tile), vmaxps / vminps to
 // [lo - zy, hi - zy], vcvtps2dq (round half to even under the default MXCSR), + zy.
 // round_before_residual (kernels/int8/conv.h) rounds to c that way, then adds the residual as
-// qadd_float does: two vfmadd in the Add's operand order, clamp, vcvtps2dq.
+// qadd_float does: two vfmadd in the Add's operand order, clamp, vcvtps2dq. With an output
+// table (a Concat's requantisation, conv.h) the tile looks its stored codes up in place, byte
+// by byte: AVX2 has no 256-entry byte lookup, and CPUs that run this variant are rare.
 #include <immintrin.h>
 
 #include "kernels/int8/conv_direct_impl.h"
@@ -91,13 +93,21 @@ struct Avx2Micro {
 #pragma GCC unroll 32
       for (int i = 0; i < P * V; ++i) __asm__("" : "+x"(acc[i]));
     }
-    if constexpr (Kind == 0) {
-      requantize<P, V>(a, acc);
-    } else {
+    if constexpr (Kind == 1) {
       requantize_add<P, V>(a, acc, res, lanes);
+    } else {
+      requantize<P, V>(a, acc);
     }
     store<P, V>(a, acc, y, lanes);
+    if constexpr (Kind == 2) {   // each stored code through the table, in place
+      for (int p = 0; p < P; ++p) {
+        uint8_t* yp = y + p * a.y_pixel;
+        for (int32_t l = 0; l < lanes; ++l) yp[l] = a.table[yp[l]];
+      }
+    }
   }
+
+  static bool table_ok() { return true; }
 
   // The tile's scale vectors: one per output-channel vector.
   template <int V>

@@ -31,7 +31,9 @@
 // slots. Output pixels are then walked row by row in tiles of P pixels x V vectors; when the
 // rows are contiguous in the source as well (1x1 stride 1, GEMM), a chunk is one flat run of
 // pixels. Super-blocks are the outer loop so that their weights stay in L1 while the staged
-// rows are re-read.
+// rows are re-read. Output pixels are QConvParams::y_pixel() apart (a Concat's slice), and
+// with an output table the tiles of kind 2 store each code through it (M::table_ok() says
+// whether this CPU can).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -97,7 +99,8 @@ struct QConvDirect {
     const ConvNhwcParams& s = q.shape;
     return s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.out_h > 0 && s.out_w > 0 && s.out_c > 0 &&
            s.kernel_h > 0 && s.kernel_w > 0 && s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 &&
-           s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0;
+           s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && output_layout_ok(q) &&
+           (!q.has_output_table || M::table_ok());
   }
 
   static size_t packed_bytes(const QConvParams& q) {
@@ -272,7 +275,7 @@ struct QConvDirect {
   }
   template <int V, int K>
   static constexpr auto table() {
-    constexpr int pmax = V > Vmax || K > 1 ? 0 : V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
+    constexpr int pmax = V > Vmax || K > 2 ? 0 : V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
     return make_table<V, K>(std::make_integer_sequence<int, pmax>{});
   }
   static constexpr auto kT1 = table<1, 0>();
@@ -283,14 +286,19 @@ struct QConvDirect {
   static constexpr auto kT2k = table<2, 1>();
   static constexpr auto kT3k = table<3, 1>();
   static constexpr auto kT4k = table<4, 1>();
+  static constexpr auto kT1t = table<1, 2>();
+  static constexpr auto kT2t = table<2, 2>();
+  static constexpr auto kT3t = table<3, 2>();
+  static constexpr auto kT4t = table<4, 2>();
 
   // n pixels of one segment (uniform source stride a.x_pixel), one super-block.
   static void segment(const QTileArgs& a, int32_t V, int32_t n, const T* x, const W* w, const int32_t* corr,
                       uint8_t* y, const uint8_t* res, int32_t lanes) {
     static_assert(Vmax <= 4);
     const int32_t pmax = V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
-    const TileFn* fns = a.kind == 0 ? (V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn)
-                                    : (V == 1 ? kT1k.fn : V == 2 ? kT2k.fn : V == 3 ? kT3k.fn : kT4k.fn);
+    const TileFn* fns = a.kind == 0   ? (V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn)
+                        : a.kind == 1 ? (V == 1 ? kT1k.fn : V == 2 ? kT2k.fn : V == 3 ? kT3k.fn : kT4k.fn)
+                                      : (V == 1 ? kT1t.fn : V == 2 ? kT2t.fn : V == 3 ? kT3t.fn : kT4t.fn);
     const int32_t tiles = (n + pmax - 1) / pmax;
     if (tiles == 0) return;
     const int32_t base = n / tiles, extra = n % tiles;
@@ -325,7 +333,7 @@ struct QConvDirect {
           offs[t++] = int32_t(kh * s.dilation_h * ptrdiff_t(pitch) + u * s.dilation_w * s.in_c + st * E);
     a.step_offset = offs;
     a.nsteps = int32_t(g.kslots);
-    a.y_pixel = s.out_c;
+    a.y_pixel = q.y_pixel();
     a.zero_point = q.output_zero_point;
     a.lo = q.output_min;
     a.hi = q.output_max;
@@ -333,14 +341,16 @@ struct QConvDirect {
     a.residual_first = q.residual_is_first;
     a.conv_zero_point = q.conv_zero_point;
     a.add = q.residual_add;
-    a.kind = q.round_before_residual ? 1 : 0;
+    a.table = q.has_output_table ? q.output_table : nullptr;
+    a.kind = q.round_before_residual ? 1 : q.has_output_table ? 2 : 0;
     // Each super-block's scales copied into a zero-padded table, so that the tiles load whole
     // vectors (QTileArgs::scales).
     alignas(64) float block_scales[Vmax * L];
     a.scales = block_scales;
     // Rows are one run of pixels when the next output row starts one pixel step after the last.
     const bool flat = ptrdiff_t{s.stride_h} * ptrdiff_t(pitch) == ptrdiff_t{s.out_w} * a.x_pixel;
-    const ptrdiff_t out_row = ptrdiff_t{s.out_w} * s.out_c;
+    // A residual comes only with a dense output (output_layout_ok), so it shares the offsets.
+    const ptrdiff_t out_row = ptrdiff_t{s.out_w} * a.y_pixel;
 
     for (int32_t c0 = oh_begin; c0 < oh_end; c0 += g.chunk_rows) {
       const int32_t c1 = qc_min(oh_end, c0 + g.chunk_rows);

@@ -20,7 +20,7 @@ struct QTileArgs {
   // one flat loop over steps, which GCC register-allocates far better than the loop nest.
   const int32_t* step_offset = nullptr;
   int32_t nsteps = 0;
-  ptrdiff_t y_pixel = 0;   // out_c
+  ptrdiff_t y_pixel = 0;   // between consecutive output pixels: QConvParams::y_pixel()
   // The requantisation scales of the tile's V * L lanes (the super-block's output channels:
   // QConvParams::scale for each, or its channel_scales), zero past out_c, so that the
   // epilogue loads whole vectors.
@@ -31,7 +31,10 @@ struct QTileArgs {
   bool round_first = false, residual_first = false;
   int32_t conv_zero_point = 0;
   QAddFloat add;
-  int32_t kind = 0;   // the epilogue: 0 the plain conv, 1 round_first (its tiles compile apart)
+  const uint8_t* table = nullptr;   // QConvParams::output_table, with kind 2
+  // The epilogue: 0 the plain conv, 1 round_first, 2 the plain conv with each stored code
+  // through `table` (each kind's tiles compile apart).
+  int32_t kind = 0;
 };
 
 }  // namespace

@@ -10,18 +10,21 @@
 // lane, wrapping like the reference's int32 accumulator.
 //
 // Epilogue (bit-exact with requant.h's requantize_float, ONNX Runtime's MlasRequantizeOutput):
-// vcvtdq2ps, vmulps by the tile's scale vectors (loaded once per tile), vmaxps / vminps to
-// [lo - zy, hi - zy], vcvtps2dq (round half to even under the default MXCSR), + zy; stores
+// vcvtdq2ps, vmulps by the tile's scale vectors (loaded once per tile), vminps to hi - zy,
+// vcvtps2dq (round half to even under the default MXCSR), + zy, vpmaxsd to lo (requantize()
+// says why the low clamp may follow the rounding); stores
 // past out_c are masked. round_before_residual (kernels/int8/conv.h) rounds to c that way,
 // then adds the residual as qadd_float does: two vfmadd in the Add's operand order, clamp,
 // vcvtps2dq. Each is one correctly rounded IEEE operation per step, so the bytes equal the
-// scalar reference's.
+// scalar reference's. An output table (a Concat's requantisation, conv.h) maps the packed
+// bytes with two vpermi2b and a blend (AVX-512 VBMI: supports() asks cpu_runs_vnni_vbmi).
 // GCC 12's AVX-512 headers seed some intrinsics with a self-initialised "undefined" vector
 // (_mm512_undefined_epi32), which -Wuninitialized reports once the intrinsic is inlined.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include "kernels/dispatch/isa.h"
 #include "kernels/int8/conv_direct_impl.h"
 #include "kernels/kernels.h"
 
@@ -200,12 +203,37 @@ struct VnniMicro {
       for (int i = 0; i < P * V; ++i) __asm__("" : "+v"(acc[i]));
     }
     const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
-    if constexpr (Kind == 0) {
-      requantize<P, V>(a, acc);
-    } else {
+    // store()'s packed path: four vectors at a time (see there).
+    const bool packed = lanes == 16 * V && (a.y_pixel == 16 * V || V == 4);
+    if constexpr (Kind == 1) {
       requantize_add<P, V>(a, acc, res, tail);
+    } else {
+      requantize<P, V>(a, acc);
     }
-    store<P, V>(a, acc, y, lanes, tail);
+    store<P, V, Kind == 2>(a, acc, y, packed, tail);
+  }
+
+  // The output table (kind 2) needs vpermi2b (below), which VNNI does not imply.
+  static bool table_ok() { return cpu_runs_vnni_vbmi(); }
+
+  // The 256-byte output table in four registers, for lookup.
+  struct Table {
+    __m512i t0, t1, t2, t3;
+  };
+  __attribute__((always_inline)) static Table load_table(const uint8_t* t) {
+    return {_mm512_loadu_si512(t), _mm512_loadu_si512(t + 64), _mm512_loadu_si512(t + 128),
+            _mm512_loadu_si512(t + 192)};
+  }
+  // table[c] for each byte c of `codes`: vpermi2b looks up 128 bytes of table by the low 7 bits
+  // of each index; one permute for each half of the table, then the byte's bit 7 picks one.
+  // vpermi2b is AVX-512 VBMI: written as inline assembly so that only this, reached only when
+  // table_ok(), uses it (a target attribute or -mavx512vbmi would let the compiler use VBMI
+  // anywhere in the tile). AT&T order: the index register is the destination.
+  __attribute__((always_inline)) static __m512i lookup(const Table& t, __m512i codes) {
+    __m512i lo = codes, hi = codes;
+    __asm__("vpermi2b %[b], %[a], %[x]" : [x] "+v"(lo) : [a] "v"(t.t0), [b] "v"(t.t1));
+    __asm__("vpermi2b %[b], %[a], %[x]" : [x] "+v"(hi) : [a] "v"(t.t2), [b] "v"(t.t3));
+    return _mm512_mask_blend_epi8(_mm512_movepi8_mask(codes), lo, hi);
   }
 
   // The tile's scale vectors: one per output-channel vector.
@@ -215,18 +243,30 @@ struct VnniMicro {
     for (int v = 0; v < V; ++v) s[v] = _mm512_loadu_ps(a.scales + 16 * v);
   }
 
-  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h), in int32 lanes.
+  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h), in int32 lanes, with the
+  // low clamp after the conversion, as an integer maximum:
+  //   round(clamp(v, lo - zy, hi - zy)) + zy = max(round(min(v, hi - zy)) + zy, lo)
+  // because rounding is monotone and lo - zy, hi - zy are integers (round(min(v, b)) =
+  // min(round(v), b) for an integer b, likewise for the max). The high clamp must stay in
+  // float: vcvtps2dq turns anything at or past 2^31 into INT_MIN (0x80000000), which would pass
+  // for a low value; min(v, hi - zy) keeps it in range (+inf included). Below, a v under -2^31
+  // (or -inf) converts to INT_MIN, less than lo - zy as the exact rounding is, and INT_MIN + zy
+  // does not wrap (0 <= zy). No NaN reaches it: acc is an integer and the scale finite >= 0.
+  // vpmaxsd after the conversion instead of vmaxps before it measured 1-4 % faster on
+  // MobileNetV2's short-K 1x1 convs (bench_qu8_conv "/short-k/", alternating runs, Zen 4). Leaving the maximum to the packs'
+  // saturation where lo = 0 (vpackssdw keeps a negative value negative, vpackuswb makes it 0)
+  // measured 5-15 % slower, as a run-time branch or as two copies of the epilogue per tile.
   template <int P, int V>
   __attribute__((always_inline)) static void requantize(const QTileArgs& a, __m512i (&acc)[P * V]) {
+    constexpr int N = P * V;
     __m512 S[V];
     load_scales<V>(a, S);
-    const __m512 LO = _mm512_set1_ps(float(a.lo - a.zero_point)), HI = _mm512_set1_ps(float(a.hi - a.zero_point));
-    const __m512i ZY = _mm512_set1_epi32(a.zero_point);
+    const __m512 HI = _mm512_set1_ps(float(a.hi - a.zero_point));
+    const __m512i ZY = _mm512_set1_epi32(a.zero_point), LO = _mm512_set1_epi32(a.lo);
 #pragma GCC unroll 32
-    for (int i = 0; i < P * V; ++i) {
-      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]);
-      f = _mm512_min_ps(_mm512_max_ps(f, LO), HI);
-      acc[i] = _mm512_add_epi32(_mm512_cvtps_epi32(f), ZY);
+    for (int i = 0; i < N; ++i) {
+      const __m512 f = _mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]), HI);
+      acc[i] = _mm512_max_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(f), ZY), LO);
     }
   }
 
@@ -262,26 +302,37 @@ struct VnniMicro {
     }
   }
 
-  // Stores the int32 outputs, each already in [lo, hi]. When the tile's outputs are one
-  // contiguous run (its super-block is all of out_c, a multiple of 16), four vectors at a
-  // time: dword -> word -> byte packs, a dword permute to undo the per-128-bit-lane
-  // interleave, one 64-byte store; else one vector at a time, masked past out_c.
-  template <int P, int V>
+  // Stores the int32 outputs, each already in [lo, hi], through the output table with kTable.
+  // With `packed`, when four vectors at a time are one contiguous run of output (the tile's
+  // outputs are, when its super-block is all of out_c, a multiple of 16, and the output is
+  // dense; a pixel's are, with V = 4 and every lane valid), they go together: dword -> word ->
+  // byte packs, a dword permute to undo the per-128-bit-lane interleave, one 64-byte store;
+  // else one vector at a time, masked past out_c.
+  template <int P, int V, bool kTable>
   __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
-                                                   int32_t lanes, __mmask16 tail) {
+                                                   bool packed, __mmask16 tail) {
     constexpr int N = P * V;
+    Table t;
+    if constexpr (kTable) t = load_table(a.table);
+    auto map = [&](__m512i codes) __attribute__((always_inline)) {
+      if constexpr (kTable) return lookup(t, codes);
+      return codes;
+    };
     auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
     auto store1 = [&](int i, __m512i v) __attribute__((always_inline)) {
-      _mm_mask_storeu_epi8(y + (i / V) * a.y_pixel + 16 * (i % V), mask_of(i), _mm512_cvtusepi32_epi8(v));
+      const __m128i b = _mm512_castsi512_si128(map(_mm512_castsi128_si512(_mm512_cvtusepi32_epi8(v))));
+      _mm_mask_storeu_epi8(y + (i / V) * a.y_pixel + 16 * (i % V), mask_of(i), b);
     };
     // Loop bounds stay compile-time constants: with a run-time bound GCC indexes acc[]
     // through memory and the whole tile slows down 2x.
-    if (lanes == 16 * V && a.y_pixel == 16 * V) {
+    if (packed) {
       const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 #pragma GCC unroll 8
       for (int g = 0; g + 4 <= N; g += 4) {
         const __m512i w01 = _mm512_packs_epi32(acc[g], acc[g + 1]), w23 = _mm512_packs_epi32(acc[g + 2], acc[g + 3]);
-        _mm512_storeu_si512(y + 16 * g, _mm512_permutexvar_epi32(order, _mm512_packus_epi16(w01, w23)));
+        // Group g is pixel g / 4 with V = 4 (then 16 * g = (g / 4) * y_pixel when dense).
+        uint8_t* at = V == 4 ? y + (g / 4) * a.y_pixel : y + 16 * g;
+        _mm512_storeu_si512(at, _mm512_permutexvar_epi32(order, map(_mm512_packus_epi16(w01, w23))));
       }
 #pragma GCC unroll 4
       for (int i = N / 4 * 4; i < N; ++i) store1(i, acc[i]);

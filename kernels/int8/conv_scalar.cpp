@@ -25,7 +25,7 @@ bool supports(const QConvParams& p) {
   const ConvNhwcParams& s = p.shape;
   return s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.out_h > 0 && s.out_w > 0 && s.out_c > 0 &&
          s.kernel_h > 0 && s.kernel_w > 0 && s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 &&
-         s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0;
+         s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && output_layout_ok(p);
 }
 
 size_t packed_bytes(const QConvParams& p) {
@@ -82,8 +82,8 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, const u
         }
       }
       const int64_t pixel = int64_t{oh} * s.out_w + ow;
-      uint8_t* y = output + pixel * co_n;
-      if (p.round_before_residual) {   // conv.h: c, then the Add with the residual
+      uint8_t* y = output + pixel * p.y_pixel();
+      if (p.round_before_residual) {   // conv.h: c, then the Add with the residual (dense)
         const uint8_t* r = residual + pixel * co_n;
         for (int32_t co = 0; co < co_n; ++co) {
           const int32_t c = requantize_float(static_cast<int32_t>(acc[co]), scales != nullptr ? scales[co] : p.scale,
@@ -95,6 +95,8 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, const u
       for (int32_t co = 0; co < co_n; ++co)
         y[co] = requantize_float(static_cast<int32_t>(acc[co]), scales != nullptr ? scales[co] : p.scale,
                                  p.output_zero_point, p.output_min, p.output_max);
+      if (p.has_output_table)
+        for (int32_t co = 0; co < co_n; ++co) y[co] = p.output_table[y[co]];
     }
   }
 }

@@ -25,14 +25,15 @@ void qconv_nhwc(const QConvParams& p, const uint8_t* input_nhwc, const int8_t* w
           }
         }
         const int32_t acc = static_cast<int32_t>(sum);   // int32, wrapping (see the header)
-        const int64_t at = (int64_t{oh} * s.out_w + ow) * s.out_c + co;
+        const int64_t pixel = int64_t{oh} * s.out_w + ow, at = pixel * s.out_c + co;
         const float scale = p.channel_scales != nullptr ? p.channel_scales[co] : p.scale;
         if (p.round_before_residual) {   // c, its own uint8 tensor, then the Add in its order
           const int32_t c = requantize_float(acc, scale, p.conv_zero_point, 0, 255);
           output[at] = residual_add_u8(p, c, residual[at]);
           continue;
         }
-        output[at] = requantize_float(acc, scale, p.output_zero_point, p.output_min, p.output_max);
+        const uint8_t y = requantize_float(acc, scale, p.output_zero_point, p.output_min, p.output_max);
+        output[pixel * p.y_pixel() + co] = p.has_output_table ? p.output_table[y] : y;   // conv.h
       }
     }
   }

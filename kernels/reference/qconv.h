@@ -14,6 +14,8 @@ namespace octet::kernels {
 // input: [in_h][in_w][in_c]; weight: int8 [out_c][in_c][kernel_h][kernel_w]; bias: int32
 // [out_c] or nullptr; residual: uint8 with the output's shape, read only with (and required
 // by) round_before_residual, which spells out the conv into c and then the Add per element.
+// output: pixel i at output + i * p.y_pixel(), each code through p.output_table if it has one;
+// the bytes between pixels are not written.
 void qconv_nhwc(const QConvParams& p, const uint8_t* input_nhwc, const int8_t* weight_oihw,
                 const int32_t* bias, const uint8_t* residual, uint8_t* output);
 

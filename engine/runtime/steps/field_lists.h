@@ -14,10 +14,10 @@ namespace octet {
 
 // A field added to one of these structures must be added to its list below (or the file
 // silently drops it) and kModelFileVersion bumped: these sizes (x86-64, libstdc++) fail the
-// build until someone has looked. (QConvParams::channel_scales is a run-time pointer, not a
-// field: the per-channel steps store the scales with their weights.)
+// build until someone has looked. (QConvParams::channel_scales and output_table are run-time
+// pointers, not fields: the steps store the scales and the table with their weights.)
 static_assert(sizeof(kernels::ConvNhwcParams) == 76 && sizeof(kernels::PoolNhwcParams) == 64 &&
-                  sizeof(kernels::QConvParams) == 144 && sizeof(kernels::QAddParams) == 24 &&
+                  sizeof(kernels::QConvParams) == 160 && sizeof(kernels::QAddParams) == 24 &&
                   sizeof(kernels::QPoolParams) == 88 && sizeof(kernels::QMulParams) == 24 &&
                   sizeof(kernels::QGlobalAverageParams) == 20,
               "a kernel parameter structure changed: update engine/runtime/steps/ and bump kModelFileVersion");

@@ -9,7 +9,7 @@ namespace octet {
 void QConvChannelStep::run(const QConvChannelStep& p, const StepContext& c, int32_t row_begin, int32_t row_end) {
   kernels::QConvParams q = p.conv;   // the pointer is not stored: it lives with the weights
   q.channel_scales = reinterpret_cast<const float*>(c.weights + p.scales_offset);
-  p.kernel->run(q, c.weights + p.weights_offset, c.input, c.input2, c.output, c.workspace, row_begin, row_end);
+  run_kernel(p, q, c, row_begin, row_end);
 }
 
 std::string QConvChannelStep::describe(const Step& s, const QConvChannelStep& p) {
