@@ -69,7 +69,20 @@ Session::Session(const Plan& plan, SessionOptions options, const ResourceLimits&
       arena_(checked_bytes(plan.arena_bytes_per_image, slots_, "activation arena")),
       workspace_(checked_bytes(workspace_stride_, options_.threads, "scratch")),
       pool_(options_.threads),
-      step_seconds_(plan.steps.size(), 0.0) {
+      step_seconds_(plan.steps.size(), 0.0),
+      in_place_port_(plan.buffers.size(), -1),
+      in_place_(static_cast<size_t>(slots_) * plan.inputs.size(), nullptr) {
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const int id = plan.inputs[i].buffer;
+    // The caller's array holds exactly the port's floats: a buffer planned with more (slack a
+    // kernel may read) is copied.
+    bool read_only = id >= 0 && static_cast<size_t>(id) < plan.buffers.size() &&
+                     plan.buffers[static_cast<size_t>(id)].bytes_per_image ==
+                         static_cast<size_t>(plan.inputs[i].floats_per_image()) * sizeof(float);
+    for (const Step& s : plan.steps) read_only = read_only && s.output != id;
+    for (const Port& o : plan.outputs) read_only = read_only && o.buffer != id;
+    if (read_only) in_place_port_[static_cast<size_t>(id)] = static_cast<int>(i);
+  }
   splits_.reserve(plan.steps.size());
   chunk_rows_.reserve(plan.steps.size());
   for (const Step& s : plan.steps) {
@@ -92,11 +105,25 @@ uint8_t* Session::buffer(int id, int slot) {
          plan_.buffers[static_cast<size_t>(id)].offset;
 }
 
+const uint8_t* Session::read_buffer(int id, int slot) const {
+  const int port = in_place_port_[static_cast<size_t>(id)];
+  if (port >= 0) {
+    const uint8_t* p = in_place_[static_cast<size_t>(slot) * plan_.inputs.size() + static_cast<size_t>(port)];
+    if (p != nullptr) return p;
+  }
+  return arena_.data() + static_cast<size_t>(slot) * plan_.arena_bytes_per_image +
+         plan_.buffers[static_cast<size_t>(id)].offset;
+}
+
 void Session::load_image(int image, int slot) {
   for (size_t i = 0; i < plan_.inputs.size(); ++i) {
     const Port& p = plan_.inputs[i];
     const size_t n = static_cast<size_t>(p.floats_per_image());
-    std::memcpy(buffer(p.buffer, slot), inputs_[i] + static_cast<size_t>(image) * n, n * sizeof(float));
+    const float* src = inputs_[i] + static_cast<size_t>(image) * n;
+    const bool in_place = in_place_port_[static_cast<size_t>(p.buffer)] >= 0 &&
+                          reinterpret_cast<uintptr_t>(src) % kPlanAlignment == 0;
+    in_place_[static_cast<size_t>(slot) * plan_.inputs.size() + i] = in_place ? reinterpret_cast<const uint8_t*>(src) : nullptr;
+    if (!in_place) std::memcpy(buffer(p.buffer, slot), src, n * sizeof(float));
   }
 }
 
@@ -110,8 +137,8 @@ void Session::store_image(int image, int slot) {
 
 void Session::run_step(size_t step, int slot, int32_t row_begin, int32_t row_end, int thread) {
   const Step& s = plan_.steps[step];
-  const StepContext context{s.input >= 0 ? buffer(s.input, slot) : nullptr,
-                            s.input2 >= 0 ? buffer(s.input2, slot) : nullptr,
+  const StepContext context{s.input >= 0 ? read_buffer(s.input, slot) : nullptr,
+                            s.input2 >= 0 ? read_buffer(s.input2, slot) : nullptr,
                             buffer(s.output, slot),
                             plan_.weights.data(),
                             workspace_.data() + static_cast<size_t>(thread) * workspace_stride_,
