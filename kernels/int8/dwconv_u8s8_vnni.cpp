@@ -1,0 +1,412 @@
+// AVX-512 VNNI int8 depthwise convolution for symmetric weights (kernels/int8/dwconv.h),
+// bit-exact with the reference (kernels/reference/qdwconv.h): four kernel rows per int32 lane,
+// multiplied by vpdpbusd (u8 x s8, four products summed into the lane, non-saturating).
+//
+// Contract beyond dwconv.h's: weight_zero_point == 0 (the u8s8 and int8 schemes' symmetric
+// weights), so w' = w is int8 as vpdpbusd's signed operand needs; 3x3 or 5x5 kernels, column
+// stride 1 or 2, no column dilation (row stride and dilation are free). Every other layer
+// (a uint8 scheme's weights with a zero point, other kernels) goes to qu8_dwconv_nhwc_vnni,
+// the pair variant: this one comes first in the kernel table and declines them in supports().
+//
+// Arithmetic. Kernel rows go in groups of four (3x3: one group, the fourth row's weights 0;
+// 5x5: rows 0-3 and row 4 alone). A lane's four bytes hold one channel's codes of the group's
+// rows at one input column, (r0, r1, r2, r3), and its packed weights the taps of those rows at
+// one kernel column: one vpdpbusd adds all of them, x0 w0 + x1 w1 + x2 w2 + x3 w3 (each
+// |product| <= 255 * 128, the sum exact in int32), to the wrapping int32 accumulator. The
+// input zero point is folded into the bias as in dwconv_pack.h: bias' = bias - zx * sum w,
+// taps in the padding read zx (rows outside the input read a row of zx with column step 0;
+// columns outside read a vector of zx), so acc = bias + sum_valid (x - zx) * w modulo 2^32.
+//
+// Interleaving. Byte unpacks of the group's four rows (vpunpck{l,h}bw r0 r1 and r2 r3, then
+// vpunpck{l,h}wd of those) turn 64 channels of one input column into four vectors q = 0..3
+// whose 128-bit lane l, dword d holds channel 16 l + 4 q + d: eight unpacks per group and
+// column, and the column serves every output pixel and kernel column that reads it. The
+// weights and bias are packed in that order (pack below), the per-channel scales permuted to
+// it once per channel block, and the epilogue's packs undo it exactly: vpackssdw of q0, q1
+// and of q2, q3, then vpackuswb of the two puts channel 16 l + i at byte 16 l + i. Blocks of
+// 32 or 16 channels (a layer's tail, e.g. MobileNetV2's 32 and 96 = 64 + 32) run the same code
+// on ymm or xmm vectors, whose lanes are the zmm's first two or first one: the packed layout
+// is the same. A partial vector masks its loads and stores.
+//
+// Epilogue: requant.h's requantize_float per lane, clamp(round_half_even(clamp(float(acc) * s,
+// min - zp, max - zp))) + zp, in an order that needs fewer vector operations: f = float(acc) *
+// s (vcvtdq2ps, vmulps, as the reference), r = vcvtps2dq(f) (half to even under the default
+// MXCSR), vpackssdw to int16 (saturating), vpaddsw zp, vpackuswb to [0, 255] (saturating), then
+// vpmaxub / vpminub with [min, max]. Rounding and saturation are monotone and the clamp's bounds
+// are integers inside the saturations' ranges, so this is the reference's code whenever r is
+// round(f): vcvtps2dq gives INT_MIN for |f| >= 2^31 (or infinite), right for f < 0 (clamped to
+// min) but not for f > 0. So when the layer's accumulator bound (max over channels of |bias'| +
+// 255 sum |w|, stored after the weights) times the block's largest |scale| is below 2^30, f is
+// used as is; otherwise f is first clamped in float to max - zp (vminps), which is exact too.
+//
+// Loop order: 64-channel blocks outermost (the scales permuted once per block), then the
+// output rows, then register blocks of kPixels neighbouring pixels of the row, whose input
+// columns are interleaved once each and streamed through their kernel columns. Only the
+// pixels whose window crosses the left or right edge check their columns.
+//
+// GCC 12's AVX-512 headers seed some intrinsics with a self-initialised "undefined" vector
+// (_mm512_undefined_epi32), which -Wmaybe-uninitialized reports once inlined: a false
+// positive, silenced in this file only (as in dwconv_vnni.cpp).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/int8/dwconv.h"
+#include "kernels/kernels.h"
+
+namespace octet::kernels {
+namespace {
+
+constexpr int32_t kBlock = 64;   // channels per packed block: one zmm of bytes
+
+// Position of channel o (0..63) of a block in the packed (and accumulator) order: vector
+// q = (o % 16) / 4, lane l = o / 16, dword d = o % 4 at q * 16 + l * 4 + d.
+constexpr int32_t packed_lane(int32_t o) { return (o % 16) / 4 * 16 + o / 16 * 4 + o % 4; }
+
+// One vector width: 64, 32 or 16 channels per vector of bytes.
+struct Zmm {
+  using V = __m512i;
+  using F = __m512;
+  using M = __mmask64;
+  static M mask(int32_t n) { return n >= 64 ? ~M{0} : (M{1} << n) - 1; }
+  template <bool Partial>
+  static V load(const uint8_t* p, M m) {
+    if constexpr (Partial) return _mm512_maskz_loadu_epi8(m, p);
+    else return _mm512_loadu_si512(p);
+  }
+  template <bool Partial>
+  static void store(uint8_t* y, V v, M m) {
+    if constexpr (Partial) _mm512_mask_storeu_epi8(y, m, v);
+    else _mm512_storeu_si512(y, v);
+  }
+  static V zero() { return _mm512_setzero_si512(); }
+  static V splat8(int32_t v) { return _mm512_set1_epi8(static_cast<char>(v)); }
+  static V splat16(int32_t v) { return _mm512_set1_epi16(static_cast<short>(v)); }
+  static F splatf(float v) { return _mm512_set1_ps(v); }
+  static V lo8(V a, V b) { return _mm512_unpacklo_epi8(a, b); }
+  static V hi8(V a, V b) { return _mm512_unpackhi_epi8(a, b); }
+  static V lo16(V a, V b) { return _mm512_unpacklo_epi16(a, b); }
+  static V hi16(V a, V b) { return _mm512_unpackhi_epi16(a, b); }
+  static V dot(V acc, V x, V w) { return _mm512_dpbusd_epi32(acc, x, w); }
+  static V load32(const int32_t* p) { return _mm512_load_si512(p); }
+  static F loadf(const float* p) { return _mm512_load_ps(p); }
+  static F scaled(V acc, F s) { return _mm512_mul_ps(_mm512_cvtepi32_ps(acc), s); }
+  static F minf(F a, F b) { return _mm512_min_ps(a, b); }
+  static V round(F v) { return _mm512_cvtps_epi32(v); }
+  static V pack(V q0, V q1, V q2, V q3, V zp) {
+    return _mm512_packus_epi16(_mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp),
+                               _mm512_adds_epi16(_mm512_packs_epi32(q2, q3), zp));
+  }
+  static V clamp8(V v, V lo, V hi) { return _mm512_min_epu8(_mm512_max_epu8(v, lo), hi); }
+};
+
+struct Ymm {
+  using V = __m256i;
+  using F = __m256;
+  using M = __mmask32;
+  static M mask(int32_t n) { return n >= 32 ? ~M{0} : (M{1} << n) - 1; }
+  template <bool Partial>
+  static V load(const uint8_t* p, M m) {
+    if constexpr (Partial) return _mm256_maskz_loadu_epi8(m, p);
+    else return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
+  template <bool Partial>
+  static void store(uint8_t* y, V v, M m) {
+    if constexpr (Partial) _mm256_mask_storeu_epi8(y, m, v);
+    else _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), v);
+  }
+  static V zero() { return _mm256_setzero_si256(); }
+  static V splat8(int32_t v) { return _mm256_set1_epi8(static_cast<char>(v)); }
+  static V splat16(int32_t v) { return _mm256_set1_epi16(static_cast<short>(v)); }
+  static F splatf(float v) { return _mm256_set1_ps(v); }
+  static V lo8(V a, V b) { return _mm256_unpacklo_epi8(a, b); }
+  static V hi8(V a, V b) { return _mm256_unpackhi_epi8(a, b); }
+  static V lo16(V a, V b) { return _mm256_unpacklo_epi16(a, b); }
+  static V hi16(V a, V b) { return _mm256_unpackhi_epi16(a, b); }
+  static V dot(V acc, V x, V w) { return _mm256_dpbusd_epi32(acc, x, w); }
+  static V load32(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(p)); }
+  static F loadf(const float* p) { return _mm256_load_ps(p); }
+  static F scaled(V acc, F s) { return _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s); }
+  static F minf(F a, F b) { return _mm256_min_ps(a, b); }
+  static V round(F v) { return _mm256_cvtps_epi32(v); }
+  static V pack(V q0, V q1, V q2, V q3, V zp) {
+    return _mm256_packus_epi16(_mm256_adds_epi16(_mm256_packs_epi32(q0, q1), zp),
+                               _mm256_adds_epi16(_mm256_packs_epi32(q2, q3), zp));
+  }
+  static V clamp8(V v, V lo, V hi) { return _mm256_min_epu8(_mm256_max_epu8(v, lo), hi); }
+};
+
+struct Xmm {
+  using V = __m128i;
+  using F = __m128;
+  using M = __mmask16;
+  static M mask(int32_t n) { return static_cast<M>(n >= 16 ? 0xFFFFu : (1u << n) - 1u); }
+  template <bool Partial>
+  static V load(const uint8_t* p, M m) {
+    if constexpr (Partial) return _mm_maskz_loadu_epi8(m, p);
+    else return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  }
+  template <bool Partial>
+  static void store(uint8_t* y, V v, M m) {
+    if constexpr (Partial) _mm_mask_storeu_epi8(y, m, v);
+    else _mm_storeu_si128(reinterpret_cast<__m128i*>(y), v);
+  }
+  static V zero() { return _mm_setzero_si128(); }
+  static V splat8(int32_t v) { return _mm_set1_epi8(static_cast<char>(v)); }
+  static V splat16(int32_t v) { return _mm_set1_epi16(static_cast<short>(v)); }
+  static F splatf(float v) { return _mm_set1_ps(v); }
+  static V lo8(V a, V b) { return _mm_unpacklo_epi8(a, b); }
+  static V hi8(V a, V b) { return _mm_unpackhi_epi8(a, b); }
+  static V lo16(V a, V b) { return _mm_unpacklo_epi16(a, b); }
+  static V hi16(V a, V b) { return _mm_unpackhi_epi16(a, b); }
+  static V dot(V acc, V x, V w) { return _mm_dpbusd_epi32(acc, x, w); }
+  static V load32(const int32_t* p) { return _mm_load_si128(reinterpret_cast<const __m128i*>(p)); }
+  static F loadf(const float* p) { return _mm_load_ps(p); }
+  static F scaled(V acc, F s) { return _mm_mul_ps(_mm_cvtepi32_ps(acc), s); }
+  static F minf(F a, F b) { return _mm_min_ps(a, b); }
+  static V round(F v) { return _mm_cvtps_epi32(v); }
+  static V pack(V q0, V q1, V q2, V q3, V zp) {
+    return _mm_packus_epi16(_mm_adds_epi16(_mm_packs_epi32(q0, q1), zp), _mm_adds_epi16(_mm_packs_epi32(q2, q3), zp));
+  }
+  static V clamp8(V v, V lo, V hi) { return _mm_min_epu8(_mm_max_epu8(v, lo), hi); }
+};
+
+int32_t imin(int32_t a, int32_t b) { return a < b ? a : b; }
+int32_t imax(int32_t a, int32_t b) { return a > b ? a : b; }
+int32_t padded_channels(const QConvParams& p) { return (p.shape.out_c + kBlock - 1) / kBlock * kBlock; }
+int32_t groups(const QConvParams& p) { return (p.shape.kernel_h + 3) / 4; }
+
+// The loops of one vector width W over one channel block of KH x KW at column stride S.
+template <class W, int KH, int KW, int S, bool Partial, bool Bounded>
+struct Rows {
+  using V = typename W::V;
+  using F = typename W::F;
+  static constexpr int G = (KH + 3) / 4;
+  static constexpr int kPixels = 4;   // 16 accumulators beside a column's 4 vectors and its rows
+
+  struct Args {
+    const int32_t* w;       // the block's packed weights: [G][KW][4 vectors][16 lanes]
+    const int32_t* bias;    // the block's bias', 4 vectors of 16 lanes
+    const float* scales;    // the block's scales in packed order, 4 vectors of 16
+    const uint8_t* row[4 * G];   // kernel row kh at column 0 + the block's first channel
+    ptrdiff_t step[4 * G];       // bytes per column: C, or 0 for a row of zero points
+    uint8_t* y;                  // output row + the block's first channel
+    ptrdiff_t C;
+    typename W::M m;
+    V zx, zp, lo, hi;   // zx and the clamp [output_min, output_max] as bytes, zp as int16
+    F high;             // output_max - zp as float
+  };
+
+  // N pixels from ow, input columns from iw0. Checked: columns outside [0, in_w) read zx.
+  template <int N, bool Checked>
+  [[gnu::always_inline]] static inline void block(const Args& a, int32_t in_w, int32_t ow, int32_t iw0) {
+    constexpr int J = (N - 1) * S + KW;
+    V acc[N][4];
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i)
+#pragma GCC unroll 4
+      for (int q = 0; q < 4; ++q) acc[i][q] = W::load32(a.bias + 16 * q);
+#pragma GCC unroll 2
+    for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 16
+      for (int j = 0; j < J; ++j) {
+        const int32_t iw = iw0 + j;
+        V col[4];
+        if (Checked && (iw < 0 || iw >= in_w)) {
+          col[0] = col[1] = col[2] = col[3] = a.zx;
+        } else {
+          V r[4];
+#pragma GCC unroll 4
+          for (int k = 0; k < 4; ++k)
+            r[k] = 4 * g + k < KH ? W::template load<Partial>(a.row[4 * g + k] + iw * a.step[4 * g + k], a.m) : W::zero();
+          const V l01 = W::lo8(r[0], r[1]), l23 = W::lo8(r[2], r[3]);
+          const V h01 = W::hi8(r[0], r[1]), h23 = W::hi8(r[2], r[3]);
+          col[0] = W::lo16(l01, l23);
+          col[1] = W::hi16(l01, l23);
+          col[2] = W::lo16(h01, h23);
+          col[3] = W::hi16(h01, h23);
+        }
+#pragma GCC unroll 16
+        for (int i = 0; i < N; ++i) {
+          const int kw = j - i * S;
+          if (kw < 0 || kw >= KW) continue;
+#pragma GCC unroll 4
+          for (int q = 0; q < 4; ++q)
+            acc[i][q] = W::dot(acc[i][q], col[q], W::load32(a.w + ((g * KW + kw) * 4 + q) * 16));
+        }
+      }
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i) {
+      V v[4];
+#pragma GCC unroll 4
+      for (int q = 0; q < 4; ++q) {
+        const F f = W::scaled(acc[i][q], W::loadf(a.scales + 16 * q));
+        v[q] = W::round(Bounded ? f : W::minf(f, a.high));
+      }
+      W::template store<Partial>(a.y + (ow + i) * a.C, W::clamp8(W::pack(v[0], v[1], v[2], v[3], a.zp), a.lo, a.hi), a.m);
+    }
+  }
+
+  // One output row of the block.
+  [[gnu::flatten]] static void row(const ConvNhwcParams& s, const Args& a) {
+    // Pixels [ow_lo, ow_hi) read only columns inside the input.
+    const int32_t ow_lo = imin((s.pad_left + S - 1) / S, s.out_w);
+    const int32_t last = s.in_w - KW + s.pad_left;   // the largest ow * S inside
+    const int32_t ow_hi = last < 0 ? ow_lo : imax(ow_lo, imin(s.out_w, last / S + 1));
+    int32_t ow = 0;
+    for (; ow < ow_lo; ++ow) block<1, true>(a, s.in_w, ow, ow * S - s.pad_left);
+    for (; ow + kPixels <= ow_hi; ow += kPixels) block<kPixels, false>(a, s.in_w, ow, ow * S - s.pad_left);
+    if (ow + 2 <= ow_hi) {
+      block<2, false>(a, s.in_w, ow, ow * S - s.pad_left);
+      ow += 2;
+    }
+    for (; ow < ow_hi; ++ow) block<1, false>(a, s.in_w, ow, ow * S - s.pad_left);
+    for (; ow < s.out_w; ++ow) block<1, true>(a, s.in_w, ow, ow * S - s.pad_left);
+  }
+
+  // Output rows [oh_begin, oh_end) of channels [c, c + n).
+  static void run(const QConvParams& p, const int32_t* bias, const int32_t* w, const float* scales,
+                  const uint8_t* zx, const uint8_t* input, uint8_t* output, int32_t c, int32_t n, int32_t oh_begin,
+                  int32_t oh_end) {
+    const ConvNhwcParams& s = p.shape;
+    Args a;
+    a.w = w;
+    a.bias = bias;
+    a.scales = scales;
+    a.C = s.out_c;
+    a.m = W::mask(n);
+    a.zx = W::splat8(p.input_zero_point);
+    a.zp = W::splat16(p.output_zero_point);
+    a.lo = W::splat8(p.output_min);
+    a.hi = W::splat8(p.output_max);
+    a.high = W::splatf(static_cast<float>(p.output_max - p.output_zero_point));
+    const ptrdiff_t x_row = ptrdiff_t{s.in_w} * s.in_c, y_row = ptrdiff_t{s.out_w} * s.out_c;
+    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
+      const int32_t ih0 = oh * s.stride_h - s.pad_top;
+      for (int32_t kh = 0; kh < 4 * G; ++kh) {
+        const int32_t ih = ih0 + kh * s.dilation_h;
+        const bool inside = kh < KH && ih >= 0 && ih < s.in_h;
+        a.row[kh] = inside ? input + ih * x_row + c : zx;
+        a.step[kh] = inside ? s.in_c : 0;
+      }
+      a.y = output + oh * y_row + c;
+      row(s, a);
+    }
+  }
+};
+
+// int32 bias' [Cp], then per block of 64 channels the weights [G][kernel_w][64 lanes] of four
+// int8 each (rows 4g .. 4g + 3 at that kernel column, 0 past the kernel and the channels),
+// lanes and bias in packed_lane order.
+size_t weight_bytes(const QConvParams& p) {
+  return sizeof(int32_t) * size_t(padded_channels(p)) * (1 + size_t(groups(p)) * size_t(p.shape.kernel_w));
+}
+size_t packed_bytes(const QConvParams& p) { return weight_bytes(p) + sizeof(int64_t); }
+
+// The int64 after the weights: max over channels of |bias'| + 255 * sum |w|, a bound on |acc|
+// (no accumulator wraps when it is below 2^31).
+int64_t acc_bound(const QConvParams& p, const void* packed) {
+  int64_t b;
+  std::memcpy(&b, static_cast<const uint8_t*>(packed) + weight_bytes(p), sizeof b);
+  return b;
+}
+
+template <int KH, int KW, int S>
+void run_shape(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t* output, int32_t oh_begin,
+               int32_t oh_end) {
+  const int32_t C = p.shape.out_c, cp = padded_channels(p);
+  const int32_t* bias = static_cast<const int32_t*>(packed);
+  const int32_t* w = bias + cp;
+  const ptrdiff_t block_weights = ptrdiff_t{(KH + 3) / 4} * KW * kBlock;   // int32 per block
+  alignas(64) uint8_t zx[kBlock];
+  std::memset(zx, p.input_zero_point, sizeof zx);
+  for (int32_t c = 0; c < C; c += kBlock) {
+    const int32_t n = imin(kBlock, C - c);
+    alignas(64) float scales[kBlock];
+    double largest = 0;   // |scale|
+    for (int32_t o = 0; o < kBlock; ++o) {
+      const float sc = o >= n ? 0.0f : p.channel_scales != nullptr ? p.channel_scales[c + o] : p.scale;
+      scales[packed_lane(o)] = sc;
+      largest = std::fmax(largest, std::fabs(double(sc)));
+    }
+    const int32_t* wb = w + c / kBlock * block_weights;
+    auto go = [&](auto rows) {
+      decltype(rows)::run(p, bias + c, wb, scales, zx, input, output, c, n, oh_begin, oh_end);
+    };
+    // Bounded: every |float(acc) * s| < 2^30 (see the epilogue at the top).
+    if (double(acc_bound(p, packed)) * largest < 0x1p30) {
+      if (n == 64) go(Rows<Zmm, KH, KW, S, false, true>{});
+      else if (n > 32) go(Rows<Zmm, KH, KW, S, true, true>{});
+      else if (n == 32) go(Rows<Ymm, KH, KW, S, false, true>{});
+      else if (n > 16) go(Rows<Ymm, KH, KW, S, true, true>{});
+      else if (n == 16) go(Rows<Xmm, KH, KW, S, false, true>{});
+      else go(Rows<Xmm, KH, KW, S, true, true>{});
+    } else {
+      if (n == 64) go(Rows<Zmm, KH, KW, S, false, false>{});
+      else if (n > 32) go(Rows<Zmm, KH, KW, S, true, false>{});
+      else if (n == 32) go(Rows<Ymm, KH, KW, S, false, false>{});
+      else if (n > 16) go(Rows<Ymm, KH, KW, S, true, false>{});
+      else if (n == 16) go(Rows<Xmm, KH, KW, S, false, false>{});
+      else go(Rows<Xmm, KH, KW, S, true, false>{});
+    }
+  }
+}
+
+bool supports(const QConvParams& p) {
+  const ConvNhwcParams& s = p.shape;
+  return qdwconv_supported(p) && p.weight_zero_point == 0 &&
+         ((s.kernel_h == 3 && s.kernel_w == 3) || (s.kernel_h == 5 && s.kernel_w == 5)) && s.dilation_w == 1 &&
+         (s.stride_w == 1 || s.stride_w == 2);
+}
+
+void pack(const QConvParams& p, const int8_t* weight, const int32_t* bias, void* packed) {
+  const int32_t C = p.shape.out_c, cp = padded_channels(p), kh_n = p.shape.kernel_h, kw_n = p.shape.kernel_w;
+  const int32_t g_n = groups(p);
+  std::memset(packed, 0, packed_bytes(p));
+  int32_t* b = static_cast<int32_t*>(packed);
+  int8_t* w = reinterpret_cast<int8_t*>(b + cp);
+  int64_t bound = 0;
+  for (int32_t c = 0; c < C; ++c) {
+    const int32_t blk = c / kBlock, lane = packed_lane(c % kBlock);
+    const int8_t* wc = weight + int64_t{c} * kh_n * kw_n;
+    uint32_t folded = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0u;
+    int64_t magnitude = 0;
+    for (int32_t t = 0; t < kh_n * kw_n; ++t) {
+      folded -= static_cast<uint32_t>(p.input_zero_point * wc[t]);
+      magnitude += 255 * std::abs(int64_t{wc[t]});
+    }
+    b[blk * kBlock + lane] = static_cast<int32_t>(folded);
+    bound = std::max(bound, magnitude + std::abs(int64_t{static_cast<int32_t>(folded)}));
+    for (int32_t kh = 0; kh < kh_n; ++kh)
+      for (int32_t kw = 0; kw < kw_n; ++kw)
+        w[(((int64_t{blk} * g_n + kh / 4) * kw_n + kw) * kBlock + lane) * 4 + kh % 4] = wc[kh * kw_n + kw];
+  }
+  std::memcpy(static_cast<uint8_t*>(packed) + weight_bytes(p), &bound, sizeof bound);
+}
+
+void run(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t* output, int32_t oh_begin,
+         int32_t oh_end) {
+  oh_begin = imax(oh_begin, 0);
+  oh_end = imin(oh_end, p.shape.out_h);
+  const bool k3 = p.shape.kernel_h == 3, s1 = p.shape.stride_w == 1;
+  if (k3 && s1) run_shape<3, 3, 1>(p, packed, input, output, oh_begin, oh_end);
+  else if (k3) run_shape<3, 3, 2>(p, packed, input, output, oh_begin, oh_end);
+  else if (s1) run_shape<5, 5, 1>(p, packed, input, output, oh_begin, oh_end);
+  else run_shape<5, 5, 2>(p, packed, input, output, oh_begin, oh_end);
+}
+
+}  // namespace
+
+const QDwConvU8Kernel qu8_dwconv_nhwc_u8s8_vnni = {
+    "qu8_dwconv_nhwc_u8s8_vnni", &supports, &packed_bytes, &pack, &run,
+};
+
+}  // namespace octet::kernels
