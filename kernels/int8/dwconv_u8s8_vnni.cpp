@@ -39,8 +39,8 @@
 // 255 sum |w|, stored after the weights) times the block's largest |scale| is below 2^30, f is
 // used as is; otherwise f is first clamped in float to max - zp (vminps), which is exact too.
 //
-// Loop order: 64-channel blocks outermost (the scales permuted once per block), then the
-// output rows, then register blocks of kPixels neighbouring pixels of the row, whose input
+// Loop order (run_shape): 64-channel blocks and output rows (which outermost depends on the
+// row stride), then register blocks of kPixels neighbouring pixels of the row, whose input
 // columns are interleaved once each and streamed through their kernel columns. Only the
 // pixels whose window crosses the left or right edge check their columns.
 //
@@ -100,10 +100,8 @@ struct Zmm {
   static F scaled(V acc, F s) { return _mm512_mul_ps(_mm512_cvtepi32_ps(acc), s); }
   static F minf(F a, F b) { return _mm512_min_ps(a, b); }
   static V round(F v) { return _mm512_cvtps_epi32(v); }
-  static V pack(V q0, V q1, V q2, V q3, V zp) {
-    return _mm512_packus_epi16(_mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp),
-                               _mm512_adds_epi16(_mm512_packs_epi32(q2, q3), zp));
-  }
+  static V words(V q0, V q1, V zp) { return _mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp); }
+  static V bytes(V lo, V hi) { return _mm512_packus_epi16(lo, hi); }
   static V clamp8(V v, V lo, V hi) { return _mm512_min_epu8(_mm512_max_epu8(v, lo), hi); }
 };
 
@@ -136,10 +134,8 @@ struct Ymm {
   static F scaled(V acc, F s) { return _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s); }
   static F minf(F a, F b) { return _mm256_min_ps(a, b); }
   static V round(F v) { return _mm256_cvtps_epi32(v); }
-  static V pack(V q0, V q1, V q2, V q3, V zp) {
-    return _mm256_packus_epi16(_mm256_adds_epi16(_mm256_packs_epi32(q0, q1), zp),
-                               _mm256_adds_epi16(_mm256_packs_epi32(q2, q3), zp));
-  }
+  static V words(V q0, V q1, V zp) { return _mm256_adds_epi16(_mm256_packs_epi32(q0, q1), zp); }
+  static V bytes(V lo, V hi) { return _mm256_packus_epi16(lo, hi); }
   static V clamp8(V v, V lo, V hi) { return _mm256_min_epu8(_mm256_max_epu8(v, lo), hi); }
 };
 
@@ -172,9 +168,8 @@ struct Xmm {
   static F scaled(V acc, F s) { return _mm_mul_ps(_mm_cvtepi32_ps(acc), s); }
   static F minf(F a, F b) { return _mm_min_ps(a, b); }
   static V round(F v) { return _mm_cvtps_epi32(v); }
-  static V pack(V q0, V q1, V q2, V q3, V zp) {
-    return _mm_packus_epi16(_mm_adds_epi16(_mm_packs_epi32(q0, q1), zp), _mm_adds_epi16(_mm_packs_epi32(q2, q3), zp));
-  }
+  static V words(V q0, V q1, V zp) { return _mm_adds_epi16(_mm_packs_epi32(q0, q1), zp); }
+  static V bytes(V lo, V hi) { return _mm_packus_epi16(lo, hi); }
   static V clamp8(V v, V lo, V hi) { return _mm_min_epu8(_mm_max_epu8(v, lo), hi); }
 };
 
@@ -189,7 +184,7 @@ struct Rows {
   using V = typename W::V;
   using F = typename W::F;
   static constexpr int G = (KH + 3) / 4;
-  static constexpr int kPixels = 4;   // 16 accumulators beside a column's 4 vectors and its rows
+  static constexpr int kPixels = 8;   // 16 accumulators beside 6-10 weights, a column and its rows
 
   struct Args {
     const int32_t* w;       // the block's packed weights: [G][KW][4 vectors][16 lanes]
@@ -204,55 +199,73 @@ struct Rows {
     F high;             // output_max - zp as float
   };
 
-  // N pixels from ow, input columns from iw0. Checked: columns outside [0, in_w) read zx.
-  template <int N, bool Checked>
-  [[gnu::always_inline]] static inline void block(const Args& a, int32_t in_w, int32_t ow, int32_t iw0) {
+  // Half H of N pixels from ow (the vectors q = 2H, 2H + 1: the low or high 8 bytes of each
+  // 16-byte lane), input columns from iw0. Checked: columns outside [0, in_w) read zx. The
+  // first half leaves its int16 codes in words[i]; the second packs both and stores.
+  // Not inlined: one function per half keeps the compiler from merging the halves' row loads
+  // into one schedule that spills (GCC 12 did).
+  template <int N, bool Checked, int H>
+  [[gnu::noinline]] static void half(const Args& a, int32_t in_w, int32_t ow, int32_t iw0, V* words) {
     constexpr int J = (N - 1) * S + KW;
-    V acc[N][4];
+    V acc[N][2];
 #pragma GCC unroll 16
     for (int i = 0; i < N; ++i)
-#pragma GCC unroll 4
-      for (int q = 0; q < 4; ++q) acc[i][q] = W::load32(a.bias + 16 * q);
+#pragma GCC unroll 2
+      for (int q = 0; q < 2; ++q) acc[i][q] = W::load32(a.bias + 16 * (2 * H + q));
 #pragma GCC unroll 2
     for (int g = 0; g < G; ++g) {
-#pragma GCC unroll 16
+      V wt[KW][2];
+#pragma GCC unroll 5
+      for (int kw = 0; kw < KW; ++kw)
+#pragma GCC unroll 2
+        for (int q = 0; q < 2; ++q) wt[kw][q] = W::load32(a.w + ((g * KW + kw) * 4 + 2 * H + q) * 16);
+#pragma GCC unroll 24
       for (int j = 0; j < J; ++j) {
         const int32_t iw = iw0 + j;
-        V col[4];
+        V col[2];
         if (Checked && (iw < 0 || iw >= in_w)) {
-          col[0] = col[1] = col[2] = col[3] = a.zx;
+          col[0] = col[1] = a.zx;
         } else {
           V r[4];
 #pragma GCC unroll 4
           for (int k = 0; k < 4; ++k)
             r[k] = 4 * g + k < KH ? W::template load<Partial>(a.row[4 * g + k] + iw * a.step[4 * g + k], a.m) : W::zero();
-          const V l01 = W::lo8(r[0], r[1]), l23 = W::lo8(r[2], r[3]);
-          const V h01 = W::hi8(r[0], r[1]), h23 = W::hi8(r[2], r[3]);
-          col[0] = W::lo16(l01, l23);
-          col[1] = W::hi16(l01, l23);
-          col[2] = W::lo16(h01, h23);
-          col[3] = W::hi16(h01, h23);
+          const V b01 = H == 0 ? W::lo8(r[0], r[1]) : W::hi8(r[0], r[1]);
+          const V b23 = H == 0 ? W::lo8(r[2], r[3]) : W::hi8(r[2], r[3]);
+          col[0] = W::lo16(b01, b23);
+          col[1] = W::hi16(b01, b23);
         }
 #pragma GCC unroll 16
         for (int i = 0; i < N; ++i) {
           const int kw = j - i * S;
           if (kw < 0 || kw >= KW) continue;
-#pragma GCC unroll 4
-          for (int q = 0; q < 4; ++q)
-            acc[i][q] = W::dot(acc[i][q], col[q], W::load32(a.w + ((g * KW + kw) * 4 + q) * 16));
+#pragma GCC unroll 2
+          for (int q = 0; q < 2; ++q) acc[i][q] = W::dot(acc[i][q], col[q], wt[kw][q]);
         }
       }
     }
 #pragma GCC unroll 16
     for (int i = 0; i < N; ++i) {
-      V v[4];
-#pragma GCC unroll 4
-      for (int q = 0; q < 4; ++q) {
-        const F f = W::scaled(acc[i][q], W::loadf(a.scales + 16 * q));
+      V v[2];
+#pragma GCC unroll 2
+      for (int q = 0; q < 2; ++q) {
+        const F f = W::scaled(acc[i][q], W::loadf(a.scales + 16 * (2 * H + q)));
         v[q] = W::round(Bounded ? f : W::minf(f, a.high));
       }
-      W::template store<Partial>(a.y + (ow + i) * a.C, W::clamp8(W::pack(v[0], v[1], v[2], v[3], a.zp), a.lo, a.hi), a.m);
+      const V w = W::words(v[0], v[1], a.zp);
+      if constexpr (H == 0) {
+        words[i] = w;
+      } else {
+        W::template store<Partial>(a.y + (ow + i) * a.C, W::clamp8(W::bytes(words[i], w), a.lo, a.hi), a.m);
+      }
     }
+  }
+
+  template <int N, bool Checked>
+  [[gnu::always_inline]] static inline void block(const Args& a, int32_t in_w, int32_t ow, int32_t iw0) {
+    V words[N];
+    half<N, Checked, 0>(a, in_w, ow, iw0, words);
+    half<N, Checked, 1>(a, in_w, ow, iw0, words);
   }
 
   // One output row of the block.
@@ -264,6 +277,10 @@ struct Rows {
     int32_t ow = 0;
     for (; ow < ow_lo; ++ow) block<1, true>(a, s.in_w, ow, ow * S - s.pad_left);
     for (; ow + kPixels <= ow_hi; ow += kPixels) block<kPixels, false>(a, s.in_w, ow, ow * S - s.pad_left);
+    if (ow + 4 <= ow_hi) {
+      block<4, false>(a, s.in_w, ow, ow * S - s.pad_left);
+      ow += 4;
+    }
     if (ow + 2 <= ow_hi) {
       block<2, false>(a, s.in_w, ow, ow * S - s.pad_left);
       ow += 2;
@@ -319,44 +336,74 @@ int64_t acc_bound(const QConvParams& p, const void* packed) {
   return b;
 }
 
+// The scales of channels [c, c + n) (n <= 64, 0 past n) in packed_lane order: four vectors of
+// 16 read in channel order, S_j lane l = channels 16 j + 4 l .. + 3, and the 4 x 4 transpose of
+// their 128-bit lanes, Q_q lane l = S_l lane q. Returns the largest |scale|.
+float permuted_scales(const QConvParams& p, int32_t c, int32_t n, float* out) {
+  __m512 s[4];
+  for (int j = 0; j < 4; ++j) {
+    const int32_t k = imax(0, imin(16, n - 16 * j));
+    const __mmask16 m = static_cast<__mmask16>((1u << k) - 1u);
+    if (k == 0) s[j] = _mm512_setzero_ps();
+    else if (p.channel_scales != nullptr) s[j] = _mm512_maskz_loadu_ps(m, p.channel_scales + c + 16 * j);
+    else s[j] = _mm512_maskz_mov_ps(m, _mm512_set1_ps(p.scale));
+  }
+  const __m512 t0 = _mm512_shuffle_f32x4(s[0], s[1], 0x44), t1 = _mm512_shuffle_f32x4(s[0], s[1], 0xEE);
+  const __m512 t2 = _mm512_shuffle_f32x4(s[2], s[3], 0x44), t3 = _mm512_shuffle_f32x4(s[2], s[3], 0xEE);
+  _mm512_store_ps(out, _mm512_shuffle_f32x4(t0, t2, 0x88));
+  _mm512_store_ps(out + 16, _mm512_shuffle_f32x4(t0, t2, 0xDD));
+  _mm512_store_ps(out + 32, _mm512_shuffle_f32x4(t1, t3, 0x88));
+  _mm512_store_ps(out + 48, _mm512_shuffle_f32x4(t1, t3, 0xDD));
+  return _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(_mm512_abs_ps(s[0]), _mm512_abs_ps(s[1])),
+                                            _mm512_max_ps(_mm512_abs_ps(s[2]), _mm512_abs_ps(s[3]))));
+}
+
+// Output rows [oh_begin, oh_end) of the channel block at c.
+template <int KH, int KW, int S>
+void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, const uint8_t* input, uint8_t* output,
+                int32_t c, int32_t oh_begin, int32_t oh_end) {
+  const int32_t C = p.shape.out_c, n = imin(kBlock, C - c);
+  const int32_t* bias = static_cast<const int32_t*>(packed);
+  const int32_t* w = bias + padded_channels(p) + ptrdiff_t{c / kBlock} * ((KH + 3) / 4) * KW * kBlock;
+  alignas(64) float scales[kBlock];
+  const float largest = permuted_scales(p, c, n, scales);
+  auto go = [&](auto rows) {
+    decltype(rows)::run(p, bias + c, w, scales, zx, input, output, c, n, oh_begin, oh_end);
+  };
+  // Bounded: every |float(acc) * s| < 2^30 (see the epilogue at the top).
+  if (double(acc_bound(p, packed)) * double(largest) < 0x1p30) {
+    if (n == 64) go(Rows<Zmm, KH, KW, S, false, true>{});
+    else if (n > 32) go(Rows<Zmm, KH, KW, S, true, true>{});
+    else if (n == 32) go(Rows<Ymm, KH, KW, S, false, true>{});
+    else if (n > 16) go(Rows<Ymm, KH, KW, S, true, true>{});
+    else if (n == 16) go(Rows<Xmm, KH, KW, S, false, true>{});
+    else go(Rows<Xmm, KH, KW, S, true, true>{});
+  } else {
+    if (n == 64) go(Rows<Zmm, KH, KW, S, false, false>{});
+    else if (n > 32) go(Rows<Zmm, KH, KW, S, true, false>{});
+    else if (n == 32) go(Rows<Ymm, KH, KW, S, false, false>{});
+    else if (n > 16) go(Rows<Ymm, KH, KW, S, true, false>{});
+    else if (n == 16) go(Rows<Xmm, KH, KW, S, false, false>{});
+    else go(Rows<Xmm, KH, KW, S, true, false>{});
+  }
+}
+
+// Row stride 1: channel blocks outermost, so that a block's slice of the rows a window spans
+// stays in L1 while the next output rows reuse it (as dwconv_impl.h). Row stride 2 reads each
+// input row for 1.5 output rows: the rows go outermost, so that every block of a row is read
+// while its lines are in cache (blocks outermost walked an image past L2, MobileNetV2's
+// 112x112x96, once per block).
 template <int KH, int KW, int S>
 void run_shape(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t* output, int32_t oh_begin,
                int32_t oh_end) {
-  const int32_t C = p.shape.out_c, cp = padded_channels(p);
-  const int32_t* bias = static_cast<const int32_t*>(packed);
-  const int32_t* w = bias + cp;
-  const ptrdiff_t block_weights = ptrdiff_t{(KH + 3) / 4} * KW * kBlock;   // int32 per block
   alignas(64) uint8_t zx[kBlock];
   std::memset(zx, p.input_zero_point, sizeof zx);
-  for (int32_t c = 0; c < C; c += kBlock) {
-    const int32_t n = imin(kBlock, C - c);
-    alignas(64) float scales[kBlock];
-    double largest = 0;   // |scale|
-    for (int32_t o = 0; o < kBlock; ++o) {
-      const float sc = o >= n ? 0.0f : p.channel_scales != nullptr ? p.channel_scales[c + o] : p.scale;
-      scales[packed_lane(o)] = sc;
-      largest = std::fmax(largest, std::fabs(double(sc)));
-    }
-    const int32_t* wb = w + c / kBlock * block_weights;
-    auto go = [&](auto rows) {
-      decltype(rows)::run(p, bias + c, wb, scales, zx, input, output, c, n, oh_begin, oh_end);
-    };
-    // Bounded: every |float(acc) * s| < 2^30 (see the epilogue at the top).
-    if (double(acc_bound(p, packed)) * largest < 0x1p30) {
-      if (n == 64) go(Rows<Zmm, KH, KW, S, false, true>{});
-      else if (n > 32) go(Rows<Zmm, KH, KW, S, true, true>{});
-      else if (n == 32) go(Rows<Ymm, KH, KW, S, false, true>{});
-      else if (n > 16) go(Rows<Ymm, KH, KW, S, true, true>{});
-      else if (n == 16) go(Rows<Xmm, KH, KW, S, false, true>{});
-      else go(Rows<Xmm, KH, KW, S, true, true>{});
-    } else {
-      if (n == 64) go(Rows<Zmm, KH, KW, S, false, false>{});
-      else if (n > 32) go(Rows<Zmm, KH, KW, S, true, false>{});
-      else if (n == 32) go(Rows<Ymm, KH, KW, S, false, false>{});
-      else if (n > 16) go(Rows<Ymm, KH, KW, S, true, false>{});
-      else if (n == 16) go(Rows<Xmm, KH, KW, S, false, false>{});
-      else go(Rows<Xmm, KH, KW, S, true, false>{});
-    }
+  const int32_t C = p.shape.out_c;
+  if (p.shape.stride_h == 1) {
+    for (int32_t c = 0; c < C; c += kBlock) block_rows<KH, KW, S>(p, packed, zx, input, output, c, oh_begin, oh_end);
+  } else {
+    for (int32_t oh = oh_begin; oh < oh_end; ++oh)
+      for (int32_t c = 0; c < C; c += kBlock) block_rows<KH, KW, S>(p, packed, zx, input, output, c, oh, oh + 1);
   }
 }
 
