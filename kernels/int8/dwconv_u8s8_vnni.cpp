@@ -22,11 +22,12 @@
 // whose 128-bit lane l, dword d holds channel 16 l + 4 q + d: eight unpacks per group and
 // column, and the column serves every output pixel and kernel column that reads it. The
 // weights and bias are packed in that order (pack below), the per-channel scales permuted to
-// it once per channel block, and the epilogue's packs undo it exactly: vpackssdw of q0, q1
-// and of q2, q3, then vpackuswb of the two puts channel 16 l + i at byte 16 l + i. Blocks of
-// 32 or 16 channels (a layer's tail, e.g. MobileNetV2's 32 and 96 = 64 + 32) run the same code
-// on ymm or xmm vectors, whose lanes are the zmm's first two or first one: the packed layout
-// is the same. A partial vector masks its loads and stores.
+// it per channel block, and the epilogue's packs undo it exactly: vpackssdw of q0, q1 and of
+// q2, q3, then vpackuswb of the two puts channel 16 l + i at byte 16 l + i. The two halves of
+// a block (q0, q1 from the unpacks' low bytes, q2, q3 from the high ones) run as separate
+// passes over a register block of pixels: 2 accumulators per pixel, so 8 pixels and the
+// weights fit the 32 registers. A block of at most 32 channels computes two output rows at
+// once (Zmm2 below). A partial block masks its loads and stores.
 //
 // Epilogue: requant.h's requantize_float per lane, clamp(round_half_even(clamp(float(acc) * s,
 // min - zp, max - zp))) + zp, in an order that needs fewer vector operations: f = float(acc) *
@@ -70,22 +71,30 @@ constexpr int32_t kBlock = 64;   // channels per packed block: one zmm of bytes
 // q = (o % 16) / 4, lane l = o / 16, dword d = o % 4 at q * 16 + l * 4 + d.
 constexpr int32_t packed_lane(int32_t o) { return (o % 16) / 4 * 16 + o / 16 * 4 + o % 4; }
 
-// One vector width: 64, 32 or 16 channels per vector of bytes.
+// The vectors: zmm, 64 bytes. Zmm: 64 channels of one output row. Zmm2 (a block of at most 32
+// channels): 32 channels of two output rows, the low 256 bits for the first row and the high
+// ones for the second, with the weights, bias and scales (the packed vectors' first two lanes)
+// broadcast to both halves; so a layer's tail of 32 or 16 channels (MobileNetV2's 32, 96 = 64
+// + 32, 144 = 2 * 64 + 16) runs on full-width instructions too.
 struct Zmm {
   using V = __m512i;
   using F = __m512;
   using M = __mmask64;
+  static constexpr int kRows = 1;
   static M mask(int32_t n) { return n >= 64 ? ~M{0} : (M{1} << n) - 1; }
+  // The bytes at a (b is the second row's, unused here).
   template <bool Partial>
-  static V load(const uint8_t* p, M m) {
-    if constexpr (Partial) return _mm512_maskz_loadu_epi8(m, p);
-    else return _mm512_loadu_si512(p);
+  static V load(const uint8_t* a, const uint8_t*, M m) {
+    if constexpr (Partial) return _mm512_maskz_loadu_epi8(m, a);
+    else return _mm512_loadu_si512(a);
   }
   template <bool Partial>
-  static void store(uint8_t* y, V v, M m) {
+  static void store(uint8_t* y, uint8_t*, V v, M m) {
     if constexpr (Partial) _mm512_mask_storeu_epi8(y, m, v);
     else _mm512_storeu_si512(y, v);
   }
+  static V load32(const int32_t* p) { return _mm512_load_si512(p); }
+  static F loadf(const float* p) { return _mm512_load_ps(p); }
   static V zero() { return _mm512_setzero_si512(); }
   static V splat8(int32_t v) { return _mm512_set1_epi8(static_cast<char>(v)); }
   static V splat16(int32_t v) { return _mm512_set1_epi16(static_cast<short>(v)); }
@@ -95,8 +104,6 @@ struct Zmm {
   static V lo16(V a, V b) { return _mm512_unpacklo_epi16(a, b); }
   static V hi16(V a, V b) { return _mm512_unpackhi_epi16(a, b); }
   static V dot(V acc, V x, V w) { return _mm512_dpbusd_epi32(acc, x, w); }
-  static V load32(const int32_t* p) { return _mm512_load_si512(p); }
-  static F loadf(const float* p) { return _mm512_load_ps(p); }
   static F scaled(V acc, F s) { return _mm512_mul_ps(_mm512_cvtepi32_ps(acc), s); }
   static F minf(F a, F b) { return _mm512_min_ps(a, b); }
   static V round(F v) { return _mm512_cvtps_epi32(v); }
@@ -105,72 +112,32 @@ struct Zmm {
   static V clamp8(V v, V lo, V hi) { return _mm512_min_epu8(_mm512_max_epu8(v, lo), hi); }
 };
 
-struct Ymm {
-  using V = __m256i;
-  using F = __m256;
+struct Zmm2 : Zmm {
   using M = __mmask32;
+  static constexpr int kRows = 2;
   static M mask(int32_t n) { return n >= 32 ? ~M{0} : (M{1} << n) - 1; }
   template <bool Partial>
-  static V load(const uint8_t* p, M m) {
-    if constexpr (Partial) return _mm256_maskz_loadu_epi8(m, p);
-    else return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  static V load(const uint8_t* a, const uint8_t* b, M m) {
+    if constexpr (Partial) {
+      return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_maskz_loadu_epi8(m, a)), _mm256_maskz_loadu_epi8(m, b), 1);
+    } else {
+      return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a))),
+                                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b)), 1);
+    }
   }
   template <bool Partial>
-  static void store(uint8_t* y, V v, M m) {
-    if constexpr (Partial) _mm256_mask_storeu_epi8(y, m, v);
-    else _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), v);
+  static void store(uint8_t* y, uint8_t* y2, V v, M m) {
+    const __m256i first = _mm512_castsi512_si256(v), second = _mm512_extracti64x4_epi64(v, 1);
+    if constexpr (Partial) {
+      _mm256_mask_storeu_epi8(y, m, first);
+      _mm256_mask_storeu_epi8(y2, m, second);
+    } else {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), first);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(y2), second);
+    }
   }
-  static V zero() { return _mm256_setzero_si256(); }
-  static V splat8(int32_t v) { return _mm256_set1_epi8(static_cast<char>(v)); }
-  static V splat16(int32_t v) { return _mm256_set1_epi16(static_cast<short>(v)); }
-  static F splatf(float v) { return _mm256_set1_ps(v); }
-  static V lo8(V a, V b) { return _mm256_unpacklo_epi8(a, b); }
-  static V hi8(V a, V b) { return _mm256_unpackhi_epi8(a, b); }
-  static V lo16(V a, V b) { return _mm256_unpacklo_epi16(a, b); }
-  static V hi16(V a, V b) { return _mm256_unpackhi_epi16(a, b); }
-  static V dot(V acc, V x, V w) { return _mm256_dpbusd_epi32(acc, x, w); }
-  static V load32(const int32_t* p) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(p)); }
-  static F loadf(const float* p) { return _mm256_load_ps(p); }
-  static F scaled(V acc, F s) { return _mm256_mul_ps(_mm256_cvtepi32_ps(acc), s); }
-  static F minf(F a, F b) { return _mm256_min_ps(a, b); }
-  static V round(F v) { return _mm256_cvtps_epi32(v); }
-  static V words(V q0, V q1, V zp) { return _mm256_adds_epi16(_mm256_packs_epi32(q0, q1), zp); }
-  static V bytes(V lo, V hi) { return _mm256_packus_epi16(lo, hi); }
-  static V clamp8(V v, V lo, V hi) { return _mm256_min_epu8(_mm256_max_epu8(v, lo), hi); }
-};
-
-struct Xmm {
-  using V = __m128i;
-  using F = __m128;
-  using M = __mmask16;
-  static M mask(int32_t n) { return static_cast<M>(n >= 16 ? 0xFFFFu : (1u << n) - 1u); }
-  template <bool Partial>
-  static V load(const uint8_t* p, M m) {
-    if constexpr (Partial) return _mm_maskz_loadu_epi8(m, p);
-    else return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  }
-  template <bool Partial>
-  static void store(uint8_t* y, V v, M m) {
-    if constexpr (Partial) _mm_mask_storeu_epi8(y, m, v);
-    else _mm_storeu_si128(reinterpret_cast<__m128i*>(y), v);
-  }
-  static V zero() { return _mm_setzero_si128(); }
-  static V splat8(int32_t v) { return _mm_set1_epi8(static_cast<char>(v)); }
-  static V splat16(int32_t v) { return _mm_set1_epi16(static_cast<short>(v)); }
-  static F splatf(float v) { return _mm_set1_ps(v); }
-  static V lo8(V a, V b) { return _mm_unpacklo_epi8(a, b); }
-  static V hi8(V a, V b) { return _mm_unpackhi_epi8(a, b); }
-  static V lo16(V a, V b) { return _mm_unpacklo_epi16(a, b); }
-  static V hi16(V a, V b) { return _mm_unpackhi_epi16(a, b); }
-  static V dot(V acc, V x, V w) { return _mm_dpbusd_epi32(acc, x, w); }
-  static V load32(const int32_t* p) { return _mm_load_si128(reinterpret_cast<const __m128i*>(p)); }
-  static F loadf(const float* p) { return _mm_load_ps(p); }
-  static F scaled(V acc, F s) { return _mm_mul_ps(_mm_cvtepi32_ps(acc), s); }
-  static F minf(F a, F b) { return _mm_min_ps(a, b); }
-  static V round(F v) { return _mm_cvtps_epi32(v); }
-  static V words(V q0, V q1, V zp) { return _mm_adds_epi16(_mm_packs_epi32(q0, q1), zp); }
-  static V bytes(V lo, V hi) { return _mm_packus_epi16(lo, hi); }
-  static V clamp8(V v, V lo, V hi) { return _mm_min_epu8(_mm_max_epu8(v, lo), hi); }
+  static V load32(const int32_t* p) { return _mm512_broadcast_i64x4(_mm256_load_si256(reinterpret_cast<const __m256i*>(p))); }
+  static F loadf(const float* p) { return _mm512_broadcast_f32x8(_mm256_load_ps(p)); }
 };
 
 int32_t imin(int32_t a, int32_t b) { return a < b ? a : b; }
@@ -178,7 +145,8 @@ int32_t imax(int32_t a, int32_t b) { return a > b ? a : b; }
 int32_t padded_channels(const QConvParams& p) { return (p.shape.out_c + kBlock - 1) / kBlock * kBlock; }
 int32_t groups(const QConvParams& p) { return (p.shape.kernel_h + 3) / 4; }
 
-// The loops of one vector width W over one channel block of KH x KW at column stride S.
+// The loops of one vector kind W (Zmm, Zmm2) over one channel block of KH x KW at column
+// stride S, W::kRows output rows at a time.
 template <class W, int KH, int KW, int S, bool Partial, bool Bounded>
 struct Rows {
   using V = typename W::V;
@@ -190,9 +158,11 @@ struct Rows {
     const int32_t* w;       // the block's packed weights: [G][KW][4 vectors][16 lanes]
     const int32_t* bias;    // the block's bias', 4 vectors of 16 lanes
     const float* scales;    // the block's scales in packed order, 4 vectors of 16
-    const uint8_t* row[4 * G];   // kernel row kh at column 0 + the block's first channel
-    ptrdiff_t step[4 * G];       // bytes per column: C, or 0 for a row of zero points
-    uint8_t* y;                  // output row + the block's first channel
+    // Per output row r < kRows: kernel row kh at column 0 + the block's first channel, its bytes
+    // per column (C, or 0 for a row of zero points), and the output row + the first channel.
+    const uint8_t* row[2][4 * G];
+    ptrdiff_t step[2][4 * G];
+    uint8_t* y[2];
     ptrdiff_t C;
     typename W::M m;
     V zx, zp, lo, hi;   // zx and the clamp [output_min, output_max] as bytes, zp as int16
@@ -229,7 +199,9 @@ struct Rows {
           V r[4];
 #pragma GCC unroll 4
           for (int k = 0; k < 4; ++k)
-            r[k] = 4 * g + k < KH ? W::template load<Partial>(a.row[4 * g + k] + iw * a.step[4 * g + k], a.m) : W::zero();
+            r[k] = 4 * g + k < KH ? W::template load<Partial>(a.row[0][4 * g + k] + iw * a.step[0][4 * g + k],
+                                                              a.row[1][4 * g + k] + iw * a.step[1][4 * g + k], a.m)
+                                  : W::zero();
           const V b01 = H == 0 ? W::lo8(r[0], r[1]) : W::hi8(r[0], r[1]);
           const V b23 = H == 0 ? W::lo8(r[2], r[3]) : W::hi8(r[2], r[3]);
           col[0] = W::lo16(b01, b23);
@@ -256,7 +228,8 @@ struct Rows {
       if constexpr (H == 0) {
         words[i] = w;
       } else {
-        W::template store<Partial>(a.y + (ow + i) * a.C, W::clamp8(W::bytes(words[i], w), a.lo, a.hi), a.m);
+        W::template store<Partial>(a.y[0] + (ow + i) * a.C, a.y[1] + (ow + i) * a.C,
+                                   W::clamp8(W::bytes(words[i], w), a.lo, a.hi), a.m);
       }
     }
   }
@@ -306,15 +279,18 @@ struct Rows {
     a.hi = W::splat8(p.output_max);
     a.high = W::splatf(static_cast<float>(p.output_max - p.output_zero_point));
     const ptrdiff_t x_row = ptrdiff_t{s.in_w} * s.in_c, y_row = ptrdiff_t{s.out_w} * s.out_c;
-    for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
-      const int32_t ih0 = oh * s.stride_h - s.pad_top;
-      for (int32_t kh = 0; kh < 4 * G; ++kh) {
-        const int32_t ih = ih0 + kh * s.dilation_h;
-        const bool inside = kh < KH && ih >= 0 && ih < s.in_h;
-        a.row[kh] = inside ? input + ih * x_row + c : zx;
-        a.step[kh] = inside ? s.in_c : 0;
+    // kRows rows at a time; a last row alone is computed twice (both halves of Zmm2 the same row).
+    for (int32_t oh = oh_begin; oh < oh_end; oh += W::kRows) {
+      for (int r = 0; r < 2; ++r) {
+        const int32_t o = imin(oh + r * (W::kRows - 1), oh_end - 1), ih0 = o * s.stride_h - s.pad_top;
+        for (int32_t kh = 0; kh < 4 * G; ++kh) {
+          const int32_t ih = ih0 + kh * s.dilation_h;
+          const bool inside = kh < KH && ih >= 0 && ih < s.in_h;
+          a.row[r][kh] = inside ? input + ih * x_row + c : zx;
+          a.step[r][kh] = inside ? s.in_c : 0;
+        }
+        a.y[r] = output + o * y_row + c;
       }
-      a.y = output + oh * y_row + c;
       row(s, a);
     }
   }
@@ -374,17 +350,13 @@ void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, con
   if (double(acc_bound(p, packed)) * double(largest) < 0x1p30) {
     if (n == 64) go(Rows<Zmm, KH, KW, S, false, true>{});
     else if (n > 32) go(Rows<Zmm, KH, KW, S, true, true>{});
-    else if (n == 32) go(Rows<Ymm, KH, KW, S, false, true>{});
-    else if (n > 16) go(Rows<Ymm, KH, KW, S, true, true>{});
-    else if (n == 16) go(Rows<Xmm, KH, KW, S, false, true>{});
-    else go(Rows<Xmm, KH, KW, S, true, true>{});
+    else if (n == 32) go(Rows<Zmm2, KH, KW, S, false, true>{});
+    else go(Rows<Zmm2, KH, KW, S, true, true>{});
   } else {
     if (n == 64) go(Rows<Zmm, KH, KW, S, false, false>{});
     else if (n > 32) go(Rows<Zmm, KH, KW, S, true, false>{});
-    else if (n == 32) go(Rows<Ymm, KH, KW, S, false, false>{});
-    else if (n > 16) go(Rows<Ymm, KH, KW, S, true, false>{});
-    else if (n == 16) go(Rows<Xmm, KH, KW, S, false, false>{});
-    else go(Rows<Xmm, KH, KW, S, true, false>{});
+    else if (n == 32) go(Rows<Zmm2, KH, KW, S, false, false>{});
+    else go(Rows<Zmm2, KH, KW, S, true, false>{});
   }
 }
 
@@ -402,8 +374,9 @@ void run_shape(const QConvParams& p, const void* packed, const uint8_t* input, u
   if (p.shape.stride_h == 1) {
     for (int32_t c = 0; c < C; c += kBlock) block_rows<KH, KW, S>(p, packed, zx, input, output, c, oh_begin, oh_end);
   } else {
-    for (int32_t oh = oh_begin; oh < oh_end; ++oh)
-      for (int32_t c = 0; c < C; c += kBlock) block_rows<KH, KW, S>(p, packed, zx, input, output, c, oh, oh + 1);
+    for (int32_t oh = oh_begin; oh < oh_end; oh += 2)   // two: Zmm2's
+      for (int32_t c = 0; c < C; c += kBlock)
+        block_rows<KH, KW, S>(p, packed, zx, input, output, c, oh, imin(oh + 2, oh_end));
   }
 }
 
