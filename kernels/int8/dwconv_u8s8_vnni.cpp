@@ -58,6 +58,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/int8/dwconv.h"
 #include "kernels/kernels.h"
@@ -143,19 +144,28 @@ struct Zmm2 : Zmm {
 int32_t imin(int32_t a, int32_t b) { return a < b ? a : b; }
 int32_t imax(int32_t a, int32_t b) { return a > b ? a : b; }
 int32_t padded_channels(const QConvParams& p) { return (p.shape.out_c + kBlock - 1) / kBlock * kBlock; }
-int32_t groups(const QConvParams& p) { return (p.shape.kernel_h + 3) / 4; }
+// Groups of four kernel rows, and for 3x3 a second, shifted group: (0, w0, w1, w2) (Rows' Shared).
+constexpr int32_t packed_groups(int32_t kernel_h) { return (kernel_h + 3) / 4 + (kernel_h == 3 ? 1 : 0); }
 
 // The loops of one vector kind W (Zmm, Zmm2) over one channel block of KH x KW at column
 // stride S, W::kRows output rows at a time.
-template <class W, int KH, int KW, int S, bool Partial, bool Bounded>
+// Shared (3x3 Zmm blocks at row stride 1 without row dilation): two output rows per pass from
+// the same interleaved columns of four input rows (r0, r1, r2, r3): the first row's weights
+// are (w0, w1, w2, 0), the second's the packed shifted set (0, w0, w1, w2), so each column's
+// unpacks serve both rows.
+template <class W, int KH, int KW, int S, bool Partial, bool Bounded, bool Shared>
 struct Rows {
   using V = typename W::V;
   using F = typename W::F;
   static constexpr int G = (KH + 3) / 4;
-  static constexpr int kPixels = 8;   // 16 accumulators beside 6-10 weights, a column and its rows
+  static constexpr int R = Shared ? 2 : 1;       // output rows accumulated per pass
+  static constexpr int kRowsRead = Shared ? 4 : KH;   // input rows of a pass
+  static_assert(!Shared || (KH == 3 && W::kRows == 1));
+  // 16 accumulators beside 6-10 weights (12 when shared, partly memory operands), a column and its rows
+  static constexpr int kPixels = Shared ? 4 : 8;
 
   struct Args {
-    const int32_t* w;       // the block's packed weights: [G][KW][4 vectors][16 lanes]
+    const int32_t* w;       // the block's packed weights: [groups][KW][4 vectors][16 lanes]
     const int32_t* bias;    // the block's bias', 4 vectors of 16 lanes
     const float* scales;    // the block's scales in packed order, 4 vectors of 16
     // Per output row r < kRows: kernel row kh at column 0 + the block's first channel, its bytes
@@ -177,18 +187,22 @@ struct Rows {
   template <int N, bool Checked, int H>
   [[gnu::noinline]] static void half(const Args& a, int32_t in_w, int32_t ow, int32_t iw0, V* words) {
     constexpr int J = (N - 1) * S + KW;
-    V acc[N][2];
-#pragma GCC unroll 16
-    for (int i = 0; i < N; ++i)
+    V acc[R][N][2];
 #pragma GCC unroll 2
-      for (int q = 0; q < 2; ++q) acc[i][q] = W::load32(a.bias + 16 * (2 * H + q));
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+      for (int i = 0; i < N; ++i)
+#pragma GCC unroll 2
+        for (int q = 0; q < 2; ++q) acc[r][i][q] = W::load32(a.bias + 16 * (2 * H + q));
 #pragma GCC unroll 2
     for (int g = 0; g < G; ++g) {
-      V wt[KW][2];
-#pragma GCC unroll 5
-      for (int kw = 0; kw < KW; ++kw)
+      V wt[R][KW][2];   // shared: the second row's shifted set is packed group 1
 #pragma GCC unroll 2
-        for (int q = 0; q < 2; ++q) wt[kw][q] = W::load32(a.w + ((g * KW + kw) * 4 + 2 * H + q) * 16);
+      for (int r = 0; r < R; ++r)
+#pragma GCC unroll 5
+        for (int kw = 0; kw < KW; ++kw)
+#pragma GCC unroll 2
+          for (int q = 0; q < 2; ++q) wt[r][kw][q] = W::load32(a.w + (((g + r) * KW + kw) * 4 + 2 * H + q) * 16);
 #pragma GCC unroll 24
       for (int j = 0; j < J; ++j) {
         const int32_t iw = iw0 + j;
@@ -199,7 +213,7 @@ struct Rows {
           V r[4];
 #pragma GCC unroll 4
           for (int k = 0; k < 4; ++k)
-            r[k] = 4 * g + k < KH ? W::template load<Partial>(a.row[0][4 * g + k] + iw * a.step[0][4 * g + k],
+            r[k] = 4 * g + k < kRowsRead ? W::template load<Partial>(a.row[0][4 * g + k] + iw * a.step[0][4 * g + k],
                                                               a.row[1][4 * g + k] + iw * a.step[1][4 * g + k], a.m)
                                   : W::zero();
           const V b01 = H == 0 ? W::lo8(r[0], r[1]) : W::hi8(r[0], r[1]);
@@ -212,31 +226,35 @@ struct Rows {
           const int kw = j - i * S;
           if (kw < 0 || kw >= KW) continue;
 #pragma GCC unroll 2
-          for (int q = 0; q < 2; ++q) acc[i][q] = W::dot(acc[i][q], col[q], wt[kw][q]);
+          for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
+            for (int q = 0; q < 2; ++q) acc[r][i][q] = W::dot(acc[r][i][q], col[q], wt[r][kw][q]);
         }
       }
     }
-#pragma GCC unroll 16
-    for (int i = 0; i < N; ++i) {
-      V v[2];
 #pragma GCC unroll 2
-      for (int q = 0; q < 2; ++q) {
-        const F f = W::scaled(acc[i][q], W::loadf(a.scales + 16 * (2 * H + q)));
-        v[q] = W::round(Bounded ? f : W::minf(f, a.high));
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+      for (int i = 0; i < N; ++i) {
+        V v[2];
+#pragma GCC unroll 2
+        for (int q = 0; q < 2; ++q) {
+          const F f = W::scaled(acc[r][i][q], W::loadf(a.scales + 16 * (2 * H + q)));
+          v[q] = W::round(Bounded ? f : W::minf(f, a.high));
+        }
+        const V w = W::words(v[0], v[1], a.zp);
+        if constexpr (H == 0) {
+          words[r * N + i] = w;
+        } else {   // Zmm2: rows y[0], y[1] in one vector; shared: row y[r]
+          W::template store<Partial>(a.y[r] + (ow + i) * a.C, a.y[1] + (ow + i) * a.C,
+                                     W::clamp8(W::bytes(words[r * N + i], w), a.lo, a.hi), a.m);
+        }
       }
-      const V w = W::words(v[0], v[1], a.zp);
-      if constexpr (H == 0) {
-        words[i] = w;
-      } else {
-        W::template store<Partial>(a.y[0] + (ow + i) * a.C, a.y[1] + (ow + i) * a.C,
-                                   W::clamp8(W::bytes(words[i], w), a.lo, a.hi), a.m);
-      }
-    }
   }
 
   template <int N, bool Checked>
   [[gnu::always_inline]] static inline void block(const Args& a, int32_t in_w, int32_t ow, int32_t iw0) {
-    V words[N];
+    V words[R * N];
     half<N, Checked, 0>(a, in_w, ow, iw0, words);
     half<N, Checked, 1>(a, in_w, ow, iw0, words);
   }
@@ -279,6 +297,22 @@ struct Rows {
     a.hi = W::splat8(p.output_max);
     a.high = W::splatf(static_cast<float>(p.output_max - p.output_zero_point));
     const ptrdiff_t x_row = ptrdiff_t{s.in_w} * s.in_c, y_row = ptrdiff_t{s.out_w} * s.out_c;
+    if constexpr (Shared) {   // pairs of rows, a last row alone by the plain pass
+      for (; oh_begin + 2 <= oh_end; oh_begin += 2) {
+        const int32_t ih0 = oh_begin - s.pad_top;
+        for (int32_t k = 0; k < 4; ++k) {
+          const int32_t ih = ih0 + k;
+          const bool inside = ih >= 0 && ih < s.in_h;
+          a.row[0][k] = a.row[1][k] = inside ? input + ih * x_row + c : zx;
+          a.step[0][k] = a.step[1][k] = inside ? s.in_c : 0;
+        }
+        a.y[0] = output + oh_begin * y_row + c;
+        a.y[1] = a.y[0] + y_row;
+        row(s, a);
+      }
+      Rows<W, KH, KW, S, Partial, Bounded, false>::run(p, bias, w, scales, zx, input, output, c, n, oh_begin, oh_end);
+      return;
+    }
     // kRows rows at a time; a last row alone is computed twice (both halves of Zmm2 the same row).
     for (int32_t oh = oh_begin; oh < oh_end; oh += W::kRows) {
       for (int r = 0; r < 2; ++r) {
@@ -296,11 +330,11 @@ struct Rows {
   }
 };
 
-// int32 bias' [Cp], then per block of 64 channels the weights [G][kernel_w][64 lanes] of four
-// int8 each (rows 4g .. 4g + 3 at that kernel column, 0 past the kernel and the channels),
-// lanes and bias in packed_lane order.
+// int32 bias' [Cp], then per block of 64 channels the weights [packed_groups][kernel_w][64
+// lanes] of four int8 each (rows 4g .. 4g + 3 at that kernel column, 0 past the kernel and the
+// channels; 3x3's group 1 the same rows one byte up), lanes and bias in packed_lane order.
 size_t weight_bytes(const QConvParams& p) {
-  return sizeof(int32_t) * size_t(padded_channels(p)) * (1 + size_t(groups(p)) * size_t(p.shape.kernel_w));
+  return sizeof(int32_t) * size_t(padded_channels(p)) * (1 + size_t(packed_groups(p.shape.kernel_h)) * size_t(p.shape.kernel_w));
 }
 size_t packed_bytes(const QConvParams& p) { return weight_bytes(p) + sizeof(int64_t); }
 
@@ -340,24 +374,25 @@ void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, con
                 int32_t c, int32_t oh_begin, int32_t oh_end) {
   const int32_t C = p.shape.out_c, n = imin(kBlock, C - c);
   const int32_t* bias = static_cast<const int32_t*>(packed);
-  const int32_t* w = bias + padded_channels(p) + ptrdiff_t{c / kBlock} * ((KH + 3) / 4) * KW * kBlock;
+  const int32_t* w = bias + padded_channels(p) + ptrdiff_t{c / kBlock} * packed_groups(KH) * KW * kBlock;
   alignas(64) float scales[kBlock];
   const float largest = permuted_scales(p, c, n, scales);
   auto go = [&](auto rows) {
     decltype(rows)::run(p, bias + c, w, scales, zx, input, output, c, n, oh_begin, oh_end);
   };
+  auto pick = [&](auto bounded) {
+    constexpr bool B = decltype(bounded)::value;
+    const bool shared = KH == 3 && p.shape.stride_h == 1 && p.shape.dilation_h == 1;
+    if (n == 64 && shared) go(Rows<Zmm, KH, KW, S, false, B, KH == 3>{});
+    else if (n == 64) go(Rows<Zmm, KH, KW, S, false, B, false>{});
+    else if (n > 32 && shared) go(Rows<Zmm, KH, KW, S, true, B, KH == 3>{});
+    else if (n > 32) go(Rows<Zmm, KH, KW, S, true, B, false>{});
+    else if (n == 32) go(Rows<Zmm2, KH, KW, S, false, B, false>{});
+    else go(Rows<Zmm2, KH, KW, S, true, B, false>{});
+  };
   // Bounded: every |float(acc) * s| < 2^30 (see the epilogue at the top).
-  if (double(acc_bound(p, packed)) * double(largest) < 0x1p30) {
-    if (n == 64) go(Rows<Zmm, KH, KW, S, false, true>{});
-    else if (n > 32) go(Rows<Zmm, KH, KW, S, true, true>{});
-    else if (n == 32) go(Rows<Zmm2, KH, KW, S, false, true>{});
-    else go(Rows<Zmm2, KH, KW, S, true, true>{});
-  } else {
-    if (n == 64) go(Rows<Zmm, KH, KW, S, false, false>{});
-    else if (n > 32) go(Rows<Zmm, KH, KW, S, true, false>{});
-    else if (n == 32) go(Rows<Zmm2, KH, KW, S, false, false>{});
-    else go(Rows<Zmm2, KH, KW, S, true, false>{});
-  }
+  if (double(acc_bound(p, packed)) * double(largest) < 0x1p30) pick(std::true_type{});
+  else pick(std::false_type{});
 }
 
 // Row stride 1: channel blocks outermost, so that a block's slice of the rows a window spans
@@ -389,7 +424,7 @@ bool supports(const QConvParams& p) {
 
 void pack(const QConvParams& p, const int8_t* weight, const int32_t* bias, void* packed) {
   const int32_t C = p.shape.out_c, cp = padded_channels(p), kh_n = p.shape.kernel_h, kw_n = p.shape.kernel_w;
-  const int32_t g_n = groups(p);
+  const int32_t g_n = packed_groups(kh_n);
   std::memset(packed, 0, packed_bytes(p));
   int32_t* b = static_cast<int32_t*>(packed);
   int8_t* w = reinterpret_cast<int8_t*>(b + cp);
@@ -407,7 +442,9 @@ void pack(const QConvParams& p, const int8_t* weight, const int32_t* bias, void*
     bound = std::max(bound, magnitude + std::abs(int64_t{static_cast<int32_t>(folded)}));
     for (int32_t kh = 0; kh < kh_n; ++kh)
       for (int32_t kw = 0; kw < kw_n; ++kw)
-        w[(((int64_t{blk} * g_n + kh / 4) * kw_n + kw) * kBlock + lane) * 4 + kh % 4] = wc[kh * kw_n + kw];
+        for (int32_t shifted = 0; shifted < (kh_n == 3 ? 2 : 1); ++shifted)
+          w[(((int64_t{blk} * g_n + kh / 4 + shifted) * kw_n + kw) * kBlock + lane) * 4 + kh % 4 + shifted] =
+              wc[kh * kw_n + kw];
   }
   std::memcpy(static_cast<uint8_t*>(packed) + weight_bytes(p), &bound, sizeof bound);
 }
