@@ -153,7 +153,12 @@ constexpr int32_t packed_groups(int32_t kernel_h) { return (kernel_h + 3) / 4 + 
 // the same interleaved columns of four input rows (r0, r1, r2, r3): the first row's weights
 // are (w0, w1, w2, 0), the second's the packed shifted set (0, w0, w1, w2), so each column's
 // unpacks serve both rows.
-template <class W, int KH, int KW, int S, bool Partial, bool Bounded, bool Shared>
+// The epilogue's forms (see the top): f clamped in float first (kClampFloat: the layer's
+// accumulator bound times a scale reaches 2^30), or not (kBounded), and neither when the output
+// range is [0, 255] too (kBoundedFullRange: vpackuswb's saturation is the clamp).
+enum Epilogue { kClampFloat, kBounded, kBoundedFullRange };
+
+template <class W, int KH, int KW, int S, bool Partial, int Epi, bool Shared>
 struct Rows {
   using V = typename W::V;
   using F = typename W::F;
@@ -240,14 +245,15 @@ struct Rows {
 #pragma GCC unroll 2
         for (int q = 0; q < 2; ++q) {
           const F f = W::scaled(acc[r][i][q], W::loadf(a.scales + 16 * (2 * H + q)));
-          v[q] = W::round(Bounded ? f : W::minf(f, a.high));
+          v[q] = W::round(Epi == kClampFloat ? W::minf(f, a.high) : f);
         }
         const V w = W::words(v[0], v[1], a.zp);
         if constexpr (H == 0) {
           words[r * N + i] = w;
         } else {   // Zmm2: rows y[0], y[1] in one vector; shared: row y[r]
+          const V y = W::bytes(words[r * N + i], w);
           W::template store<Partial>(a.y[r] + (ow + i) * a.C, a.y[1] + (ow + i) * a.C,
-                                     W::clamp8(W::bytes(words[r * N + i], w), a.lo, a.hi), a.m);
+                                     Epi == kBoundedFullRange ? y : W::clamp8(y, a.lo, a.hi), a.m);
         }
       }
   }
@@ -310,7 +316,7 @@ struct Rows {
         a.y[1] = a.y[0] + y_row;
         row(s, a);
       }
-      Rows<W, KH, KW, S, Partial, Bounded, false>::run(p, bias, w, scales, zx, input, output, c, n, oh_begin, oh_end);
+      Rows<W, KH, KW, S, Partial, Epi, false>::run(p, bias, w, scales, zx, input, output, c, n, oh_begin, oh_end);
       return;
     }
     // kRows rows at a time; a last row alone is computed twice (both halves of Zmm2 the same row).
@@ -380,8 +386,8 @@ void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, con
   auto go = [&](auto rows) {
     decltype(rows)::run(p, bias + c, w, scales, zx, input, output, c, n, oh_begin, oh_end);
   };
-  auto pick = [&](auto bounded) {
-    constexpr bool B = decltype(bounded)::value;
+  auto pick = [&](auto epilogue) {
+    constexpr int B = decltype(epilogue)::value;
     const bool shared = KH == 3 && p.shape.stride_h == 1 && p.shape.dilation_h == 1;
     if (n == 64 && shared) go(Rows<Zmm, KH, KW, S, false, B, KH == 3>{});
     else if (n == 64) go(Rows<Zmm, KH, KW, S, false, B, false>{});
@@ -391,8 +397,9 @@ void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, con
     else go(Rows<Zmm2, KH, KW, S, true, B, false>{});
   };
   // Bounded: every |float(acc) * s| < 2^30 (see the epilogue at the top).
-  if (double(acc_bound(p, packed)) * double(largest) < 0x1p30) pick(std::true_type{});
-  else pick(std::false_type{});
+  if (double(acc_bound(p, packed)) * double(largest) >= 0x1p30) pick(std::integral_constant<int, kClampFloat>{});
+  else if (p.output_min == 0 && p.output_max == 255) pick(std::integral_constant<int, kBoundedFullRange>{});
+  else pick(std::integral_constant<int, kBounded>{});
 }
 
 // Row stride 1: channel blocks outermost, so that a block's slice of the rows a window spans
