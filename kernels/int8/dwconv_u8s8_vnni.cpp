@@ -27,7 +27,7 @@
 // a block (q0, q1 from the unpacks' low bytes, q2, q3 from the high ones) run as separate
 // passes over a register block of pixels: 2 accumulators per pixel, so 8 pixels and the
 // weights fit the 32 registers. A block of at most 32 channels computes two output rows at
-// once (Zmm2 below). A partial block masks its loads and stores.
+// once, one of at most 16 four (ZmmRows below). A partial block masks its loads and stores.
 //
 // Epilogue: requant.h's requantize_float per lane, clamp(round_half_even(clamp(float(acc) * s,
 // min - zp, max - zp))) + zp, in an order that needs fewer vector operations: f = float(acc) *
@@ -72,27 +72,29 @@ constexpr int32_t kBlock = 64;   // channels per packed block: one zmm of bytes
 // q = (o % 16) / 4, lane l = o / 16, dword d = o % 4 at q * 16 + l * 4 + d.
 constexpr int32_t packed_lane(int32_t o) { return (o % 16) / 4 * 16 + o / 16 * 4 + o % 4; }
 
-// The vectors: zmm, 64 bytes. Zmm: 64 channels of one output row. Zmm2 (a block of at most 32
-// channels): 32 channels of two output rows, the low 256 bits for the first row and the high
-// ones for the second, with the weights, bias and scales (the packed vectors' first two lanes)
-// broadcast to both halves; so a layer's tail of 32 or 16 channels (MobileNetV2's 32, 96 = 64
-// + 32, 144 = 2 * 64 + 16) runs on full-width instructions too.
+// The vectors: zmm, 64 bytes. Zmm: 64 channels of one output row. ZmmRows<R> (a block of at
+// most 64 / R channels): 64 / R channels of R output rows, 512 / R bits per row, with the
+// weights, bias and scales (the packed vectors' first 4 / R lanes) broadcast to every part; so
+// a layer's tail of 32 or 16 channels (MobileNetV2's 32, 96 = 64 + 32, 144 = 2 * 64 + 16)
+// runs on full-width instructions too. load and store take the rows of an Args (Rows below).
 struct Zmm {
   using V = __m512i;
   using F = __m512;
   using M = __mmask64;
   static constexpr int kRows = 1;
   static M mask(int32_t n) { return n >= 64 ? ~M{0} : (M{1} << n) - 1; }
-  // The bytes at a (b is the second row's, unused here).
-  template <bool Partial>
-  static V load(const uint8_t* a, const uint8_t*, M m) {
-    if constexpr (Partial) return _mm512_maskz_loadu_epi8(m, a);
-    else return _mm512_loadu_si512(a);
+  // Kernel row kh's bytes at input column iw.
+  template <bool Partial, class A>
+  static V load(const A& a, int kh, int32_t iw) {
+    const uint8_t* x = a.row[0][kh] + iw * a.step[0][kh];
+    if constexpr (Partial) return _mm512_maskz_loadu_epi8(a.m, x);
+    else return _mm512_loadu_si512(x);
   }
-  template <bool Partial>
-  static void store(uint8_t* y, uint8_t*, V v, M m) {
-    if constexpr (Partial) _mm512_mask_storeu_epi8(y, m, v);
-    else _mm512_storeu_si512(y, v);
+  // Output row r's bytes at `offset`.
+  template <bool Partial, class A>
+  static void store(const A& a, int r, ptrdiff_t offset, V v) {
+    if constexpr (Partial) _mm512_mask_storeu_epi8(a.y[r] + offset, a.m, v);
+    else _mm512_storeu_si512(a.y[r] + offset, v);
   }
   static V load32(const int32_t* p) { return _mm512_load_si512(p); }
   static F loadf(const float* p) { return _mm512_load_ps(p); }
@@ -113,32 +115,60 @@ struct Zmm {
   static V clamp8(V v, V lo, V hi) { return _mm512_min_epu8(_mm512_max_epu8(v, lo), hi); }
 };
 
-struct Zmm2 : Zmm {
-  using M = __mmask32;
-  static constexpr int kRows = 2;
-  static M mask(int32_t n) { return n >= 32 ? ~M{0} : (M{1} << n) - 1; }
-  template <bool Partial>
-  static V load(const uint8_t* a, const uint8_t* b, M m) {
-    if constexpr (Partial) {
-      return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_maskz_loadu_epi8(m, a)), _mm256_maskz_loadu_epi8(m, b), 1);
+template <int R>
+struct ZmmRows : Zmm {
+  static_assert(R == 2 || R == 4);
+  using M = std::conditional_t<R == 2, __mmask32, __mmask16>;
+  static constexpr int kRows = R;
+  static M mask(int32_t n) { return static_cast<M>(n >= 64 / R ? ~0u : (1u << n) - 1u); }
+  template <bool Partial, class A>
+  static V load(const A& a, int kh, int32_t iw) {
+    auto at = [&](int r) { return a.row[r][kh] + iw * a.step[r][kh]; };
+    if constexpr (R == 2) {
+      if constexpr (Partial) {
+        return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_maskz_loadu_epi8(a.m, at(0))),
+                                  _mm256_maskz_loadu_epi8(a.m, at(1)), 1);
+      } else {
+        return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(at(0)))),
+                                  _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at(1))), 1);
+      }
     } else {
-      return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a))),
-                                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b)), 1);
+      auto part = [&](int r) {
+        if constexpr (Partial) return _mm_maskz_loadu_epi8(a.m, at(r));
+        else return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at(r)));
+      };
+      V v = _mm512_castsi128_si512(part(0));
+      v = _mm512_inserti32x4(v, part(1), 1);
+      v = _mm512_inserti32x4(v, part(2), 2);
+      return _mm512_inserti32x4(v, part(3), 3);
     }
   }
-  template <bool Partial>
-  static void store(uint8_t* y, uint8_t* y2, V v, M m) {
-    const __m256i first = _mm512_castsi512_si256(v), second = _mm512_extracti64x4_epi64(v, 1);
-    if constexpr (Partial) {
-      _mm256_mask_storeu_epi8(y, m, first);
-      _mm256_mask_storeu_epi8(y2, m, second);
+  // Every row's part (r is 0: one vector holds all rows).
+  template <bool Partial, class A>
+  static void store(const A& a, int, ptrdiff_t offset, V v) {
+    if constexpr (R == 2) {
+      const __m256i parts[2] = {_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)};
+      for (int r = 0; r < 2; ++r) {
+        if constexpr (Partial) _mm256_mask_storeu_epi8(a.y[r] + offset, a.m, parts[r]);
+        else _mm256_storeu_si256(reinterpret_cast<__m256i*>(a.y[r] + offset), parts[r]);
+      }
     } else {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), first);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(y2), second);
+      const __m128i parts[4] = {_mm512_castsi512_si128(v), _mm512_extracti32x4_epi32(v, 1),
+                                _mm512_extracti32x4_epi32(v, 2), _mm512_extracti32x4_epi32(v, 3)};
+      for (int r = 0; r < 4; ++r) {
+        if constexpr (Partial) _mm_mask_storeu_epi8(a.y[r] + offset, a.m, parts[r]);
+        else _mm_storeu_si128(reinterpret_cast<__m128i*>(a.y[r] + offset), parts[r]);
+      }
     }
   }
-  static V load32(const int32_t* p) { return _mm512_broadcast_i64x4(_mm256_load_si256(reinterpret_cast<const __m256i*>(p))); }
-  static F loadf(const float* p) { return _mm512_broadcast_f32x8(_mm256_load_ps(p)); }
+  static V load32(const int32_t* p) {
+    if constexpr (R == 2) return _mm512_broadcast_i64x4(_mm256_load_si256(reinterpret_cast<const __m256i*>(p)));
+    else return _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  static F loadf(const float* p) {
+    if constexpr (R == 2) return _mm512_broadcast_f32x8(_mm256_load_ps(p));
+    else return _mm512_broadcast_f32x4(_mm_load_ps(p));
+  }
 };
 
 int32_t imin(int32_t a, int32_t b) { return a < b ? a : b; }
@@ -147,7 +177,7 @@ int32_t padded_channels(const QConvParams& p) { return (p.shape.out_c + kBlock -
 // Groups of four kernel rows, and for 3x3 a second, shifted group: (0, w0, w1, w2) (Rows' Shared).
 constexpr int32_t packed_groups(int32_t kernel_h) { return (kernel_h + 3) / 4 + (kernel_h == 3 ? 1 : 0); }
 
-// The loops of one vector kind W (Zmm, Zmm2) over one channel block of KH x KW at column
+// The loops of one vector kind W (Zmm, ZmmRows) over one channel block of KH x KW at column
 // stride S, W::kRows output rows at a time.
 // Shared (3x3 Zmm blocks at row stride 1 without row dilation): two output rows per pass from
 // the same interleaved columns of four input rows (r0, r1, r2, r3): the first row's weights
@@ -175,9 +205,9 @@ struct Rows {
     const float* scales;    // the block's scales in packed order, 4 vectors of 16
     // Per output row r < kRows: kernel row kh at column 0 + the block's first channel, its bytes
     // per column (C, or 0 for a row of zero points), and the output row + the first channel.
-    const uint8_t* row[2][4 * G];
-    ptrdiff_t step[2][4 * G];
-    uint8_t* y[2];
+    const uint8_t* row[4][4 * G];
+    ptrdiff_t step[4][4 * G];
+    uint8_t* y[4];
     ptrdiff_t C;
     typename W::M m;
     V zx, zp, lo, hi;   // zx and the clamp [output_min, output_max] as bytes, zp as int16
@@ -218,9 +248,7 @@ struct Rows {
           V r[4];
 #pragma GCC unroll 4
           for (int k = 0; k < 4; ++k)
-            r[k] = 4 * g + k < kRowsRead ? W::template load<Partial>(a.row[0][4 * g + k] + iw * a.step[0][4 * g + k],
-                                                              a.row[1][4 * g + k] + iw * a.step[1][4 * g + k], a.m)
-                                  : W::zero();
+            r[k] = 4 * g + k < kRowsRead ? W::template load<Partial>(a, 4 * g + k, iw) : W::zero();
           const V b01 = H == 0 ? W::lo8(r[0], r[1]) : W::hi8(r[0], r[1]);
           const V b23 = H == 0 ? W::lo8(r[2], r[3]) : W::hi8(r[2], r[3]);
           col[0] = W::lo16(b01, b23);
@@ -250,10 +278,9 @@ struct Rows {
         const V w = W::words(v[0], v[1], a.zp);
         if constexpr (H == 0) {
           words[r * N + i] = w;
-        } else {   // Zmm2: rows y[0], y[1] in one vector; shared: row y[r]
+        } else {   // ZmmRows: every row in one vector; shared: row y[r]
           const V y = W::bytes(words[r * N + i], w);
-          W::template store<Partial>(a.y[r] + (ow + i) * a.C, a.y[1] + (ow + i) * a.C,
-                                     Epi == kBoundedFullRange ? y : W::clamp8(y, a.lo, a.hi), a.m);
+          W::template store<Partial>(a, r, (ow + i) * a.C, Epi == kBoundedFullRange ? y : W::clamp8(y, a.lo, a.hi));
         }
       }
   }
@@ -309,8 +336,8 @@ struct Rows {
         for (int32_t k = 0; k < 4; ++k) {
           const int32_t ih = ih0 + k;
           const bool inside = ih >= 0 && ih < s.in_h;
-          a.row[0][k] = a.row[1][k] = inside ? input + ih * x_row + c : zx;
-          a.step[0][k] = a.step[1][k] = inside ? s.in_c : 0;
+          a.row[0][k] = inside ? input + ih * x_row + c : zx;
+          a.step[0][k] = inside ? s.in_c : 0;
         }
         a.y[0] = output + oh_begin * y_row + c;
         a.y[1] = a.y[0] + y_row;
@@ -319,10 +346,10 @@ struct Rows {
       Rows<W, KH, KW, S, Partial, Epi, false>::run(p, bias, w, scales, zx, input, output, c, n, oh_begin, oh_end);
       return;
     }
-    // kRows rows at a time; a last row alone is computed twice (both halves of Zmm2 the same row).
+    // kRows rows at a time; past oh_end, the last row again (computed and stored twice).
     for (int32_t oh = oh_begin; oh < oh_end; oh += W::kRows) {
-      for (int r = 0; r < 2; ++r) {
-        const int32_t o = imin(oh + r * (W::kRows - 1), oh_end - 1), ih0 = o * s.stride_h - s.pad_top;
+      for (int r = 0; r < W::kRows; ++r) {
+        const int32_t o = imin(oh + r, oh_end - 1), ih0 = o * s.stride_h - s.pad_top;
         for (int32_t kh = 0; kh < 4 * G; ++kh) {
           const int32_t ih = ih0 + kh * s.dilation_h;
           const bool inside = kh < KH && ih >= 0 && ih < s.in_h;
@@ -393,8 +420,10 @@ void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, con
     else if (n == 64) go(Rows<Zmm, KH, KW, S, false, B, false>{});
     else if (n > 32 && shared) go(Rows<Zmm, KH, KW, S, true, B, KH == 3>{});
     else if (n > 32) go(Rows<Zmm, KH, KW, S, true, B, false>{});
-    else if (n == 32) go(Rows<Zmm2, KH, KW, S, false, B, false>{});
-    else go(Rows<Zmm2, KH, KW, S, true, B, false>{});
+    else if (n == 32) go(Rows<ZmmRows<2>, KH, KW, S, false, B, false>{});
+    else if (n > 16) go(Rows<ZmmRows<2>, KH, KW, S, true, B, false>{});
+    else if (n == 16) go(Rows<ZmmRows<4>, KH, KW, S, false, B, false>{});
+    else go(Rows<ZmmRows<4>, KH, KW, S, true, B, false>{});
   };
   // Bounded: every |float(acc) * s| < 2^30 (see the epilogue at the top).
   if (double(acc_bound(p, packed)) * double(largest) >= 0x1p30) pick(std::integral_constant<int, kClampFloat>{});
@@ -416,9 +445,9 @@ void run_shape(const QConvParams& p, const void* packed, const uint8_t* input, u
   if (p.shape.stride_h == 1) {
     for (int32_t c = 0; c < C; c += kBlock) block_rows<KH, KW, S>(p, packed, zx, input, output, c, oh_begin, oh_end);
   } else {
-    for (int32_t oh = oh_begin; oh < oh_end; oh += 2)   // two: Zmm2's
+    for (int32_t oh = oh_begin; oh < oh_end; oh += 4)   // bands of four: ZmmRows<4>'s
       for (int32_t c = 0; c < C; c += kBlock)
-        block_rows<KH, KW, S>(p, packed, zx, input, output, c, oh, imin(oh + 2, oh_end));
+        block_rows<KH, KW, S>(p, packed, zx, input, output, c, oh, imin(oh + 4, oh_end));
   }
 }
 
