@@ -104,12 +104,12 @@ std::string describe(const Case& c) {
 }
 
 // The u8s8 variant (kernels/int8/dwconv_u8s8_vnni.cpp) takes symmetric weights only, 3x3 and
-// 5x5 kernels with column stride 1 or 2 and no column dilation; every other variant takes every
-// depthwise layer.
+// 5x5 kernels with column stride 1 or 2 and no column dilation, more than 16 channels; every
+// other variant takes every depthwise layer.
 bool expect_supported(const kernels::KernelVariant& v, const QConvParams& q) {
   if (std::string(v.name) != "qu8_dwconv_nhwc_u8s8_vnni") return true;
   const ConvNhwcParams& s = q.shape;
-  return q.weight_zero_point == 0 && s.kernel_h == s.kernel_w && (s.kernel_h == 3 || s.kernel_h == 5) &&
+  return q.weight_zero_point == 0 && s.out_c > 16 && s.kernel_h == s.kernel_w && (s.kernel_h == 3 || s.kernel_h == 5) &&
          s.dilation_w == 1 && (s.stride_w == 1 || s.stride_w == 2);
 }
 
@@ -170,17 +170,27 @@ std::vector<uint8_t> expect_variants_match(const Case& c) {
 
 // A random case: channels 1..40 (odd counts, fewer and more than a vector), kernels 1..5 per
 // axis, stride 1-2, dilation 1-2, asymmetric padding, random scales per tensor or channel.
-Case random_case(std::mt19937& rng, uint32_t seed) {
+// Symmetric: the u8s8 variant's layers instead (weight zero point 0, 3x3 or 5x5, 17..160
+// channels: one to three 64-channel blocks and every tail), the rows' stride and dilation free,
+// the columns' stride 1 or 2.
+Case random_case(std::mt19937& rng, uint32_t seed, bool symmetric = false) {
   Case c;
   c.seed = seed;
-  const int32_t ch = 1 + int32_t(rng() % 40), kh = 1 + int32_t(rng() % 5), kw = rng() % 3 == 0 ? 1 + int32_t(rng() % 5) : kh;
-  const int32_t st = 1 + int32_t(rng() % 2), dl = rng() % 4 == 0 ? 2 : 1;
+  int32_t ch = 1 + int32_t(rng() % 40), kh = 1 + int32_t(rng() % 5), kw = rng() % 3 == 0 ? 1 + int32_t(rng() % 5) : kh;
+  int32_t st = 1 + int32_t(rng() % 2), st_h = st, dl = rng() % 4 == 0 ? 2 : 1, dl_h = dl;
+  if (symmetric) {
+    ch = 17 + int32_t(rng() % 144);
+    kh = kw = rng() % 2 ? 3 : 5;
+    st_h = 1 + int32_t(rng() % 2);
+    dl_h = rng() % 4 == 0 ? 2 : 1;
+    dl = 1;
+  }
   do {
-    c.q.shape = shape(1 + int32_t(rng() % 17), 1 + int32_t(rng() % 17), ch, ch, kh, kw, st, st, int32_t(rng() % kh),
-                      int32_t(rng() % kw), int32_t(rng() % kh), int32_t(rng() % kw), dl, dl);
+    c.q.shape = shape(1 + int32_t(rng() % 17), 1 + int32_t(rng() % 17), ch, ch, kh, kw, st_h, st, int32_t(rng() % kh),
+                      int32_t(rng() % kw), int32_t(rng() % kh), int32_t(rng() % kw), dl_h, dl);
   } while (c.q.shape.out_h < 1 || c.q.shape.out_w < 1);
   c.q.input_zero_point = int32_t(rng() % 256);
-  c.q.weight_zero_point = rng() % 2 ? 0 : int32_t(rng() % 256) - 128;
+  c.q.weight_zero_point = symmetric || rng() % 2 ? 0 : int32_t(rng() % 256) - 128;
   c.q.output_zero_point = int32_t(rng() % 256);
   c.q.output_min = rng() % 2 ? 0 : int32_t(rng() % 100);
   c.q.output_max = rng() % 2 ? 255 : 155 + int32_t(rng() % 101);
@@ -201,7 +211,15 @@ TEST(QDwConvVariants, RandomShapesMatchTheOracle) {
   cases_run().clear();
   for (uint32_t i = 0; i < 300; ++i) expect_variants_match(random_case(rng, i));
   for (const kernels::KernelVariant* v : kernel_test::runnable(kernels::KernelFamily::DwConvQU8))
-    EXPECT_GE(cases_run()[v->name], 15) << v->name;
+    EXPECT_GE(cases_run()[v->name], 10) << v->name;
+}
+
+TEST(QDwConvVariants, RandomSymmetricLayersMatchTheOracle) {
+  std::mt19937 rng(2025);
+  cases_run().clear();
+  for (uint32_t i = 0; i < 200; ++i) expect_variants_match(random_case(rng, 20000 + i, true));
+  for (const kernels::KernelVariant* v : kernel_test::runnable(kernels::KernelFamily::DwConvQU8))
+    EXPECT_EQ(cases_run()[v->name], 200) << v->name;
 }
 
 // Symmetric weights (the u8s8 variant's layers): every width of its channel blocks (64, 32 and
@@ -350,12 +368,12 @@ TEST(QDwConvVariants, SupportsDepthwiseOnly) {
   for (const kernels::KernelVariant* v : kernels::variants_of(kernels::KernelFamily::DwConvQU8)) {
     SCOPED_TRACE(v->name);
     QConvParams q;
-    q.shape = shape(8, 8, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1);
+    q.shape = shape(8, 8, 24, 24, 3, 3, 1, 1, 1, 1, 1, 1);   // 24: every variant's channel count
     q.scale = 0.5f;
     EXPECT_TRUE(v->qdwconv->supports(q));
-    q.shape.out_c = 12;   // a channel multiplier of 2 is not depthwise
+    q.shape.out_c = 48;   // a channel multiplier of 2 is not depthwise
     EXPECT_FALSE(v->qdwconv->supports(q));
-    q.shape.out_c = 6;
+    q.shape.out_c = 24;
     q.round_before_residual = true;   // no residual
     EXPECT_FALSE(v->qdwconv->supports(q));
     q.round_before_residual = false;
