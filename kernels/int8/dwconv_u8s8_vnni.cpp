@@ -176,28 +176,30 @@ struct ZmmRows : Zmm {
 int32_t imin(int32_t a, int32_t b) { return a < b ? a : b; }
 int32_t imax(int32_t a, int32_t b) { return a > b ? a : b; }
 int32_t padded_channels(const QConvParams& p) { return (p.shape.out_c + kBlock - 1) / kBlock * kBlock; }
-// Groups of four kernel rows, and for 3x3 a second, shifted group: (0, w0, w1, w2) (Rows' Shared).
-constexpr int32_t packed_groups(int32_t kernel_h) { return (kernel_h + 3) / 4 + (kernel_h == 3 ? 1 : 0); }
+// Groups of four kernel rows, then as many shifted groups: the same rows one byte up, (0, w0,
+// w1, w2) for 3x3 (Rows' Shared).
+constexpr int32_t packed_groups(int32_t kernel_h) { return 2 * ((kernel_h + 3) / 4); }
 
 // The loops of one vector kind W (Zmm, ZmmRows) over one channel block of KH x KW at column
 // stride S, W::kRows output rows at a time.
-// Shared (3x3 Zmm blocks at row stride 1 without row dilation): two output rows per pass from
-// the same interleaved columns of four input rows (r0, r1, r2, r3): the first row's weights
-// are (w0, w1, w2, 0), the second's the packed shifted set (0, w0, w1, w2), so each column's
-// unpacks serve both rows.
 // The epilogue's forms (see the top): f clamped in float first (kClampFloat: the layer's
 // accumulator bound times a scale reaches 2^30), or not (kBounded), and neither when the output
 // range is [0, 255] too (kBoundedFullRange: vpackuswb's saturation is the clamp).
 enum Epilogue { kClampFloat, kBounded, kBoundedFullRange };
 
+// Shared (Zmm blocks at row stride 1 without row dilation): two output rows per pass from the
+// same interleaved columns of KH + 1 input rows: for 3x3 (r0, r1, r2, r3), the first row's
+// weights (w0, w1, w2, 0), the second's the packed shifted set (0, w0, w1, w2); for 5x5 (r0 ..
+// r3) and (r4, r5, 0, 0) with (w0 .. w3), (w4, 0, 0, 0) and (0, w0, w1, w2), (w3, w4, 0, 0). So
+// each column's unpacks serve both rows.
 template <class W, int KH, int KW, int S, bool Partial, int Epi, bool Shared>
 struct Rows {
   using V = typename W::V;
   using F = typename W::F;
   static constexpr int G = (KH + 3) / 4;
   static constexpr int R = Shared ? 2 : 1;       // output rows accumulated per pass
-  static constexpr int kRowsRead = Shared ? 4 : KH;   // input rows of a pass
-  static_assert(!Shared || (KH == 3 && W::kRows == 1));
+  static constexpr int kRowsRead = Shared ? KH + 1 : KH;   // input rows of a pass
+  static_assert(!Shared || ((KH == 3 || KH == 5) && W::kRows == 1));
   // 16 accumulators beside 6-10 weights (12 when shared, partly memory operands), a column and its rows
   static constexpr int kPixels = Shared ? 4 : 8;
 
@@ -233,13 +235,13 @@ struct Rows {
         for (int q = 0; q < 2; ++q) acc[r][i][q] = W::load32(a.bias + 16 * (2 * H + q));
 #pragma GCC unroll 2
     for (int g = 0; g < G; ++g) {
-      V wt[R][KW][2];   // shared: the second row's shifted set is packed group 1
+      V wt[R][KW][2];   // shared: the second row's from the shifted groups
 #pragma GCC unroll 2
       for (int r = 0; r < R; ++r)
 #pragma GCC unroll 5
         for (int kw = 0; kw < KW; ++kw)
 #pragma GCC unroll 2
-          for (int q = 0; q < 2; ++q) wt[r][kw][q] = W::load32(a.w + (((g + r) * KW + kw) * 4 + 2 * H + q) * 16);
+          for (int q = 0; q < 2; ++q) wt[r][kw][q] = W::load32(a.w + (((g + r * G) * KW + kw) * 4 + 2 * H + q) * 16);
 #pragma GCC unroll 24
       for (int j = 0; j < J; ++j) {
         const int32_t iw = iw0 + j;
@@ -335,7 +337,7 @@ struct Rows {
     if constexpr (Shared) {   // pairs of rows, a last row alone by the plain pass
       for (; oh_begin + 2 <= oh_end; oh_begin += 2) {
         const int32_t ih0 = oh_begin - s.pad_top;
-        for (int32_t k = 0; k < 4; ++k) {
+        for (int32_t k = 0; k < kRowsRead; ++k) {
           const int32_t ih = ih0 + k;
           const bool inside = ih >= 0 && ih < s.in_h;
           a.row[0][k] = inside ? input + ih * x_row + c : zx;
@@ -367,7 +369,8 @@ struct Rows {
 
 // int32 bias' [Cp], then per block of 64 channels the weights [packed_groups][kernel_w][64
 // lanes] of four int8 each (rows 4g .. 4g + 3 at that kernel column, 0 past the kernel and the
-// channels; 3x3's group 1 the same rows one byte up), lanes and bias in packed_lane order.
+// channels; the second half of the groups the same rows one byte up), lanes and bias in
+// packed_lane order.
 size_t weight_bytes(const QConvParams& p) {
   return sizeof(int32_t) * size_t(padded_channels(p)) * (1 + size_t(packed_groups(p.shape.kernel_h)) * size_t(p.shape.kernel_w));
 }
@@ -417,10 +420,10 @@ void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, con
   };
   auto pick = [&](auto epilogue) {
     constexpr int B = decltype(epilogue)::value;
-    const bool shared = KH == 3 && p.shape.stride_h == 1 && p.shape.dilation_h == 1;
-    if (n == 64 && shared) go(Rows<Zmm, KH, KW, S, false, B, KH == 3>{});
+    const bool shared = p.shape.stride_h == 1 && p.shape.dilation_h == 1;
+    if (n == 64 && shared) go(Rows<Zmm, KH, KW, S, false, B, true>{});
     else if (n == 64) go(Rows<Zmm, KH, KW, S, false, B, false>{});
-    else if (n > 32 && shared) go(Rows<Zmm, KH, KW, S, true, B, KH == 3>{});
+    else if (n > 32 && shared) go(Rows<Zmm, KH, KW, S, true, B, true>{});
     else if (n > 32) go(Rows<Zmm, KH, KW, S, true, B, false>{});
     else if (n == 32) go(Rows<ZmmRows<2>, KH, KW, S, false, B, false>{});
     else if (n > 16) go(Rows<ZmmRows<2>, KH, KW, S, true, B, false>{});
@@ -480,9 +483,10 @@ void pack(const QConvParams& p, const int8_t* weight, const int32_t* bias, void*
     bound = std::max(bound, magnitude + std::abs(int64_t{static_cast<int32_t>(folded)}));
     for (int32_t kh = 0; kh < kh_n; ++kh)
       for (int32_t kw = 0; kw < kw_n; ++kw)
-        for (int32_t shifted = 0; shifted < (kh_n == 3 ? 2 : 1); ++shifted)
-          w[(((int64_t{blk} * g_n + kh / 4 + shifted) * kw_n + kw) * kBlock + lane) * 4 + kh % 4 + shifted] =
-              wc[kh * kw_n + kw];
+        for (int32_t shifted = 0; shifted < 2; ++shifted) {
+          const int32_t slot = kh + shifted, group = shifted * g_n / 2 + slot / 4;
+          w[(((int64_t{blk} * g_n + group) * kw_n + kw) * kBlock + lane) * 4 + slot % 4] = wc[kh * kw_n + kw];
+        }
   }
   std::memcpy(static_cast<uint8_t*>(packed) + weight_bytes(p), &bound, sizeof bound);
 }
