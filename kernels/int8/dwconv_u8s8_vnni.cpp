@@ -60,118 +60,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <type_traits>
 
 #include "kernels/int8/dwconv.h"
+#include "kernels/int8/dwconv_u8s8_isa.h"
 #include "kernels/kernels.h"
 
 namespace octet::kernels {
 namespace {
-
-constexpr int32_t kBlock = 64;   // channels per packed block: one zmm of bytes
-
-// Position of channel o (0..63) of a block in the packed (and accumulator) order: vector
-// q = (o % 16) / 4, lane l = o / 16, dword d = o % 4 at q * 16 + l * 4 + d.
-constexpr int32_t packed_lane(int32_t o) { return (o % 16) / 4 * 16 + o / 16 * 4 + o % 4; }
-
-// The vectors: zmm, 64 bytes. Zmm: 64 channels of one output row. ZmmRows<R> (a block of at
-// most 64 / R channels): 64 / R channels of R output rows, 512 / R bits per row, with the
-// weights, bias and scales (the packed vectors' first 4 / R lanes) broadcast to every part; so
-// a layer's tail of 32 or 16 channels (MobileNetV2's 32, 96 = 64 + 32, 144 = 2 * 64 + 16)
-// runs on full-width instructions too. load and store take the rows of an Args (Rows below).
-struct Zmm {
-  using V = __m512i;
-  using F = __m512;
-  using M = __mmask64;
-  static constexpr int kRows = 1;
-  static M mask(int32_t n) { return n >= 64 ? ~M{0} : (M{1} << n) - 1; }
-  // Kernel row kh's bytes at input column iw.
-  template <bool Partial, class A>
-  static V load(const A& a, int kh, int32_t iw) {
-    const uint8_t* x = a.row[0][kh] + iw * a.step[0][kh];
-    if constexpr (Partial) return _mm512_maskz_loadu_epi8(a.m, x);
-    else return _mm512_loadu_si512(x);
-  }
-  // Output row r's bytes at `offset`.
-  template <bool Partial, class A>
-  static void store(const A& a, int r, ptrdiff_t offset, V v) {
-    if constexpr (Partial) _mm512_mask_storeu_epi8(a.y[r] + offset, a.m, v);
-    else _mm512_storeu_si512(a.y[r] + offset, v);
-  }
-  static V load32(const int32_t* p) { return _mm512_load_si512(p); }
-  static F loadf(const float* p) { return _mm512_load_ps(p); }
-  static V zero() { return _mm512_setzero_si512(); }
-  static V splat8(int32_t v) { return _mm512_set1_epi8(static_cast<char>(v)); }
-  static V splat16(int32_t v) { return _mm512_set1_epi16(static_cast<short>(v)); }
-  static F splatf(float v) { return _mm512_set1_ps(v); }
-  static V lo8(V a, V b) { return _mm512_unpacklo_epi8(a, b); }
-  static V hi8(V a, V b) { return _mm512_unpackhi_epi8(a, b); }
-  static V lo16(V a, V b) { return _mm512_unpacklo_epi16(a, b); }
-  static V hi16(V a, V b) { return _mm512_unpackhi_epi16(a, b); }
-  static V dot(V acc, V x, V w) { return _mm512_dpbusd_epi32(acc, x, w); }
-  static F scaled(V acc, F s) { return _mm512_mul_ps(_mm512_cvtepi32_ps(acc), s); }
-  static F minf(F a, F b) { return _mm512_min_ps(a, b); }
-  static V round(F v) { return _mm512_cvtps_epi32(v); }
-  static V words(V q0, V q1, V zp) { return _mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp); }
-  static V bytes(V lo, V hi) { return _mm512_packus_epi16(lo, hi); }
-  static V clamp8(V v, V lo, V hi) { return _mm512_min_epu8(_mm512_max_epu8(v, lo), hi); }
-};
-
-template <int R>
-struct ZmmRows : Zmm {
-  static_assert(R == 2 || R == 4);
-  using M = std::conditional_t<R == 2, __mmask32, __mmask16>;
-  static constexpr int kRows = R;
-  static M mask(int32_t n) { return static_cast<M>(n >= 64 / R ? ~0u : (1u << n) - 1u); }
-  template <bool Partial, class A>
-  static V load(const A& a, int kh, int32_t iw) {
-    auto at = [&](int r) { return a.row[r][kh] + iw * a.step[r][kh]; };
-    if constexpr (R == 2) {
-      if constexpr (Partial) {
-        return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_maskz_loadu_epi8(a.m, at(0))),
-                                  _mm256_maskz_loadu_epi8(a.m, at(1)), 1);
-      } else {
-        return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(at(0)))),
-                                  _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at(1))), 1);
-      }
-    } else {
-      auto part = [&](int r) {
-        if constexpr (Partial) return _mm_maskz_loadu_epi8(a.m, at(r));
-        else return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at(r)));
-      };
-      V v = _mm512_castsi128_si512(part(0));
-      v = _mm512_inserti32x4(v, part(1), 1);
-      v = _mm512_inserti32x4(v, part(2), 2);
-      return _mm512_inserti32x4(v, part(3), 3);
-    }
-  }
-  // Every row's part (r is 0: one vector holds all rows).
-  template <bool Partial, class A>
-  static void store(const A& a, int, ptrdiff_t offset, V v) {
-    if constexpr (R == 2) {
-      const __m256i parts[2] = {_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)};
-      for (int r = 0; r < 2; ++r) {
-        if constexpr (Partial) _mm256_mask_storeu_epi8(a.y[r] + offset, a.m, parts[r]);
-        else _mm256_storeu_si256(reinterpret_cast<__m256i*>(a.y[r] + offset), parts[r]);
-      }
-    } else {
-      const __m128i parts[4] = {_mm512_castsi512_si128(v), _mm512_extracti32x4_epi32(v, 1),
-                                _mm512_extracti32x4_epi32(v, 2), _mm512_extracti32x4_epi32(v, 3)};
-      for (int r = 0; r < 4; ++r) {
-        if constexpr (Partial) _mm_mask_storeu_epi8(a.y[r] + offset, a.m, parts[r]);
-        else _mm_storeu_si128(reinterpret_cast<__m128i*>(a.y[r] + offset), parts[r]);
-      }
-    }
-  }
-  static V load32(const int32_t* p) {
-    if constexpr (R == 2) return _mm512_broadcast_i64x4(_mm256_load_si256(reinterpret_cast<const __m256i*>(p)));
-    else return _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(p)));
-  }
-  static F loadf(const float* p) {
-    if constexpr (R == 2) return _mm512_broadcast_f32x8(_mm256_load_ps(p));
-    else return _mm512_broadcast_f32x4(_mm_load_ps(p));
-  }
-};
 
 int32_t imin(int32_t a, int32_t b) { return a < b ? a : b; }
 int32_t imax(int32_t a, int32_t b) { return a > b ? a : b; }
@@ -180,13 +75,13 @@ int32_t padded_channels(const QConvParams& p) { return (p.shape.out_c + kBlock -
 // w1, w2) for 3x3 (Rows' Shared).
 constexpr int32_t packed_groups(int32_t kernel_h) { return 2 * ((kernel_h + 3) / 4); }
 
-// The loops of one vector kind W (Zmm, ZmmRows) over one channel block of KH x KW at column
-// stride S, W::kRows output rows at a time.
 // The epilogue's forms (see the top): f clamped in float first (kClampFloat: the layer's
 // accumulator bound times a scale reaches 2^30), or not (kBounded), and neither when the output
 // range is [0, 255] too (kBoundedFullRange: vpackuswb's saturation is the clamp).
 enum Epilogue { kClampFloat, kBounded, kBoundedFullRange };
 
+// The loops of one vector kind W (Zmm, ZmmRows) over one channel block of KH x KW at column
+// stride S, W::kRows output rows at a time.
 // Shared (Zmm blocks at row stride 1 without row dilation): two output rows per pass from the
 // same interleaved columns of KH + 1 input rows: for 3x3 (r0, r1, r2, r3), the first row's
 // weights (w0, w1, w2, 0), the second's the packed shifted set (0, w0, w1, w2); for 5x5 (r0 ..
@@ -200,7 +95,8 @@ struct Rows {
   static constexpr int R = Shared ? 2 : 1;       // output rows accumulated per pass
   static constexpr int kRowsRead = Shared ? KH + 1 : KH;   // input rows of a pass
   static_assert(!Shared || ((KH == 3 || KH == 5) && W::kRows == 1));
-  // 16 accumulators beside 6-10 weights (12 when shared, partly memory operands), a column and its rows
+  // 16 accumulators beside 6-10 weights (shared: 12-20, partly memory operands), a column and
+  // its rows.
   static constexpr int kPixels = Shared ? 4 : 8;
 
   struct Args {
@@ -372,7 +268,8 @@ struct Rows {
 // channels; the second half of the groups the same rows one byte up), lanes and bias in
 // packed_lane order.
 size_t weight_bytes(const QConvParams& p) {
-  return sizeof(int32_t) * size_t(padded_channels(p)) * (1 + size_t(packed_groups(p.shape.kernel_h)) * size_t(p.shape.kernel_w));
+  const size_t groups = size_t(packed_groups(p.shape.kernel_h));
+  return sizeof(int32_t) * size_t(padded_channels(p)) * (1 + groups * size_t(p.shape.kernel_w));
 }
 size_t packed_bytes(const QConvParams& p) { return weight_bytes(p) + sizeof(int64_t); }
 
