@@ -252,6 +252,26 @@ TEST(QDwConvVariants, SymmetricWeightsChannelBlocks) {
 
 // MobileNet's layers: 3x3 stride 1 and 2 with symmetric padding, 5x5, a channel count that is
 // not a multiple of any vector, per tensor and per channel.
+// 32 channels, 3x3 at stride 1 (the u8s8 variant's pixel pairs): input widths 1..20 (odd and
+// even interior runs, none at all), asymmetric padding, odd row counts, both clamp forms.
+TEST(QDwConvVariants, ThirtyTwoChannelPixelPairs) {
+  uint32_t seed = 9950;
+  for (int32_t w = 1; w <= 20; ++w) {
+    Case c;
+    c.seed = ++seed;
+    const int32_t pl = w % 3 == 0 ? 0 : 1, pr = w % 4 == 0 ? 2 : 1;
+    c.q.shape = shape(5 + w % 4, w, 32, 32, 3, 3, 1, 1, 1, pl, w % 2, pr);
+    if (c.q.shape.out_w < 1) continue;
+    c.q.input_zero_point = int32_t(seed * 29 % 256);
+    c.q.output_zero_point = int32_t(seed * 13 % 256);
+    c.q.output_max = w % 2 ? 255 : 200;
+    for (int32_t i = 0; i < 32; ++i) c.scales.push_back(0.001f + 0.0001f * float(i));
+    c.any_bias = w % 5 == 0;
+    c.batch = w % 3 == 0 ? 7 : 1;
+    expect_variants_match(c);
+  }
+}
+
 TEST(QDwConvVariants, MobileNetLayers) {
   uint32_t seed = 7000;
   for (int32_t k : {3, 5})

@@ -122,5 +122,12 @@ struct ZmmRows : Zmm {
   }
 };
 
+// Plain 64-byte rows with ZmmRows<2>'s broadcast weights, bias and scales: two pixels of a
+// 32-channel layer per vector (Rows' pixel_pairs).
+struct ZmmPairs : Zmm {
+  static V load32(const int32_t* p) { return ZmmRows<2>::load32(p); }
+  static F loadf(const float* p) { return ZmmRows<2>::loadf(p); }
+};
+
 }  // namespace
 }  // namespace octet::kernels

@@ -213,23 +213,48 @@ struct Rows {
     for (; ow < s.out_w; ++ow) block<1, true>(a, s.in_w, ow, ow * S - s.pad_left);
   }
 
-  // Output rows [oh_begin, oh_end) of channels [c, c + n).
-  static void run(const QConvParams& p, const int32_t* bias, const int32_t* w, const float* scales,
-                  const uint8_t* zx, const uint8_t* input, uint8_t* output, int32_t c, int32_t n, int32_t oh_begin,
-                  int32_t oh_end) {
-    const ConvNhwcParams& s = p.shape;
+  static Args args(const QConvParams& p, const int32_t* bias, const int32_t* w, const float* scales, int32_t n) {
     Args a;
     a.w = w;
     a.bias = bias;
     a.scales = scales;
-    a.C = s.out_c;
+    a.C = p.shape.out_c;
     a.m = W::mask(n);
     a.zx = W::splat8(p.input_zero_point);
     a.zp = W::splat16(p.output_zero_point);
     a.lo = W::splat8(p.output_min);
     a.hi = W::splat8(p.output_max);
     a.high = W::splatf(static_cast<float>(p.output_max - p.output_zero_point));
+    return a;
+  }
+
+  // Kernel rows of output row o into a's row r (not shared).
+  static void set_row(const ConvNhwcParams& s, Args& a, int r, int32_t o, const uint8_t* zx, const uint8_t* input,
+                      uint8_t* output, int32_t c) {
     const ptrdiff_t x_row = ptrdiff_t{s.in_w} * s.in_c, y_row = ptrdiff_t{s.out_w} * s.out_c;
+    const int32_t ih0 = o * s.stride_h - s.pad_top;
+    for (int32_t kh = 0; kh < 4 * G; ++kh) {
+      const int32_t ih = ih0 + kh * s.dilation_h;
+      const bool inside = kh < KH && ih >= 0 && ih < s.in_h;
+      a.row[r][kh] = inside ? input + ih * x_row + c : zx;
+      a.step[r][kh] = inside ? s.in_c : 0;
+    }
+    a.y[r] = output + o * y_row + c;
+  }
+
+  // Output rows [oh_begin, oh_end) of channels [c, c + n).
+  static void run(const QConvParams& p, const int32_t* bias, const int32_t* w, const float* scales,
+                  const uint8_t* zx, const uint8_t* input, uint8_t* output, int32_t c, int32_t n, int32_t oh_begin,
+                  int32_t oh_end) {
+    const ConvNhwcParams& s = p.shape;
+    Args a = args(p, bias, w, scales, n);
+    const ptrdiff_t x_row = ptrdiff_t{s.in_w} * s.in_c, y_row = ptrdiff_t{s.out_w} * s.out_c;
+    if constexpr (std::is_same_v<W, ZmmRows<2>> && KH == 3 && KW == 3 && S == 1 && !Partial && !Shared) {
+      if (s.in_c == 32 && s.stride_h == 1 && s.dilation_h == 1) {
+        pixel_pairs(p, a, bias, w, scales, zx, input, output, oh_begin, oh_end);
+        return;
+      }
+    }
     if constexpr (Shared) {   // pairs of rows, a last row alone by the plain pass
       for (; oh_begin + 2 <= oh_end; oh_begin += 2) {
         const int32_t ih0 = oh_begin - s.pad_top;
@@ -248,17 +273,52 @@ struct Rows {
     }
     // kRows rows at a time; past oh_end, the last row again (computed and stored twice).
     for (int32_t oh = oh_begin; oh < oh_end; oh += W::kRows) {
-      for (int r = 0; r < W::kRows; ++r) {
-        const int32_t o = imin(oh + r, oh_end - 1), ih0 = o * s.stride_h - s.pad_top;
-        for (int32_t kh = 0; kh < 4 * G; ++kh) {
-          const int32_t ih = ih0 + kh * s.dilation_h;
-          const bool inside = kh < KH && ih >= 0 && ih < s.in_h;
-          a.row[r][kh] = inside ? input + ih * x_row + c : zx;
-          a.step[r][kh] = inside ? s.in_c : 0;
-        }
-        a.y[r] = output + o * y_row + c;
-      }
+      for (int r = 0; r < W::kRows; ++r) set_row(s, a, r, imin(oh + r, oh_end - 1), zx, input, output, c);
       row(s, a);
+    }
+  }
+
+  // A layer of exactly 32 channels at stride 1 (MobileNetV2's first depthwise conv), rows in
+  // pairs: two neighbouring pixels' 32 channels are 64 contiguous bytes, so the interior pixels
+  // go in pixel pairs on plain 64-byte loads (ZmmPairs), the pair of output rows from the same
+  // interleaved columns of four input rows (Shared); in that loop a pixel pair is one "pixel"
+  // at column stride 2 whose kernel column kw reads the 64-byte window from pixel 2 i + kw. The
+  // edge pixels (and an odd one) run as above, a last row alone too.
+  static void pixel_pairs(const QConvParams& p, Args& a, const int32_t* bias, const int32_t* w, const float* scales,
+                          const uint8_t* zx, const uint8_t* input, uint8_t* output, int32_t oh_begin, int32_t oh_end) {
+    using Pairs = Rows<ZmmPairs, 3, 3, 2, false, Epi, true>;
+    const ConvNhwcParams& s = p.shape;
+    typename Pairs::Args b = Pairs::args(p, bias, w, scales, 64);
+    b.C = 64;   // bytes per pixel pair
+    const ptrdiff_t x_row = ptrdiff_t{s.in_w} * 32, y_row = ptrdiff_t{s.out_w} * 32;
+    const int32_t ow_lo = imin(s.pad_left, s.out_w), last = s.in_w - 3 + s.pad_left;
+    const int32_t ow_hi = last < 0 ? ow_lo : imax(ow_lo, imin(s.out_w, last + 1));
+    const int32_t pairs = (ow_hi - ow_lo) / 2;
+    for (int32_t oh = oh_begin; oh < oh_end; oh += 2) {
+      for (int r = 0; r < 2; ++r) set_row(s, a, r, imin(oh + r, oh_end - 1), zx, input, output, 0);
+      if (oh + 1 == oh_end) {
+        row(s, a);
+        break;
+      }
+      for (int32_t k = 0; k < 4; ++k) {
+        const int32_t ih = oh - s.pad_top + k;
+        const bool inside = ih >= 0 && ih < s.in_h;
+        b.row[0][k] = inside ? input + ih * x_row : zx;
+        b.step[0][k] = inside ? 32 : 0;
+      }
+      b.y[0] = output + oh * y_row + ptrdiff_t{ow_lo} * 32;
+      b.y[1] = b.y[0] + y_row;
+      const int32_t iw0 = ow_lo - s.pad_left;
+      int32_t ow = 0, i = 0;
+      for (; ow < ow_lo; ++ow) block<1, true>(a, s.in_w, ow, ow - s.pad_left);
+      for (; i + 4 <= pairs; i += 4) Pairs::template block<4, false>(b, s.in_w, i, iw0 + 2 * i);
+      if (i + 2 <= pairs) {
+        Pairs::template block<2, false>(b, s.in_w, i, iw0 + 2 * i);
+        i += 2;
+      }
+      if (i < pairs) Pairs::template block<1, false>(b, s.in_w, i, iw0 + 2 * i);
+      for (ow = ow_lo + 2 * pairs; ow < ow_hi; ++ow) block<1, false>(a, s.in_w, ow, ow - s.pad_left);
+      for (; ow < s.out_w; ++ow) block<1, true>(a, s.in_w, ow, ow - s.pad_left);
     }
   }
 };
