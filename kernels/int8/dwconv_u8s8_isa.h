@@ -17,12 +17,6 @@
 namespace octet::kernels {
 namespace {
 
-constexpr int32_t kBlock = 64;   // channels per packed block: one zmm of bytes
-
-// Position of channel o (0..63) of a block in the packed (and accumulator) order: vector
-// q = (o % 16) / 4, lane l = o / 16, dword d = o % 4 at q * 16 + l * 4 + d.
-constexpr int32_t packed_lane(int32_t o) { return (o % 16) / 4 * 16 + o / 16 * 4 + o % 4; }
-
 // The vectors: zmm, 64 bytes. Zmm: 64 channels of one output row. ZmmRows<R> (a block of at
 // most 64 / R channels): 64 / R channels of R output rows, 512 / R bits per row, with the
 // weights, bias and scales (the packed vectors' first 4 / R lanes) broadcast to every part; so

@@ -54,15 +54,14 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
-#include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/int8/dwconv.h"
 #include "kernels/int8/dwconv_u8s8_isa.h"
+#include "kernels/int8/dwconv_u8s8_pack.h"
 #include "kernels/kernels.h"
 
 namespace octet::kernels {
@@ -70,11 +69,6 @@ namespace {
 
 int32_t imin(int32_t a, int32_t b) { return a < b ? a : b; }
 int32_t imax(int32_t a, int32_t b) { return a > b ? a : b; }
-int32_t padded_channels(const QConvParams& p) { return (p.shape.out_c + kBlock - 1) / kBlock * kBlock; }
-// Groups of four kernel rows, then as many shifted groups: the same rows one byte up, (0, w0,
-// w1, w2) for 3x3 (Rows' Shared).
-constexpr int32_t packed_groups(int32_t kernel_h) { return 2 * ((kernel_h + 3) / 4); }
-
 // The epilogue's forms (see the top): f clamped in float first (kClampFloat: the layer's
 // accumulator bound times a scale reaches 2^30), or not (kBounded), and neither when the output
 // range is [0, 255] too (kBoundedFullRange: vpackuswb's saturation is the clamp).
@@ -323,24 +317,6 @@ struct Rows {
   }
 };
 
-// int32 bias' [Cp], then per block of 64 channels the weights [packed_groups][kernel_w][64
-// lanes] of four int8 each (rows 4g .. 4g + 3 at that kernel column, 0 past the kernel and the
-// channels; the second half of the groups the same rows one byte up), lanes and bias in
-// packed_lane order.
-size_t weight_bytes(const QConvParams& p) {
-  const size_t groups = size_t(packed_groups(p.shape.kernel_h));
-  return sizeof(int32_t) * size_t(padded_channels(p)) * (1 + groups * size_t(p.shape.kernel_w));
-}
-size_t packed_bytes(const QConvParams& p) { return weight_bytes(p) + sizeof(int64_t); }
-
-// The int64 after the weights: max over channels of |bias'| + 255 * sum |w|, a bound on |acc|
-// (no accumulator wraps when it is below 2^31).
-int64_t acc_bound(const QConvParams& p, const void* packed) {
-  int64_t b;
-  std::memcpy(&b, static_cast<const uint8_t*>(packed) + weight_bytes(p), sizeof b);
-  return b;
-}
-
 // The scales of channels [c, c + n) (n <= 64, 0 past n) in packed_lane order: four vectors of
 // 16 read in channel order, S_j lane l = channels 16 j + 4 l .. + 3, and the 4 x 4 transpose of
 // their 128-bit lanes, Q_q lane l = S_l lane q. Returns the largest |scale|.
@@ -418,34 +394,6 @@ bool supports(const QConvParams& p) {
   return qdwconv_supported(p) && p.weight_zero_point == 0 && s.out_c > 16 &&
          ((s.kernel_h == 3 && s.kernel_w == 3) || (s.kernel_h == 5 && s.kernel_w == 5)) && s.dilation_w == 1 &&
          (s.stride_w == 1 || s.stride_w == 2);
-}
-
-void pack(const QConvParams& p, const int8_t* weight, const int32_t* bias, void* packed) {
-  const int32_t C = p.shape.out_c, cp = padded_channels(p), kh_n = p.shape.kernel_h, kw_n = p.shape.kernel_w;
-  const int32_t g_n = packed_groups(kh_n);
-  std::memset(packed, 0, packed_bytes(p));
-  int32_t* b = static_cast<int32_t*>(packed);
-  int8_t* w = reinterpret_cast<int8_t*>(b + cp);
-  int64_t bound = 0;
-  for (int32_t c = 0; c < C; ++c) {
-    const int32_t blk = c / kBlock, lane = packed_lane(c % kBlock);
-    const int8_t* wc = weight + int64_t{c} * kh_n * kw_n;
-    uint32_t folded = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0u;
-    int64_t magnitude = 0;
-    for (int32_t t = 0; t < kh_n * kw_n; ++t) {
-      folded -= static_cast<uint32_t>(p.input_zero_point * wc[t]);
-      magnitude += 255 * std::abs(int64_t{wc[t]});
-    }
-    b[blk * kBlock + lane] = static_cast<int32_t>(folded);
-    bound = std::max(bound, magnitude + std::abs(int64_t{static_cast<int32_t>(folded)}));
-    for (int32_t kh = 0; kh < kh_n; ++kh)
-      for (int32_t kw = 0; kw < kw_n; ++kw)
-        for (int32_t shifted = 0; shifted < 2; ++shifted) {
-          const int32_t slot = kh + shifted, group = shifted * g_n / 2 + slot / 4;
-          w[(((int64_t{blk} * g_n + group) * kw_n + kw) * kBlock + lane) * 4 + slot % 4] = wc[kh * kw_n + kw];
-        }
-  }
-  std::memcpy(static_cast<uint8_t*>(packed) + weight_bytes(p), &bound, sizeof bound);
 }
 
 void run(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t* output, int32_t oh_begin,
