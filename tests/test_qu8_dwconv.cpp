@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -102,6 +103,22 @@ std::string describe(const Case& c) {
          std::to_string(c.batch) + (c.scales.empty() ? "" : " per-channel") + " seed " + std::to_string(c.seed);
 }
 
+// The u8s8 variant (kernels/int8/dwconv_u8s8_vnni.cpp) takes symmetric weights only, 3x3 and
+// 5x5 kernels with column stride 1 or 2 and no column dilation, more than 16 channels; every
+// other variant takes every depthwise layer.
+bool expect_supported(const kernels::KernelVariant& v, const QConvParams& q) {
+  if (std::string(v.name) != "qu8_dwconv_nhwc_u8s8_vnni") return true;
+  const ConvNhwcParams& s = q.shape;
+  return q.weight_zero_point == 0 && s.out_c > 16 && s.kernel_h == s.kernel_w && (s.kernel_h == 3 || s.kernel_h == 5) &&
+         s.dilation_w == 1 && (s.stride_w == 1 || s.stride_w == 2);
+}
+
+// Cases each variant ran, by name (a test checks that a narrow variant met enough of them).
+std::map<std::string, int>& cases_run() {
+  static std::map<std::string, int> runs;
+  return runs;
+}
+
 // Every runnable variant against the oracle: the whole batch through one packed buffer, each
 // image's rows in two pieces split at a random row. Returns the oracle's output.
 std::vector<uint8_t> expect_variants_match(const Case& c) {
@@ -126,8 +143,9 @@ std::vector<uint8_t> expect_variants_match(const Case& c) {
   for (const kernels::KernelVariant* v : variants) {
     SCOPED_TRACE(v->name);
     const kernels::QDwConvU8Kernel& k = *v->qdwconv;
-    EXPECT_TRUE(k.supports(q));
+    EXPECT_EQ(k.supports(q), expect_supported(*v, q));
     if (!k.supports(q)) continue;
+    ++cases_run()[v->name];
     std::vector<uint8_t> packed(k.packed_bytes(q) + 64);
     void* aligned = packed.data() + (64 - reinterpret_cast<uintptr_t>(packed.data()) % 64) % 64;
     k.pack(q, w.data(), bias.data(), aligned);
@@ -152,17 +170,27 @@ std::vector<uint8_t> expect_variants_match(const Case& c) {
 
 // A random case: channels 1..40 (odd counts, fewer and more than a vector), kernels 1..5 per
 // axis, stride 1-2, dilation 1-2, asymmetric padding, random scales per tensor or channel.
-Case random_case(std::mt19937& rng, uint32_t seed) {
+// Symmetric: the u8s8 variant's layers instead (weight zero point 0, 3x3 or 5x5, 17..160
+// channels: one to three 64-channel blocks and every tail), the rows' stride and dilation free,
+// the columns' stride 1 or 2.
+Case random_case(std::mt19937& rng, uint32_t seed, bool symmetric = false) {
   Case c;
   c.seed = seed;
-  const int32_t ch = 1 + int32_t(rng() % 40), kh = 1 + int32_t(rng() % 5), kw = rng() % 3 == 0 ? 1 + int32_t(rng() % 5) : kh;
-  const int32_t st = 1 + int32_t(rng() % 2), dl = rng() % 4 == 0 ? 2 : 1;
+  int32_t ch = 1 + int32_t(rng() % 40), kh = 1 + int32_t(rng() % 5), kw = rng() % 3 == 0 ? 1 + int32_t(rng() % 5) : kh;
+  int32_t st = 1 + int32_t(rng() % 2), st_h = st, dl = rng() % 4 == 0 ? 2 : 1, dl_h = dl;
+  if (symmetric) {
+    ch = 17 + int32_t(rng() % 144);
+    kh = kw = rng() % 2 ? 3 : 5;
+    st_h = 1 + int32_t(rng() % 2);
+    dl_h = rng() % 4 == 0 ? 2 : 1;
+    dl = 1;
+  }
   do {
-    c.q.shape = shape(1 + int32_t(rng() % 17), 1 + int32_t(rng() % 17), ch, ch, kh, kw, st, st, int32_t(rng() % kh),
-                      int32_t(rng() % kw), int32_t(rng() % kh), int32_t(rng() % kw), dl, dl);
+    c.q.shape = shape(1 + int32_t(rng() % 17), 1 + int32_t(rng() % 17), ch, ch, kh, kw, st_h, st, int32_t(rng() % kh),
+                      int32_t(rng() % kw), int32_t(rng() % kh), int32_t(rng() % kw), dl_h, dl);
   } while (c.q.shape.out_h < 1 || c.q.shape.out_w < 1);
   c.q.input_zero_point = int32_t(rng() % 256);
-  c.q.weight_zero_point = rng() % 2 ? 0 : int32_t(rng() % 256) - 128;
+  c.q.weight_zero_point = symmetric || rng() % 2 ? 0 : int32_t(rng() % 256) - 128;
   c.q.output_zero_point = int32_t(rng() % 256);
   c.q.output_min = rng() % 2 ? 0 : int32_t(rng() % 100);
   c.q.output_max = rng() % 2 ? 255 : 155 + int32_t(rng() % 101);
@@ -180,11 +208,70 @@ Case random_case(std::mt19937& rng, uint32_t seed) {
 
 TEST(QDwConvVariants, RandomShapesMatchTheOracle) {
   std::mt19937 rng(2024);
+  cases_run().clear();
   for (uint32_t i = 0; i < 300; ++i) expect_variants_match(random_case(rng, i));
+  for (const kernels::KernelVariant* v : kernel_test::runnable(kernels::KernelFamily::DwConvQU8))
+    EXPECT_GE(cases_run()[v->name], 10) << v->name;
+}
+
+TEST(QDwConvVariants, RandomSymmetricLayersMatchTheOracle) {
+  std::mt19937 rng(2025);
+  cases_run().clear();
+  for (uint32_t i = 0; i < 200; ++i) expect_variants_match(random_case(rng, 20000 + i, true));
+  for (const kernels::KernelVariant* v : kernel_test::runnable(kernels::KernelFamily::DwConvQU8))
+    EXPECT_EQ(cases_run()[v->name], 200) << v->name;
+}
+
+// Symmetric weights (the u8s8 variant's layers): every width of its channel blocks (64, 32 and
+// 16 channels, full and partial, several blocks), 3x3 and 5x5, stride 1 and 2 (the rows'
+// stride and dilation free), asymmetric padding, input widths around its register block.
+TEST(QDwConvVariants, SymmetricWeightsChannelBlocks) {
+  uint32_t seed = 9900;
+  for (int32_t ch : {1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 96, 144, 200})
+    for (int32_t k : {3, 5})
+      for (int32_t stride : {1, 2}) {
+        Case c;
+        c.seed = ++seed;
+        const int32_t w = 1 + int32_t(seed % 23), dh = seed % 5 == 0 ? 2 : 1, sh = seed % 7 == 0 ? 3 - stride : stride;
+        c.q.shape = shape(9, w, ch, ch, k, k, sh, stride, k / 2, seed % 3, (k - 1) / 2, k - 1 - int32_t(seed % 3), dh, 1);
+        if (c.q.shape.out_h < 1 || c.q.shape.out_w < 1) continue;
+        c.q.input_zero_point = int32_t(seed * 37 % 256);
+        c.q.output_zero_point = int32_t(seed * 11 % 256);
+        c.q.output_min = seed % 2 ? 0 : 20;
+        c.q.output_max = seed % 3 ? 255 : 230;
+        for (int32_t i = 0; i < ch; ++i) c.scales.push_back(0.0005f + 0.00007f * float(i % 29));
+        if (seed % 4 == 0) {
+          c.q.scale = 0.003f;
+          c.scales.clear();
+        }
+        c.any_bias = seed % 6 == 0;
+        c.batch = seed % 3 == 0 ? 7 : 1;
+        expect_variants_match(c);
+      }
 }
 
 // MobileNet's layers: 3x3 stride 1 and 2 with symmetric padding, 5x5, a channel count that is
 // not a multiple of any vector, per tensor and per channel.
+// 32 channels, 3x3 at stride 1 (the u8s8 variant's pixel pairs): input widths 1..20 (odd and
+// even interior runs, none at all), asymmetric padding, odd row counts, both clamp forms.
+TEST(QDwConvVariants, ThirtyTwoChannelPixelPairs) {
+  uint32_t seed = 9950;
+  for (int32_t w = 1; w <= 20; ++w) {
+    Case c;
+    c.seed = ++seed;
+    const int32_t pl = w % 3 == 0 ? 0 : 1, pr = w % 4 == 0 ? 2 : 1;
+    c.q.shape = shape(5 + w % 4, w, 32, 32, 3, 3, 1, 1, 1, pl, w % 2, pr);
+    if (c.q.shape.out_w < 1) continue;
+    c.q.input_zero_point = int32_t(seed * 29 % 256);
+    c.q.output_zero_point = int32_t(seed * 13 % 256);
+    c.q.output_max = w % 2 ? 255 : 200;
+    for (int32_t i = 0; i < 32; ++i) c.scales.push_back(0.001f + 0.0001f * float(i));
+    c.any_bias = w % 5 == 0;
+    c.batch = w % 3 == 0 ? 7 : 1;
+    expect_variants_match(c);
+  }
+}
+
 TEST(QDwConvVariants, MobileNetLayers) {
   uint32_t seed = 7000;
   for (int32_t k : {3, 5})
@@ -226,11 +313,13 @@ TEST(QDwConvVariants, ExtremeScales) {
   uint32_t seed = 9000;
   for (float scale : {0.0f, 1e-40f, 1e-9f, 0.4999f, 3.0f, 1000.0f, 1e30f, 3e38f})
     for (bool any_bias : {false, true}) {
-      Case c = three_by_three(++seed, 5, 6, 19, 255, 128, scale, any_bias);
-      c.q.weight_zero_point = -128;
-      const std::vector<uint8_t> y = expect_variants_match(c);
-      if (scale == 0.0f) {
-        for (uint8_t v : y) ASSERT_EQ(v, 128);   // 0 * acc = 0: the zero point
+      for (int32_t zw : {-128, 0}) {   // 0: the u8s8 variant too
+        Case c = three_by_three(++seed, 5, 6, 19, 255, 128, scale, any_bias);
+        c.q.weight_zero_point = zw;
+        const std::vector<uint8_t> y = expect_variants_match(c);
+        if (scale == 0.0f) {
+          for (uint8_t v : y) ASSERT_EQ(v, 128);   // 0 * acc = 0: the zero point
+        }
       }
     }
 }
@@ -299,12 +388,12 @@ TEST(QDwConvVariants, SupportsDepthwiseOnly) {
   for (const kernels::KernelVariant* v : kernels::variants_of(kernels::KernelFamily::DwConvQU8)) {
     SCOPED_TRACE(v->name);
     QConvParams q;
-    q.shape = shape(8, 8, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1);
+    q.shape = shape(8, 8, 24, 24, 3, 3, 1, 1, 1, 1, 1, 1);   // 24: every variant's channel count
     q.scale = 0.5f;
     EXPECT_TRUE(v->qdwconv->supports(q));
-    q.shape.out_c = 12;   // a channel multiplier of 2 is not depthwise
+    q.shape.out_c = 48;   // a channel multiplier of 2 is not depthwise
     EXPECT_FALSE(v->qdwconv->supports(q));
-    q.shape.out_c = 6;
+    q.shape.out_c = 24;
     q.round_before_residual = true;   // no residual
     EXPECT_FALSE(v->qdwconv->supports(q));
     q.round_before_residual = false;

@@ -16,11 +16,12 @@
 //
 // AVX2, AVX-512 and VNNI variants (loops: dwconv_impl.h): the taps of two kernel rows share
 // an int32 lane as two int16 products summed by vpmaddwd, or by VNNI's vpdpwssd, which also
-// adds them to the accumulator. (vpdpbusd's four-way u8 x s8 sum would need w - weight_zp to
-// fit int8 and four input rows interleaved per column; XNNPACK's and oneDNN's depthwise
-// kernels use 16/32-bit multiplies too.) The epilogue is vcvtdq2ps, vmulps, vmaxps, vminps,
-// vcvtps2dq (round half to even under the default MXCSR), vpaddd: IEEE single operations are
-// correctly rounded, so each lane gives the scalar reference's code.
+// adds them to the accumulator. For symmetric weights (w - weight_zp = w fits int8), 3x3 and
+// 5x5 kernels and more than 16 channels, the u8s8 VNNI variant (dwconv_u8s8_vnni.cpp) comes
+// first: four input rows interleaved per column, four taps per vpdpbusd lane. The pair
+// variants' epilogue is vcvtdq2ps, vmulps, vmaxps, vminps, vcvtps2dq (round half to even under
+// the default MXCSR), vpaddd: IEEE single operations are correctly rounded, so each lane gives
+// the scalar reference's code.
 #pragma once
 #include <cmath>
 #include <cstddef>
