@@ -98,6 +98,31 @@ TEST(QConvVariants, ClampsAtExtremeScalesOnEveryStorePath) {
         }
 }
 
+// The unclamped epilogue (VNNI kind 3, conv_direct_impl.h): taken where |bias| + K * 255 * 128
+// times the scale stays under 2^30 and the output range is [0, 255]; the stores' saturation
+// then clamps. Inputs and weights pinned at their extremes make the largest accumulators of
+// both signs, with scales just under and just over the bound (the clamped epilogue), on the
+// packed (16, 64 channels) and one-vector (21) store paths.
+TEST(QConvVariants, UnclampedEpilogueAtItsBound) {
+  uint32_t seed = 7500;
+  for (int32_t out_c : {16, 21, 64})
+    for (double side : {0.97, 1.03})
+      for (int32_t zy : {0, 128, 255}) {
+        Case c;
+        c.seed = ++seed;
+        c.q.shape = shape(3, 6, 13, out_c, 3, 3, 1, 1, 1, 1, 1, 1);
+        const double k = 3.0 * 3.0 * ((13 + 3) / 4 * 4);   // the packed steps' slots, an upper bound
+        c.q.scale = float(side * 1073741824.0 / (k * 255.0 * 128.0 + 2e6));
+        c.q.input_zero_point = 0;
+        c.q.output_zero_point = zy;
+        c.x_lo = 250;
+        c.x_hi = 255;
+        c.w_lo = seed % 2 ? -128 : 120;
+        c.w_hi = seed % 2 ? -120 : 127;
+        check(c);
+      }
+}
+
 // Power-of-two scales (2^-j): exact halves are frequent, on both signs, so a rounding that is
 // not half to even shows.
 TEST(QConvVariants, RoundingTies) {

@@ -34,6 +34,15 @@
 // rows are re-read. Output pixels are QConvParams::y_pixel() apart (a Concat's slice), and
 // with an output table the tiles of kind 2 store each code through it (M::table_ok() says
 // whether this CPU can).
+//
+// Unclamped epilogue (kind 3, where M::kUnclamped). requantize_float clamps the scaled value
+// to [lo - zy, hi - zy] in float before rounding, because vcvtps2dq turns anything at or past
+// 2^31 into INT_MIN. Where a super-block's accumulators provably scale to well under 2^31
+// (unclamped_ok: |bias| + K * 255 * 128 times the largest scale below 2^30) and the output's
+// range is [0, 255], the clamp can follow the rounding instead, and the stores' saturating
+// packs make it: round(clamp(v, -zy, 255 - zy)) + zy = clamp(round(v) + zy, 0, 255), rounding
+// being monotone and the bounds integers. Two operations less per vector of 16 outputs, which
+// the short reductions of MobileNetV2's 1x1 convs (16-32 input channels) are bound by.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -275,7 +284,11 @@ struct QConvDirect {
   }
   template <int V, int K>
   static constexpr auto table() {
-    constexpr int pmax = V > Vmax || K > 2 ? 0 : V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
+    constexpr int pmax = V > Vmax || K > 3 || (K == 3 && !M::kUnclamped) ? 0
+                         : V == 1                                          ? M::P1
+                         : V == 2                                          ? M::P2
+                         : V == 3                                          ? M::P3
+                                                                           : M::P4;
     return make_table<V, K>(std::make_integer_sequence<int, pmax>{});
   }
   static constexpr auto kT1 = table<1, 0>();
@@ -290,6 +303,26 @@ struct QConvDirect {
   static constexpr auto kT2t = table<2, 2>();
   static constexpr auto kT3t = table<3, 2>();
   static constexpr auto kT4t = table<4, 2>();
+  static constexpr auto kT1u = table<1, 3>();
+  static constexpr auto kT2u = table<2, 3>();
+  static constexpr auto kT3u = table<3, 3>();
+  static constexpr auto kT4u = table<4, 3>();
+
+  // Whether a super-block of the plain conv may take the unclamped epilogue (kind 3, above):
+  // the output range is [0, 255], no window sums (zw = 0: the accumulator is the packed bias
+  // plus K products of a uint8 code and an int8 weight, each at most 255 * 128 in magnitude),
+  // and every lane's |bias| + K * 255 * 128, times its scale, stays under 2^30 (a margin of 2
+  // over the float rounding of acc and of the product).
+  static bool unclamped_ok(const QConvParams& q, const Geom& g, const int32_t* bias, const float* scales,
+                           int32_t lanes) {
+    if (!M::kUnclamped || q.output_min != 0 || q.output_max != 255 || window_sums(q)) return false;
+    const double products = double(g.kslots) * E * 255.0 * 128.0;
+    for (int32_t l = 0; l < lanes; ++l) {
+      const double b = bias[l] < 0 ? -double(bias[l]) : double(bias[l]);
+      if (!((b + products) * double(scales[l]) < 1073741824.0)) return false;
+    }
+    return true;
+  }
 
   // n pixels of one segment (uniform source stride a.x_pixel), one super-block.
   static void segment(const QTileArgs& a, int32_t V, int32_t n, const T* x, const W* w, const int32_t* corr,
@@ -298,7 +331,8 @@ struct QConvDirect {
     const int32_t pmax = V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
     const TileFn* fns = a.kind == 0   ? (V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn)
                         : a.kind == 1 ? (V == 1 ? kT1k.fn : V == 2 ? kT2k.fn : V == 3 ? kT3k.fn : kT4k.fn)
-                                      : (V == 1 ? kT1t.fn : V == 2 ? kT2t.fn : V == 3 ? kT3t.fn : kT4t.fn);
+                        : a.kind == 2 ? (V == 1 ? kT1t.fn : V == 2 ? kT2t.fn : V == 3 ? kT3t.fn : kT4t.fn)
+                                      : (V == 1 ? kT1u.fn : V == 2 ? kT2u.fn : V == 3 ? kT3u.fn : kT4u.fn);
     const int32_t tiles = (n + pmax - 1) / pmax;
     if (tiles == 0) return;
     const int32_t base = n / tiles, extra = n % tiles;
@@ -377,18 +411,21 @@ struct QConvDirect {
         const int32_t lanes = qc_min(s.out_c - co0, V * L);
         for (int32_t l = 0; l < Vmax * L; ++l)
           block_scales[l] = l >= lanes ? 0.f : q.channel_scales != nullptr ? q.channel_scales[co0 + l] : q.scale;
+        const int32_t kind = a.kind;
+        if (kind == 0 && unclamped_ok(q, g, reinterpret_cast<const int32_t*>(w), block_scales, lanes)) a.kind = 3;
         uint8_t* y = output + ptrdiff_t{c0} * out_row + co0;
         const uint8_t* res = residual != nullptr ? residual + ptrdiff_t{c0} * out_row + co0 : nullptr;
         if (flat) {
           segment(a, V, (c1 - c0) * s.out_w, src, w, corr, y, res, lanes);
-          continue;
+        } else {
+          for (int32_t oh = c0; oh < c1; ++oh) {
+            const ptrdiff_t yo = ptrdiff_t{oh - c0} * out_row;
+            segment(a, V, s.out_w, src + size_t(oh - c0) * s.stride_h * pitch, w,
+                    corr != nullptr ? corr + size_t(oh - c0) * s.out_w : nullptr, y + yo,
+                    res != nullptr ? res + yo : nullptr, lanes);
+          }
         }
-        for (int32_t oh = c0; oh < c1; ++oh) {
-          const ptrdiff_t yo = ptrdiff_t{oh - c0} * out_row;
-          segment(a, V, s.out_w, src + size_t(oh - c0) * s.stride_h * pitch, w,
-                  corr != nullptr ? corr + size_t(oh - c0) * s.out_w : nullptr, y + yo,
-                  res != nullptr ? res + yo : nullptr, lanes);
-        }
+        a.kind = kind;
       }
     }
   }

@@ -33,7 +33,9 @@ struct QTileArgs {
   QAddFloat add;
   const uint8_t* table = nullptr;   // QConvParams::output_table, with kind 2
   // The epilogue: 0 the plain conv, 1 round_first, 2 the plain conv with each stored code
-  // through `table` (each kind's tiles compile apart).
+  // through `table`, 3 the plain conv without clamps where the super-block's accumulators
+  // cannot reach 2^31 once scaled and the output range is all of [0, 255] (conv_direct_impl.h,
+  // unclamped_ok; M::kUnclamped), each kind's tiles compiled apart.
   int32_t kind = 0;
 };
 

@@ -36,7 +36,7 @@ struct VnniMicro {
   using W = int8_t;
   static constexpr int L = 16, E = 4, Vmax = 4;
   static constexpr int P1 = 16, P2 = 12, P3 = 8, P4 = 6;   // most pixels per tile by V
-  static constexpr bool kDirect = true, kWindowSum = true;
+  static constexpr bool kDirect = true, kWindowSum = true, kUnclamped = true;
 
   static W weight(int32_t w, int32_t /*zw: handled by the window sum*/) { return static_cast<W>(w); }
   // Staging moves a few hundred bytes at a time (a padded row) and fills a pixel or two of
@@ -207,10 +207,12 @@ struct VnniMicro {
     const bool packed = lanes == 16 * V && (a.y_pixel == 16 * V || V == 4);
     if constexpr (Kind == 1) {
       requantize_add<P, V>(a, acc, res, tail);
+    } else if constexpr (Kind == 3) {
+      requantize_unclamped<P, V>(a, acc);
     } else {
       requantize<P, V>(a, acc);
     }
-    store<P, V, Kind == 2>(a, acc, y, packed, tail);
+    store<P, V, Kind == 2, Kind == 3>(a, acc, y, packed, tail);
   }
 
   // The output table (kind 2) needs vpermi2b (below), which VNNI does not imply.
@@ -270,6 +272,19 @@ struct VnniMicro {
     }
   }
 
+  // Kind 3 (conv_direct_impl.h, unclamped_ok): round(v) + zy with no clamp; the stores
+  // saturate to [0, 255].
+  template <int P, int V>
+  __attribute__((always_inline)) static void requantize_unclamped(const QTileArgs& a, __m512i (&acc)[P * V]) {
+    constexpr int N = P * V;
+    __m512 S[V];
+    load_scales<V>(a, S);
+    const __m512i ZY = _mm512_set1_epi32(a.zero_point);
+#pragma GCC unroll 32
+    for (int i = 0; i < N; ++i)
+      acc[i] = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V])), ZY);
+  }
+
   // round_before_residual: c = requantize_float(acc, scale, zc, 0, 255), then with the
   // residual r, (A, B) = (r, c) if residual_first else (c, r):
   //   t = fma(B, ratio_b, fixed); t = fma(A, ratio_a, t); y = round(clamp(t, lo, hi))
@@ -302,13 +317,14 @@ struct VnniMicro {
     }
   }
 
-  // Stores the int32 outputs, each already in [lo, hi], through the output table with kTable.
+  // Stores the int32 outputs, each already in [lo, hi] (kSaturate: any int32, clamped to
+  // [0, 255] here), through the output table with kTable.
   // With `packed`, when four vectors at a time are one contiguous run of output (the tile's
   // outputs are, when its super-block is all of out_c, a multiple of 16, and the output is
   // dense; a pixel's are, with V = 4 and every lane valid), they go together: dword -> word ->
   // byte packs, a dword permute to undo the per-128-bit-lane interleave, one 64-byte store;
   // else one vector at a time, masked past out_c.
-  template <int P, int V, bool kTable>
+  template <int P, int V, bool kTable, bool kSaturate>
   __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
                                                    bool packed, __mmask16 tail) {
     constexpr int N = P * V;
@@ -319,7 +335,10 @@ struct VnniMicro {
       return codes;
     };
     auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
+    // vpmovusdb saturates as unsigned: a negative lane would give 255, so kSaturate first
+    // raises it to 0. The packs below saturate as signed, then unsigned: right for any int32.
     auto store1 = [&](int i, __m512i v) __attribute__((always_inline)) {
+      if constexpr (kSaturate) v = _mm512_max_epi32(v, _mm512_setzero_si512());
       const __m128i b = _mm512_castsi512_si128(map(_mm512_castsi128_si512(_mm512_cvtusepi32_epi8(v))));
       _mm_mask_storeu_epi8(y + (i / V) * a.y_pixel + 16 * (i % V), mask_of(i), b);
     };
