@@ -74,12 +74,13 @@ Session::Session(const Plan& plan, SessionOptions options, const ResourceLimits&
       in_place_(static_cast<size_t>(slots_) * plan.inputs.size(), nullptr) {
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
     const int id = plan.inputs[i].buffer;
-    // The caller's array holds exactly the port's floats: a buffer planned with more (slack a
-    // kernel may read) is copied.
-    bool read_only = id >= 0 && static_cast<size_t>(id) < plan.buffers.size() &&
-                     plan.buffers[static_cast<size_t>(id)].bytes_per_image ==
-                         static_cast<size_t>(plan.inputs[i].floats_per_image()) * sizeof(float);
-    for (const Step& s : plan.steps) read_only = read_only && s.output != id;
+    // The caller's array has none of the arena's slack past the data (plan.h, AlignedBytes),
+    // so every step that reads the input must read exactly its elements.
+    bool read_only = id >= 0 && static_cast<size_t>(id) < plan.buffers.size();
+    for (const Step& s : plan.steps) {
+      read_only = read_only && s.output != id;
+      if (s.input == id || s.input2 == id) read_only = read_only && s.type->reads_input_exactly;
+    }
     for (const Port& o : plan.outputs) read_only = read_only && o.buffer != id;
     if (read_only) in_place_port_[static_cast<size_t>(id)] = static_cast<int>(i);
   }

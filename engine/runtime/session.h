@@ -27,8 +27,9 @@ class Session {
 
   // inputs[i]: batch × plan.inputs[i].floats_per_image() floats in the layout the model
   // declares; outputs[i] likewise for plan.outputs[i]. An input whose images start on
-  // kPlanAlignment (64-byte) boundaries is read where it is, when no step writes its buffer
-  // and it is no output; any other is copied into the arena first (a 224x224 RGB image is
+  // kPlanAlignment (64-byte) boundaries is read where it is, when no step writes its buffer,
+  // every step reading it reads no byte past its elements (StepType::reads_input_exactly) and
+  // it is no output; any other is copied into the arena first (a 224x224 RGB image is
   // 600 KB: the copy cost 2-4% of a MobileNet's run). Either way the inputs are only read. Throws octet::Error if batch is
   // outside [1, max_batch] or the pointer counts are wrong, InterruptedError when interrupt()
   // stopped it (the session stays usable; the outputs are then unspecified).

@@ -80,6 +80,10 @@ struct StepType {
   void (*write)(ModelFileWriter&, const StepParams&);
   void (*read)(ModelFileReader&, StepParams&);
   void (*validate)(PlanChecker&, const Step&);
+  // Reads no byte past its inputs' elements, so that it may read a graph input in the caller's
+  // array (Session::run), which has none of the arena's slack for SIMD tails. A type says so
+  // with `static constexpr bool kReadsInputExactly = true;` once its kernels are checked.
+  bool reads_input_exactly;
 };
 
 // Every step type (steps/registry.cpp), and the one with a given .octet id (nullptr if none).

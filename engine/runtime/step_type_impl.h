@@ -9,6 +9,7 @@
 //   static RowSplit rows(const P&);             // else one row
 //   static const char* kernel_name(const P&);   // else nullptr (a fixed routine)
 //   static std::string summary(const P&);       // else the kernel name
+//   static constexpr bool kReadsInputExactly;   // else false (StepType::reads_input_exactly)
 // The table's functions cast the StepParams back to P: the session's dispatch is one
 // indirect call per step and row range.
 #pragma once
@@ -56,6 +57,12 @@ constexpr StepType make_step_type(uint8_t id, const char* name, bool int8) {
       [](ModelFileWriter& w, const StepParams& p) { P::fields(w, static_cast<const P&>(p)); },
       [](ModelFileReader& r, StepParams& p) { P::fields(r, static_cast<P&>(p)); },
       [](PlanChecker& c, const Step& s) { P::validate(c, s, static_cast<const P&>(*s.params)); },
+      [] {
+        if constexpr (requires { P::kReadsInputExactly; })
+          return P::kReadsInputExactly;
+        else
+          return false;
+      }(),
   };
 }
 

@@ -17,7 +17,7 @@ struct CpuFeatures {
   std::string describe() const;   // "avx512f avx512bw avx512vnni avx512vbmi avx2 fma sse2"
 };
 
-// Detected on first call. OCTET_ISA=sse2|avx2|avx512|vnni in the environment caps what is
+// Detected on first call. OCTET_ISA=sse2|avx2|avx512|vnni|vnni-novbmi in the environment caps what is
 // reported for the whole process: the features of every wider ISA are off, as on an older
 // CPU (so avx512 turns off VNNI, and vnni caps nothing). It is a user's and test's switch
 // (e.g. checking that a .octet file for a wider CPU is refused, tests/test_embed.cpp); code that

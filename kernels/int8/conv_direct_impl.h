@@ -22,7 +22,8 @@
 // The last two terms are folded into the packed bias. AVX2 packs w - zw as int16, so its zw
 // term vanishes (-zx*Σ(w-zw) = -zx*Σw + K*zx*zw, the same fold). VNNI multiplies by int8, so
 // for zw != 0 it adds -zw*Σx per output pixel: channel sums per input pixel, then a window sum
-// (M::kWindowSum). All int32 arithmetic wraps modulo 2^32 like the reference's accumulator.
+// (M::kWindowSum, conv_direct_window_sums.h). All int32 arithmetic wraps modulo 2^32 like the
+// reference's accumulator.
 //
 // Input staging. When no tap of any pixel falls in the padding and the runs are whole steps,
 // a uint8 kernel reads the input in place. Otherwise (and always for AVX2, which widens to
@@ -32,8 +33,10 @@
 // rows are contiguous in the source as well (1x1 stride 1, GEMM), a chunk is one flat run of
 // pixels. Super-blocks are the outer loop so that their weights stay in L1 while the staged
 // rows are re-read. Output pixels are QConvParams::y_pixel() apart (a Concat's slice), and
-// with an output table the tiles of kind 2 store each code through it (M::table_ok() says
-// whether this CPU can).
+// with an output table the tiles of kind 2 store each code through it where M::table_ok()
+// (VNNI: AVX-512 VBMI's byte permutes); elsewhere the plain tiles store the codes and each
+// block's bytes go through the table after them, the same bytes, so a plan compiled on a CPU
+// with VBMI runs on one without.
 //
 // Unclamped epilogue (kind 3, where M::kUnclamped). requantize_float clamps the scaled value
 // to [lo - zy, hi - zy] in float before rounding, because vcvtps2dq turns anything at or past
@@ -51,6 +54,7 @@
 
 #include "kernels/int8/conv.h"
 #include "kernels/int8/conv_direct_tile.h"
+#include "kernels/int8/conv_direct_window_sums.h"
 
 namespace octet::kernels {
 namespace {
@@ -108,8 +112,7 @@ struct QConvDirect {
     const ConvNhwcParams& s = q.shape;
     return s.in_h > 0 && s.in_w > 0 && s.in_c > 0 && s.out_h > 0 && s.out_w > 0 && s.out_c > 0 &&
            s.kernel_h > 0 && s.kernel_w > 0 && s.stride_h > 0 && s.stride_w > 0 && s.dilation_h > 0 &&
-           s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && output_layout_ok(q) &&
-           (!q.has_output_table || M::table_ok());
+           s.dilation_w > 0 && s.pad_top >= 0 && s.pad_left >= 0 && output_layout_ok(q);
   }
 
   static size_t packed_bytes(const QConvParams& q) {
@@ -199,76 +202,6 @@ struct QConvDirect {
       M::fill(dst + size_t(left + copy) * C, zx, row - size_t(left + copy) * C);
     }
     M::fill(dst, zx, kSlack / sizeof(T));
-  }
-
-  // corr[(oh - oh0) * out_w + ow] = -zw * Σ_window x for output rows [oh0, oh1); src holds
-  // padded rows from r0 = oh0 * stride_h with `pitch` elements per row.
-  static void window_correction(const QConvParams& q, const Geom& g, const T* src, size_t pitch, int32_t oh0,
-                                int32_t oh1, int32_t* __restrict s1, int32_t* __restrict h,
-                                int32_t* __restrict corr) {
-    const ConvNhwcParams& s = q.shape;
-    // Locals: the compiler cannot keep fields of `s` in registers across stores to int32
-    // arrays that might alias them.
-    const int32_t rows = g.rows_for(oh1 - oh0, s), ow_n = s.out_w, sw = s.stride_w, sh = s.stride_h;
-    const int32_t kh_n = s.kernel_h, kw_n = s.kernel_w, dh = s.dilation_h, dw = s.dilation_w, C = s.in_c;
-    const int32_t nzw = -q.weight_zero_point;
-    if (kh_n == 1 && kw_n == 1 && ptrdiff_t{sh} * ptrdiff_t(pitch) == ptrdiff_t{ow_n} * sw * C) {
-      // 1x1 over rows that are one run of pixels (a GEMM): one pass over all of them.
-      const int32_t n = (oh1 - oh0) * ow_n;
-      M::channel_sums(src, n, ptrdiff_t{sw} * C, C, corr);
-      for (int32_t i = 0; i < n; ++i) corr[i] = int32_t(uint32_t(corr[i]) * uint32_t(nzw));
-      return;
-    }
-    // Every row is read when the kernel's rows cover the stride (3x3 stride 1 or 2);
-    // otherwise (1x1 stride 2) only rows some (oh, kh) reads.
-    const bool all_rows = dh == 1 && kh_n >= sh;
-    for (int32_t r = 0; r < rows; ++r) {
-      bool used = all_rows;
-      for (int32_t kh = 0; kh < kh_n && !used; ++kh) {
-        const int32_t t = r - kh * dh;
-        used = t >= 0 && t % sh == 0 && t / sh < oh1 - oh0;
-      }
-      if (!used) continue;
-      int32_t* __restrict hr = h + size_t(r) * ow_n;
-      const T* xr = src + size_t(r) * pitch;
-      if (kw_n == 1) {   // one tap per row: sum only the pixels read
-        M::channel_sums(xr, ow_n, ptrdiff_t{sw} * C, C, hr);
-        continue;
-      }
-      int32_t* __restrict sr = s1 + size_t(r) * g.src_w;
-      M::channel_sums(xr, g.src_w, C, C, sr);
-      window_rows(hr, ow_n, sr, sw, dw, kw_n, 1);
-    }
-    for (int32_t oh = 0; oh < oh1 - oh0; ++oh)
-      window_rows(corr + size_t(oh) * ow_n, ow_n, h + size_t(oh * sh) * ow_n, 1, dh * ow_n, kh_n, nzw);
-  }
-
-  // out[i] = scale * Σ_{k < n} in[i * step + k * gap] for i < count (modulo 2^32). The taps are
-  // unrolled for n <= 3 so that the loop over i vectorises and each out[i] is stored once.
-  static void window_rows(int32_t* __restrict out, int32_t count, const int32_t* __restrict in, int32_t step,
-                          ptrdiff_t gap, int32_t n, int32_t scale) {
-    const uint32_t f = uint32_t(scale);
-    const int32_t* a = in;
-    const int32_t* b = in + gap;
-    const int32_t* c = in + 2 * gap;
-    switch (n) {
-      case 1:
-        for (int32_t i = 0; i < count; ++i) out[i] = int32_t(uint32_t(a[i * step]) * f);
-        return;
-      case 2:
-        for (int32_t i = 0; i < count; ++i) out[i] = int32_t((uint32_t(a[i * step]) + uint32_t(b[i * step])) * f);
-        return;
-      case 3:
-        for (int32_t i = 0; i < count; ++i)
-          out[i] = int32_t((uint32_t(a[i * step]) + uint32_t(b[i * step]) + uint32_t(c[i * step])) * f);
-        return;
-      default:
-        for (int32_t i = 0; i < count; ++i) {
-          uint32_t t = 0;
-          for (int32_t k = 0; k < n; ++k) t += uint32_t(in[i * step + k * gap]);
-          out[i] = int32_t(t * f);
-        }
-    }
   }
 
   using TileFn = void (*)(const QTileArgs&, const T*, const W*, const int32_t*, uint8_t*, const uint8_t*, int32_t);
@@ -376,7 +309,8 @@ struct QConvDirect {
     a.conv_zero_point = q.conv_zero_point;
     a.add = q.residual_add;
     a.table = q.has_output_table ? q.output_table : nullptr;
-    a.kind = q.round_before_residual ? 1 : q.has_output_table ? 2 : 0;
+    const bool table_after = q.has_output_table && !M::table_ok();   // see the top of the file
+    a.kind = q.round_before_residual ? 1 : q.has_output_table && !table_after ? 2 : 0;
     // Each super-block's scales copied into a zero-padded table, so that the tiles load whole
     // vectors (QTileArgs::scales).
     alignas(64) float block_scales[Vmax * L];
@@ -400,7 +334,8 @@ struct QConvDirect {
       if constexpr (M::kWindowSum) {
         if (sums) {
           corr = reinterpret_cast<int32_t*>(ws + lo.corr);
-          window_correction(q, g, src, pitch, c0, c1, reinterpret_cast<int32_t*>(ws + lo.s1),
+          QWindowSums<M>::correction(q, g.rows_for(c1 - c0, s), g.src_w, src, pitch, c0, c1,
+                                     reinterpret_cast<int32_t*>(ws + lo.s1),
                             reinterpret_cast<int32_t*>(ws + lo.h), corr);
         }
       }
@@ -426,6 +361,12 @@ struct QConvDirect {
           }
         }
         a.kind = kind;
+        if (table_after)
+          for (int32_t oh = c0; oh < c1; ++oh)
+            for (int32_t ow = 0; ow < s.out_w; ++ow) {
+              uint8_t* px = y + ptrdiff_t{oh - c0} * out_row + ptrdiff_t{ow} * a.y_pixel;
+              for (int32_t l = 0; l < lanes; ++l) px[l] = q.output_table[px[l]];
+            }
       }
     }
   }

@@ -13,8 +13,8 @@
 // float(acc) * scale[j]. One correctly rounded conversion and one multiply per output, so the
 // scalar reference (kernels/reference/qgemm_f32out.h) and every SIMD variant give the same
 // bits. The accumulator is int32 with two's-complement wrap-around (every variant adds
-// modulo 2^32, so the order of the sum does not matter); compile-time bounds keep real layers
-// far from it (|acc| <= K * 255 * 255 + |bias|).
+// modulo 2^32, so the order of the sum does not matter). Real layers stay far from wrapping
+// (|acc| <= K * 255 * 255 + |bias|: under 2^31 for K up to 33,000 with a small bias).
 //
 // For one row (batch 1) this is a matrix-vector product bound by reading the weights once:
 // the SIMD variants read each packed weight byte once per call and reuse it for every row.
@@ -32,8 +32,9 @@ struct QGemmF32Params {
 };
 
 // The shapes and zero points every variant takes (the plan checker asks it of a loaded plan):
-// k up to 2^16, so that the folded zero-point terms of the bias stay in int32's range
-// (the compiler's layers are far smaller: ResNet8's K is 64, ImageNet classifiers' 1280..4096).
+// k up to 2^16 (a bound on a loaded plan's sizes; packing folds the zero-point terms in int64
+// and wraps them like the accumulator; the compiler's layers are far smaller: ResNet8's K is
+// 64, ImageNet classifiers' 1280..4096).
 inline bool qgemm_f32_params_ok(const QGemmF32Params& p) {
   return p.k >= 1 && p.k <= 65536 && p.n >= 1 && p.n <= (1 << 24) && p.input_zero_point >= 0 &&
          p.input_zero_point <= 255 && p.weight_zero_point >= -128 && p.weight_zero_point <= 127;

@@ -59,8 +59,8 @@ struct QVectorImpl {
     if (i < n) Isa::quantize_tail(x + i, q + i, static_cast<int32_t>(n - i), k);
   }
 
-  // vector.h's quantize_planes. An ISA with a quantize3 (16 or 8 pixels of three planes into
-  // their RGB triples) takes the whole vectors of three planes; everything else quantizes each
+  // vector.h's quantize_planes. An ISA with a quantize3 (AVX-512: 16 pixels of three planes
+  // into their RGB triples) takes the whole vectors of three planes; everything else quantizes each
   // plane's vector into a small buffer and interleaves it byte by byte.
   static void quantize_planes(int32_t channels, int64_t n, const float* x, int64_t plane, float scale,
                               int32_t zero_point, uint8_t* q) {

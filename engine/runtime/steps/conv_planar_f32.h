@@ -33,6 +33,9 @@ struct ConvPlanarF32Step final : StepParams {
   size_t workspace_bytes() const;  // the band and the kernel's own scratch
 
   static const StepType kType;
+  // Its input rows go through the vector kernels' interleave, which reads no element past a row
+  // (StepType::reads_input_exactly).
+  static constexpr bool kReadsInputExactly = true;
   static void run(const ConvPlanarF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
   // Output rows [row_begin, row_end) into `out` (row row_begin's first float), c.output unused:
   // a fused step's band buffer (engine/runtime/steps/conv_pool_f32.h). c.workspace: workspace_bytes().

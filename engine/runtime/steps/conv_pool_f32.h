@@ -35,6 +35,7 @@ struct ConvPoolF32Step final : StepParams {
   size_t workspace_bytes() const;   // the band and the conv stage's scratch
 
   static const StepType kType;
+  static constexpr bool kReadsInputExactly = ConvPlanarF32Step::kReadsInputExactly;   // the conv stage reads it
   static void run(const ConvPoolF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
   // Threads take whole bands, each its rows in one call (min_chunk_rows()): every call
   // computes the conv rows its first band shares with the rows above again.

@@ -15,6 +15,8 @@ struct GemmF32Step final : StepParams {
   size_t weights_offset = 0;        // bytes into Plan::weights
 
   static const StepType kType;
+  // The kernels broadcast A one element at a time (StepType::reads_input_exactly).
+  static constexpr bool kReadsInputExactly = true;
   static void run(const GemmF32Step&, const StepContext&, int32_t row_begin, int32_t row_end);
   static const char* kernel_name(const GemmF32Step& p) { return p.kernel->name; }
   static std::string describe(const Step&, const GemmF32Step&);

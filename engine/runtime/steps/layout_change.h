@@ -12,6 +12,9 @@ struct LayoutChangeStep final : StepParams {
   ImageDims image;
 
   static const StepType kType;
+  // Into NHWC: the vector kernels' interleave reads whole planes, its tails element by element
+  // (StepType::reads_input_exactly).
+  static constexpr bool kReadsInputExactly = kToNhwc;
   static void run(const LayoutChangeStep& p, const StepContext& c, int32_t row_begin, int32_t row_end);
   static std::string describe(const Step&, const LayoutChangeStep&) { return kType.name; }
   template <typename IO, typename S>

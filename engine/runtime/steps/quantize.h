@@ -13,6 +13,9 @@ struct QuantizationStep final : StepParams {
   int32_t zero_point = 0;
 
   static const StepType kType;
+  // quantize's tails are masked loads or a copy of the last elements (a graph input may be read
+  // in place, StepType::reads_input_exactly); dequantize reads codes, never a graph input.
+  static constexpr bool kReadsInputExactly = kQuantize;
   static void run(const QuantizationStep&, const StepContext&, int32_t row_begin, int32_t row_end);
   static std::string describe(const Step&, const QuantizationStep&);
   template <typename IO, typename S>

@@ -15,6 +15,8 @@ struct QuantizePlanesStep final : StepParams {
   int32_t zero_point = 0;
 
   static const StepType kType;
+  // The kernel's tails are masked loads or quantize_tail's (StepType::reads_input_exactly).
+  static constexpr bool kReadsInputExactly = true;
   // Threads split the image's rows.
   static RowSplit rows(const QuantizePlanesStep& p) { return {p.image.height, 1}; }
   static void run(const QuantizePlanesStep&, const StepContext&, int32_t row_begin, int32_t row_end);
