@@ -138,25 +138,25 @@ Slot Compiler::as_uint8(const Node& n, int value_id, bool want_nhwc) {
   auto it = uint8_copies_.find(key);
   if (it != uint8_copies_.end()) return it->second;
   // A planar float image of up to 4 channels (an RGB graph input) that nothing has converted to
-  // NHWC yet: one quantize_planes step from its planes to NHWC codes.
-  if (!s.uint8 && want_nhwc && s.layout == Layout::Plain && s.dims.size() == 3 && s.dims[0] <= 4 &&
-      !raw_nhwc_copies_.contains(value_id)) {
-    Slot out{new_u8_buffer(g_.value(value_id).name + ":uint8", product(s.dims), static_cast<int>(plan_.steps.size())),
-             Layout::Nhwc, s.dims, true, q.scale, u8_zero_point(q)};
+  // NHWC yet goes from its planes to NHWC codes in one quantize_planes step.
+  const bool planes = !s.uint8 && want_nhwc && s.layout == Layout::Plain && s.dims.size() == 3 && s.dims[0] <= 4 &&
+                      !raw_nhwc_copies_.contains(value_id);
+  // Else the float the Quantize step reads: the value as its producer wrote it (as_float would
+  // read a float value through its own QDQ pair).
+  Slot f = planes   ? s
+           : s.uint8 ? (want_nhwc ? nhwc(n, value_id) : as_float(n, value_id))
+                     : (want_nhwc ? to_nhwc(n, value_id, s, raw_nhwc_copies_) : s);
+  Slot out{new_u8_buffer(g_.value(value_id).name + ":uint8", product(f.dims), static_cast<int>(plan_.steps.size())),
+           want_nhwc ? Layout::Nhwc : f.layout, f.dims, true, q.scale, u8_zero_point(q)};
+  if (planes) {
     QuantizePlanesStep p;
     p.image = image_dims(s);
     p.scale = q.scale;
     p.zero_point = out.zero_point;
     add_step(Step::of(n.name, p, s.buffer, -1, out.buffer));
-    return uint8_copies_[key] = noted(out);
+  } else {
+    add_boundary_step(true, n, f, out, out);
   }
-  // The float the Quantize step reads: the value as its producer wrote it (as_float would read
-  // a float value through its own QDQ pair).
-  Slot f = s.uint8 ? (want_nhwc ? nhwc(n, value_id) : as_float(n, value_id))
-                   : (want_nhwc ? to_nhwc(n, value_id, s, raw_nhwc_copies_) : s);
-  Slot out{new_u8_buffer(g_.value(value_id).name + ":uint8", product(f.dims), static_cast<int>(plan_.steps.size())),
-           want_nhwc ? Layout::Nhwc : f.layout, f.dims, true, q.scale, u8_zero_point(q)};
-  add_boundary_step(true, n, f, out, out);
   return uint8_copies_[key] = noted(out);
 }
 

@@ -106,14 +106,11 @@ uint8_t* Session::buffer(int id, int slot) {
          plan_.buffers[static_cast<size_t>(id)].offset;
 }
 
-const uint8_t* Session::read_buffer(int id, int slot) const {
+const uint8_t* Session::read_buffer(int id, int slot) {
   const int port = in_place_port_[static_cast<size_t>(id)];
-  if (port >= 0) {
-    const uint8_t* p = in_place_[static_cast<size_t>(slot) * plan_.inputs.size() + static_cast<size_t>(port)];
-    if (p != nullptr) return p;
-  }
-  return arena_.data() + static_cast<size_t>(slot) * plan_.arena_bytes_per_image +
-         plan_.buffers[static_cast<size_t>(id)].offset;
+  const uint8_t* caller =
+      port < 0 ? nullptr : in_place_[static_cast<size_t>(slot) * plan_.inputs.size() + static_cast<size_t>(port)];
+  return caller != nullptr ? caller : buffer(id, slot);
 }
 
 void Session::load_image(int image, int slot) {

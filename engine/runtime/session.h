@@ -72,7 +72,7 @@ class Session {
  private:
   uint8_t* buffer(int id, int slot);
   // What a step reads for buffer `id`: the caller's image when load_image left it in place.
-  const uint8_t* read_buffer(int id, int slot) const;
+  const uint8_t* read_buffer(int id, int slot);
   // Throws octet::Error for a batch outside [1, max_batch] or wrong port counts.
   void check_run(int batch, size_t inputs, size_t outputs) const;
   void load_image(int image, int slot);    // the run's inputs of `image` into arena slot `slot`

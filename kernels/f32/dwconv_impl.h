@@ -44,6 +44,7 @@
 #include <cstring>
 
 #include "kernels/f32/conv_epilogue.h"
+#include "kernels/window_columns.h"
 #include "kernels/f32/dwconv.h"
 #include "kernels/f32/partial_vector.h"
 
@@ -136,9 +137,9 @@ struct DwConvF32 {
 
   // Output pixels [ow_lo, ow_hi) of a row read only columns inside the input.
   static void inner_columns(const ConvNhwcParams& p, int32_t& ow_lo, int32_t& ow_hi) {
-    ow_lo = dw_imin((p.pad_left + p.stride_w - 1) / p.stride_w, p.out_w);
-    const int32_t last = p.in_w - 1 - (p.kernel_w - 1) * p.dilation_w + p.pad_left;   // max ow * stride_w
-    ow_hi = last < 0 ? ow_lo : dw_imax(ow_lo, dw_imin(p.out_w, last / p.stride_w + 1));
+    const ColumnRange r = kernels::inner_columns(p.out_w, p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left);
+    ow_lo = r.lo;
+    ow_hi = r.hi;
   }
 
   // Any kernel size, stride and dilation: one pixel, its valid taps read from memory.

@@ -15,6 +15,7 @@
 
 #include "kernels/f32/partial_vector.h"
 #include "kernels/f32/vector.h"
+#include "kernels/window_columns.h"
 
 namespace octet::kernels {
 namespace {
@@ -110,15 +111,9 @@ struct MaxPoolF32 {
   static void max(const PoolNhwcParams& p, const float* in, float* out, int32_t oh_begin, int32_t oh_end) {
     const int32_t C = p.channels;
     const int64_t row_step = int64_t{p.dilation_h} * p.in_w * C, col_step = int64_t{p.dilation_w} * C;
-    // The last tap's column offset, in int64 like the bounds below (the plan checker bounds a
-    // window's extent; this kernel does not rely on it).
-    const int64_t span_w = int64_t{p.kernel_w - 1} * p.dilation_w;
-    // Interior columns: iw0 >= 0 and iw0 + span_w < in_w, with iw0 = ow * stride - pad_left.
-    int32_t ow_lo = (p.pad_left + p.stride_w - 1) / p.stride_w;
-    const int64_t last = p.in_w - 1 - span_w + p.pad_left;   // the largest ow * stride allowed
-    const int64_t past_last = last < 0 ? 0 : last / p.stride_w + 1;
-    int32_t ow_hi = past_last < p.out_w ? static_cast<int32_t>(past_last) : p.out_w;
-    if (ow_lo > ow_hi) ow_lo = ow_hi;
+    // Interior columns: every tap of the window inside the input (kernels/window_columns.h).
+    const ColumnRange inner = inner_columns(p.out_w, p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left);
+    const int32_t ow_lo = inner.lo, ow_hi = inner.hi;
     for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
       const int32_t ih0 = oh * p.stride_h - p.pad_top;
       const TapRange rh = tap_range(ih0, p.kernel_h, p.dilation_h, p.in_h);

@@ -63,6 +63,7 @@
 #include "kernels/int8/dwconv_u8s8_isa.h"
 #include "kernels/int8/dwconv_u8s8_pack.h"
 #include "kernels/kernels.h"
+#include "kernels/window_columns.h"
 
 namespace octet::kernels {
 namespace {
@@ -189,9 +190,8 @@ struct Rows {
   // One output row of the block.
   [[gnu::flatten]] static void row(const ConvNhwcParams& s, const Args& a) {
     // Pixels [ow_lo, ow_hi) read only columns inside the input.
-    const int32_t ow_lo = imin((s.pad_left + S - 1) / S, s.out_w);
-    const int32_t last = s.in_w - KW + s.pad_left;   // the largest ow * S inside
-    const int32_t ow_hi = last < 0 ? ow_lo : imax(ow_lo, imin(s.out_w, last / S + 1));
+    const ColumnRange inner = inner_columns(s.out_w, s.in_w, KW, S, 1, s.pad_left);
+    const int32_t ow_lo = inner.lo, ow_hi = inner.hi;
     int32_t ow = 0;
     for (; ow < ow_lo; ++ow) block<1, true>(a, s.in_w, ow, ow * S - s.pad_left);
     for (; ow + kPixels <= ow_hi; ow += kPixels) block<kPixels, false>(a, s.in_w, ow, ow * S - s.pad_left);
@@ -285,8 +285,8 @@ struct Rows {
     typename Pairs::Args b = Pairs::args(p, bias, w, scales, 64);
     b.C = 64;   // bytes per pixel pair
     const ptrdiff_t x_row = ptrdiff_t{s.in_w} * 32, y_row = ptrdiff_t{s.out_w} * 32;
-    const int32_t ow_lo = imin(s.pad_left, s.out_w), last = s.in_w - 3 + s.pad_left;
-    const int32_t ow_hi = last < 0 ? ow_lo : imax(ow_lo, imin(s.out_w, last + 1));
+    const ColumnRange inner = inner_columns(s.out_w, s.in_w, 3, 1, 1, s.pad_left);
+    const int32_t ow_lo = inner.lo, ow_hi = inner.hi;
     const int32_t pairs = (ow_hi - ow_lo) / 2;
     for (int32_t oh = oh_begin; oh < oh_end; oh += 2) {
       for (int r = 0; r < 2; ++r) set_row(s, a, r, imin(oh + r, oh_end - 1), zx, input, output, 0);

@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "kernels/int8/maxpool.h"
+#include "kernels/window_columns.h"
 
 namespace octet::kernels {
 namespace {
@@ -131,14 +132,9 @@ struct QMaxPoolImpl {
                   int32_t oh_end) {
     constexpr int kPixels = 4;
     const int32_t channels = p.channels;
-    // Columns [full_lo, full_hi): every kernel column inside the input, in 64-bit arithmetic
-    // (the plan checker bounds a window's extent, but stride * out_w may pass 2^31).
-    const int64_t extent = int64_t{p.kernel_w - 1} * p.dilation_w;
-    int64_t full_lo = (int64_t{p.pad_left} + p.stride_w - 1) / p.stride_w;
-    const int64_t last = int64_t{p.in_w} - 1 - extent + p.pad_left;   // the last full window's start + pad
-    int64_t full_hi = last < 0 ? 0 : last / p.stride_w + 1;
-    if (full_hi > p.out_w) full_hi = p.out_w;
-    if (full_lo > full_hi) full_lo = full_hi;
+    // Columns [full_lo, full_hi): every kernel column inside the input.
+    const ColumnRange full = inner_columns(p.out_w, p.in_w, p.kernel_w, p.stride_w, p.dilation_w, p.pad_left);
+    const int64_t full_lo = full.lo, full_hi = full.hi;
     for (int32_t oh = oh_begin; oh < oh_end; ++oh) {
       const int32_t ih0 = oh * p.stride_h - p.pad_top;
       const Taps ry = taps(oh, p.stride_h, p.pad_top, p.dilation_h, p.kernel_h, p.in_h);
