@@ -3,7 +3,9 @@
 // grouped 3x3 of 2 groups, a depthwise conv with channel multiplier 2, a depthwise conv with
 // a residual Add) compiled with the fixed and the autotuned kernel rule, run with 1 and 2
 // threads at batch 1 and 7, and through a .octet round trip, against the reference executor
-// within the FP32 tolerance; the plan names the depthwise and grouped kernels.
+// within the FP32 tolerance; the plan names the depthwise and grouped kernels. The validator
+// refuses oversized steps, and an int8 depthwise step whose packed accumulator bound is not
+// its weights'.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,10 +13,15 @@
 
 #include "engine/compile.h"
 #include "engine/executor.h"
+#include "engine/pipeline/calibration.h"
+#include "engine/pipeline/stages.h"
 #include "engine/runtime/model_file.h"
 #include "engine/runtime/session.h"
 #include "engine/runtime/steps/all.h"
+#include "graph/onnx_import.h"
 #include "graph/passes/optimize.h"
+#include "quant/qdq_import.h"
+#include "quant/qdq_export.h"
 #include "tests/optimize_test_util.h"
 #include "tests/plan_run_test_util.h"
 
@@ -106,6 +113,47 @@ TEST(GroupedConvModel, ValidatorRefusesOversizedGroupedAndDepthwiseSteps) {
   }
   EXPECT_EQ(grouped, 2);
   EXPECT_EQ(depthwise, 3);
+}
+
+// The u8s8 int8 depthwise kernel picks its epilogue from an accumulator bound stored after its
+// packed weights: the validator recomputes it, so a file whose bound is too small (or whose
+// weights grew) is refused instead of giving wrong codes.
+TEST(GroupedConvModel, ValidatorChecksTheInt8DepthwiseAccumulatorBound) {
+  const Graph base = quantization_base(depthwise_net());
+  TensorBatches calib({{opt_test::random_tensor({8, 3, kH, kW}, 5, -2.f, 2.f)}});
+  const std::string bytes = quant::export_qdq(quantize_model(base, calibrate(base, calib), quant::Scheme::U8S8, {}));
+  Graph g = import_onnx_bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  quant::recognise_qdq(g);
+  prepare_graph(g);
+  CompileOptions options;
+  options.conv_chains = FusionRule::Off;
+  const Plan plan = compile_for_runtime(g, options);
+  int checked = 0;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const auto* d = plan.steps[i].params_if<QDwConvStep>();
+    if (d == nullptr || d->kernel->packed_ok == nullptr) continue;   // only the u8s8 variant stores a bound
+    SCOPED_TRACE(plan.steps[i].name);
+    ++checked;
+    const size_t end = d->weights_offset + d->kernel->packed_bytes(d->conv);
+    for (const int edit : {0, 1}) {
+      Plan edited = load_model_file(model_file_bytes(plan));
+      if (edit == 0) {
+        int64_t bound;   // the int64 after the weights, one less
+        std::memcpy(&bound, edited.weights.data() + end - sizeof bound, sizeof bound);
+        --bound;
+        std::memcpy(edited.weights.data() + end - sizeof bound, &bound, sizeof bound);
+      } else {
+        int32_t bias;    // the first channel's bias', one more in magnitude
+        std::memcpy(&bias, edited.weights.data() + d->weights_offset, sizeof bias);
+        bias += bias < 0 ? -1 : 1;
+        std::memcpy(edited.weights.data() + d->weights_offset, &bias, sizeof bias);
+      }
+      EXPECT_THROW(validate_plan(edited), Error);
+      EXPECT_THROW(load_model_file(model_file_bytes(edited)), Error);
+    }
+  }
+  if (checked == 0) GTEST_SKIP() << "this CPU has no VNNI: the u8s8 depthwise variant is not picked";
+  EXPECT_NO_THROW(validate_plan(plan));
 }
 
 }  // namespace

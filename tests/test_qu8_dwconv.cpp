@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <random>
@@ -119,6 +120,20 @@ std::map<std::string, int>& cases_run() {
   return runs;
 }
 
+// A variant that checks its packed bytes accepts pack()'s and refuses any other accumulator
+// bound (the int64 after the weights, dwconv_u8s8_pack.h); the bytes are left as they were.
+void expect_packed_ok_refuses_edits(const kernels::QDwConvU8Kernel& k, const QConvParams& q, void* packed) {
+  EXPECT_TRUE(k.packed_ok(q, packed));
+  uint8_t* at = static_cast<uint8_t*>(packed) + k.packed_bytes(q) - sizeof(int64_t);
+  int64_t bound;
+  std::memcpy(&bound, at, sizeof bound);
+  for (const int64_t other : {bound - 1, bound + 1, int64_t{0}}) {
+    std::memcpy(at, &other, sizeof other);
+    EXPECT_FALSE(k.packed_ok(q, packed)) << other;
+  }
+  std::memcpy(at, &bound, sizeof bound);
+}
+
 // Every runnable variant against the oracle: the whole batch through one packed buffer, each
 // image's rows in two pieces split at a random row. Returns the oracle's output.
 std::vector<uint8_t> expect_variants_match(const Case& c) {
@@ -149,6 +164,7 @@ std::vector<uint8_t> expect_variants_match(const Case& c) {
     std::vector<uint8_t> packed(k.packed_bytes(q) + 64);
     void* aligned = packed.data() + (64 - reinterpret_cast<uintptr_t>(packed.data()) % 64) % 64;
     k.pack(q, w.data(), bias.data(), aligned);
+    if (k.packed_ok != nullptr) expect_packed_ok_refuses_edits(k, q, aligned);
     std::vector<uint8_t> got(want.size(), 0xA5);
     const int32_t split = int32_t(rng() % uint32_t(s.out_h + 1));
     for (int b = 0; b < c.batch; ++b) {

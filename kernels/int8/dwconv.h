@@ -42,6 +42,10 @@ struct QDwConvU8Kernel {
   // Output rows [oh_begin, oh_end) of one image; needs no scratch.
   void (*run)(const QConvParams&, const void* packed, const uint8_t* input, uint8_t* output, int32_t oh_begin,
               int32_t oh_end);
+  // Whether packed bytes that pack() did not necessarily write (a loaded .octet file) hold
+  // what run() relies on beyond their size; nullable: nothing beyond it. The plan checker
+  // calls it, so that a hand-edited file gives an error instead of wrong codes.
+  bool (*packed_ok)(const QConvParams&, const void* packed);
 };
 
 // The checks every variant's supports() makes (the SIMD ones take every shape the scalar does).

@@ -69,7 +69,7 @@ using Impl = QDwConvImpl<Avx2>;
 }  // namespace
 
 const QDwConvU8Kernel qu8_dwconv_nhwc_avx2 = {
-    "qu8_dwconv_nhwc_avx2", &Impl::supports, &Impl::packed_bytes, &Impl::pack, &Impl::run,
+    "qu8_dwconv_nhwc_avx2", &Impl::supports, &Impl::packed_bytes, &Impl::pack, &Impl::run, nullptr,
 };
 
 }  // namespace octet::kernels

@@ -32,7 +32,7 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t
 }  // namespace
 
 const QDwConvU8Kernel qu8_dwconv_nhwc_scalar = {
-    "qu8_dwconv_nhwc_scalar", &qdwconv_supported, &packed_bytes, &pack, &run,
+    "qu8_dwconv_nhwc_scalar", &qdwconv_supported, &packed_bytes, &pack, &run, nullptr,
 };
 
 }  // namespace octet::kernels

@@ -410,7 +410,7 @@ void run(const QConvParams& p, const void* packed, const uint8_t* input, uint8_t
 }  // namespace
 
 const QDwConvU8Kernel qu8_dwconv_nhwc_u8s8_vnni = {
-    "qu8_dwconv_nhwc_u8s8_vnni", &supports, &packed_bytes, &pack, &run,
+    "qu8_dwconv_nhwc_u8s8_vnni", &supports, &packed_bytes, &pack, &run, &packed_ok,
 };
 
 }  // namespace octet::kernels

@@ -15,7 +15,7 @@ using Impl = QDwConvImpl<Avx512Dw<true>>;
 }  // namespace
 
 const QDwConvU8Kernel qu8_dwconv_nhwc_vnni = {
-    "qu8_dwconv_nhwc_vnni", &Impl::supports, &Impl::packed_bytes, &Impl::pack, &Impl::run,
+    "qu8_dwconv_nhwc_vnni", &Impl::supports, &Impl::packed_bytes, &Impl::pack, &Impl::run, nullptr,
 };
 
 }  // namespace octet::kernels

@@ -47,6 +47,9 @@ void QDwConvStep::validate(PlanChecker& c, const Step& s, const QDwConvStep& p) 
   c.buffer(s.input, int64_t{sh.in_h} * sh.in_w * sh.in_c, true, "input");
   c.buffer(s.output, int64_t{sh.out_h} * sh.out_w * sh.out_c, true, "output");
   c.weights(p.weights_offset, p.kernel->packed_bytes(q));
+  if (p.kernel->packed_ok != nullptr)
+    c.require(p.kernel->packed_ok(q, c.plan().weights.data() + p.weights_offset),
+              "int8 depthwise conv packed weights do not match their accumulator bound");
   if (!p.per_channel) return;
   const size_t channels = size_t(sh.out_c);
   c.weights(p.scales_offset, sizeof(float) * channels);
