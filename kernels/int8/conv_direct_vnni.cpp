@@ -11,9 +11,9 @@
 //
 // Epilogue (bit-exact with requant.h's requantize_float, ONNX Runtime's MlasRequantizeOutput):
 // vcvtdq2ps, vmulps by the tile's scale vectors (loaded once per tile), vminps to hi - zy,
-// vcvtps2dq (round half to even under the default MXCSR), + zy, vpmaxsd to lo (requantize()
-// says why the low clamp may follow the rounding); stores
-// past out_c are masked. round_before_residual (kernels/int8/conv.h) rounds to c that way,
+// vcvtps2dq (round half to even under the default MXCSR), then in store() + zy and the low
+// clamp on the packed int16 words (requantize() says why the low clamp may follow the
+// rounding, store() why the words give the same bytes); stores past out_c are masked. round_before_residual (kernels/int8/conv.h) rounds to c that way,
 // then adds the residual as qadd_float does: two vfmadd in the Add's operand order, clamp,
 // vcvtps2dq. Each is one correctly rounded IEEE operation per step, so the bytes equal the
 // scalar reference's. An output table (a Concat's requantisation, conv.h) maps the packed
@@ -203,16 +203,16 @@ struct VnniMicro {
       for (int i = 0; i < P * V; ++i) __asm__("" : "+v"(acc[i]));
     }
     const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
-    // store()'s packed path: four vectors at a time (see there).
-    const bool packed = lanes == 16 * V && (a.y_pixel == 16 * V || V == 4);
     if constexpr (Kind == 1) {
       requantize_add<P, V>(a, acc, res, tail);
+      store<P, V, false, kFinal>(a, acc, y, lanes, tail);
     } else if constexpr (Kind == 3) {
       requantize_unclamped<P, V>(a, acc);
+      store<P, V, false, kAddZero>(a, acc, y, lanes, tail);
     } else {
       requantize<P, V>(a, acc);
+      store<P, V, Kind == 2, kAddZeroClamp>(a, acc, y, lanes, tail);
     }
-    store<P, V, Kind == 2, Kind == 3>(a, acc, y, packed, tail);
   }
 
   // The output table (kind 2) needs vpermi2b (below), which VNNI does not imply.
@@ -245,8 +245,8 @@ struct VnniMicro {
     for (int v = 0; v < V; ++v) s[v] = _mm512_loadu_ps(a.scales + 16 * v);
   }
 
-  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h), in int32 lanes, with the
-  // low clamp after the conversion, as an integer maximum:
+  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h) less the zero point and
+  // the low clamp, which store() applies (kAddZeroClamp):
   //   round(clamp(v, lo - zy, hi - zy)) + zy = max(round(min(v, hi - zy)) + zy, lo)
   // because rounding is monotone and lo - zy, hi - zy are integers (round(min(v, b)) =
   // min(round(v), b) for an integer b, likewise for the max). The high clamp must stay in
@@ -254,35 +254,27 @@ struct VnniMicro {
   // for a low value; min(v, hi - zy) keeps it in range (+inf included). Below, a v under -2^31
   // (or -inf) converts to INT_MIN, less than lo - zy as the exact rounding is, and INT_MIN + zy
   // does not wrap (0 <= zy). No NaN reaches it: acc is an integer and the scale finite >= 0.
-  // vpmaxsd after the conversion instead of vmaxps before it measured 1-4 % faster on
-  // MobileNetV2's short-K 1x1 convs (bench_qu8_conv "/short-k/", alternating runs, Zen 4). Leaving the maximum to the packs'
-  // saturation where lo = 0 (vpackssdw keeps a negative value negative, vpackuswb makes it 0)
-  // measured 5-15 % slower, as a run-time branch or as two copies of the epilogue per tile.
+  // The integer maximum after the conversion instead of vmaxps before it measured 1-4 % faster
+  // on MobileNetV2's short-K 1x1 convs (bench_qu8_conv "/short-k/", alternating runs, Zen 4).
   template <int P, int V>
   __attribute__((always_inline)) static void requantize(const QTileArgs& a, __m512i (&acc)[P * V]) {
     constexpr int N = P * V;
     __m512 S[V];
     load_scales<V>(a, S);
     const __m512 HI = _mm512_set1_ps(float(a.hi - a.zero_point));
-    const __m512i ZY = _mm512_set1_epi32(a.zero_point), LO = _mm512_set1_epi32(a.lo);
 #pragma GCC unroll 32
-    for (int i = 0; i < N; ++i) {
-      const __m512 f = _mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]), HI);
-      acc[i] = _mm512_max_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(f), ZY), LO);
-    }
+    for (int i = 0; i < N; ++i) acc[i] = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]), HI));
   }
 
-  // Kind 3 (conv_direct_impl.h, unclamped_ok): round(v) + zy with no clamp; the stores
-  // saturate to [0, 255].
+  // Kind 3 (conv_direct_impl.h, unclamped_ok): round(v), no clamp; store() adds the zero point
+  // and its packs saturate to [0, 255] (kAddZero).
   template <int P, int V>
   __attribute__((always_inline)) static void requantize_unclamped(const QTileArgs& a, __m512i (&acc)[P * V]) {
     constexpr int N = P * V;
     __m512 S[V];
     load_scales<V>(a, S);
-    const __m512i ZY = _mm512_set1_epi32(a.zero_point);
 #pragma GCC unroll 32
-    for (int i = 0; i < N; ++i)
-      acc[i] = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V])), ZY);
+    for (int i = 0; i < N; ++i) acc[i] = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]));
   }
 
   // round_before_residual: c = requantize_float(acc, scale, zc, 0, 255), then with the
@@ -317,16 +309,23 @@ struct VnniMicro {
     }
   }
 
-  // Stores the int32 outputs, each already in [lo, hi] (kSaturate: any int32, clamped to
-  // [0, 255] here), through the output table with kTable.
-  // With `packed`, when four vectors at a time are one contiguous run of output (the tile's
-  // outputs are, when its super-block is all of out_c, a multiple of 16, and the output is
-  // dense; a pixel's are, with V = 4 and every lane valid), they go together: dword -> word ->
-  // byte packs, a dword permute to undo the per-128-bit-lane interleave, one 64-byte store;
-  // else one vector at a time, masked past out_c.
-  template <int P, int V, bool kTable, bool kSaturate>
+  // What store() does to the int32 values before they become bytes: nothing (kFinal: each
+  // already a code in [lo, hi]), + zy then the saturation to [0, 255] (kAddZero: any int32),
+  // or + zy, max with lo, then that saturation (kAddZeroClamp: any int32 up to hi - zy).
+  enum Finish { kFinal, kAddZero, kAddZeroClamp };
+
+  // Stores the tile's int32 values as bytes, through the output table with kTable.
+  // Vectors go four at a time where V divides 4 (1, 2 or 4 pixels of 16 * V lanes): dword ->
+  // word -> byte packs, a dword permute to undo the per-128-bit-lane interleave, then one
+  // 64-byte store when the pixels are adjacent and whole (y_pixel = 16 * V) or one masked store
+  // per pixel. The zero point is added to the packed int16 words with signed saturation and
+  // the low clamp is a word maximum, half the operations of doing both per dword vector; exact
+  // because clamp(sat16(r) + zy, lo, 255) = clamp(r + zy, lo, 255) for 0 <= zy, lo <= 255 (a
+  // saturated r is beyond +-32767, where both sides are 255 or lo). The rest (V = 3, and the
+  // last P * V % 4 vectors) go one vector at a time: vpmovusdb, masked past out_c.
+  template <int P, int V, bool kTable, Finish F>
   __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
-                                                   bool packed, __mmask16 tail) {
+                                                   int32_t lanes, __mmask16 tail) {
     constexpr int N = P * V;
     Table t;
     if constexpr (kTable) t = load_table(a.table);
@@ -335,30 +334,52 @@ struct VnniMicro {
       return codes;
     };
     auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
-    // vpmovusdb saturates as unsigned: a negative lane would give 255, so kSaturate first
-    // raises it to 0. The packs below saturate as signed, then unsigned: right for any int32.
+    // vpmovusdb saturates as unsigned: a negative lane would give 255, hence the maximum first.
     auto store1 = [&](int i, __m512i v) __attribute__((always_inline)) {
-      if constexpr (kSaturate) v = _mm512_max_epi32(v, _mm512_setzero_si512());
+      if constexpr (F != kFinal)
+        v = _mm512_max_epi32(_mm512_add_epi32(v, _mm512_set1_epi32(a.zero_point)),
+                             _mm512_set1_epi32(F == kAddZeroClamp ? a.lo : 0));
       const __m128i b = _mm512_castsi512_si128(map(_mm512_castsi128_si512(_mm512_cvtusepi32_epi8(v))));
       _mm_mask_storeu_epi8(y + (i / V) * a.y_pixel + 16 * (i % V), mask_of(i), b);
     };
     // Loop bounds stay compile-time constants: with a run-time bound GCC indexes acc[]
     // through memory and the whole tile slows down 2x.
-    if (packed) {
+    constexpr int G = V == 3 ? 0 : N / 4 * 4;   // vectors stored four at a time
+    if constexpr (G > 0) {
       const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      const __m512i ZY = _mm512_set1_epi16(static_cast<int16_t>(a.zero_point));
+      const __m512i LO = _mm512_set1_epi16(static_cast<int16_t>(a.lo));
+      auto words = [&](__m512i u, __m512i v) __attribute__((always_inline)) {
+        __m512i w = _mm512_packs_epi32(u, v);
+        if constexpr (F != kFinal) w = _mm512_adds_epi16(w, ZY);
+        if constexpr (F == kAddZeroClamp) w = _mm512_max_epi16(w, LO);
+        return w;
+      };
+      const bool whole = lanes == 16 * V;
+      const bool dense = whole && a.y_pixel == 16 * V;
+      const uint64_t m = lanes >= 16 * V ? ~uint64_t{0} : (uint64_t{1} << lanes) - 1;   // a pixel's bytes
 #pragma GCC unroll 8
-      for (int g = 0; g + 4 <= N; g += 4) {
-        const __m512i w01 = _mm512_packs_epi32(acc[g], acc[g + 1]), w23 = _mm512_packs_epi32(acc[g + 2], acc[g + 3]);
-        // Group g is pixel g / 4 with V = 4 (then 16 * g = (g / 4) * y_pixel when dense).
-        uint8_t* at = V == 4 ? y + (g / 4) * a.y_pixel : y + 16 * g;
-        _mm512_storeu_si512(at, _mm512_permutexvar_epi32(order, map(_mm512_packus_epi16(w01, w23))));
+      for (int g = 0; g < G; g += 4) {
+        const __m512i b = _mm512_permutexvar_epi32(
+            order, map(_mm512_packus_epi16(words(acc[g], acc[g + 1]), words(acc[g + 2], acc[g + 3]))));
+        uint8_t* at = y + (g / V) * a.y_pixel;   // the group's first pixel
+        if (dense || (V == 4 && whole)) {
+          _mm512_storeu_si512(at, b);
+        } else if constexpr (V == 4) {
+          _mm512_mask_storeu_epi8(at, _cvtu64_mask64(m), b);
+        } else if constexpr (V == 2) {
+          _mm256_mask_storeu_epi8(at, static_cast<__mmask32>(m), _mm512_castsi512_si256(b));
+          _mm256_mask_storeu_epi8(at + a.y_pixel, static_cast<__mmask32>(m), _mm512_extracti64x4_epi64(b, 1));
+        } else {
+          _mm_mask_storeu_epi8(at, tail, _mm512_castsi512_si128(b));
+          _mm_mask_storeu_epi8(at + a.y_pixel, tail, _mm512_extracti32x4_epi32(b, 1));
+          _mm_mask_storeu_epi8(at + 2 * a.y_pixel, tail, _mm512_extracti32x4_epi32(b, 2));
+          _mm_mask_storeu_epi8(at + 3 * a.y_pixel, tail, _mm512_extracti32x4_epi32(b, 3));
+        }
       }
-#pragma GCC unroll 4
-      for (int i = N / 4 * 4; i < N; ++i) store1(i, acc[i]);
-    } else {
-#pragma GCC unroll 32
-      for (int i = 0; i < N; ++i) store1(i, acc[i]);
     }
+#pragma GCC unroll 32
+    for (int i = G; i < N; ++i) store1(i, acc[i]);
   }
 };
 
