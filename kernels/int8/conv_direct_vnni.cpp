@@ -36,7 +36,8 @@ struct VnniMicro {
   using W = int8_t;
   static constexpr int L = 16, E = 4, Vmax = 4;
   static constexpr int P1 = 16, P2 = 12, P3 = 8, P4 = 6;   // most pixels per tile by V
-  static constexpr bool kDirect = true, kWindowSum = true, kUnclamped = true;
+  static constexpr int PP = 16;   // most pixels per paired tile (tile_pair)
+  static constexpr bool kDirect = true, kWindowSum = true, kUnclamped = true, kPair = true;
 
   static W weight(int32_t w, int32_t /*zw: handled by the window sum*/) { return static_cast<W>(w); }
   // Staging moves a few hundred bytes at a time (a padded row) and fills a pixel or two of
@@ -203,15 +204,83 @@ struct VnniMicro {
       for (int i = 0; i < P * V; ++i) __asm__("" : "+v"(acc[i]));
     }
     const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
+    __m512 S[V];
+    load_scales<V>(a, S);
+    auto scale = [&](int i) __attribute__((always_inline)) { return S[i % V]; };
     if constexpr (Kind == 1) {
-      requantize_add<P, V>(a, acc, res, tail);
+      requantize_add(a, acc, scale, [&](int i) __attribute__((always_inline)) {
+        return _mm_maskz_loadu_epi8(i % V == V - 1 ? tail : __mmask16(0xFFFF), res + (i / V) * a.y_pixel + 16 * (i % V));
+      });
       store<P, V, false, kFinal>(a, acc, y, lanes, tail);
     } else if constexpr (Kind == 3) {
-      requantize_unclamped<P, V>(a, acc);
+      requantize_unclamped(acc, scale);
       store<P, V, false, kAddZero>(a, acc, y, lanes, tail);
     } else {
-      requantize<P, V>(a, acc);
+      requantize(a, acc, scale);
       store<P, V, Kind == 2, kAddZeroClamp>(a, acc, y, lanes, tail);
+    }
+  }
+
+  // The paired tile (conv_direct_impl.h): P pixels of a super-block of two vectors whose second
+  // holds at most 8 channels, packed twice. acc[p] (p < P) holds channels 0-15 of pixel p;
+  // acc[P + j] channels 16-23 of pixel 2j in its low half and of pixel 2j + 1 in its high half,
+  // fed by the two pixels' broadcasts joined (vshufi64x2: the low half of one, the high of the
+  // other). An odd P leaves the last pair's high half to a repeat of its first pixel, unstored.
+  template <int P, int Kind>
+  static void tile_pair(const QTileArgs& a, const T* x, const W* w, const int32_t* corr, uint8_t* y,
+                        const uint8_t* res, int32_t lanes) {
+    constexpr int Q = (P + 1) / 2, N = P + Q;
+    auto second = [](int j) __attribute__((always_inline)) { return 2 * j + 1 < P ? 2 * j + 1 : 2 * j; };
+    __m512i acc[N];
+    const int32_t* bias = reinterpret_cast<const int32_t*>(w);
+    const __m512i b0 = _mm512_loadu_si512(bias), b1 = _mm512_loadu_si512(bias + 16);
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) acc[p] = corr != nullptr ? _mm512_add_epi32(b0, _mm512_set1_epi32(corr[p])) : b0;
+#pragma GCC unroll 8
+    for (int j = 0; j < Q; ++j)
+      acc[P + j] = corr != nullptr ? _mm512_add_epi32(b1, _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(corr[2 * j]),
+                                                                                  _mm512_set1_epi32(corr[second(j)])))
+                                   : b1;
+    const W* wp = w + 128;
+    const ptrdiff_t sx = a.x_pixel;
+    for (int32_t t = 0; t < a.nsteps; ++t) {
+      const T* xp = x + a.step_offset[t];
+      const __m512i w0 = _mm512_loadu_si512(wp), w1 = _mm512_loadu_si512(wp + 64);
+      wp += 128;
+#pragma GCC unroll 8
+      for (int j = 0; j < Q; ++j) {
+        const __m512i xa = _mm512_set1_epi32(load_u32(xp + 2 * j * sx));
+        acc[2 * j] = _mm512_dpbusd_epi32(acc[2 * j], xa, w0);
+        if (2 * j + 1 < P) {
+          const __m512i xb = _mm512_set1_epi32(load_u32(xp + (2 * j + 1) * sx));
+          acc[2 * j + 1] = _mm512_dpbusd_epi32(acc[2 * j + 1], xb, w0);
+          acc[P + j] = _mm512_dpbusd_epi32(acc[P + j], _mm512_shuffle_i64x2(xa, xb, 0), w1);
+        } else {
+          acc[P + j] = _mm512_dpbusd_epi32(acc[P + j], xa, w1);
+        }
+      }
+#pragma GCC unroll 32
+      for (int i = 0; i < N; ++i) __asm__("" : "+v"(acc[i]));   // as in tile()
+    }
+    const __m512 S0 = _mm512_loadu_ps(a.scales), S1 = _mm512_loadu_ps(a.scales + 16);
+    auto scale = [&](int i) __attribute__((always_inline)) { return i < P ? S0 : S1; };
+    const __mmask16 m8 = static_cast<__mmask16>((1u << (lanes - 16)) - 1);   // channels 16.. of a pixel
+    if constexpr (Kind == 1) {
+      requantize_add(a, acc, scale, [&](int i) __attribute__((always_inline)) {
+        if (i < P) return _mm_loadu_si128(reinterpret_cast<const __m128i*>(res + i * a.y_pixel));
+        const int j = i - P;
+        const __m128i lo = _mm_maskz_loadu_epi8(m8, res + 2 * j * a.y_pixel + 16);
+        // The high 8 bytes from the second pixel's channels 16..: a load 8 bytes before them,
+        // its low 8 bytes masked off (not read).
+        return 2 * j + 1 < P ? _mm_mask_loadu_epi8(lo, static_cast<__mmask16>(m8 << 8), res + (2 * j + 1) * a.y_pixel + 8) : lo;
+      });
+      store_pair<P, false, kFinal>(a, acc, y, lanes);
+    } else if constexpr (Kind == 3) {
+      requantize_unclamped(acc, scale);
+      store_pair<P, false, kAddZero>(a, acc, y, lanes);
+    } else {
+      requantize(a, acc, scale);
+      store_pair<P, Kind == 2, kAddZeroClamp>(a, acc, y, lanes);
     }
   }
 
@@ -256,37 +325,29 @@ struct VnniMicro {
   // does not wrap (0 <= zy). No NaN reaches it: acc is an integer and the scale finite >= 0.
   // The integer maximum after the conversion instead of vmaxps before it measured 1-4 % faster
   // on MobileNetV2's short-K 1x1 convs (bench_qu8_conv "/short-k/", alternating runs, Zen 4).
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize(const QTileArgs& a, __m512i (&acc)[P * V]) {
-    constexpr int N = P * V;
-    __m512 S[V];
-    load_scales<V>(a, S);
+  // scale(i): vector i's scales.
+  template <int N, class Scale>
+  __attribute__((always_inline)) static void requantize(const QTileArgs& a, __m512i (&acc)[N], Scale scale) {
     const __m512 HI = _mm512_set1_ps(float(a.hi - a.zero_point));
 #pragma GCC unroll 32
-    for (int i = 0; i < N; ++i) acc[i] = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]), HI));
+    for (int i = 0; i < N; ++i) acc[i] = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale(i)), HI));
   }
 
   // Kind 3 (conv_direct_impl.h, unclamped_ok): round(v), no clamp; store() adds the zero point
   // and its packs saturate to [0, 255] (kAddZero).
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize_unclamped(const QTileArgs& a, __m512i (&acc)[P * V]) {
-    constexpr int N = P * V;
-    __m512 S[V];
-    load_scales<V>(a, S);
+  template <int N, class Scale>
+  __attribute__((always_inline)) static void requantize_unclamped(__m512i (&acc)[N], Scale scale) {
 #pragma GCC unroll 32
-    for (int i = 0; i < N; ++i) acc[i] = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]));
+    for (int i = 0; i < N; ++i) acc[i] = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale(i)));
   }
 
   // round_before_residual: c = requantize_float(acc, scale, zc, 0, 255), then with the
   // residual r, (A, B) = (r, c) if residual_first else (c, r):
   //   t = fma(B, ratio_b, fixed); t = fma(A, ratio_a, t); y = round(clamp(t, lo, hi))
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize_add(const QTileArgs& a, __m512i (&acc)[P * V],
-                                                            const uint8_t* res, __mmask16 tail) {
-    constexpr int N = P * V;
-    auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
-    __m512 S[V];
-    load_scales<V>(a, S);
+  // residual(i): vector i's 16 residual codes.
+  template <int N, class Scale, class Residual>
+  __attribute__((always_inline)) static void requantize_add(const QTileArgs& a, __m512i (&acc)[N], Scale scale,
+                                                            Residual residual) {
     const __m512 CLO = _mm512_set1_ps(float(-a.conv_zero_point)), CHI = _mm512_set1_ps(float(255 - a.conv_zero_point));
     // On the graph's codes: c and r minus code_offset (requant.h, qadd_float), which comes back at the end.
     const int32_t off = a.add.code_offset;
@@ -297,11 +358,10 @@ struct VnniMicro {
     const __mmask16 b_is_c = a.residual_first ? 0xFFFF : 0;   // B is c when the residual is A
 #pragma GCC unroll 32
     for (int i = 0; i < N; ++i) {
-      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]);
+      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale(i));
       f = _mm512_min_ps(_mm512_max_ps(f, CLO), CHI);
       const __m512 c = _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_cvtps_epi32(f), ZC));
-      const __m512 r = _mm512_cvtepi32_ps(_mm512_sub_epi32(
-          _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res + (i / V) * a.y_pixel + 16 * (i % V))), OFF));
+      const __m512 r = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_cvtepu8_epi32(residual(i)), OFF));
       const __m512 B = _mm512_mask_blend_ps(b_is_c, r, c), A = _mm512_mask_blend_ps(b_is_c, c, r);
       __m512 t = _mm512_fmadd_ps(B, RB, FIXED);
       t = _mm512_fmadd_ps(A, RA, t);
@@ -323,6 +383,21 @@ struct VnniMicro {
   // because clamp(sat16(r) + zy, lo, 255) = clamp(r + zy, lo, 255) for 0 <= zy, lo <= 255 (a
   // saturated r is beyond +-32767, where both sides are 255 or lo). The rest (V = 3, and the
   // last P * V % 4 vectors) go one vector at a time: vpmovusdb, masked past out_c.
+  // Two int32 vectors packed to int16 words with signed saturation, then F's zero point and
+  // low clamp (store(), why they may come after the packs).
+  template <Finish F>
+  struct Words {
+    __m512i zy, lo;
+    explicit Words(const QTileArgs& a)
+        : zy(_mm512_set1_epi16(static_cast<int16_t>(a.zero_point))), lo(_mm512_set1_epi16(static_cast<int16_t>(a.lo))) {}
+    __attribute__((always_inline)) __m512i operator()(__m512i u, __m512i v) const {
+      __m512i w = _mm512_packs_epi32(u, v);
+      if constexpr (F != kFinal) w = _mm512_adds_epi16(w, zy);
+      if constexpr (F == kAddZeroClamp) w = _mm512_max_epi16(w, lo);
+      return w;
+    }
+  };
+
   template <int P, int V, bool kTable, Finish F>
   __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
                                                    int32_t lanes, __mmask16 tail) {
@@ -347,14 +422,7 @@ struct VnniMicro {
     constexpr int G = V == 3 ? 0 : N / 4 * 4;   // vectors stored four at a time
     if constexpr (G > 0) {
       const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-      const __m512i ZY = _mm512_set1_epi16(static_cast<int16_t>(a.zero_point));
-      const __m512i LO = _mm512_set1_epi16(static_cast<int16_t>(a.lo));
-      auto words = [&](__m512i u, __m512i v) __attribute__((always_inline)) {
-        __m512i w = _mm512_packs_epi32(u, v);
-        if constexpr (F != kFinal) w = _mm512_adds_epi16(w, ZY);
-        if constexpr (F == kAddZeroClamp) w = _mm512_max_epi16(w, LO);
-        return w;
-      };
+      const Words<F> words(a);
       const bool whole = lanes == 16 * V;
       const bool dense = whole && a.y_pixel == 16 * V;
       const uint64_t m = lanes >= 16 * V ? ~uint64_t{0} : (uint64_t{1} << lanes) - 1;   // a pixel's bytes
@@ -380,6 +448,30 @@ struct VnniMicro {
     }
 #pragma GCC unroll 32
     for (int i = G; i < N; ++i) store1(i, acc[i]);
+  }
+
+  // tile_pair's stores: per pair, channels 0-15 of both pixels and the shared vector of
+  // channels 16-23 packed to bytes (lane k: dwords of pixel 2j, 2j + 1, then the shared vector
+  // twice), a dword permute putting pixel 2j's 24 bytes in the low half and 2j + 1's in the
+  // high half, and a masked store of each.
+  template <int P, bool kTable, Finish F>
+  __attribute__((always_inline)) static void store_pair(const QTileArgs& a, __m512i (&acc)[P + (P + 1) / 2],
+                                                        uint8_t* y, int32_t lanes) {
+    constexpr int Q = (P + 1) / 2;
+    Table t;
+    if constexpr (kTable) t = load_table(a.table);
+    const Words<F> words(a);
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 2, 6, 0, 0, 1, 5, 9, 13, 10, 14, 0, 0);
+    const __mmask32 m = static_cast<__mmask32>((1u << lanes) - 1);   // lanes <= 24
+#pragma GCC unroll 8
+    for (int j = 0; j < Q; ++j) {
+      const bool two = 2 * j + 1 < P;
+      __m512i b = _mm512_packus_epi16(words(acc[2 * j], acc[two ? 2 * j + 1 : 2 * j]), words(acc[P + j], acc[P + j]));
+      if constexpr (kTable) b = lookup(t, b);
+      b = _mm512_permutexvar_epi32(order, b);
+      _mm256_mask_storeu_epi8(y + 2 * j * a.y_pixel, m, _mm512_castsi512_si256(b));
+      if (two) _mm256_mask_storeu_epi8(y + (2 * j + 1) * a.y_pixel, m, _mm512_extracti64x4_epi64(b, 1));
+    }
   }
 };
 
