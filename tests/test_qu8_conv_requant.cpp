@@ -67,16 +67,17 @@ TEST(QConvVariants, ScaleRange) {
 
 // The epilogue's clamps at extreme scales (up to FLT_MAX, where float(acc) * scale overflows
 // to +-inf, and past 2^31, where a conversion without the high clamp would give INT_MIN), on
-// every store path of the VNNI variant: whole vectors of 16, 32 and 64 channels (the packed
-// stores, which saturate at a low clamp of 0), 21 channels (one vector at a time), and a
-// Concat slice of 64 channels; low clamps 0, the zero point and another code; with and
-// without an output table.
+// every store path of the VNNI variant: four vectors at a time as one 64-byte store (16, 32
+// and 64 channels) or one masked store per pixel (8: one vector with idle lanes; 80 = 64 + 16
+// and 96 = 64 + 32: whole vectors of pixels that are not adjacent; a Concat slice), the
+// paired tiles' stores (21, 24 and 88 = 64 + 24), 48 (three vectors: one at a time); low
+// clamps 0, the zero point and another code; with and without an output table.
 TEST(QConvVariants, ClampsAtExtremeScalesOnEveryStorePath) {
   uint32_t seed = 7000;
   std::mt19937 rng(7);
   for (float scale : {std::ldexp(1.f, -40), 0.f, 1.f, std::ldexp(1.f, 20), std::ldexp(1.5f, 40),
                       std::ldexp(1.f, 100), std::numeric_limits<float>::max()})
-    for (int32_t out_c : {16, 21, 32, 64})
+    for (int32_t out_c : {8, 16, 21, 24, 32, 48, 64, 80, 88, 96})
       for (int32_t zy : {0, 77, 255})
         for (int clamp = 0; clamp < 3; ++clamp) {
           Case c;
@@ -102,10 +103,11 @@ TEST(QConvVariants, ClampsAtExtremeScalesOnEveryStorePath) {
 // times the scale stays under 2^30 and the output range is [0, 255]; the stores' saturation
 // then clamps. Inputs and weights pinned at their extremes make the largest accumulators of
 // both signs, with scales just under and just over the bound (the clamped epilogue), on the
-// packed (16, 64 channels) and one-vector (21) store paths.
+// store paths of four vectors at a time (16, 64 channels: one store; 96: a masked store per
+// pixel) and of the paired tiles (21, 24).
 TEST(QConvVariants, UnclampedEpilogueAtItsBound) {
   uint32_t seed = 7500;
-  for (int32_t out_c : {16, 21, 64})
+  for (int32_t out_c : {16, 21, 24, 64, 96})
     for (double side : {0.97, 1.03})
       for (int32_t zy : {0, 128, 255}) {
         Case c;

@@ -101,7 +101,7 @@ TEST(QConvVariants, RoundBeforeResidualRandomShapes) {
     const int32_t sh = pick({1, 2, 1}), sw = rng() % 4 == 0 ? pick({1, 2}) : sh;
     const int32_t dh = rng() % 6 == 0 ? 2 : 1, dw = rng() % 6 == 0 ? 2 : 1;
     const int32_t in_c = pick({1, 3, 8, 16, 17, 32, 33, 64});
-    const int32_t out_c = pick({1, 8, 10, 16, 17, 32, 33, 48, 64, 65});
+    const int32_t out_c = pick({1, 8, 10, 16, 17, 24, 32, 33, 48, 64, 65, 88, 96});
     auto pad = [&](int32_t k) { return int32_t(rng() % uint32_t(k)); };
     c.q.shape = shape(1 + int32_t(rng() % 12), 1 + int32_t(rng() % 20), in_c, out_c, kh, kw, sh, sw, pad(kh), pad(kw),
                       pad(kh), pad(kw), dh, dw);

@@ -102,7 +102,7 @@ TEST(QConvVariants, RandomShapes) {
     const int32_t sh = pick({1, 2, 1, 3}), sw = rng() % 4 == 0 ? pick({1, 2}) : sh;
     const int32_t dh = rng() % 6 == 0 ? 2 : 1, dw = rng() % 6 == 0 ? 2 : 1;
     const int32_t in_c = pick({1, 3, 4, 5, 8, 16, 17, 32, 33, 64, 70});
-    const int32_t out_c = pick({1, 8, 10, 16, 17, 31, 32, 33, 48, 64, 65, 100});
+    const int32_t out_c = pick({1, 8, 10, 16, 17, 24, 31, 32, 33, 48, 64, 65, 80, 88, 96, 100});
     const int32_t in_h = 1 + int32_t(rng() % 12), in_w = 1 + int32_t(rng() % 20);
     auto pad = [&](int32_t k) { return int32_t(rng() % uint32_t(k)); };
     c.q.shape = shape(in_h, in_w, in_c, out_c, kh, kw, sh, sw, pad(kh), pad(kw), pad(kh), pad(kw), dh, dw);
@@ -203,6 +203,49 @@ TEST(QConvVariants, LargeImagesInChunks) {
     c.q.output_zero_point = 30;
     c.split = 17;
     seeded_requant(c);
+    check(c);
+  }
+}
+
+// The VNNI kernel's paired tiles (conv_direct_impl.h: a last super-block of two vectors whose
+// second holds 1-8 channels, 17-24 or 64 + 17-24 output channels): random shapes with odd pixel
+// counts per tile, stride 2, asymmetric padding, batch 1 and 7, both weight zero points
+// (the window sums' corrections of two pixels in one vector), with and without the residual,
+// per-tensor and per-channel scales, and a Concat slice through a table.
+TEST(QConvVariants, PairedTiles) {
+  std::mt19937 rng(4242);
+  auto pick = [&](std::initializer_list<int32_t> l) { return *(l.begin() + rng() % l.size()); };
+  for (int it = 0; it < 80; ++it) {
+    Case c;
+    c.seed = 16000 + uint32_t(it);
+    const int32_t k = pick({1, 3, 1}), st = pick({1, 2}), in_c = pick({3, 16, 24, 33, 144});
+    const int32_t out_c = pick({17, 20, 23, 24, 81, 88});
+    auto pad = [&]() { return k == 1 ? 0 : int32_t(rng() % 2); };
+    c.q.shape = shape(1 + int32_t(rng() % 13), 1 + int32_t(rng() % 37), in_c, out_c, k, k, st, st, pad(), pad(), pad(),
+                      pad());
+    if (c.q.shape.out_h < 1 || c.q.shape.out_w < 1) continue;
+    c.q.input_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    c.q.weight_zero_point = pick({0, 0, -128, int32_t(rng() % 256) - 128});
+    c.q.output_zero_point = pick({0, 255, int32_t(rng() % 256)});
+    c.batch = it % 2 ? 7 : 1;
+    if (it % 3 == 0) {
+      c.residual = true;
+      c.q.conv_zero_point = pick({0, 255, int32_t(rng() % 256)});
+      c.q.residual_zero_point = pick({0, 255, int32_t(rng() % 256)});
+      seeded_round_first(c);
+    } else {
+      seeded_requant(c);
+      if (it % 3 == 1 && c.q.weight_zero_point == 0) {   // per channel
+        std::mt19937 r2(c.seed);
+        for (int32_t o = 0; o < out_c; ++o) c.scales.push_back(c.q.scale * (0.5f + float(r2() % 100) / 64.f));
+      }
+      if (it % 5 == 2) {   // a Concat slice through a table
+        c.out_offset = 5;
+        c.out_stride = out_c + 11;
+        for (int v = 0; v < 256; ++v) c.table.push_back(uint8_t(rng()));
+      }
+    }
+    if (rng() % 2 == 0) c.q.output_min = c.q.output_zero_point;   // Relu
     check(c);
   }
 }

@@ -37,11 +37,13 @@ const ConvShape kShapes[] = {
 };
 
 // MobileNetV2's short-K 1x1 expansions (16 -> 96, 24 -> 144): a few vpdpbusd per output
-// vector, so the requantising epilogue weighs; batch 1, weight zero point 0, with a Relu
-// clamp at output zero point 0 (a calibrated uint8 Relu output: "/zy:0") and at 5 ("/zy:5").
+// vector, so the requantising epilogue weighs; and its projection to 24 channels (144 -> 24:
+// the VNNI kernel's paired tiles, conv_direct_impl.h); batch 1, weight zero point 0, with a
+// Relu clamp at output zero point 0 (a calibrated uint8 Relu output: "/zy:0") and at 5 ("/zy:5").
 const ConvShape kShortK[] = {
     {"112x112x16->96_k1s1", 112, 16, 96, 1, 1, 0, 0, false},
     {"56x56x24->144_k1s1", 56, 24, 144, 1, 1, 0, 0, false},
+    {"56x56x144->24_k1s1", 56, 144, 24, 1, 1, 0, 0, false},
 };
 
 struct GemmShape {

@@ -46,6 +46,12 @@
 // packs make it: round(clamp(v, -zy, 255 - zy)) + zy = clamp(round(v) + zy, 0, 255), rounding
 // being monotone and the bounds integers. Two operations less per vector of 16 outputs, which
 // the short reductions of MobileNetV2's 1x1 convs (16-32 input channels) are bound by.
+//
+// Paired tiles (M::kPair). A last super-block of two vectors whose second holds at most 8
+// output channels (out_c = 64 n + 17..24: MobileNetV2's 24-channel projections) packs that
+// vector's 8 channels twice (lanes 8-15 repeat lanes 0-7: pair_lane), so that one vpdpbusd
+// serves two pixels, the first in its low half, the second in its high half: 3 vpdpbusd and
+// 3 epilogue vectors per two pixels instead of 4.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -107,6 +113,12 @@ struct QConvDirect {
     return sizeof(int32_t) * size_t(v) * L + size_t(g.kslots) * size_t(v) * L * E * sizeof(W);
   }
   static int32_t block_vectors(const Geom& g, int32_t b) { return qc_min(Vmax, g.nvec - b * Vmax); }
+  // Whether super-block b runs the paired tiles (see the top of the file).
+  static bool paired(const ConvNhwcParams& s, const Geom& g, int32_t b) {
+    return M::kPair && block_vectors(g, b) == 2 && s.out_c - b * Vmax * L <= L + L / 2;
+  }
+  // The output channel (relative to the super-block's first) that lane l of a super-block holds.
+  static int32_t block_lane(bool pair, int32_t l) { return pair && l >= L ? L + (l - L) % (L / 2) : l; }
 
   static bool supports(const QConvParams& q) {
     const ConvNhwcParams& s = q.shape;
@@ -131,9 +143,10 @@ struct QConvDirect {
     uint8_t* base = static_cast<uint8_t*>(packed);
     for (int32_t b = 0; b < g.blocks; ++b) {
       const int32_t V = block_vectors(g, b), co0 = b * Vmax * L;
+      const bool pair = paired(s, g, b);
       int32_t* bb = reinterpret_cast<int32_t*>(base + size_t(b) * block_bytes(g, Vmax));
       for (int32_t l = 0; l < V * L; ++l) {
-        const int32_t co = co0 + l;
+        const int32_t co = co0 + block_lane(pair, l);
         int64_t folded = 0;
         if (co < s.out_c) {
           int64_t wsum = 0;
@@ -151,7 +164,7 @@ struct QConvDirect {
           for (int32_t st = 0; st < g.steps; ++st)
             for (int32_t l = 0; l < V * L; ++l)
               for (int32_t e = 0; e < E; ++e) {
-                const int32_t co = co0 + l, k = st * E + e;   // k: element of the run
+                const int32_t co = co0 + block_lane(pair, l), k = st * E + e;   // k: element of the run
                 const int32_t kw = s.dilation_w == 1 ? k / s.in_c : u, ci = s.dilation_w == 1 ? k % s.in_c : k;
                 *w++ = co < s.out_c && k < g.run_len ? M::weight(weight(co, ci, kh, kw), q.weight_zero_point) : W(0);
               }
@@ -240,6 +253,23 @@ struct QConvDirect {
   static constexpr auto kT2u = table<2, 3>();
   static constexpr auto kT3u = table<3, 3>();
   static constexpr auto kT4u = table<4, 3>();
+  // The paired tiles of two vectors (M::tile_pair), by epilogue kind; empty without M::kPair.
+  template <int K, int... Ps>
+  static constexpr auto make_pair_table(std::integer_sequence<int, Ps...>) {
+    struct Table {
+      TileFn fn[sizeof...(Ps) + 1];
+    };
+    return Table{{nullptr, &M::template tile_pair<Ps + 1, K>...}};
+  }
+  template <int K>
+  static constexpr auto pair_table() {
+    if constexpr (M::kPair) return make_pair_table<K>(std::make_integer_sequence<int, M::PP>{});
+    else return make_table<1, 99>(std::make_integer_sequence<int, 0>{});
+  }
+  static constexpr auto kTp = pair_table<0>();
+  static constexpr auto kTpk = pair_table<1>();
+  static constexpr auto kTpt = pair_table<2>();
+  static constexpr auto kTpu = pair_table<3>();
 
   // Whether a super-block of the plain conv may take the unclamped epilogue (kind 3, above):
   // the output range is [0, 255], no window sums (zw = 0: the accumulator is the packed bias
@@ -258,14 +288,18 @@ struct QConvDirect {
   }
 
   // n pixels of one segment (uniform source stride a.x_pixel), one super-block.
-  static void segment(const QTileArgs& a, int32_t V, int32_t n, const T* x, const W* w, const int32_t* corr,
-                      uint8_t* y, const uint8_t* res, int32_t lanes) {
+  static void segment(const QTileArgs& a, int32_t V, bool pair, int32_t n, const T* x, const W* w,
+                      const int32_t* corr, uint8_t* y, const uint8_t* res, int32_t lanes) {
     static_assert(Vmax <= 4);
-    const int32_t pmax = V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
-    const TileFn* fns = a.kind == 0   ? (V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn)
+    int32_t pmax = V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
+    const TileFn* fns = pair           ? (a.kind == 0 ? kTp.fn : a.kind == 1 ? kTpk.fn : a.kind == 2 ? kTpt.fn : kTpu.fn)
+                        : a.kind == 0 ? (V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn)
                         : a.kind == 1 ? (V == 1 ? kT1k.fn : V == 2 ? kT2k.fn : V == 3 ? kT3k.fn : kT4k.fn)
                         : a.kind == 2 ? (V == 1 ? kT1t.fn : V == 2 ? kT2t.fn : V == 3 ? kT3t.fn : kT4t.fn)
                                       : (V == 1 ? kT1u.fn : V == 2 ? kT2u.fn : V == 3 ? kT3u.fn : kT4u.fn);
+    if constexpr (M::kPair) {
+      if (pair) pmax = M::PP;
+    }
     const int32_t tiles = (n + pmax - 1) / pmax;
     if (tiles == 0) return;
     const int32_t base = n / tiles, extra = n % tiles;
@@ -344,18 +378,21 @@ struct QConvDirect {
         const int32_t V = block_vectors(g, b), co0 = b * Vmax * L;
         const W* w = reinterpret_cast<const W*>(pw + size_t(b) * block_bytes(g, Vmax));
         const int32_t lanes = qc_min(s.out_c - co0, V * L);
-        for (int32_t l = 0; l < Vmax * L; ++l)
-          block_scales[l] = l >= lanes ? 0.f : q.channel_scales != nullptr ? q.channel_scales[co0 + l] : q.scale;
+        const bool pair = paired(s, g, b);
+        for (int32_t l = 0; l < Vmax * L; ++l) {
+          const int32_t c = l < V * L ? block_lane(pair, l) : l;
+          block_scales[l] = c >= lanes ? 0.f : q.channel_scales != nullptr ? q.channel_scales[co0 + c] : q.scale;
+        }
         const int32_t kind = a.kind;
         if (kind == 0 && unclamped_ok(q, g, reinterpret_cast<const int32_t*>(w), block_scales, lanes)) a.kind = 3;
         uint8_t* y = output + ptrdiff_t{c0} * out_row + co0;
         const uint8_t* res = residual != nullptr ? residual + ptrdiff_t{c0} * out_row + co0 : nullptr;
         if (flat) {
-          segment(a, V, (c1 - c0) * s.out_w, src, w, corr, y, res, lanes);
+          segment(a, V, pair, (c1 - c0) * s.out_w, src, w, corr, y, res, lanes);
         } else {
           for (int32_t oh = c0; oh < c1; ++oh) {
             const ptrdiff_t yo = ptrdiff_t{oh - c0} * out_row;
-            segment(a, V, s.out_w, src + size_t(oh - c0) * s.stride_h * pitch, w,
+            segment(a, V, pair, s.out_w, src + size_t(oh - c0) * s.stride_h * pitch, w,
                     corr != nullptr ? corr + size_t(oh - c0) * s.out_w : nullptr, y + yo,
                     res != nullptr ? res + yo : nullptr, lanes);
           }

@@ -11,9 +11,9 @@
 //
 // Epilogue (bit-exact with requant.h's requantize_float, ONNX Runtime's MlasRequantizeOutput):
 // vcvtdq2ps, vmulps by the tile's scale vectors (loaded once per tile), vminps to hi - zy,
-// vcvtps2dq (round half to even under the default MXCSR), + zy, vpmaxsd to lo (requantize()
-// says why the low clamp may follow the rounding); stores
-// past out_c are masked. round_before_residual (kernels/int8/conv.h) rounds to c that way,
+// vcvtps2dq (round half to even under the default MXCSR), then in store() + zy and the low
+// clamp on the packed int16 words (requantize() says why the low clamp may follow the
+// rounding, store() why the words give the same bytes); stores past out_c are masked. round_before_residual (kernels/int8/conv.h) rounds to c that way,
 // then adds the residual as qadd_float does: two vfmadd in the Add's operand order, clamp,
 // vcvtps2dq. Each is one correctly rounded IEEE operation per step, so the bytes equal the
 // scalar reference's. An output table (a Concat's requantisation, conv.h) maps the packed
@@ -36,7 +36,8 @@ struct VnniMicro {
   using W = int8_t;
   static constexpr int L = 16, E = 4, Vmax = 4;
   static constexpr int P1 = 16, P2 = 12, P3 = 8, P4 = 6;   // most pixels per tile by V
-  static constexpr bool kDirect = true, kWindowSum = true, kUnclamped = true;
+  static constexpr int PP = 16;   // most pixels per paired tile (tile_pair)
+  static constexpr bool kDirect = true, kWindowSum = true, kUnclamped = true, kPair = true;
 
   static W weight(int32_t w, int32_t /*zw: handled by the window sum*/) { return static_cast<W>(w); }
   // Staging moves a few hundred bytes at a time (a padded row) and fills a pixel or two of
@@ -203,16 +204,84 @@ struct VnniMicro {
       for (int i = 0; i < P * V; ++i) __asm__("" : "+v"(acc[i]));
     }
     const __mmask16 tail = static_cast<__mmask16>(lanes >= 16 * V ? 0xFFFF : (1u << (lanes - 16 * (V - 1))) - 1);
-    // store()'s packed path: four vectors at a time (see there).
-    const bool packed = lanes == 16 * V && (a.y_pixel == 16 * V || V == 4);
+    __m512 S[V];
+    load_scales<V>(a, S);
+    auto scale = [&](int i) __attribute__((always_inline)) { return S[i % V]; };
     if constexpr (Kind == 1) {
-      requantize_add<P, V>(a, acc, res, tail);
+      requantize_add(a, acc, scale, [&](int i) __attribute__((always_inline)) {
+        return _mm_maskz_loadu_epi8(i % V == V - 1 ? tail : __mmask16(0xFFFF), res + (i / V) * a.y_pixel + 16 * (i % V));
+      });
+      store<P, V, false, kFinal>(a, acc, y, lanes, tail);
     } else if constexpr (Kind == 3) {
-      requantize_unclamped<P, V>(a, acc);
+      requantize_unclamped(acc, scale);
+      store<P, V, false, kAddZero>(a, acc, y, lanes, tail);
     } else {
-      requantize<P, V>(a, acc);
+      requantize(a, acc, scale);
+      store<P, V, Kind == 2, kAddZeroClamp>(a, acc, y, lanes, tail);
     }
-    store<P, V, Kind == 2, Kind == 3>(a, acc, y, packed, tail);
+  }
+
+  // The paired tile (conv_direct_impl.h): P pixels of a super-block of two vectors whose second
+  // holds at most 8 channels, packed twice. acc[p] (p < P) holds channels 0-15 of pixel p;
+  // acc[P + j] channels 16-23 of pixel 2j in its low half and of pixel 2j + 1 in its high half,
+  // fed by the two pixels' broadcasts joined (vshufi64x2: the low half of one, the high of the
+  // other). An odd P leaves the last pair's high half to a repeat of its first pixel, unstored.
+  template <int P, int Kind>
+  static void tile_pair(const QTileArgs& a, const T* x, const W* w, const int32_t* corr, uint8_t* y,
+                        const uint8_t* res, int32_t lanes) {
+    constexpr int Q = (P + 1) / 2, N = P + Q;
+    auto second = [](int j) __attribute__((always_inline)) { return 2 * j + 1 < P ? 2 * j + 1 : 2 * j; };
+    __m512i acc[N];
+    const int32_t* bias = reinterpret_cast<const int32_t*>(w);
+    const __m512i b0 = _mm512_loadu_si512(bias), b1 = _mm512_loadu_si512(bias + 16);
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) acc[p] = corr != nullptr ? _mm512_add_epi32(b0, _mm512_set1_epi32(corr[p])) : b0;
+#pragma GCC unroll 8
+    for (int j = 0; j < Q; ++j)
+      acc[P + j] = corr != nullptr ? _mm512_add_epi32(b1, _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(corr[2 * j]),
+                                                                                  _mm512_set1_epi32(corr[second(j)])))
+                                   : b1;
+    const W* wp = w + 128;
+    const ptrdiff_t sx = a.x_pixel;
+    for (int32_t t = 0; t < a.nsteps; ++t) {
+      const T* xp = x + a.step_offset[t];
+      const __m512i w0 = _mm512_loadu_si512(wp), w1 = _mm512_loadu_si512(wp + 64);
+      wp += 128;
+#pragma GCC unroll 8
+      for (int j = 0; j < Q; ++j) {
+        const __m512i xa = _mm512_set1_epi32(load_u32(xp + 2 * j * sx));
+        acc[2 * j] = _mm512_dpbusd_epi32(acc[2 * j], xa, w0);
+        if (2 * j + 1 < P) {
+          const __m512i xb = _mm512_set1_epi32(load_u32(xp + (2 * j + 1) * sx));
+          acc[2 * j + 1] = _mm512_dpbusd_epi32(acc[2 * j + 1], xb, w0);
+          acc[P + j] = _mm512_dpbusd_epi32(acc[P + j], _mm512_shuffle_i64x2(xa, xb, 0), w1);
+        } else {
+          acc[P + j] = _mm512_dpbusd_epi32(acc[P + j], xa, w1);
+        }
+      }
+#pragma GCC unroll 32
+      for (int i = 0; i < N; ++i) __asm__("" : "+v"(acc[i]));   // as in tile()
+    }
+    const __m512 S0 = _mm512_loadu_ps(a.scales), S1 = _mm512_loadu_ps(a.scales + 16);
+    auto scale = [&](int i) __attribute__((always_inline)) { return i < P ? S0 : S1; };
+    const __mmask16 m8 = static_cast<__mmask16>((1u << (lanes - 16)) - 1);   // channels 16.. of a pixel
+    if constexpr (Kind == 1) {
+      requantize_add(a, acc, scale, [&](int i) __attribute__((always_inline)) {
+        if (i < P) return _mm_loadu_si128(reinterpret_cast<const __m128i*>(res + i * a.y_pixel));
+        const int j = i - P;
+        const __m128i lo = _mm_maskz_loadu_epi8(m8, res + 2 * j * a.y_pixel + 16);
+        // The high 8 bytes from the second pixel's channels 16..: a load 8 bytes before them,
+        // its low 8 bytes masked off (not read).
+        return 2 * j + 1 < P ? _mm_mask_loadu_epi8(lo, static_cast<__mmask16>(m8 << 8), res + (2 * j + 1) * a.y_pixel + 8) : lo;
+      });
+      store_pair<P, false, kFinal>(a, acc, y, lanes);
+    } else if constexpr (Kind == 3) {
+      requantize_unclamped(acc, scale);
+      store_pair<P, false, kAddZero>(a, acc, y, lanes);
+    } else {
+      requantize(a, acc, scale);
+      store_pair<P, Kind == 2, kAddZeroClamp>(a, acc, y, lanes);
+    }
   }
 
   // The output table (kind 2) needs vpermi2b (below), which VNNI does not imply.
@@ -245,8 +314,8 @@ struct VnniMicro {
     for (int v = 0; v < V; ++v) s[v] = _mm512_loadu_ps(a.scales + 16 * v);
   }
 
-  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h), in int32 lanes, with the
-  // low clamp after the conversion, as an integer maximum:
+  // acc[i] = requantize_float(acc[i], scale, zy, lo, hi) (requant.h) less the zero point and
+  // the low clamp, which store() applies (kAddZeroClamp):
   //   round(clamp(v, lo - zy, hi - zy)) + zy = max(round(min(v, hi - zy)) + zy, lo)
   // because rounding is monotone and lo - zy, hi - zy are integers (round(min(v, b)) =
   // min(round(v), b) for an integer b, likewise for the max). The high clamp must stay in
@@ -254,47 +323,31 @@ struct VnniMicro {
   // for a low value; min(v, hi - zy) keeps it in range (+inf included). Below, a v under -2^31
   // (or -inf) converts to INT_MIN, less than lo - zy as the exact rounding is, and INT_MIN + zy
   // does not wrap (0 <= zy). No NaN reaches it: acc is an integer and the scale finite >= 0.
-  // vpmaxsd after the conversion instead of vmaxps before it measured 1-4 % faster on
-  // MobileNetV2's short-K 1x1 convs (bench_qu8_conv "/short-k/", alternating runs, Zen 4). Leaving the maximum to the packs'
-  // saturation where lo = 0 (vpackssdw keeps a negative value negative, vpackuswb makes it 0)
-  // measured 5-15 % slower, as a run-time branch or as two copies of the epilogue per tile.
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize(const QTileArgs& a, __m512i (&acc)[P * V]) {
-    constexpr int N = P * V;
-    __m512 S[V];
-    load_scales<V>(a, S);
+  // The integer maximum after the conversion instead of vmaxps before it measured 1-4 % faster
+  // on MobileNetV2's short-K 1x1 convs (bench_qu8_conv "/short-k/", alternating runs, Zen 4).
+  // scale(i): vector i's scales.
+  template <int N, class Scale>
+  __attribute__((always_inline)) static void requantize(const QTileArgs& a, __m512i (&acc)[N], Scale scale) {
     const __m512 HI = _mm512_set1_ps(float(a.hi - a.zero_point));
-    const __m512i ZY = _mm512_set1_epi32(a.zero_point), LO = _mm512_set1_epi32(a.lo);
 #pragma GCC unroll 32
-    for (int i = 0; i < N; ++i) {
-      const __m512 f = _mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]), HI);
-      acc[i] = _mm512_max_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(f), ZY), LO);
-    }
+    for (int i = 0; i < N; ++i) acc[i] = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale(i)), HI));
   }
 
-  // Kind 3 (conv_direct_impl.h, unclamped_ok): round(v) + zy with no clamp; the stores
-  // saturate to [0, 255].
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize_unclamped(const QTileArgs& a, __m512i (&acc)[P * V]) {
-    constexpr int N = P * V;
-    __m512 S[V];
-    load_scales<V>(a, S);
-    const __m512i ZY = _mm512_set1_epi32(a.zero_point);
+  // Kind 3 (conv_direct_impl.h, unclamped_ok): round(v), no clamp; store() adds the zero point
+  // and its packs saturate to [0, 255] (kAddZero).
+  template <int N, class Scale>
+  __attribute__((always_inline)) static void requantize_unclamped(__m512i (&acc)[N], Scale scale) {
 #pragma GCC unroll 32
-    for (int i = 0; i < N; ++i)
-      acc[i] = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V])), ZY);
+    for (int i = 0; i < N; ++i) acc[i] = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale(i)));
   }
 
   // round_before_residual: c = requantize_float(acc, scale, zc, 0, 255), then with the
   // residual r, (A, B) = (r, c) if residual_first else (c, r):
   //   t = fma(B, ratio_b, fixed); t = fma(A, ratio_a, t); y = round(clamp(t, lo, hi))
-  template <int P, int V>
-  __attribute__((always_inline)) static void requantize_add(const QTileArgs& a, __m512i (&acc)[P * V],
-                                                            const uint8_t* res, __mmask16 tail) {
-    constexpr int N = P * V;
-    auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
-    __m512 S[V];
-    load_scales<V>(a, S);
+  // residual(i): vector i's 16 residual codes.
+  template <int N, class Scale, class Residual>
+  __attribute__((always_inline)) static void requantize_add(const QTileArgs& a, __m512i (&acc)[N], Scale scale,
+                                                            Residual residual) {
     const __m512 CLO = _mm512_set1_ps(float(-a.conv_zero_point)), CHI = _mm512_set1_ps(float(255 - a.conv_zero_point));
     // On the graph's codes: c and r minus code_offset (requant.h, qadd_float), which comes back at the end.
     const int32_t off = a.add.code_offset;
@@ -305,11 +358,10 @@ struct VnniMicro {
     const __mmask16 b_is_c = a.residual_first ? 0xFFFF : 0;   // B is c when the residual is A
 #pragma GCC unroll 32
     for (int i = 0; i < N; ++i) {
-      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), S[i % V]);
+      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale(i));
       f = _mm512_min_ps(_mm512_max_ps(f, CLO), CHI);
       const __m512 c = _mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_cvtps_epi32(f), ZC));
-      const __m512 r = _mm512_cvtepi32_ps(_mm512_sub_epi32(
-          _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask_of(i), res + (i / V) * a.y_pixel + 16 * (i % V))), OFF));
+      const __m512 r = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_cvtepu8_epi32(residual(i)), OFF));
       const __m512 B = _mm512_mask_blend_ps(b_is_c, r, c), A = _mm512_mask_blend_ps(b_is_c, c, r);
       __m512 t = _mm512_fmadd_ps(B, RB, FIXED);
       t = _mm512_fmadd_ps(A, RA, t);
@@ -317,16 +369,38 @@ struct VnniMicro {
     }
   }
 
-  // Stores the int32 outputs, each already in [lo, hi] (kSaturate: any int32, clamped to
-  // [0, 255] here), through the output table with kTable.
-  // With `packed`, when four vectors at a time are one contiguous run of output (the tile's
-  // outputs are, when its super-block is all of out_c, a multiple of 16, and the output is
-  // dense; a pixel's are, with V = 4 and every lane valid), they go together: dword -> word ->
-  // byte packs, a dword permute to undo the per-128-bit-lane interleave, one 64-byte store;
-  // else one vector at a time, masked past out_c.
-  template <int P, int V, bool kTable, bool kSaturate>
+  // What store() does to the int32 values before they become bytes: nothing (kFinal: each
+  // already a code in [lo, hi]), + zy then the saturation to [0, 255] (kAddZero: any int32),
+  // or + zy, max with lo, then that saturation (kAddZeroClamp: any int32 up to hi - zy).
+  enum Finish { kFinal, kAddZero, kAddZeroClamp };
+
+  // Stores the tile's int32 values as bytes, through the output table with kTable.
+  // Vectors go four at a time where V divides 4 (1, 2 or 4 pixels of 16 * V lanes): dword ->
+  // word -> byte packs, a dword permute to undo the per-128-bit-lane interleave, then one
+  // 64-byte store when the pixels are adjacent and whole (y_pixel = 16 * V) or one masked store
+  // per pixel. The zero point is added to the packed int16 words with signed saturation and
+  // the low clamp is a word maximum, half the operations of doing both per dword vector; exact
+  // because clamp(sat16(r) + zy, lo, 255) = clamp(r + zy, lo, 255) for 0 <= zy, lo <= 255 (a
+  // saturated r is beyond +-32767, where both sides are 255 or lo). The rest (V = 3, and the
+  // last P * V % 4 vectors) go one vector at a time: vpmovusdb, masked past out_c.
+  // Two int32 vectors packed to int16 words with signed saturation, then F's zero point and
+  // low clamp (store(), why they may come after the packs).
+  template <Finish F>
+  struct Words {
+    __m512i zy, lo;
+    explicit Words(const QTileArgs& a)
+        : zy(_mm512_set1_epi16(static_cast<int16_t>(a.zero_point))), lo(_mm512_set1_epi16(static_cast<int16_t>(a.lo))) {}
+    __attribute__((always_inline)) __m512i operator()(__m512i u, __m512i v) const {
+      __m512i w = _mm512_packs_epi32(u, v);
+      if constexpr (F != kFinal) w = _mm512_adds_epi16(w, zy);
+      if constexpr (F == kAddZeroClamp) w = _mm512_max_epi16(w, lo);
+      return w;
+    }
+  };
+
+  template <int P, int V, bool kTable, Finish F>
   __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
-                                                   bool packed, __mmask16 tail) {
+                                                   int32_t lanes, __mmask16 tail) {
     constexpr int N = P * V;
     Table t;
     if constexpr (kTable) t = load_table(a.table);
@@ -335,29 +409,68 @@ struct VnniMicro {
       return codes;
     };
     auto mask_of = [&](int i) __attribute__((always_inline)) { return i % V == V - 1 ? tail : __mmask16(0xFFFF); };
-    // vpmovusdb saturates as unsigned: a negative lane would give 255, so kSaturate first
-    // raises it to 0. The packs below saturate as signed, then unsigned: right for any int32.
+    // vpmovusdb saturates as unsigned: a negative lane would give 255, hence the maximum first.
     auto store1 = [&](int i, __m512i v) __attribute__((always_inline)) {
-      if constexpr (kSaturate) v = _mm512_max_epi32(v, _mm512_setzero_si512());
+      if constexpr (F != kFinal)
+        v = _mm512_max_epi32(_mm512_add_epi32(v, _mm512_set1_epi32(a.zero_point)),
+                             _mm512_set1_epi32(F == kAddZeroClamp ? a.lo : 0));
       const __m128i b = _mm512_castsi512_si128(map(_mm512_castsi128_si512(_mm512_cvtusepi32_epi8(v))));
       _mm_mask_storeu_epi8(y + (i / V) * a.y_pixel + 16 * (i % V), mask_of(i), b);
     };
     // Loop bounds stay compile-time constants: with a run-time bound GCC indexes acc[]
     // through memory and the whole tile slows down 2x.
-    if (packed) {
+    constexpr int G = V == 3 ? 0 : N / 4 * 4;   // vectors stored four at a time
+    if constexpr (G > 0) {
       const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      const Words<F> words(a);
+      const bool whole = lanes == 16 * V;
+      const bool dense = whole && a.y_pixel == 16 * V;
+      const uint64_t m = lanes >= 16 * V ? ~uint64_t{0} : (uint64_t{1} << lanes) - 1;   // a pixel's bytes
 #pragma GCC unroll 8
-      for (int g = 0; g + 4 <= N; g += 4) {
-        const __m512i w01 = _mm512_packs_epi32(acc[g], acc[g + 1]), w23 = _mm512_packs_epi32(acc[g + 2], acc[g + 3]);
-        // Group g is pixel g / 4 with V = 4 (then 16 * g = (g / 4) * y_pixel when dense).
-        uint8_t* at = V == 4 ? y + (g / 4) * a.y_pixel : y + 16 * g;
-        _mm512_storeu_si512(at, _mm512_permutexvar_epi32(order, map(_mm512_packus_epi16(w01, w23))));
+      for (int g = 0; g < G; g += 4) {
+        const __m512i b = _mm512_permutexvar_epi32(
+            order, map(_mm512_packus_epi16(words(acc[g], acc[g + 1]), words(acc[g + 2], acc[g + 3]))));
+        uint8_t* at = y + (g / V) * a.y_pixel;   // the group's first pixel
+        if (dense || (V == 4 && whole)) {
+          _mm512_storeu_si512(at, b);
+        } else if constexpr (V == 4) {
+          _mm512_mask_storeu_epi8(at, _cvtu64_mask64(m), b);
+        } else if constexpr (V == 2) {
+          _mm256_mask_storeu_epi8(at, static_cast<__mmask32>(m), _mm512_castsi512_si256(b));
+          _mm256_mask_storeu_epi8(at + a.y_pixel, static_cast<__mmask32>(m), _mm512_extracti64x4_epi64(b, 1));
+        } else {
+          _mm_mask_storeu_epi8(at, tail, _mm512_castsi512_si128(b));
+          _mm_mask_storeu_epi8(at + a.y_pixel, tail, _mm512_extracti32x4_epi32(b, 1));
+          _mm_mask_storeu_epi8(at + 2 * a.y_pixel, tail, _mm512_extracti32x4_epi32(b, 2));
+          _mm_mask_storeu_epi8(at + 3 * a.y_pixel, tail, _mm512_extracti32x4_epi32(b, 3));
+        }
       }
-#pragma GCC unroll 4
-      for (int i = N / 4 * 4; i < N; ++i) store1(i, acc[i]);
-    } else {
+    }
 #pragma GCC unroll 32
-      for (int i = 0; i < N; ++i) store1(i, acc[i]);
+    for (int i = G; i < N; ++i) store1(i, acc[i]);
+  }
+
+  // tile_pair's stores: per pair, channels 0-15 of both pixels and the shared vector of
+  // channels 16-23 packed to bytes (lane k: dwords of pixel 2j, 2j + 1, then the shared vector
+  // twice), a dword permute putting pixel 2j's 24 bytes in the low half and 2j + 1's in the
+  // high half, and a masked store of each.
+  template <int P, bool kTable, Finish F>
+  __attribute__((always_inline)) static void store_pair(const QTileArgs& a, __m512i (&acc)[P + (P + 1) / 2],
+                                                        uint8_t* y, int32_t lanes) {
+    constexpr int Q = (P + 1) / 2;
+    Table t;
+    if constexpr (kTable) t = load_table(a.table);
+    const Words<F> words(a);
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 2, 6, 0, 0, 1, 5, 9, 13, 10, 14, 0, 0);
+    const __mmask32 m = static_cast<__mmask32>((1u << lanes) - 1);   // lanes <= 24
+#pragma GCC unroll 8
+    for (int j = 0; j < Q; ++j) {
+      const bool two = 2 * j + 1 < P;
+      __m512i b = _mm512_packus_epi16(words(acc[2 * j], acc[two ? 2 * j + 1 : 2 * j]), words(acc[P + j], acc[P + j]));
+      if constexpr (kTable) b = lookup(t, b);
+      b = _mm512_permutexvar_epi32(order, b);
+      _mm256_mask_storeu_epi8(y + 2 * j * a.y_pixel, m, _mm512_castsi512_si256(b));
+      if (two) _mm256_mask_storeu_epi8(y + (2 * j + 1) * a.y_pixel, m, _mm512_extracti64x4_epi64(b, 1));
     }
   }
 };
