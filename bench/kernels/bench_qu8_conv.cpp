@@ -6,7 +6,8 @@
 // kernels add a window sum of the input); with zero point 0 also "/per-channel" (one requantisation
 // scale per output channel, QConvParams::channel_scales). Then GEMMs as 1x1 convolutions over an m x 1 image:
 // the classifier (64 -> 10, M = 1 and 64) and square sizes 64..1024. And MobileNetV2's short-K
-// 1x1 convs ("/short-k/", kShortK), where the epilogue weighs.
+// 1x1 convs ("/short-k/", kShortK), where the epilogue weighs, and ResNet18/50's layers
+// ("/resnet/", kResNet).
 //
 // items_per_second counts multiply-accumulates of the direct convolution; "peak%" is that rate
 // against the single-core int8 peak of the variant's ISA (bench/peak: vpdpbusd for vnni,
@@ -51,6 +52,18 @@ struct GemmShape {
 };
 const GemmShape kGemms[] = {
     {1, 10, 64}, {64, 10, 64}, {64, 64, 64}, {128, 128, 128}, {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024},
+};
+
+// ResNet18's and ResNet50's layers at 224x224 ("/resnet/", batch 1, weight zero point 0, Relu;
+// the residual ones also "/round-first"): the RGB stem, a 3x3 of each stage (the 7x7 one in
+// tiles of 4 and 3 pixels per row), the stride-2 3x3 into 7x7, and ResNet50's 1x1
+// expansions and reductions, whose short reductions weigh the residual epilogue.
+const ConvShape kResNet[] = {
+    {"224x224x3->64_k7s2", 224, 3, 64, 7, 2, 3, 3, false},    {"56x56x64->64_k3s1", 56, 64, 64, 3, 1, 1, 1, true},
+    {"28x28x128->128_k3s1", 28, 128, 128, 3, 1, 1, 1, true},  {"14x14x256->256_k3s1", 14, 256, 256, 3, 1, 1, 1, true},
+    {"7x7x512->512_k3s1", 7, 512, 512, 3, 1, 1, 1, true},     {"14x14x256->512_k3s2", 14, 256, 512, 3, 2, 1, 1, false},
+    {"56x56x64->256_k1s1", 56, 64, 256, 1, 1, 0, 0, true},    {"28x28x128->512_k1s1", 28, 128, 512, 1, 1, 0, 0, true},
+    {"7x7x512->2048_k1s1", 7, 512, 2048, 1, 1, 0, 0, true},   {"7x7x2048->512_k1s1", 7, 2048, 512, 1, 1, 0, 0, false},
 };
 
 std::vector<uint8_t> random_bytes(size_t n, uint32_t seed, int lo, int hi) {
@@ -216,6 +229,14 @@ void register_qu8_conv(const kernels::KernelVariant& v) {
                                "/K:" + std::to_string(g.k) + "/zw:" + std::to_string(zw);
       benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, gemm_params(g, zw), false, 1, false);
     }
+  for (const ConvShape& s : kResNet) {
+    if (v.isa == kernels::KernelIsa::Scalar) break;   // 0.1-0.2 G multiply-adds each: seconds
+    const std::string name = std::string(v.name) + "/resnet/" + s.name;
+    benchmark::RegisterBenchmark(name.c_str(), bench_qconv, v, conv_params(s, 0), false, 1, false);
+    if (s.residual)
+      benchmark::RegisterBenchmark((name + "/round-first").c_str(), bench_qconv, v, conv_params(s, 0, true), true, 1,
+                                   false);
+  }
 }
 
 }  // namespace octet::bench
