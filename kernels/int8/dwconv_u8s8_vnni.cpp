@@ -367,7 +367,7 @@ void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, con
   // (the sanitizer build, int8/conv_direct_impl.h): kClampFloat alone, exact for every layer,
   // whose loads and stores are the others': a third of the blocks to compile.
 #ifdef OCTET_CONV_ONE_EPILOGUE
-  if constexpr (true) pick(std::integral_constant<int, kClampFloat>{});
+  if constexpr (true) (void)acc_bound(p, packed), pick(std::integral_constant<int, kClampFloat>{});
   else
 #endif
   if (double(acc_bound(p, packed)) * double(largest) >= 0x1p30) pick(std::integral_constant<int, kClampFloat>{});
