@@ -62,7 +62,7 @@ template <Activation A, class Batch>
 // activation cost 5 % of MobileNetV2's time, most in the 1x1 convs with short reductions
 // (16 input channels: 16 FMAs per accumulator).
 //
-// OCTET_CONV_ONE_EPILOGUE (the ASan build's FP32 kernel files, tools/octet-sanitize): every
+// OCTET_CONV_ONE_EPILOGUE (the sanitizer builds, tools/octet-sanitize): every
 // activation through the out-of-line call, one epilogue per tile. clang 14 with ASan took
 // over 6 minutes on conv_direct_avx512 with the eight flattened epilogues per tile, 13 s with
 // one; the tiles' loads and stores, which ASan checks, are the same for every activation, and
