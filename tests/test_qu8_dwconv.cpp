@@ -132,6 +132,18 @@ void expect_packed_ok_refuses_edits(const kernels::QDwConvU8Kernel& k, const QCo
     EXPECT_FALSE(k.packed_ok(q, packed)) << other;
   }
   std::memcpy(at, &bound, sizeof bound);
+  // The u8s8 variant's shifted rows (dwconv_u8s8_pack.h: int32 bias' for the padded channels,
+  // then per 64-channel block the unshifted groups and the shifted ones, [group][kernel_w][64
+  // lanes][4 bytes]): slot 0 of block 0's first shifted group, lane 0, is 0 in pack()'s bytes;
+  // a weight there (which the bound would not count) is refused.
+  if (std::string(k.name) != "qu8_dwconv_nhwc_u8s8_vnni") return;
+  const int32_t padded = (q.shape.out_c + 63) / 64 * 64, half = (q.shape.kernel_h + 3) / 4;
+  int8_t* shifted = static_cast<int8_t*>(packed) + 4 * padded + 4 * 64 * half * q.shape.kernel_w;
+  ASSERT_EQ(*shifted, 0);
+  *shifted = 1;
+  EXPECT_FALSE(k.packed_ok(q, packed));
+  *shifted = 0;
+  EXPECT_TRUE(k.packed_ok(q, packed));
 }
 
 // Every runnable variant against the oracle: the whole batch through one packed buffer, each

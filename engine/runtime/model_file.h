@@ -32,9 +32,11 @@ namespace octet {
 // in float as ONNX Runtime does (kernels/int8/requant.h), holding float scales instead of
 // fixed-point multipliers. 6: the int8 Add's code offset (QAddFloat::code_offset: an int8
 // graph's Add computes on its int8 codes). 7: the int8 conv's output slice and table (it
-// writes straight into a Concat's output, engine/qconv_into_concat.h). Older files are
-// refused ("recompile").
-inline constexpr uint32_t kModelFileVersion = 7;
+// writes straight into a Concat's output, engine/qconv_into_concat.h). 8: the VNNI int8
+// conv's packed weights repeat a last vector's 8 channels in its high lanes (paired tiles,
+// kernels/int8/conv_direct_impl.h), where version 7 held zeros: same size and kernel name,
+// different bytes. Older files are refused ("recompile").
+inline constexpr uint32_t kModelFileVersion = 8;
 
 // Free-form provenance the file carries besides the plan (shown by tools, not used to run).
 struct ModelFileMeta {

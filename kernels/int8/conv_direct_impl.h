@@ -49,7 +49,7 @@
 //
 // Paired tiles (M::kPair). A last super-block of two vectors whose second holds at most 8
 // output channels (out_c = 64 n + 17..24: MobileNetV2's 24-channel projections) packs that
-// vector's 8 channels twice (lanes 8-15 repeat lanes 0-7: pair_lane), so that one vpdpbusd
+// vector's 8 channels twice (lanes 8-15 repeat lanes 0-7: block_lane), so that one vpdpbusd
 // serves two pixels, the first in its low half, the second in its high half: 3 vpdpbusd and
 // 3 epilogue vectors per two pixels instead of 4.
 #pragma once
@@ -222,8 +222,9 @@ struct QConvDirect {
   // The epilogue kinds compiled: all four, or with OCTET_CONV_ONE_EPILOGUE (the sanitizer
   // build, tools/octet-sanitize, as the FP32 convs' conv_epilogue.h) kinds 0 and 1 alone: an
   // output table then follows the plain tiles (table_after, as on a VNNI CPU without VBMI) and
-  // no super-block takes kind 3. Every kind's tiles load and store the same bytes; their
-  // requantisations differ, and the normal build tests each kind bit-exact. Half the tiles:
+  // no super-block takes kind 3. Every kind's tiles load and store the same bytes of the input,
+  // weights and output (kind 2 also reads the 256-byte table); their requantisations differ,
+  // and the normal build tests each kind bit-exact. Half the tiles:
   // clang 14 with ASan and UBSan took 83 CPU-seconds on conv_direct_vnni.cpp, 44 with these.
 #ifdef OCTET_CONV_ONE_EPILOGUE
   static constexpr bool kEveryKind = false;
@@ -266,7 +267,8 @@ struct QConvDirect {
   static constexpr auto kT2u = table<2, 3>();
   static constexpr auto kT3u = table<3, 3>();
   static constexpr auto kT4u = table<4, 3>();
-  // The paired tiles of two vectors (M::tile_pair), by epilogue kind; empty without M::kPair.
+  // The paired tiles of two vectors (M::tile_pair), by epilogue kind; empty without M::kPair
+  // and for the kinds not compiled (kEveryKind, kUnclamped above: no super-block takes them).
   template <int K, int... Ps>
   static constexpr auto make_pair_table(std::integer_sequence<int, Ps...>) {
     struct Table {
@@ -276,7 +278,8 @@ struct QConvDirect {
   }
   template <int K>
   static constexpr auto pair_table() {
-    if constexpr (M::kPair) return make_pair_table<K>(std::make_integer_sequence<int, M::PP>{});
+    if constexpr (M::kPair && (K < 2 || (K == 2 && kEveryKind) || (K == 3 && kUnclamped)))
+      return make_pair_table<K>(std::make_integer_sequence<int, M::PP>{});
     else return make_table<1, 99>(std::make_integer_sequence<int, 0>{});
   }
   static constexpr auto kTp = pair_table<0>();

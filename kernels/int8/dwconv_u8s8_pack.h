@@ -70,22 +70,32 @@ void pack(const QConvParams& p, const int8_t* weight, const int32_t* bias, void*
   std::memcpy(static_cast<uint8_t*>(packed) + weight_bytes(p), &bound, sizeof bound);
 }
 
-// Whether the stored bound is the one pack() computes from the packed bias' and weights (the
-// first half of the groups: the unshifted rows, each tap once; padding lanes and rows hold 0
-// there, or a hand-edited file's bytes, which the bound then covers too). run() picks its
-// epilogue from the stored bound, so a smaller one would give wrong codes for large sums.
+// Whether the stored bound is the one pack() computes from the packed bias' and weights, and
+// the shifted groups hold the unshifted rows one byte up, as pack() writes them: run() picks
+// its epilogue from the stored bound, so a smaller one, or larger weights in either half, would
+// give wrong codes for large sums. The unshifted half's every byte counts (padding lanes and
+// rows hold 0 there, or a hand-edited file's bytes, which the bound then covers too); each
+// shifted group's bytes are the unshifted slots s - 1 (slot 0 is 0), so their magnitudes sum
+// to at most the unshifted ones'.
 bool packed_ok(const QConvParams& p, const void* packed) {
   const int32_t cp = padded_channels(p), g_half = packed_groups(p.shape.kernel_h) / 2, kw_n = p.shape.kernel_w;
   const int32_t* b = static_cast<const int32_t*>(packed);
   const int8_t* w = reinterpret_cast<const int8_t*>(b + cp);
+  // Byte `slot` (0 .. 4 g_half - 1) of a lane's unshifted (half 0) or shifted (half 1) rows at
+  // kernel column kw.
+  auto at = [&](int32_t blk, int32_t lane, int32_t kw, int32_t half, int32_t slot) {
+    const int64_t group = int64_t{blk} * 2 * g_half + half * g_half + slot / 4;
+    return w[((group * kw_n + kw) * kBlock + lane) * 4 + slot % 4];
+  };
   int64_t bound = 0;
   for (int32_t blk = 0; blk < cp / kBlock; ++blk)
     for (int32_t lane = 0; lane < kBlock; ++lane) {
       int64_t magnitude = std::abs(int64_t{b[blk * kBlock + lane]});
-      for (int32_t group = 0; group < g_half; ++group)
-        for (int32_t kw = 0; kw < kw_n; ++kw)
-          for (int32_t slot = 0; slot < 4; ++slot)
-            magnitude += 255 * std::abs(int64_t{w[(((int64_t{blk} * 2 * g_half + group) * kw_n + kw) * kBlock + lane) * 4 + slot]});
+      for (int32_t kw = 0; kw < kw_n; ++kw)
+        for (int32_t slot = 0; slot < 4 * g_half; ++slot) {
+          magnitude += 255 * std::abs(int64_t{at(blk, lane, kw, 0, slot)});
+          if (at(blk, lane, kw, 1, slot) != (slot == 0 ? 0 : at(blk, lane, kw, 0, slot - 1))) return false;
+        }
       bound = std::max(bound, magnitude);
     }
   return acc_bound(p, packed) == bound;
