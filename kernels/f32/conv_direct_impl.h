@@ -27,6 +27,7 @@
 #include <cstring>
 #include <utility>
 
+#include "kernels/conv_variants.h"
 #include "kernels/f32/conv.h"
 #include "kernels/f32/conv_epilogue.h"
 #include "kernels/f32/conv_pack.h"
@@ -183,14 +184,10 @@ struct ConvDirectF32 {
     };
     return Table{{nullptr, &tile<Ps + 1, V, Prefetch>...}};
   }
-  // OCTET_CONV_ONE_EPILOGUE (the sanitizer build, conv_epilogue.h): the prefetching tiles alone,
-  // which with an empty range (pf_step 0) prefetch nothing and read and write what the others
-  // do: half the tiles to compile (the normal build tests both).
-#ifdef OCTET_CONV_ONE_EPILOGUE
-  static constexpr bool kOnlyPrefetchTiles = true;
-#else
-  static constexpr bool kOnlyPrefetchTiles = false;
-#endif
+  // Without kEveryConvEpilogue (the sanitizer builds, kernels/conv_variants.h): the prefetching
+  // tiles alone, which with an empty range (pf_step 0) prefetch nothing and read and write what
+  // the others do: half the tiles to compile (the normal build tests both).
+  static constexpr bool kOnlyPrefetchTiles = !kEveryConvEpilogue;
   static constexpr auto kTiles1 = make_table<1, kOnlyPrefetchTiles>(std::make_integer_sequence<int, P1>{});
   static constexpr auto kTiles2 = make_table<2, kOnlyPrefetchTiles>(std::make_integer_sequence<int, P2>{});
   static constexpr auto kTiles1Prefetch = make_table<1, true>(std::make_integer_sequence<int, P1>{});

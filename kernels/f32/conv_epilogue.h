@@ -5,6 +5,7 @@
 #pragma once
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/conv_variants.h"
 #include "kernels/f32/activation_impl.h"
 #include "kernels/f32/conv.h"
 #include "kernels/f32/vector.h"
@@ -62,28 +63,28 @@ template <Activation A, class Batch>
 // activation cost 5 % of MobileNetV2's time, most in the 1x1 convs with short reductions
 // (16 input channels: 16 FMAs per accumulator).
 //
-// OCTET_CONV_ONE_EPILOGUE (the sanitizer builds, tools/octet-sanitize): every
+// Without kEveryConvEpilogue (the sanitizer builds, kernels/conv_variants.h): every
 // activation through the out-of-line call, one epilogue per tile. clang 14 with ASan took
 // over 6 minutes on conv_direct_avx512 with the eight flattened epilogues per tile, 13 s with
 // one; the tiles' loads and stores, which ASan checks, are the same for every activation, and
 // the normal build tests each inlined activation.
 template <class F>
 [[gnu::always_inline]] inline void with_conv_activation(const ConvEpilogue& e, F&& f) {
-#ifdef OCTET_CONV_ONE_EPILOGUE
-  (void)e;
-  f.template operator()<Activation::Tanh>();
-#else
-  switch (e.act) {
-    case Activation::None: return f.template operator()<Activation::None>();
-    case Activation::Relu: return f.template operator()<Activation::Relu>();
-    case Activation::Clip: return f.template operator()<Activation::Clip>();
-    case Activation::HardSigmoid: return f.template operator()<Activation::HardSigmoid>();
-    case Activation::HardSwish: return f.template operator()<Activation::HardSwish>();
-    case Activation::Sigmoid: return f.template operator()<Activation::Sigmoid>();
-    case Activation::SiLU: return f.template operator()<Activation::SiLU>();
-    default: return f.template operator()<Activation::Tanh>();
+  if constexpr (!kEveryConvEpilogue) {
+    (void)e;
+    return f.template operator()<Activation::Tanh>();
+  } else {
+    switch (e.act) {
+      case Activation::None: return f.template operator()<Activation::None>();
+      case Activation::Relu: return f.template operator()<Activation::Relu>();
+      case Activation::Clip: return f.template operator()<Activation::Clip>();
+      case Activation::HardSigmoid: return f.template operator()<Activation::HardSigmoid>();
+      case Activation::HardSwish: return f.template operator()<Activation::HardSwish>();
+      case Activation::Sigmoid: return f.template operator()<Activation::Sigmoid>();
+      case Activation::SiLU: return f.template operator()<Activation::SiLU>();
+      default: return f.template operator()<Activation::Tanh>();
+    }
   }
-#endif
 }
 
 // Per vector, switching on e.act (the depthwise kernel's, whose rows are flattened).

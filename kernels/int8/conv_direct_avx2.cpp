@@ -31,6 +31,7 @@ struct Avx2Micro {
   using W = int16_t;
   static constexpr int L = 8, E = 2, Vmax = 2;
   static constexpr int P1 = 8, P2 = 5, P3 = 0, P4 = 0;   // most pixels per tile by V
+  static constexpr int PP = 0;                          // no paired tiles (kPair)
   static constexpr bool kDirect = false, kWindowSum = false, kUnclamped = false, kPair = false;
 
   static W weight(int32_t w, int32_t zw) { return static_cast<W>(w - zw); }

@@ -58,6 +58,7 @@
 #include <cstring>
 #include <utility>
 
+#include "kernels/conv_variants.h"
 #include "kernels/int8/conv.h"
 #include "kernels/int8/conv_direct_tile.h"
 #include "kernels/int8/conv_direct_window_sums.h"
@@ -219,18 +220,14 @@ struct QConvDirect {
 
   using TileFn = void (*)(const QTileArgs&, const T*, const W*, const int32_t*, uint8_t*, const uint8_t*, int32_t);
 
-  // The epilogue kinds compiled: all four, or with OCTET_CONV_ONE_EPILOGUE (the sanitizer
-  // build, tools/octet-sanitize, as the FP32 convs' conv_epilogue.h) kinds 0 and 1 alone: an
+  // The epilogue kinds compiled: all four, or without kEveryConvEpilogue (the sanitizer builds,
+  // kernels/conv_variants.h) kinds 0 and 1 alone: an
   // output table then follows the plain tiles (table_after, as on a VNNI CPU without VBMI) and
   // no super-block takes kind 3. Every kind's tiles load and store the same bytes of the input,
   // weights and output (kind 2 also reads the 256-byte table); their requantisations differ,
   // and the normal build tests each kind bit-exact. Half the tiles:
   // clang 14 with ASan and UBSan took 83 CPU-seconds on conv_direct_vnni.cpp, 44 with these.
-#ifdef OCTET_CONV_ONE_EPILOGUE
-  static constexpr bool kEveryKind = false;
-#else
-  static constexpr bool kEveryKind = true;
-#endif
+  static constexpr bool kEveryKind = kEveryConvEpilogue;
   static constexpr bool kUnclamped = kEveryKind && M::kUnclamped;
 
   // kT<V, K>.fn[P]: the tile of P pixels x V vectors with epilogue kind K (QTileArgs::kind;
@@ -307,15 +304,12 @@ struct QConvDirect {
   static void segment(const QTileArgs& a, int32_t V, bool pair, int32_t n, const T* x, const W* w,
                       const int32_t* corr, uint8_t* y, const uint8_t* res, int32_t lanes) {
     static_assert(Vmax <= 4);
-    int32_t pmax = V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
+    const int32_t pmax = pair ? M::PP : V == 1 ? M::P1 : V == 2 ? M::P2 : V == 3 ? M::P3 : M::P4;
     const TileFn* fns = pair           ? (a.kind == 0 ? kTp.fn : a.kind == 1 ? kTpk.fn : a.kind == 2 ? kTpt.fn : kTpu.fn)
                         : a.kind == 0 ? (V == 1 ? kT1.fn : V == 2 ? kT2.fn : V == 3 ? kT3.fn : kT4.fn)
                         : a.kind == 1 ? (V == 1 ? kT1k.fn : V == 2 ? kT2k.fn : V == 3 ? kT3k.fn : kT4k.fn)
                         : a.kind == 2 ? (V == 1 ? kT1t.fn : V == 2 ? kT2t.fn : V == 3 ? kT3t.fn : kT4t.fn)
                                       : (V == 1 ? kT1u.fn : V == 2 ? kT2u.fn : V == 3 ? kT3u.fn : kT4u.fn);
-    if constexpr (M::kPair) {
-      if (pair) pmax = M::PP;
-    }
     const int32_t tiles = (n + pmax - 1) / pmax;
     if (tiles == 0) return;
     const int32_t base = n / tiles, extra = n % tiles;

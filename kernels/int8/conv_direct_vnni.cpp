@@ -16,8 +16,8 @@
 // rounding, store() why the words give the same bytes); stores past out_c are masked.
 // round_before_residual (kernels/int8/conv.h) rounds to c with vrndscaleps in the current
 // rounding mode (requantize_add says why that is vcvtps2dq's value), then adds the residual as
-// qadd_float does: two vfmadd in the Add's operand order, clamp, vcvtps2dq. Each is one correctly rounded IEEE operation per step, so the bytes equal the
-// scalar reference's. An output table (a Concat's requantisation, conv.h) maps the packed
+// qadd_float does: two vfmadd in the Add's operand order, clamp, vcvtps2dq. Each is one
+// correctly rounded IEEE operation per step, so the bytes equal the scalar reference's. An output table (a Concat's requantisation, conv.h) maps the packed
 // bytes with two vpermi2b and a blend (AVX-512 VBMI: supports() asks cpu_runs_vnni_vbmi).
 // GCC 12's AVX-512 headers seed some intrinsics with a self-initialised "undefined" vector
 // (_mm512_undefined_epi32), which -Wuninitialized reports once the intrinsic is inlined.

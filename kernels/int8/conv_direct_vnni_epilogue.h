@@ -117,15 +117,6 @@ struct VnniEpilogue {
   // or + zy, max with lo, then that saturation (kAddZeroClamp: any int32 up to hi - zy).
   enum Finish { kFinal, kAddZero, kAddZeroClamp };
 
-  // Stores the tile's int32 values as bytes, through the output table with kTable.
-  // Vectors go four at a time where V divides 4 (1, 2 or 4 pixels of 16 * V lanes): dword ->
-  // word -> byte packs, a dword permute to undo the per-128-bit-lane interleave, then one
-  // 64-byte store when the pixels are adjacent and whole (y_pixel = 16 * V) or one masked store
-  // per pixel. The zero point is added to the packed int16 words with signed saturation and
-  // the low clamp is a word maximum, half the operations of doing both per dword vector; exact
-  // because clamp(sat16(r) + zy, lo, 255) = clamp(r + zy, lo, 255) for 0 <= zy, lo <= 255 (a
-  // saturated r is beyond +-32767, where both sides are 255 or lo). The rest (V = 3, and the
-  // last P * V % 4 vectors) go one vector at a time: vpmovusdb, masked past out_c.
   // Two int32 vectors packed to int16 words with signed saturation, then F's zero point and
   // low clamp (store(), why they may come after the packs).
   template <Finish F>
@@ -141,6 +132,15 @@ struct VnniEpilogue {
     }
   };
 
+  // Stores the tile's int32 values as bytes, through the output table with kTable.
+  // Vectors go four at a time where V divides 4 (1, 2 or 4 pixels of 16 * V lanes): dword ->
+  // word -> byte packs, a dword permute to undo the per-128-bit-lane interleave, then one
+  // 64-byte store when the pixels are adjacent and whole (y_pixel = 16 * V) or one masked store
+  // per pixel. The zero point is added to the packed int16 words with signed saturation and
+  // the low clamp is a word maximum, half the operations of doing both per dword vector; exact
+  // because clamp(sat16(r) + zy, lo, 255) = clamp(r + zy, lo, 255) for 0 <= zy, lo <= 255 (a
+  // saturated r is beyond +-32767, where both sides are 255 or lo). The rest (V = 3, and the
+  // last P * V % 4 vectors) go one vector at a time: vpmovusdb, masked past out_c.
   template <int P, int V, bool kTable, Finish F>
   __attribute__((always_inline)) static void store(const QTileArgs& a, __m512i (&acc)[P * V], uint8_t* y,
                                                    int32_t lanes, __mmask16 tail) {

@@ -59,6 +59,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "kernels/conv_variants.h"
 #include "kernels/int8/dwconv.h"
 #include "kernels/int8/dwconv_u8s8_isa.h"
 #include "kernels/int8/dwconv_u8s8_pack.h"
@@ -363,14 +364,11 @@ void block_rows(const QConvParams& p, const void* packed, const uint8_t* zx, con
     else if (n == 16) go(Rows<ZmmRows<4>, KH, KW, S, false, B, false>{});
     else go(Rows<ZmmRows<4>, KH, KW, S, true, B, false>{});
   };
-  // Bounded: every |float(acc) * s| < 2^30 (see the epilogue at the top). OCTET_CONV_ONE_EPILOGUE
-  // (the sanitizer build, int8/conv_direct_impl.h): kClampFloat alone, exact for every layer,
-  // whose loads and stores are the others': a third of the blocks to compile.
-#ifdef OCTET_CONV_ONE_EPILOGUE
-  if constexpr (true) (void)acc_bound(p, packed), pick(std::integral_constant<int, kClampFloat>{});
-  else
-#endif
-  if (double(acc_bound(p, packed)) * double(largest) >= 0x1p30) pick(std::integral_constant<int, kClampFloat>{});
+  // Bounded: every |float(acc) * s| < 2^30 (see the epilogue at the top). Without
+  // kEveryConvEpilogue (the sanitizer builds, kernels/conv_variants.h): kClampFloat alone, exact
+  // for every layer, whose loads and stores are the others': a third of the blocks to compile.
+  if constexpr (!kEveryConvEpilogue) pick(std::integral_constant<int, kClampFloat>{});
+  else if (double(acc_bound(p, packed)) * double(largest) >= 0x1p30) pick(std::integral_constant<int, kClampFloat>{});
   else if (p.output_min == 0 && p.output_max == 255) pick(std::integral_constant<int, kBoundedFullRange>{});
   else pick(std::integral_constant<int, kBounded>{});
 }
